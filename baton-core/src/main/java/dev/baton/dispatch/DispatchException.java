@@ -1,0 +1,11 @@
+package dev.baton.dispatch;
+
+import dev.baton.BatonException;
+
+/** The root of the errors of command dispatch: id reservation, registration and routing. */
+public class DispatchException extends BatonException {
+
+  public DispatchException(String message) {
+    super(message);
+  }
+}

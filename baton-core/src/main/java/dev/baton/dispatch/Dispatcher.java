@@ -1,0 +1,53 @@
+package dev.baton.dispatch;
+
+import static java.util.Objects.requireNonNull;
+
+import dev.baton.boot.Component;
+import java.util.Set;
+
+/**
+ * A module's group of related handlers: the ids it owns, how it registers a handler for each, and
+ * an optional lifecycle for the resources they share (a connection pool, a timer).
+ *
+ * <p>A dispatcher joins a node as the boot component returned by {@link #component(Dispatcher)},
+ * which reserves the module's ids, registers its handlers when the node loads, and starts and stops
+ * it with the node.
+ */
+public interface Dispatcher {
+
+  /** The module's name, as it appears in id reservations and error messages. */
+  String module();
+
+  /** The command ids the module owns; reserved for it before {@link #registerAll} runs. */
+  Set<CommandId> commandIds();
+
+  /** Registers a handler for each command the module handles. Called once, while the node loads. */
+  void registerAll(Registrar registrar);
+
+  /** Starts what the handlers share; called when the node starts, before commands flow. */
+  default void start() throws Exception {}
+
+  /** Stops what the handlers share; called when the node stops. */
+  default void stop() throws Exception {}
+
+  /**
+   * Returns the boot component, named {@code "dispatcher." + module()}, that depends on the
+   * registry's component, reserves {@link #commandIds()} and registers the handlers when it loads,
+   * and starts and stops {@code dispatcher} with the node.
+   */
+  static Component component(Dispatcher dispatcher) {
+    requireNonNull(dispatcher, "dispatcher");
+    return Component.named(Registry.COMPONENT_NAME + "." + dispatcher.module())
+        .dependsOn(Registry.COMPONENT_NAME)
+        .onLoad(
+            context -> {
+              Registry registry = context.require(Registry.KEY);
+              registry.reservations().reserve(dispatcher.module(), dispatcher.commandIds());
+              dispatcher.registerAll(registry.registrar(dispatcher.module()));
+              return context;
+            })
+        .onStart(context -> dispatcher.start())
+        .onStop(context -> dispatcher.stop())
+        .build();
+  }
+}
