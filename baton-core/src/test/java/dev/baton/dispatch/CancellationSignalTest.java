@@ -1,0 +1,99 @@
+package dev.baton.dispatch;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.Test;
+
+class CancellationSignalTest {
+  private final CancellationSignal signal = new CancellationSignal();
+
+  @Test
+  void cancel_runsCallbacksOnceInRegistrationOrder() {
+    List<String> ran = new ArrayList<>();
+    signal.onCancel(() -> ran.add("first"));
+    signal.onCancel(() -> ran.add("second"));
+
+    assertThat(signal.cancel()).isTrue();
+    assertThat(signal.cancel()).isFalse();
+
+    assertThat(ran).containsExactly("first", "second");
+    assertThat(signal.isCancelled()).isTrue();
+  }
+
+  @Test
+  void onCancel_afterCancellation_runsAtOnce() {
+    signal.cancel();
+    List<String> ran = new ArrayList<>();
+
+    signal.onCancel(() -> ran.add("late"));
+
+    assertThat(ran).containsExactly("late");
+  }
+
+  @Test
+  void removedCallback_doesNotRun_butTheSameActionRegisteredTwiceRunsTwice() {
+    AtomicInteger runs = new AtomicInteger();
+    Runnable action = runs::incrementAndGet;
+    Registration first = signal.onCancel(action);
+    signal.onCancel(action);
+    signal.onCancel(action);
+
+    first.remove();
+    signal.cancel();
+
+    assertThat(runs).hasValue(2);
+  }
+
+  @Test
+  void aCallbackThatThrows_doesNotStopTheOthers() {
+    List<String> ran = new ArrayList<>();
+    signal.onCancel(
+        () -> {
+          throw new IllegalStateException("boom");
+        });
+    signal.onCancel(() -> ran.add("after"));
+
+    signal.cancel();
+
+    assertThat(ran).containsExactly("after");
+  }
+
+  @Test
+  void cancel_racedBy8Threads_runsEachCallbackExactlyOnce() throws Exception {
+    AtomicInteger runs = new AtomicInteger();
+    for (int i = 0; i < 100; i++) {
+      signal.onCancel(runs::incrementAndGet);
+    }
+    CountDownLatch go = new CountDownLatch(1);
+    AtomicInteger winners = new AtomicInteger();
+    try (ExecutorService pool = Executors.newFixedThreadPool(8)) {
+      List<Future<?>> racers = new ArrayList<>();
+      for (int i = 0; i < 8; i++) {
+        racers.add(
+            pool.submit(
+                () -> {
+                  go.await();
+                  if (signal.cancel()) {
+                    winners.incrementAndGet();
+                  }
+                  return null;
+                }));
+      }
+      go.countDown();
+      for (Future<?> racer : racers) {
+        racer.get(10, TimeUnit.SECONDS);
+      }
+    }
+
+    assertThat(winners).hasValue(1);
+    assertThat(runs).hasValue(100);
+  }
+}
