@@ -10,7 +10,7 @@ import org.jspecify.annotations.Nullable;
  *
  * <p>Used by the process runtime for every yield, and by any code that dispatches commands outside
  * a process. It adds nothing to the registry but the failure handling, and allocates nothing on the
- * success path.
+ * success path. The registry's interceptors see every dispatch, an unknown id's included.
  *
  * <ul>
  *   <li>No handler for the id: the tag completes with an {@link UnknownCommandException} carrying
@@ -35,8 +35,7 @@ public final class CommandRouter {
   public void route(CommandContext context, Command<?> command, long tag, ResultReceiver receiver) {
     @Nullable Handler handler = registry.handler(command.commandId().value());
     if (handler == null) {
-      receiver.completeYield(tag, null, new UnknownCommandException(command.commandId()));
-      return;
+      handler = registry.unknownCommandHandler();
     }
     try {
       handler.handle(context, command, tag, receiver);

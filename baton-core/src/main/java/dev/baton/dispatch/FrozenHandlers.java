@@ -17,9 +17,11 @@ final class FrozenHandlers {
   private final int[] customIds;
   private final @Nullable Handler[] customHandlers;
   private final int mask;
+  private final Handler unknownCommand;
 
-  FrozenHandlers(@Nullable Handler[] system, Map<Integer, Handler> custom) {
+  FrozenHandlers(@Nullable Handler[] system, Map<Integer, Handler> custom, Handler unknownCommand) {
     this.system = system.clone();
+    this.unknownCommand = unknownCommand;
     int capacity = Integer.highestOneBit(Math.max(1, custom.size() * 2)) * 2;
     this.customIds = new int[capacity];
     this.customHandlers = new Handler[capacity];
@@ -40,6 +42,11 @@ final class FrozenHandlers {
       return system[id];
     }
     return getCustom(id);
+  }
+
+  /** The handler for ids nobody handles, with the interceptors around it. */
+  Handler unknownCommand() {
+    return unknownCommand;
   }
 
   private @Nullable Handler getCustom(int id) {

@@ -51,6 +51,11 @@ public final class Registry implements Freezable {
   /** Null until {@link #freeze()}; written once, under {@link #lock}, then only read. */
   private volatile @Nullable FrozenHandlers frozen;
 
+  /** Completes a command nobody handles with {@link UnknownCommandException}. */
+  private static final Handler UNKNOWN_COMMAND =
+      (context, command, tag, receiver) ->
+          receiver.completeYield(tag, null, new UnknownCommandException(command.commandId()));
+
   /** Creates an empty registry with its own, empty, table of id reservations. */
   public Registry() {
     this(new CommandIdReservations());
@@ -116,7 +121,7 @@ public final class Registry implements Freezable {
       }
       Map<Integer, Handler> custom = new HashMap<>();
       customHandlers.forEach((id, registered) -> custom.put(id, intercepted(registered.handler())));
-      frozen = new FrozenHandlers(system, custom);
+      frozen = new FrozenHandlers(system, custom, intercepted(UNKNOWN_COMMAND));
     }
   }
 
@@ -148,6 +153,16 @@ public final class Registry implements Freezable {
   /** Returns whether a handler is registered for {@code id}. */
   public boolean has(CommandId id) {
     return handler(id.value()) != null;
+  }
+
+  /**
+   * The handler the router uses for an id nobody handles: it completes the tag with {@link
+   * UnknownCommandException}, inside the interceptors once frozen, so that metrics and tracing see
+   * misrouted commands too.
+   */
+  Handler unknownCommandHandler() {
+    FrozenHandlers table = frozen;
+    return table != null ? table.unknownCommand() : UNKNOWN_COMMAND;
   }
 
   private void register(String module, CommandId id, Handler handler) {

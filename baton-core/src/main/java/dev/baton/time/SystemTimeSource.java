@@ -2,6 +2,7 @@ package dev.baton.time;
 
 import static java.util.Objects.requireNonNull;
 
+import dev.baton.boot.Component;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.concurrent.RejectedExecutionException;
@@ -22,6 +23,9 @@ import org.slf4j.LoggerFactory;
 public final class SystemTimeSource implements TimeSource, AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(SystemTimeSource.class);
 
+  /** The name of the boot component returned by {@link #component()}. */
+  public static final String COMPONENT_NAME = "time";
+
   private final ScheduledThreadPoolExecutor timer;
 
   /** Creates a time source with its own timer thread, named {@code threadName}. */
@@ -37,6 +41,14 @@ public final class SystemTimeSource implements TimeSource, AutoCloseable {
   /** Creates a time source whose timer thread is named {@code baton-timer}. */
   public SystemTimeSource() {
     this("baton-timer");
+  }
+
+  /**
+   * Returns the boot component, named {@value #COMPONENT_NAME}, that shares a new system time
+   * source under {@link TimeSource#KEY} and closes it when the node stops.
+   */
+  public static Component component() {
+    return new SystemTimeComponent();
   }
 
   @Override
