@@ -1,0 +1,121 @@
+package dev.baton.cli.demo;
+
+import dev.baton.dispatch.Command;
+import dev.baton.dispatch.CommandContext;
+import dev.baton.dispatch.CommandId;
+import dev.baton.dispatch.Dispatcher;
+import dev.baton.dispatch.Handler;
+import dev.baton.dispatch.Registrar;
+import dev.baton.dispatch.Registration;
+import dev.baton.dispatch.ResultReceiver;
+import dev.baton.time.Scheduled;
+import dev.baton.time.TimeSource;
+import java.time.Duration;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicReference;
+
+/**
+ * The demo's example module: a user-defined service with two custom commands, showing the two ways
+ * a handler completes a tag.
+ *
+ * <ul>
+ *   <li>{@link Greet} answers at once, on the dispatching thread; a blank name makes the handler
+ *       throw, which the router turns into an error completion.
+ *   <li>{@link GreetLater} answers after a delay, from the node's timer thread, and cancels its
+ *       timer if the caller goes away first.
+ * </ul>
+ */
+public final class GreeterModule implements Dispatcher {
+  /** The module's name in id reservations and messages. */
+  public static final String MODULE = "greeter";
+
+  /** The id of {@link Greet}: custom ids start at 256. */
+  public static final CommandId GREET = CommandId.of(256);
+
+  /** The id of {@link GreetLater}. */
+  public static final CommandId GREET_LATER = CommandId.of(257);
+
+  /**
+   * Asks for a greeting at once.
+   *
+   * @param name who to greet; must not be blank
+   */
+  public record Greet(String name) implements Command<String> {
+    @Override
+    public CommandId commandId() {
+      return GREET;
+    }
+  }
+
+  /**
+   * Asks for a greeting after {@code delay}.
+   *
+   * @param name who to greet
+   * @param delay how long the greeter waits before answering
+   */
+  public record GreetLater(String name, Duration delay) implements Command<String> {
+    @Override
+    public CommandId commandId() {
+      return GREET_LATER;
+    }
+  }
+
+  private final String module;
+
+  /** Creates the module under its own name, {@value #MODULE}. */
+  public GreeterModule() {
+    this(MODULE);
+  }
+
+  /** Creates the same handlers under another module name (the demo's id collision). */
+  GreeterModule(String module) {
+    this.module = module;
+  }
+
+  @Override
+  public String module() {
+    return module;
+  }
+
+  @Override
+  public Set<CommandId> commandIds() {
+    return Set.of(GREET, GREET_LATER);
+  }
+
+  @Override
+  public void registerAll(Registrar registrar) {
+    registrar.register(GREET, Handler.forType(Greet.class, GreeterModule::greet));
+    registrar.register(GREET_LATER, Handler.forType(GreetLater.class, GreeterModule::greetLater));
+  }
+
+  private static void greet(
+      CommandContext context, Greet greet, long tag, ResultReceiver receiver) {
+    if (greet.name().isBlank()) {
+      throw new IllegalArgumentException("a greeting needs a name");
+    }
+    receiver.completeYield(tag, "Hello, " + greet.name() + "!", null);
+  }
+
+  private static void greetLater(
+      CommandContext context, GreetLater greet, long tag, ResultReceiver receiver) {
+    TimeSource time = context.services().require(TimeSource.KEY);
+    AtomicReference<Scheduled> timer = new AtomicReference<>();
+    Registration stopOnCancel =
+        context.onCancel(
+            () -> {
+              Scheduled armed = timer.get();
+              if (armed != null) {
+                armed.cancel();
+              }
+            });
+    timer.set(
+        time.schedule(
+            greet.delay(),
+            () -> {
+              stopOnCancel.remove();
+              if (!context.isCancelled()) {
+                receiver.completeYield(tag, "Hello, " + greet.name() + "!", null);
+              }
+            }));
+  }
+}

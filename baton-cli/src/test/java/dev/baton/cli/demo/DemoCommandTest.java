@@ -1,0 +1,67 @@
+package dev.baton.cli.demo;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.baton.cli.Main;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import org.junit.jupiter.api.Test;
+import picocli.CommandLine;
+
+class DemoCommandTest {
+
+  private record Run(int exitCode, String out, String err) {}
+
+  private static Run run(String... args) {
+    StringWriter out = new StringWriter();
+    StringWriter err = new StringWriter();
+    CommandLine commandLine = Main.newCommandLine();
+    commandLine.setOut(new PrintWriter(out, true));
+    commandLine.setErr(new PrintWriter(err, true));
+    int exitCode = commandLine.execute(args);
+    return new Run(exitCode, out.toString(), err.toString());
+  }
+
+  @Test
+  void demo_bootsTheCore_sendsEveryPath_andExitsZero() {
+    Run run = run("demo", "--commands", "10000");
+
+    assertThat(run.exitCode()).as(run.err()).isZero();
+    assertThat(run.out())
+        .contains("Boot order: dispatcher, time, demo.metrics, dispatcher.greeter")
+        .contains("Registry frozen: true")
+        .contains("-> \"Hello, Ada!\"")
+        .contains("-> \"Hello, Grace!\"")
+        .contains("error IllegalArgumentException: a greeting needs a name")
+        .contains("error UnknownCommandException: unknown command: no handler for command 999")
+        .contains("it belongs to module 'store', which is not loaded")
+        .contains("module 'impostor' cannot reserve it")
+        .contains("Burst: 10,000 commands routed and completed")
+        .contains("Interceptor saw 10,005 dispatches")
+        .contains("shut down in reverse order: dispatcher.greeter, demo.metrics, time, dispatcher");
+  }
+
+  @Test
+  void demo_withANonPositiveBurst_explainsTheOptionAndExitsNonZero() {
+    Run run = run("demo", "--commands", "0");
+
+    assertThat(run.exitCode()).isEqualTo(2);
+    assertThat(run.err()).contains("--commands must be at least 1, was 0");
+  }
+
+  @Test
+  void baton_withoutASubcommand_listsTheSubcommands() {
+    Run run = run();
+
+    assertThat(run.exitCode()).isZero();
+    assertThat(run.out()).contains("demo").contains("Usage: baton");
+  }
+
+  @Test
+  void baton_withAnUnknownSubcommand_saysSoAndExitsNonZero() {
+    Run run = run("dmeo");
+
+    assertThat(run.exitCode()).isNotZero();
+    assertThat(run.err()).contains("dmeo");
+  }
+}
