@@ -7,6 +7,7 @@ import java.util.Arrays;
 import java.util.Collection;
 import java.util.Collections;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.SortedMap;
@@ -48,7 +49,9 @@ public final class CommandIdReservations {
     if (module.isBlank()) {
       throw new IllegalArgumentException("a module's name must not be blank");
     }
-    for (CommandId id : ids) {
+    // Checked in id order, so a collision names the same id whatever the collection's order.
+    List<CommandId> sorted = ids.stream().sorted().toList();
+    for (CommandId id : sorted) {
       String holder = owners.get(id.value());
       if (holder != null && !holder.equals(module)) {
         throw new CommandIdCollisionException(id, holder, module, "");
@@ -63,7 +66,7 @@ public final class CommandIdReservations {
             " (Baton's standard range " + range.first() + "-" + range.last() + ")");
       }
     }
-    for (CommandId id : ids) {
+    for (CommandId id : sorted) {
       owners.put(id.value(), module);
     }
   }

@@ -37,8 +37,10 @@ import picocli.CommandLine.Spec;
     name = "demo",
     mixinStandardHelpOptions = true,
     description = {
-      "Boot Baton's dispatch core on the embedded default (no server needed), register an example",
-      "module, dispatch commands down every path and print what happened."
+      "Boot the dispatch core on the embedded default and show commands at work.",
+      "Needs no server: registers an example module, dispatches commands down every path",
+      "(answered at once, answered later, a handler that throws, an unknown id) and prints",
+      "what happened."
     })
 public final class DemoCommand implements Callable<Integer> {
   private static final Duration REPLY_TIMEOUT = Duration.ofSeconds(10);

@@ -35,7 +35,7 @@ class DemoCommandTest {
         .contains("error IllegalArgumentException: a greeting needs a name")
         .contains("error UnknownCommandException: unknown command: no handler for command 999")
         .contains("it belongs to module 'store', which is not loaded")
-        .contains("module 'impostor' cannot reserve it")
+        .contains("command 256 is already reserved by module 'greeter'; module 'impostor' cannot")
         .contains("Burst: 10,000 commands routed and completed")
         .contains("Interceptor saw 10,005 dispatches")
         .contains("shut down in reverse order: dispatcher.greeter, demo.metrics, time, dispatcher");
