@@ -4,11 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 
@@ -72,26 +67,15 @@ class CancellationSignalTest {
     for (int i = 0; i < 100; i++) {
       signal.onCancel(runs::incrementAndGet);
     }
-    CountDownLatch go = new CountDownLatch(1);
     AtomicInteger winners = new AtomicInteger();
-    try (ExecutorService pool = Executors.newFixedThreadPool(8)) {
-      List<Future<?>> racers = new ArrayList<>();
-      for (int i = 0; i < 8; i++) {
-        racers.add(
-            pool.submit(
-                () -> {
-                  go.await();
-                  if (signal.cancel()) {
-                    winners.incrementAndGet();
-                  }
-                  return null;
-                }));
-      }
-      go.countDown();
-      for (Future<?> racer : racers) {
-        racer.get(10, TimeUnit.SECONDS);
-      }
-    }
+
+    Concurrently.run(
+        8,
+        thread -> {
+          if (signal.cancel()) {
+            winners.incrementAndGet();
+          }
+        });
 
     assertThat(winners).hasValue(1);
     assertThat(runs).hasValue(100);

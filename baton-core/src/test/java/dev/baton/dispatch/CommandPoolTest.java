@@ -6,11 +6,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
@@ -90,35 +85,24 @@ class CommandPoolTest {
   void concurrentAcquireAndRelease_neverHandOneObjectToTwoHolders() throws Exception {
     CommandPool<Lookup> pool = pool(16);
     ConcurrentLinkedQueue<String> violations = new ConcurrentLinkedQueue<>();
-    CountDownLatch go = new CountDownLatch(1);
-    try (ExecutorService threads = Executors.newFixedThreadPool(4)) {
-      List<Future<?>> workers = new ArrayList<>();
-      for (int t = 0; t < 4; t++) {
-        workers.add(
-            threads.submit(
-                () -> {
-                  go.await();
-                  for (int i = 0; i < 50_000; i++) {
-                    Lookup first = pool.acquire();
-                    Lookup second = pool.acquire();
-                    for (Lookup held : List.of(first, second)) {
-                      if (!held.inUse.compareAndSet(false, true)) {
-                        violations.add("an object was handed out twice");
-                      }
-                    }
-                    first.inUse.set(false);
-                    second.inUse.set(false);
-                    pool.release(second);
-                    pool.release(first);
-                  }
-                  return null;
-                }));
-      }
-      go.countDown();
-      for (Future<?> worker : workers) {
-        worker.get(60, TimeUnit.SECONDS);
-      }
-    }
+
+    Concurrently.run(
+        4,
+        thread -> {
+          for (int i = 0; i < 50_000; i++) {
+            Lookup first = pool.acquire();
+            Lookup second = pool.acquire();
+            for (Lookup held : List.of(first, second)) {
+              if (!held.inUse.compareAndSet(false, true)) {
+                violations.add("an object was handed out twice");
+              }
+            }
+            first.inUse.set(false);
+            second.inUse.set(false);
+            pool.release(second);
+            pool.release(first);
+          }
+        });
 
     assertThat(violations).isEmpty();
   }

@@ -12,11 +12,6 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Random;
 import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 class RegistryTest {
@@ -163,24 +158,9 @@ class RegistryTest {
       registry.reservations().reserve("m", CommandId.of(1_000 + i));
     }
     Registrar registrar = registry.registrar("m");
-    CountDownLatch go = new CountDownLatch(1);
-    try (ExecutorService pool = Executors.newFixedThreadPool(threads)) {
-      List<Future<?>> registrations = new ArrayList<>();
-      for (int i = 0; i < threads; i++) {
-        int index = i;
-        registrations.add(
-            pool.submit(
-                () -> {
-                  go.await();
-                  registrar.register(CommandId.of(1_000 + index), handlers.get(index));
-                  return null;
-                }));
-      }
-      go.countDown();
-      for (Future<?> registration : registrations) {
-        registration.get(10, TimeUnit.SECONDS);
-      }
-    }
+
+    Concurrently.run(
+        threads, index -> registrar.register(CommandId.of(1_000 + index), handlers.get(index)));
 
     registry.freeze();
     for (int i = 0; i < threads; i++) {
@@ -200,30 +180,17 @@ class RegistryTest {
     registry.freeze();
     List<Integer> ids = List.copyOf(byId.keySet());
     ConcurrentLinkedQueue<String> wrong = new ConcurrentLinkedQueue<>();
-    CountDownLatch go = new CountDownLatch(1);
 
-    try (ExecutorService pool = Executors.newFixedThreadPool(100)) {
-      List<Future<?>> readers = new ArrayList<>();
-      for (int thread = 0; thread < 100; thread++) {
-        int offset = thread;
-        readers.add(
-            pool.submit(
-                () -> {
-                  go.await();
-                  for (int i = 0; i < 1_000; i++) {
-                    int id = ids.get((offset + i) % ids.size());
-                    if (!Objects.equals(registry.handler(id), byId.get(id))) {
-                      wrong.add("id " + id);
-                    }
-                  }
-                  return null;
-                }));
-      }
-      go.countDown();
-      for (Future<?> reader : readers) {
-        reader.get(30, TimeUnit.SECONDS);
-      }
-    }
+    Concurrently.run(
+        100,
+        thread -> {
+          for (int i = 0; i < 1_000; i++) {
+            int id = ids.get((thread + i) % ids.size());
+            if (!Objects.equals(registry.handler(id), byId.get(id))) {
+              wrong.add("id " + id);
+            }
+          }
+        });
 
     assertThat(wrong).isEmpty();
   }

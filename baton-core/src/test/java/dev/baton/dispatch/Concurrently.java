@@ -1,0 +1,48 @@
+package dev.baton.dispatch;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+
+/** Runs one body on many threads released at the same instant, for the concurrency tests. */
+final class Concurrently {
+  private static final Duration BOUND = Duration.ofSeconds(60);
+
+  /** The work of one thread, told its index. */
+  @FunctionalInterface
+  interface Body {
+    void run(int threadIndex) throws Exception;
+  }
+
+  /**
+   * Starts {@code threads} platform threads, releases them together to run {@code body}, and waits
+   * (at most a minute) for all of them; rethrows the first failure.
+   */
+  static void run(int threads, Body body) throws Exception {
+    CountDownLatch go = new CountDownLatch(1);
+    try (ExecutorService pool = Executors.newFixedThreadPool(threads)) {
+      List<Future<?>> running = new ArrayList<>();
+      for (int index = 0; index < threads; index++) {
+        int threadIndex = index;
+        running.add(
+            pool.submit(
+                () -> {
+                  go.await();
+                  body.run(threadIndex);
+                  return null;
+                }));
+      }
+      go.countDown();
+      for (Future<?> thread : running) {
+        thread.get(BOUND.toSeconds(), TimeUnit.SECONDS);
+      }
+    }
+  }
+
+  private Concurrently() {}
+}
