@@ -1,8 +1,11 @@
 package dev.baton.cli;
 
 import dev.baton.cli.demo.DemoCommand;
+import java.lang.module.ModuleDescriptor;
+import org.jspecify.annotations.Nullable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.HelpCommand;
+import picocli.CommandLine.IVersionProvider;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Spec;
 
@@ -10,7 +13,7 @@ import picocli.CommandLine.Spec;
 @Command(
     name = "baton",
     mixinStandardHelpOptions = true,
-    version = "baton 0.1.0-SNAPSHOT",
+    versionProvider = BatonCommand.ModuleVersion.class,
     description = "Baton: a runtime for asynchronous work on the JVM.",
     subcommands = {DemoCommand.class, HelpCommand.class})
 public final class BatonCommand implements Runnable {
@@ -20,6 +23,19 @@ public final class BatonCommand implements Runnable {
 
   /** Created by picocli. */
   public BatonCommand() {}
+
+  /** The version Maven recorded in the CLI's module descriptor, so it never drifts from the POM. */
+  static final class ModuleVersion implements IVersionProvider {
+    @Override
+    public String[] getVersion() {
+      @Nullable ModuleDescriptor descriptor = BatonCommand.class.getModule().getDescriptor();
+      String version =
+          descriptor == null
+              ? "(unknown version: not run as a module)"
+              : descriptor.rawVersion().orElse("(unknown version)");
+      return new String[] {"baton " + version};
+    }
+  }
 
   /** Without a subcommand, shows which ones there are. */
   @Override

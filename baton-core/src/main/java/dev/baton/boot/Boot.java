@@ -77,7 +77,16 @@ public final class Boot implements AutoCloseable {
     Map<String, Component> byName = new HashMap<>();
     for (Component component : components) {
       requireNonNull(component, "component");
-      if (byName.putIfAbsent(component.name(), component) != null) {
+      String name = component.name();
+      if (name == null || name.isBlank()) {
+        throw new BootException("a component has no name: " + component);
+      }
+      for (String dependency : component.dependsOn()) {
+        if (dependency == null || dependency.isBlank()) {
+          throw new BootException("component '" + name + "' depends on a blank or null name");
+        }
+      }
+      if (byName.putIfAbsent(name, component) != null) {
         throw new DuplicateComponentException(component.name());
       }
     }
@@ -133,9 +142,15 @@ public final class Boot implements AutoCloseable {
    */
   public synchronized AppContext start() {
     requireState(State.LOADED, "start");
+    // FAILED unless every start succeeds, whatever is thrown, so a failed start cannot be retried.
+    state = State.FAILED;
     for (Key<?> key : context.keys()) {
       if (context.rawValue(key) instanceof Freezable freezable) {
-        freezable.freeze();
+        try {
+          freezable.freeze();
+        } catch (RuntimeException | LinkageError | AssertionError e) {
+          throw new BootException("failed to freeze service " + key + ": " + e, e);
+        }
       }
     }
     context = context.seal();
@@ -143,7 +158,6 @@ public final class Boot implements AutoCloseable {
       try {
         component.start(context);
       } catch (Exception | LinkageError | AssertionError e) {
-        state = State.FAILED;
         throw new ComponentFailedException(
             component.name(), ComponentFailedException.Phase.START, e);
       }

@@ -1,5 +1,7 @@
 package dev.baton.boot;
 
+import java.util.Locale;
+
 /** A component's load, start or stop threw; the cause is what it threw. */
 public final class ComponentFailedException extends BootException {
 
@@ -16,7 +18,7 @@ public final class ComponentFailedException extends BootException {
   ComponentFailedException(String component, Phase phase, Throwable cause) {
     super(
         "failed to "
-            + phase.name().toLowerCase(java.util.Locale.ROOT)
+            + phase.name().toLowerCase(Locale.ROOT)
             + " component '"
             + component
             + "': "

@@ -20,10 +20,13 @@ import org.slf4j.LoggerFactory;
 public final class CancellationSignal {
   private static final Logger log = LoggerFactory.getLogger(CancellationSignal.class);
 
+  private final Object lock = new Object();
+
+  /** Written under {@link #lock}; read without it by {@link #isCancelled()}. */
   private volatile boolean cancelled;
 
   /** Keyed by a registration object per call, so the same action may be registered twice. */
-  @GuardedBy("this")
+  @GuardedBy("lock")
   private final Map<Registration, Runnable> callbacks = new LinkedHashMap<>();
 
   /** Creates a signal that is not cancelled. */
@@ -41,7 +44,7 @@ public final class CancellationSignal {
    */
   public Registration onCancel(Runnable action) {
     requireNonNull(action, "action");
-    synchronized (this) {
+    synchronized (lock) {
       if (!cancelled) {
         Registration registration = new CallbackRegistration();
         callbacks.put(registration, action);
@@ -49,7 +52,7 @@ public final class CancellationSignal {
       }
     }
     runLogged(action);
-    return () -> {};
+    return () -> false;
   }
 
   /**
@@ -59,7 +62,7 @@ public final class CancellationSignal {
    */
   public boolean cancel() {
     List<Runnable> toRun;
-    synchronized (this) {
+    synchronized (lock) {
       if (cancelled) {
         return false;
       }
@@ -71,15 +74,17 @@ public final class CancellationSignal {
     return true;
   }
 
-  private synchronized void removeCallback(Registration registration) {
-    callbacks.remove(registration);
+  private boolean removeCallback(Registration registration) {
+    synchronized (lock) {
+      return callbacks.remove(registration) != null;
+    }
   }
 
   /** Identifies one registered callback; identity equality. */
   private final class CallbackRegistration implements Registration {
     @Override
-    public void remove() {
-      removeCallback(this);
+    public boolean remove() {
+      return removeCallback(this);
     }
   }
 

@@ -18,9 +18,10 @@ public interface Command<R> {
   CommandId commandId();
 
   /**
-   * Called exactly once by whoever consumes the command's completion (the process runtime), after
-   * the result has been handled or dropped; a pooled command returns itself to its pool here.
-   * Handlers never call it and never touch a command after completing it. Does nothing by default.
+   * Called exactly once, by whoever supplied the receiver (the process runtime, for yields), after
+   * the completion has been consumed or dropped; a pooled command returns itself to its pool here.
+   * Handlers, and interceptors that wrap the receiver, never call it and never touch the command
+   * after the completion has been delivered. Does nothing by default.
    */
   default void release() {}
 }

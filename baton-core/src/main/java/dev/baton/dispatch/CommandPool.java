@@ -44,7 +44,8 @@ public final class CommandPool<T> {
   private final AtomicLong tail = new AtomicLong();
 
   /**
-   * Creates a pool that retains at most {@code capacity} objects (rounded up to a power of two).
+   * Creates a pool that retains at most {@code capacity} objects (rounded up to a power of two, and
+   * at least 2: the ring's sequence numbers cannot tell a full cell from a free one with one cell).
    *
    * @param capacity how many released objects the pool may hold, at least 1
    * @param factory creates an object when the pool is empty
@@ -56,7 +57,7 @@ public final class CommandPool<T> {
     }
     this.factory = requireNonNull(factory, "factory");
     this.reset = requireNonNull(reset, "reset");
-    int size = capacity == 1 ? 1 : Integer.highestOneBit(capacity - 1) << 1;
+    int size = Math.max(2, Integer.highestOneBit(capacity - 1) << 1);
     this.mask = size - 1;
     this.sequences = new long[size];
     this.elements = new Object[size];

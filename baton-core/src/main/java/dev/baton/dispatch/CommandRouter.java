@@ -3,6 +3,8 @@ package dev.baton.dispatch;
 import static java.util.Objects.requireNonNull;
 
 import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The dispatch path: routes one command to its handler and guarantees that every failure on the way
@@ -15,12 +17,20 @@ import org.jspecify.annotations.Nullable;
  * <ul>
  *   <li>No handler for the id: the tag completes with an {@link UnknownCommandException} carrying
  *       the id.
- *   <li>The handler throws: the tag completes with what it threw.
+ *   <li>The handler throws: the tag completes with what it threw. An {@link InterruptedException}
+ *       also restores the thread's interrupt flag; a {@link VirtualMachineError} (out of memory,
+ *       stack overflow) completes the tag and is then rethrown, since the thread cannot be trusted
+ *       to go on.
  * </ul>
+ *
+ * <p>A handler that completed its tag and then threw would complete it twice; receivers ignore the
+ * second completion (the process runtime does), so the caller sees the first.
  *
  * <p>Thread-safe; lock-free once the registry is frozen.
  */
 public final class CommandRouter {
+  private static final Logger log = LoggerFactory.getLogger(CommandRouter.class);
+
   private final Registry registry;
 
   /** Creates a router over {@code registry}, which should be frozen before commands flow. */
@@ -33,15 +43,30 @@ public final class CommandRouter {
    * {@code receiver} under {@code tag}. Never throws for a routing or handler failure.
    */
   public void route(CommandContext context, Command<?> command, long tag, ResultReceiver receiver) {
-    @Nullable Handler handler = registry.handler(command.commandId().value());
-    if (handler == null) {
-      handler = registry.unknownCommandHandler();
-    }
     try {
+      @Nullable Handler handler = registry.handler(command.commandId().value());
+      if (handler == null) {
+        handler = registry.unknownCommandHandler();
+      }
       handler.handle(context, command, tag, receiver);
     } catch (Throwable failure) {
-      // A handler that throws completes its tag with the failure; the caller's worker carries on.
+      if (failure instanceof InterruptedException) {
+        Thread.currentThread().interrupt();
+      }
+      completeWithFailure(receiver, tag, failure);
+      if (failure instanceof VirtualMachineError fatal) {
+        throw fatal;
+      }
+    }
+  }
+
+  private static void completeWithFailure(ResultReceiver receiver, long tag, Throwable failure) {
+    try {
       receiver.completeYield(tag, null, failure);
+    } catch (RuntimeException receiverFailed) {
+      // Receivers must not throw; if one does, the caller's worker must still carry on.
+      receiverFailed.addSuppressed(failure);
+      log.error("the receiver of tag {} threw while taking a failure", tag, receiverFailed);
     }
   }
 }

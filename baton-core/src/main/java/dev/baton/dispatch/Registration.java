@@ -5,7 +5,11 @@ package dev.baton.dispatch;
 public interface Registration {
 
   /**
-   * Removes the callback, so it will not run; does nothing if it has already run or been removed.
+   * Removes the callback if it has not been taken to run yet.
+   *
+   * @return {@code true} if this call removed it, so it will never run; {@code false} if it has
+   *     already run, is running or about to run (cancellation raced this call), or was removed
+   *     before
    */
-  void remove();
+  boolean remove();
 }

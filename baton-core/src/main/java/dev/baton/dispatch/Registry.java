@@ -52,9 +52,13 @@ public final class Registry implements Freezable {
   private volatile @Nullable FrozenHandlers frozen;
 
   /** Completes a command nobody handles with {@link UnknownCommandException}. */
-  private static final Handler UNKNOWN_COMMAND =
+  private final Handler unknownCommand =
       (context, command, tag, receiver) ->
-          receiver.completeYield(tag, null, new UnknownCommandException(command.commandId()));
+          receiver.completeYield(
+              tag,
+              null,
+              new UnknownCommandException(
+                  command.commandId(), reservations().ownerOf(command.commandId())));
 
   /** Creates an empty registry with its own, empty, table of id reservations. */
   public Registry() {
@@ -121,7 +125,7 @@ public final class Registry implements Freezable {
       }
       Map<Integer, Handler> custom = new HashMap<>();
       customHandlers.forEach((id, registered) -> custom.put(id, intercepted(registered.handler())));
-      frozen = new FrozenHandlers(system, custom, intercepted(UNKNOWN_COMMAND));
+      frozen = new FrozenHandlers(system, custom, intercepted(unknownCommand));
     }
   }
 
@@ -132,7 +136,9 @@ public final class Registry implements Freezable {
 
   /**
    * Returns the handler for command id {@code id}, or null if there is none (including for values
-   * that are not command ids). Lock-free once frozen.
+   * that are not command ids). Lock-free once frozen. Once frozen it returns the handler with the
+   * interceptors composed around it, before the freeze the handler as registered; either way, call
+   * it through {@link CommandRouter}, which turns its failures into completions.
    */
   public @Nullable Handler handler(int id) {
     FrozenHandlers table = frozen;
@@ -162,7 +168,7 @@ public final class Registry implements Freezable {
    */
   Handler unknownCommandHandler() {
     FrozenHandlers table = frozen;
-    return table != null ? table.unknownCommand() : UNKNOWN_COMMAND;
+    return table != null ? table.unknownCommand() : unknownCommand;
   }
 
   private void register(String module, CommandId id, Handler handler) {

@@ -56,8 +56,7 @@ public final class ManualTimeSource implements TimeSource {
   public synchronized Scheduled schedule(Duration delay, Runnable task) {
     requireNonNull(delay, "delay");
     requireNonNull(task, "task");
-    long delayNanos = delay.isNegative() ? 0 : delay.toNanos();
-    Entry entry = new Entry(nanos + delayNanos, nextSequence++, task);
+    Entry entry = new Entry(Durations.deadlineNanos(nanos, delay), nextSequence++, task);
     due.add(entry);
     return entry;
   }
@@ -75,20 +74,32 @@ public final class ManualTimeSource implements TimeSource {
     }
     long target;
     synchronized (this) {
-      target = nanos + duration.toNanos();
+      target = Durations.deadlineNanos(nanos, duration);
     }
+    RuntimeException failure = null;
     while (true) {
       Entry next;
       synchronized (this) {
         @Nullable Entry head = due.peek();
         if (head == null || head.dueNanos > target) {
-          nanos = target;
-          return;
+          nanos = Math.max(nanos, target);
+          break;
         }
         next = due.remove();
         nanos = Math.max(nanos, next.dueNanos);
       }
-      next.task.run();
+      try {
+        next.task.run();
+      } catch (RuntimeException e) {
+        if (failure == null) {
+          failure = e;
+        } else {
+          failure.addSuppressed(e);
+        }
+      }
+    }
+    if (failure != null) {
+      throw failure;
     }
   }
 

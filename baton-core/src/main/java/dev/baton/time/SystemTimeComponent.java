@@ -9,7 +9,7 @@ import org.jspecify.annotations.Nullable;
  * and closes it, stopping the timer thread, when the node stops.
  */
 final class SystemTimeComponent implements Component {
-  /** Written by load and read by stop, both on the thread that owns the boot. */
+  /** Written by load, read by stop; Boot's lock orders the two, whichever threads call them. */
   private @Nullable SystemTimeSource timeSource;
 
   @Override

@@ -65,7 +65,7 @@ public final class SystemTimeSource implements TimeSource, AutoCloseable {
   public Scheduled schedule(Duration delay, Runnable task) {
     requireNonNull(delay, "delay");
     requireNonNull(task, "task");
-    long nanos = delay.isNegative() ? 0 : saturatedNanos(delay);
+    long nanos = Durations.deadlineNanos(0, delay);
     ScheduledFuture<?> future;
     try {
       future = timer.schedule(() -> runLogged(task), nanos, TimeUnit.NANOSECONDS);
@@ -86,14 +86,6 @@ public final class SystemTimeSource implements TimeSource, AutoCloseable {
       task.run();
     } catch (RuntimeException | Error e) {
       log.error("a scheduled task threw; other tasks are unaffected", e);
-    }
-  }
-
-  private static long saturatedNanos(Duration delay) {
-    try {
-      return delay.toNanos();
-    } catch (ArithmeticException tooLong) {
-      return Long.MAX_VALUE;
     }
   }
 }

@@ -177,6 +177,44 @@ class BootTest {
   }
 
   @Test
+  void of_aHandWrittenComponentWithABlankName_isRefused() {
+    Component nameless =
+        new Component() {
+          @Override
+          public String name() {
+            return " ";
+          }
+        };
+
+    assertThatThrownBy(() -> Boot.of(nameless))
+        .isInstanceOf(BootException.class)
+        .hasMessageContaining("no name");
+  }
+
+  @Test
+  void start_whenAServiceFailsToFreeze_failsAndCannotBeRetried() {
+    Key<Freezable> broken = Key.of("broken", Freezable.class);
+    Boot boot =
+        Boot.of(
+            Component.named("a")
+                .onLoad(
+                    context ->
+                        context.with(
+                            broken,
+                            () -> {
+                              throw new IllegalStateException("cannot freeze");
+                            }))
+                .build());
+    boot.load(AppContext.empty());
+
+    assertThatThrownBy(boot::start)
+        .isInstanceOf(BootException.class)
+        .hasMessageContaining("broken");
+    assertThat(boot.state()).isEqualTo(Boot.State.FAILED);
+    assertThatThrownBy(boot::start).isInstanceOf(IllegalStateException.class);
+  }
+
+  @Test
   void start_failure_namesTheComponent_andKeepsTheCause() {
     IllegalStateException cause = new IllegalStateException("port in use");
     Boot boot =

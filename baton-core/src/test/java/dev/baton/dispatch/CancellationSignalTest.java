@@ -41,10 +41,38 @@ class CancellationSignalTest {
     signal.onCancel(action);
     signal.onCancel(action);
 
-    first.remove();
+    assertThat(first.remove()).isTrue();
+    assertThat(first.remove()).isFalse();
     signal.cancel();
 
     assertThat(runs).hasValue(2);
+  }
+
+  @Test
+  void remove_afterTheCallbackRan_reportsFalse() {
+    Registration registration = signal.onCancel(() -> {});
+    signal.cancel();
+
+    assertThat(registration.remove()).isFalse();
+  }
+
+  @Test
+  void onCancel_racingCancel_runsEveryCallbackExactlyOnce() throws Exception {
+    AtomicInteger runs = new AtomicInteger();
+
+    Concurrently.run(
+        4,
+        thread -> {
+          if (thread == 0) {
+            signal.cancel();
+          } else {
+            for (int i = 0; i < 1_000; i++) {
+              signal.onCancel(runs::incrementAndGet);
+            }
+          }
+        });
+
+    assertThat(runs).hasValue(3_000);
   }
 
   @Test

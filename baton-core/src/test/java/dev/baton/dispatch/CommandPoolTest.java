@@ -74,16 +74,31 @@ class CommandPoolTest {
   }
 
   @Test
-  void capacity_isRoundedUpToAPowerOfTwo_andMustBePositive() {
-    assertThat(pool(1).capacity()).isEqualTo(1);
+  void capacity_isRoundedUpToAPowerOfTwo_ofAtLeastTwo_andMustBePositive() {
+    assertThat(pool(1).capacity()).isEqualTo(2);
     assertThat(pool(3).capacity()).isEqualTo(4);
     assertThat(pool(64).capacity()).isEqualTo(64);
     assertThatThrownBy(() -> pool(0)).isInstanceOf(IllegalArgumentException.class);
   }
 
   @Test
-  void concurrentAcquireAndRelease_neverHandOneObjectToTwoHolders() throws Exception {
-    CommandPool<Lookup> pool = pool(16);
+  void aPoolOfCapacityOne_keepsOneObject_andNeverHangs() {
+    CommandPool<Lookup> pool = pool(1);
+    Lookup first = pool.acquire();
+    Lookup second = pool.acquire();
+
+    pool.release(first);
+    pool.release(second);
+
+    assertThat(List.of(pool.acquire(), pool.acquire(), pool.acquire()))
+        .contains(first, second)
+        .doesNotHaveDuplicates();
+  }
+
+  @Test
+  void concurrentAcquireAndRelease_onATinyPoolThatFillsAndWraps_neverHandOneObjectToTwoHolders()
+      throws Exception {
+    CommandPool<Lookup> pool = pool(2);
     ConcurrentLinkedQueue<String> violations = new ConcurrentLinkedQueue<>();
 
     Concurrently.run(

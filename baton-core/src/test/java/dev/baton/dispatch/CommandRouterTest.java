@@ -113,6 +113,50 @@ class CommandRouterTest {
   }
 
   @Test
+  void route_idReservedByALoadedModuleWithoutAHandler_saysSo() throws Exception {
+    registry.reservations().reserve("clock", CommandId.of(17));
+    registry.freeze();
+
+    router.route(context, new TestCommands.AnyId(CommandId.of(17)), 1, receiver);
+
+    assertThat(receiver.next(WAIT).error())
+        .hasMessageContaining("module 'clock' reserved it but registers no handler for it");
+  }
+
+  @Test
+  void route_handlerThrowingInterrupted_completesTheTag_andKeepsTheInterruptFlag()
+      throws Exception {
+    register(
+        TestCommands.ECHO_ID,
+        (ctx, command, tag, rx) -> {
+          throw new InterruptedException("stop");
+        });
+
+    router.route(context, new TestCommands.Echo("x"), 2, receiver);
+    boolean interrupted = Thread.interrupted(); // clears the flag for the rest of the test
+
+    assertThat(interrupted).isTrue();
+    assertThat(receiver.next(WAIT).error()).isInstanceOf(InterruptedException.class);
+  }
+
+  @Test
+  void route_receiverThatThrowsWhileTakingAFailure_doesNotEscapeTheRouter() {
+    register(
+        TestCommands.ECHO_ID,
+        (ctx, command, tag, rx) -> {
+          throw new IllegalStateException("handler failed");
+        });
+    ResultReceiver throwing =
+        (tag, result, error) -> {
+          throw new IllegalArgumentException("receiver failed");
+        };
+
+    router.route(context, new TestCommands.Echo("x"), 3, throwing);
+    // reaching this line is the assertion: the router swallowed and logged the receiver's failure
+    assertThat(registry.isFrozen()).isTrue();
+  }
+
+  @Test
   void route_handlerCanSeeCancellationOfTheCaller() throws Exception {
     CancellationSignal signal = new CancellationSignal();
     CommandContext cancellable = CommandContext.of("caller-2", AppContext.empty(), signal);

@@ -20,12 +20,16 @@ final class Concurrently {
   }
 
   /**
-   * Starts {@code threads} platform threads, releases them together to run {@code body}, and waits
-   * (at most a minute) for all of them; rethrows the first failure.
+   * Starts {@code threads} daemon threads, releases them together to run {@code body}, and waits at
+   * most a minute in all for them; rethrows the first failure, or fails on the timeout (leaving a
+   * stuck thread interrupted rather than hanging the test run).
    */
   static void run(int threads, Body body) throws Exception {
     CountDownLatch go = new CountDownLatch(1);
-    try (ExecutorService pool = Executors.newFixedThreadPool(threads)) {
+    ExecutorService pool =
+        Executors.newFixedThreadPool(
+            threads, runnable -> Thread.ofPlatform().daemon().unstarted(runnable));
+    try {
       List<Future<?>> running = new ArrayList<>();
       for (int index = 0; index < threads; index++) {
         int threadIndex = index;
@@ -38,9 +42,12 @@ final class Concurrently {
                 }));
       }
       go.countDown();
+      long deadline = System.nanoTime() + BOUND.toNanos();
       for (Future<?> thread : running) {
-        thread.get(BOUND.toSeconds(), TimeUnit.SECONDS);
+        thread.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
       }
+    } finally {
+      pool.shutdownNow();
     }
   }
 

@@ -7,6 +7,7 @@ import dev.baton.boot.AppContext;
 import dev.baton.boot.Boot;
 import dev.baton.boot.Component;
 import dev.baton.boot.ComponentFailedException;
+import dev.baton.boot.Key;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -29,7 +30,7 @@ class DispatcherTest {
     }
 
     @Override
-    public void registerAll(Registrar registrar) {
+    public void registerAll(Registrar registrar, AppContext services) {
       registrar.register(
           TestCommands.ECHO_ID,
           Handler.forType(
@@ -54,6 +55,35 @@ class DispatcherTest {
 
     assertThat(component.name()).isEqualTo("dispatcher.echo");
     assertThat(component.dependsOn()).containsExactly(Registry.COMPONENT_NAME);
+  }
+
+  @Test
+  void component_loadsAfterWhatTheDispatcherDependsOn_andHandsItTheServices() {
+    Key<String> greeting = Key.of("greeting", String.class);
+    List<String> seen = new ArrayList<>();
+    Dispatcher needsGreeting =
+        new EchoDispatcher() {
+          @Override
+          public List<String> dependsOn() {
+            return List.of("zz.greeting");
+          }
+
+          @Override
+          public void registerAll(Registrar registrar, AppContext services) {
+            seen.add(services.require(greeting));
+            super.registerAll(registrar, services);
+          }
+        };
+    Boot boot =
+        Boot.of(
+            Dispatcher.component(needsGreeting),
+            Registry.component(),
+            Component.named("zz.greeting").onLoad(ctx -> ctx.with(greeting, "hello")).build());
+
+    boot.load(AppContext.empty());
+
+    assertThat(boot.loadOrder()).containsExactly("dispatcher", "zz.greeting", "dispatcher.echo");
+    assertThat(seen).containsExactly("hello");
   }
 
   @Test

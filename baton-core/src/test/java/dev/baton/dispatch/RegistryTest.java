@@ -196,6 +196,66 @@ class RegistryTest {
   }
 
   @Test
+  void freeze_racingReaders_theyAllSeeTheFrozenTableOnceFrozen() throws Exception {
+    Handler handler = (context, command, tag, receiver) -> {};
+    reserved("m", 300).register(CommandId.of(300), handler);
+    ConcurrentLinkedQueue<String> wrong = new ConcurrentLinkedQueue<>();
+
+    Concurrently.run(
+        4,
+        thread -> {
+          if (thread == 0) {
+            registry.freeze();
+            return;
+          }
+          while (!registry.isFrozen()) {
+            if (!Objects.equals(registry.handler(300), handler)) {
+              wrong.add("before the freeze");
+            }
+          }
+          for (int i = 0; i < 10_000; i++) {
+            if (!Objects.equals(registry.handler(300), handler)) {
+              wrong.add("after the freeze");
+            }
+          }
+        });
+
+    assertThat(wrong).isEmpty();
+  }
+
+  @Test
+  void register_racingFreeze_eachRegistrationEitherLandsOrIsRefused() throws Exception {
+    int ids = 2_000;
+    for (int i = 0; i < ids; i++) {
+      registry.reservations().reserve("m", CommandId.of(1_000 + i));
+    }
+    Registrar registrar = registry.registrar("m");
+    ConcurrentLinkedQueue<Integer> landed = new ConcurrentLinkedQueue<>();
+    ConcurrentLinkedQueue<Integer> refused = new ConcurrentLinkedQueue<>();
+
+    Concurrently.run(
+        3,
+        thread -> {
+          if (thread == 0) {
+            registry.freeze();
+            return;
+          }
+          for (int i = thread - 1; i < ids; i += 2) {
+            try {
+              registrar.register(CommandId.of(1_000 + i), NOOP);
+              landed.add(1_000 + i);
+            } catch (RegistryFrozenException e) {
+              refused.add(1_000 + i);
+            }
+          }
+        });
+
+    assertThat(landed.size() + refused.size()).isEqualTo(ids);
+    landed.forEach(id -> assertThat(registry.handler(id)).as("id %d", id).isSameAs(NOOP));
+    refused.forEach(id -> assertThat(registry.handler(id)).as("id %d", id).isNull());
+  }
+
+  @Test
   void freeze_composesInterceptorsAroundEveryHandler_firstAddedOutermost() throws Exception {
     List<String> calls = new ArrayList<>();
     reserved("m", 200)

@@ -76,6 +76,42 @@ class ManualTimeSourceTest {
   }
 
   @Test
+  void aTaskThatAdvancesTime_neverMakesItGoBackwards() {
+    time.schedule(Duration.ofSeconds(1), () -> time.advance(Duration.ofSeconds(20)));
+
+    time.advance(Duration.ofSeconds(10));
+
+    assertThat(time.nanoTime()).isEqualTo(21_000_000_000L);
+  }
+
+  @Test
+  void aTaskThatThrows_doesNotStopTheOthers_andItsErrorReachesTheTest() {
+    time.schedule(
+        Duration.ofSeconds(1),
+        () -> {
+          throw new IllegalStateException("first");
+        });
+    time.schedule(Duration.ofSeconds(2), () -> ran.add("second"));
+
+    assertThatThrownBy(() -> time.advance(Duration.ofSeconds(3)))
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessage("first");
+    assertThat(ran).containsExactly("second");
+    assertThat(time.nanoTime()).isEqualTo(3_000_000_000L);
+  }
+
+  @Test
+  void aDelayBeyondTheRangeOfNanoseconds_isNeverDue_ratherThanDueAtOnce() {
+    time.schedule(Duration.ofNanos(Long.MAX_VALUE), () -> ran.add("overflowed"));
+    time.schedule(Duration.ofDays(365L * 1_000), () -> ran.add("centuries"));
+
+    time.advance(Duration.ofDays(365));
+
+    assertThat(ran).isEmpty();
+    assertThat(time.pendingTasks()).isEqualTo(2);
+  }
+
+  @Test
   void advance_byANegativeDuration_isRejected() {
     assertThatThrownBy(() -> time.advance(Duration.ofNanos(-1)))
         .isInstanceOf(IllegalArgumentException.class)

@@ -17,7 +17,6 @@ import java.io.PrintWriter;
 import java.time.Duration;
 import java.util.Locale;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -75,8 +74,24 @@ public final class DemoCommand implements Callable<Integer> {
     out.println("Baton demo: the dispatch core on the embedded default");
     out.println();
     out.println("Boot order: " + String.join(", ", boot.loadOrder()));
-    boot.load(AppContext.empty());
-    AppContext services = boot.start();
+    long completed;
+    try {
+      boot.load(AppContext.empty());
+      AppContext services = boot.start();
+      completed = showDispatch(out, services);
+    } finally {
+      boot.shutdown();
+    }
+    out.printf(
+        Locale.ROOT,
+        "Interceptor saw %,d dispatches; shut down in reverse order: %s%n",
+        intercepted.sum(),
+        String.join(", ", boot.loadOrder().reversed()));
+    return completed == burstSize ? 0 : 1;
+  }
+
+  /** Dispatches down every path, shows the collision and the burst; returns the burst's count. */
+  private long showDispatch(PrintWriter out, AppContext services) throws InterruptedException {
     Registry registry = services.require(Registry.KEY);
     out.println("Registry frozen: " + registry.isFrozen());
     out.println("Reserved ids: " + registry.reservations().snapshot());
@@ -102,13 +117,7 @@ public final class DemoCommand implements Callable<Integer> {
 
     long completed = burst(router, caller);
     cancellation.cancel();
-    boot.shutdown();
-    out.printf(
-        Locale.ROOT,
-        "Interceptor saw %,d dispatches; shut down in reverse order: %s%n",
-        intercepted.sum(),
-        String.join(", ", boot.loadOrder().reversed()));
-    return completed == burstSize ? 0 : 1;
+    return completed;
   }
 
   /** Routes one command, waits for its outcome, and prints both. */
@@ -127,7 +136,7 @@ public final class DemoCommand implements Callable<Integer> {
       @Nullable Object result =
           pending.reply().get(REPLY_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
       outcome = "\"" + result + "\"";
-    } catch (ExecutionException | CompletionException failed) {
+    } catch (ExecutionException failed) {
       Throwable cause = failed.getCause() == null ? failed : failed.getCause();
       outcome = "error " + cause.getClass().getSimpleName() + ": " + cause.getMessage();
     } catch (TimeoutException e) {
@@ -143,6 +152,7 @@ public final class DemoCommand implements Callable<Integer> {
     Boot boot =
         Boot.of(
             Registry.component(),
+            SystemTimeSource.component(),
             Dispatcher.component(new GreeterModule()),
             Dispatcher.component(impostor));
     try {

@@ -1,5 +1,6 @@
 package dev.baton.cli.demo;
 
+import dev.baton.boot.AppContext;
 import dev.baton.dispatch.Command;
 import dev.baton.dispatch.CommandContext;
 import dev.baton.dispatch.CommandId;
@@ -9,10 +10,13 @@ import dev.baton.dispatch.Registrar;
 import dev.baton.dispatch.Registration;
 import dev.baton.dispatch.ResultReceiver;
 import dev.baton.time.Scheduled;
+import dev.baton.time.SystemTimeSource;
 import dev.baton.time.TimeSource;
 import java.time.Duration;
+import java.util.List;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicReference;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The demo's example module: a user-defined service with two custom commands, showing the two ways
@@ -22,7 +26,8 @@ import java.util.concurrent.atomic.AtomicReference;
  *   <li>{@link Greet} answers at once, on the dispatching thread; a blank name makes the handler
  *       throw, which the router turns into an error completion.
  *   <li>{@link GreetLater} answers after a delay, from the node's timer thread, and cancels its
- *       timer if the caller goes away first.
+ *       timer if the caller goes away first; it captures the node's time source once, when it
+ *       registers, rather than looking it up on every command.
  * </ul>
  */
 public final class GreeterModule implements Dispatcher {
@@ -82,10 +87,21 @@ public final class GreeterModule implements Dispatcher {
     return Set.of(GREET, GREET_LATER);
   }
 
+  /** The greeter answers {@link GreetLater} on the node's timer. */
   @Override
-  public void registerAll(Registrar registrar) {
+  public List<String> dependsOn() {
+    return List.of(SystemTimeSource.COMPONENT_NAME);
+  }
+
+  @Override
+  public void registerAll(Registrar registrar, AppContext services) {
+    TimeSource time = services.require(TimeSource.KEY);
     registrar.register(GREET, Handler.forType(Greet.class, GreeterModule::greet));
-    registrar.register(GREET_LATER, Handler.forType(GreetLater.class, GreeterModule::greetLater));
+    registrar.register(
+        GREET_LATER,
+        Handler.forType(
+            GreetLater.class,
+            (context, greet, tag, receiver) -> greetLater(time, context, greet, tag, receiver)));
   }
 
   private static void greet(
@@ -97,25 +113,26 @@ public final class GreeterModule implements Dispatcher {
   }
 
   private static void greetLater(
-      CommandContext context, GreetLater greet, long tag, ResultReceiver receiver) {
-    TimeSource time = context.services().require(TimeSource.KEY);
-    AtomicReference<Scheduled> timer = new AtomicReference<>();
-    Registration stopOnCancel =
-        context.onCancel(
-            () -> {
-              Scheduled armed = timer.get();
-              if (armed != null) {
-                armed.cancel();
-              }
-            });
-    timer.set(
+      TimeSource time,
+      CommandContext context,
+      GreetLater greet,
+      long tag,
+      ResultReceiver receiver) {
+    if (context.isCancelled()) {
+      return; // the caller is gone: nobody reads the completion
+    }
+    AtomicReference<@Nullable Registration> stopOnCancel = new AtomicReference<>();
+    Scheduled timer =
         time.schedule(
             greet.delay(),
             () -> {
-              stopOnCancel.remove();
-              if (!context.isCancelled()) {
-                receiver.completeYield(tag, "Hello, " + greet.name() + "!", null);
+              Registration registration = stopOnCancel.get();
+              if (registration != null) {
+                registration.remove();
               }
-            }));
+              receiver.completeYield(tag, "Hello, " + greet.name() + "!", null);
+            });
+    // Runs at once if the caller went away meanwhile; the timer then never fires.
+    stopOnCancel.set(context.onCancel(timer::cancel));
   }
 }

@@ -58,6 +58,14 @@ class DemoCommandTest {
   }
 
   @Test
+  void baton_version_isTheOneMavenBuilt() {
+    Run run = run("--version");
+
+    assertThat(run.exitCode()).isZero();
+    assertThat(run.out().strip()).matches("baton \\d+\\.\\d+\\.\\d+.*");
+  }
+
+  @Test
   void baton_withAnUnknownSubcommand_saysSoAndExitsNonZero() {
     Run run = run("dmeo");
 
