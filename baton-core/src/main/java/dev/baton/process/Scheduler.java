@@ -1,0 +1,471 @@
+package dev.baton.process;
+
+import static java.util.Objects.requireNonNull;
+
+import dev.baton.boot.AppContext;
+import dev.baton.boot.Component;
+import dev.baton.boot.Key;
+import dev.baton.dispatch.CommandRouter;
+import dev.baton.dispatch.Registry;
+import dev.baton.time.Scheduled;
+import dev.baton.time.SystemTimeSource;
+import dev.baton.time.TimeSource;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ForkJoinPool;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Runs {@link StepProcess}es on a few worker threads: spawns them, steps them when they have
+ * something to do, routes their yields to handlers, delivers messages, terminates them and shuts
+ * down.
+ *
+ * <p><b>Run queues.</b> The workers are a {@link ForkJoinPool} in FIFO (async) mode, and each
+ * process is its own reusable fork/join task (see {@code ProcessCell}). Reasons: the pool gives
+ * per-worker deques with work stealing, tuned for years and used by the JDK's virtual threads; a
+ * process woken by a worker (its handler completed at once) is pushed on that worker's own deque, a
+ * process woken from another thread (a timer, an I/O callback) goes through the pool's submission
+ * queues; and because the task object is the process itself, scheduling a step allocates nothing. A
+ * hand-written Chase-Lev design would have to beat that in {@code baton-bench} to replace it.
+ *
+ * <p><b>Guarantees.</b> A process never runs on two workers at once; an event that arrives while it
+ * runs is not lost; a completion for an ended process, a second completion of a tag, and a
+ * completion after its yield's deadline are dropped. Steps are not preempted: a step runs until it
+ * returns.
+ *
+ * <p>Thread-safe: every public method may be called from any thread.
+ */
+public final class Scheduler implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(Scheduler.class);
+
+  /** The key under which a node shares its scheduler. */
+  public static final Key<Scheduler> KEY = Key.of("process.scheduler", Scheduler.class);
+
+  /** The name of the boot component returned by {@link #component()}. */
+  public static final String COMPONENT_NAME = "scheduler";
+
+  /** Messages a process's mailbox holds by default before sends fail with MailboxFull. */
+  public static final int DEFAULT_MAILBOX_CAPACITY = 10_000;
+
+  /** How long the node's shutdown waits for processes to end after cancelling them. */
+  public static final Duration DEFAULT_SHUTDOWN_DEADLINE = Duration.ofSeconds(10);
+
+  private final CommandRouter router;
+  private final TimeSource timeSource;
+  private final int maxProcesses;
+  private final int mailboxCapacity;
+  private final ProcessListener listener;
+  private final ForkJoinPool pool;
+  private final CopyOnWriteArrayList<Worker> workers = new CopyOnWriteArrayList<>();
+  private final ConcurrentHashMap<Pid, ProcessCell> processes = new ConcurrentHashMap<>();
+  private final AtomicLong lastPid = new AtomicLong();
+  private final AtomicInteger live = new AtomicInteger();
+  private final AtomicLong spawned = new AtomicLong();
+  private final AtomicBoolean stopping = new AtomicBoolean();
+  private final ReentrantLock endLock = new ReentrantLock();
+  private final Condition processEnded = endLock.newCondition();
+  private volatile AppContext services;
+
+  private Scheduler(Builder builder, Registry registry, TimeSource timeSource) {
+    this.router = new CommandRouter(registry);
+    this.timeSource = timeSource;
+    this.maxProcesses = builder.maxProcesses;
+    this.mailboxCapacity = builder.mailboxCapacity;
+    this.listener = builder.listener;
+    this.services = builder.services;
+    AtomicInteger nextIndex = new AtomicInteger();
+    this.pool =
+        new ForkJoinPool(
+            builder.workers,
+            forkJoinPool -> {
+              Worker worker = new Worker(forkJoinPool, this, nextIndex.getAndIncrement());
+              workers.add(worker);
+              return worker;
+            },
+            (thread, failure) -> log.error("worker {} failed", thread.getName(), failure),
+            true,
+            builder.workers,
+            builder.workers + 256,
+            1,
+            pool -> false,
+            365,
+            TimeUnit.DAYS);
+  }
+
+  /** Starts configuring a scheduler. */
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /**
+   * Returns the boot component, named {@value #COMPONENT_NAME}, that creates the node's scheduler
+   * over its registry and time source, shares it under {@link #KEY}, and shuts it down (cancel,
+   * then terminate after {@link #DEFAULT_SHUTDOWN_DEADLINE}) when the node stops.
+   */
+  public static Component component() {
+    return Component.named(COMPONENT_NAME)
+        .dependsOn(Registry.COMPONENT_NAME, SystemTimeSource.COMPONENT_NAME)
+        .onLoad(
+            context ->
+                context.with(
+                    KEY,
+                    builder()
+                        .registry(context.require(Registry.KEY))
+                        .timeSource(context.require(TimeSource.KEY))
+                        .build()))
+        .onStart(context -> context.require(KEY).services = context)
+        .onStop(context -> context.require(KEY).shutdown(DEFAULT_SHUTDOWN_DEADLINE))
+        .build();
+  }
+
+  // ---- processes
+  // ---------------------------------------------------------------------------------
+
+  /** Spawns {@code process} with no input; see {@link #spawn(StepProcess, Object)}. */
+  public Pid spawn(StepProcess process) {
+    return spawn(process, null);
+  }
+
+  /**
+   * Spawns {@code process}: runs its {@code init} on this thread, then queues its first step.
+   *
+   * @return the new process's pid; its {@code init} has run
+   * @throws SchedulerStoppedException if the scheduler is shutting down
+   * @throws MaxProcessesExceededException if the scheduler runs its maximum of processes
+   * @throws SpawnFailedException if {@code init} threw; no process exists then
+   */
+  public Pid spawn(StepProcess process, @Nullable Object input) {
+    requireNonNull(process, "process");
+    if (stopping.get()) {
+      throw new SchedulerStoppedException();
+    }
+    if (live.incrementAndGet() > maxProcesses) {
+      live.decrementAndGet();
+      throw new MaxProcessesExceededException(maxProcesses);
+    }
+    ProcessCell cell = new ProcessCell(this, new Pid(lastPid.incrementAndGet()), process);
+    try {
+      process.init(cell.context(), input);
+    } catch (Exception | LinkageError | AssertionError e) {
+      live.decrementAndGet();
+      throw new SpawnFailedException(process.getClass().getName(), e);
+    }
+    processes.put(cell.pid(), cell);
+    spawned.incrementAndGet();
+    notifyStart(cell.pid());
+    submit(cell);
+    return cell.pid();
+  }
+
+  /**
+   * Delivers {@code message} to {@code to}'s mailbox and wakes it.
+   *
+   * @throws ProcessNotFoundException if {@code to} is not a live process
+   * @throws MailboxFullException if its mailbox is full
+   */
+  public void send(Pid to, Message message) {
+    requireNonNull(message, "message");
+    if (!live(to).offerMessage(message, mailboxCapacity)) {
+      throw new ProcessNotFoundException(to);
+    }
+  }
+
+  /** Sends a message on {@code topic} from outside any process; see {@link #send(Pid, Message)}. */
+  public void send(Pid to, String topic, @Nullable Object payload) {
+    send(to, new Message(topic, payload, null));
+  }
+
+  /**
+   * Asks {@code pid} to stop: delivers a message on {@link Message#CANCEL_TOPIC} with {@code
+   * reason}. Cooperative: the process decides what to do.
+   *
+   * @throws ProcessNotFoundException if {@code pid} is not a live process
+   */
+  public void cancel(Pid pid, String reason) {
+    send(pid, new Message(Message.CANCEL_TOPIC, reason, null));
+  }
+
+  /**
+   * Stops {@code pid} forcefully: cancels its context, so its handlers stop, and ends it with a
+   * {@link ProcessTerminatedException} at its next chance (at once if it is waiting, after its
+   * current step if it is running).
+   *
+   * @throws ProcessNotFoundException if {@code pid} is not a live process
+   */
+  public void terminate(Pid pid, String reason) {
+    live(pid).terminate(requireNonNull(reason, "reason"));
+  }
+
+  /** Terminates {@code pid} with the reason "terminated"; see {@link #terminate(Pid, String)}. */
+  public void terminate(Pid pid) {
+    terminate(pid, "terminated");
+  }
+
+  /** Returns whether {@code pid} is a live process. */
+  public boolean isAlive(Pid pid) {
+    return processes.containsKey(pid);
+  }
+
+  // ---- inspection
+  // --------------------------------------------------------------------------------
+
+  /** Returns the live processes, by pid. */
+  public List<ProcessInfo> processes() {
+    List<ProcessInfo> list = new ArrayList<>();
+    processes.forEach(
+        (pid, cell) ->
+            list.add(
+                new ProcessInfo(
+                    pid, cell.process().getClass().getName(), cell.processState(), cell.steps())));
+    list.sort(Comparator.comparingLong(info -> info.pid().id()));
+    return list;
+  }
+
+  /** Returns a snapshot of the workers' counts and the queues. */
+  public SchedulerStats stats() {
+    List<WorkerStats> perWorker = workers.stream().map(Worker::stats).toList();
+    return new SchedulerStats(
+        perWorker,
+        live.get(),
+        spawned.get(),
+        pool.getQueuedTaskCount() + pool.getQueuedSubmissionCount());
+  }
+
+  /** The number of worker threads. */
+  public int parallelism() {
+    return pool.getParallelism();
+  }
+
+  // ---- shutdown
+  // ----------------------------------------------------------------------------------
+
+  /**
+   * Stops the scheduler: refuses new spawns, cancels every process (a message on {@link
+   * Message#CANCEL_TOPIC}), waits up to {@code deadline} (on the scheduler's time source) for them
+   * to end, terminates the rest, waits up to {@code deadline} again, then stops the workers. A
+   * second call does nothing and reports nothing.
+   */
+  public ShutdownReport shutdown(Duration deadline) {
+    requireNonNull(deadline, "deadline");
+    if (!stopping.compareAndSet(false, true)) {
+      return new ShutdownReport(0, 0, 0);
+    }
+    int before = live.get();
+    for (ProcessCell cell : processes.values()) {
+      try {
+        cell.offerMessage(
+            new Message(Message.CANCEL_TOPIC, "scheduler shutdown", null), Integer.MAX_VALUE);
+      } catch (MailboxFullException full) {
+        // cannot happen with an unbounded capacity; the process is terminated below if it stays
+      }
+    }
+    awaitNoProcesses(deadline);
+    int afterCancel = live.get();
+    for (ProcessCell cell : processes.values()) {
+      cell.terminate("scheduler shut down");
+    }
+    if (afterCancel > 0) {
+      awaitNoProcesses(deadline);
+    }
+    int stuck = live.get();
+    if (stuck > 0) {
+      log.warn("{} processes are still in a step after the shutdown deadline", stuck);
+    }
+    pool.shutdown();
+    return new ShutdownReport(before - afterCancel, afterCancel - stuck, stuck);
+  }
+
+  /** Shuts down with {@link #DEFAULT_SHUTDOWN_DEADLINE}. */
+  @Override
+  public void close() {
+    shutdown(DEFAULT_SHUTDOWN_DEADLINE);
+  }
+
+  private void awaitNoProcesses(Duration deadline) {
+    AtomicBoolean passed = new AtomicBoolean();
+    Scheduled timer =
+        timeSource.schedule(
+            deadline,
+            () -> {
+              passed.set(true);
+              signalEnded();
+            });
+    endLock.lock();
+    try {
+      while (live.get() > 0 && !passed.get()) {
+        processEnded.awaitUninterruptibly();
+      }
+    } finally {
+      endLock.unlock();
+      timer.cancel();
+    }
+  }
+
+  private void signalEnded() {
+    endLock.lock();
+    try {
+      processEnded.signalAll();
+    } finally {
+      endLock.unlock();
+    }
+  }
+
+  // ---- for ProcessCell and Worker
+  // ----------------------------------------------------------------
+
+  CommandRouter router() {
+    return router;
+  }
+
+  TimeSource timeSource() {
+    return timeSource;
+  }
+
+  AppContext services() {
+    return services;
+  }
+
+  /** Queues {@code cell}, which its caller has just moved to READY, for a worker to step. */
+  void submit(ProcessCell cell) {
+    if (Thread.currentThread() instanceof Worker worker && worker.scheduler == this) {
+      cell.queuedBy = worker.index;
+      cell.fork();
+      return;
+    }
+    cell.queuedBy = -1;
+    try {
+      pool.execute(cell);
+    } catch (RejectedExecutionException stopped) {
+      cell.abandon(new SchedulerStoppedException());
+    }
+  }
+
+  void countExecution(ProcessCell cell) {
+    if (Thread.currentThread() instanceof Worker worker) {
+      worker.countExecution(cell.queuedBy);
+    }
+  }
+
+  StepOutputBuffer outputFor(Thread thread) {
+    return thread instanceof Worker worker ? worker.output : new StepOutputBuffer();
+  }
+
+  /** Called once per process, by the thread that ended it, after its close. */
+  void ended(ProcessCell cell, ProcessResult result) {
+    processes.remove(cell.pid(), cell);
+    try {
+      listener.onComplete(cell.pid(), result);
+    } catch (RuntimeException e) {
+      log.warn("a process listener threw from onComplete({})", cell.pid(), e);
+    }
+    live.decrementAndGet();
+    if (stopping.get()) {
+      signalEnded();
+    }
+  }
+
+  private void notifyStart(Pid pid) {
+    try {
+      listener.onStart(pid);
+    } catch (RuntimeException e) {
+      log.warn("a process listener threw from onStart({})", pid, e);
+    }
+  }
+
+  private ProcessCell live(Pid pid) {
+    ProcessCell cell = processes.get(requireNonNull(pid, "pid"));
+    if (cell == null) {
+      throw new ProcessNotFoundException(pid);
+    }
+    return cell;
+  }
+
+  /** Configures a {@link Scheduler}; rejects bad values naming them. */
+  public static final class Builder {
+    private @Nullable Registry registry;
+    private @Nullable TimeSource timeSource;
+    private int workers = Runtime.getRuntime().availableProcessors();
+    private int maxProcesses = Integer.MAX_VALUE;
+    private int mailboxCapacity = DEFAULT_MAILBOX_CAPACITY;
+    private ProcessListener listener = new ProcessListener() {};
+    private AppContext services = AppContext.empty();
+
+    private Builder() {}
+
+    /** The registry whose handlers the processes' yields go to. Required. */
+    public Builder registry(Registry registry) {
+      this.registry = requireNonNull(registry, "registry");
+      return this;
+    }
+
+    /** The time source for yield deadlines and the shutdown deadline. Required. */
+    public Builder timeSource(TimeSource timeSource) {
+      this.timeSource = requireNonNull(timeSource, "timeSource");
+      return this;
+    }
+
+    /** The number of worker threads; default: the available processors. */
+    public Builder workers(int workers) {
+      if (workers < 1) {
+        throw new IllegalArgumentException("workers must be at least 1, was " + workers);
+      }
+      this.workers = workers;
+      return this;
+    }
+
+    /** The most processes alive at once; further spawns fail. Default: no limit. */
+    public Builder maxProcesses(int maxProcesses) {
+      if (maxProcesses < 1) {
+        throw new IllegalArgumentException("maxProcesses must be at least 1, was " + maxProcesses);
+      }
+      this.maxProcesses = maxProcesses;
+      return this;
+    }
+
+    /** How many messages may wait in one mailbox; default {@value #DEFAULT_MAILBOX_CAPACITY}. */
+    public Builder mailboxCapacity(int mailboxCapacity) {
+      if (mailboxCapacity < 1) {
+        throw new IllegalArgumentException(
+            "mailboxCapacity must be at least 1, was " + mailboxCapacity);
+      }
+      this.mailboxCapacity = mailboxCapacity;
+      return this;
+    }
+
+    /** Hooks called when each process starts and ends. */
+    public Builder listener(ProcessListener listener) {
+      this.listener = requireNonNull(listener, "listener");
+      return this;
+    }
+
+    /** The services processes and their handlers see; default: an empty context. */
+    public Builder services(AppContext services) {
+      this.services = requireNonNull(services, "services");
+      return this;
+    }
+
+    /** Creates the scheduler; its workers start on demand. */
+    public Scheduler build() {
+      if (registry == null) {
+        throw new IllegalStateException("a scheduler needs a registry: call registry(...)");
+      }
+      if (timeSource == null) {
+        throw new IllegalStateException("a scheduler needs a time source: call timeSource(...)");
+      }
+      return new Scheduler(this, registry, timeSource);
+    }
+  }
+}
