@@ -24,5 +24,6 @@ module dev.baton.core {
   exports dev.baton;
   exports dev.baton.boot;
   exports dev.baton.dispatch;
+  exports dev.baton.process;
   exports dev.baton.time;
 }

@@ -1,6 +1,5 @@
 package dev.baton.process;
 
-import com.google.errorprone.annotations.concurrent.GuardedBy;
 import dev.baton.boot.AppContext;
 import dev.baton.dispatch.CancellationSignal;
 import dev.baton.dispatch.Command;
@@ -10,16 +9,14 @@ import dev.baton.time.Scheduled;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.concurrent.ForkJoinTask;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One process inside the scheduler: its state machine, its event queue, its pending yields, and the
- * task a worker runs to step it.
+ * One step process inside the scheduler: its state machine, its {@link Inbox}, and the task a
+ * worker runs to step it.
  *
  * <p><b>Scheduling.</b> The cell is itself the {@link ForkJoinTask} queued on the scheduler's pool,
  * so waking a process allocates nothing. {@link #exec()} always returns {@code false}: the task
@@ -27,21 +24,19 @@ import org.slf4j.LoggerFactory;
  * after each step (the pattern Akka's mailboxes use). The state machine, not the pool, guarantees
  * that it is queued at most once at a time.
  *
- * <p><b>State.</b> One int, changed only by CAS: the {@link ProcessState} ordinal in the low bits,
- * plus a {@link #WAKE} bit that records an event arriving while the process is {@code RUNNING}.
- * Whoever moves the state to {@code READY} queues the cell; the worker that moves it from {@code
- * READY} to {@code RUNNING} owns it until it moves it on. When the step ends the worker parks the
- * process ({@code BLOCKED}/{@code IDLE}) with a CAS from the exact value it read, so an event that
- * set {@link #WAKE} in between makes the CAS fail and the process is queued again instead: no event
- * is lost, and a process never runs on two workers at once.
+ * <p><b>State.</b> One int, changed only by CAS: a {@link ProcessState} as the low bits, plus a
+ * {@link #WAKE} bit that records an event arriving while the process is {@code RUNNING}. Whoever
+ * moves the state to {@code READY} queues the cell; the worker that moves it from {@code READY} to
+ * {@code RUNNING} owns it until it moves it on. When the step ends the worker parks the process
+ * ({@code BLOCKED}/{@code IDLE}) with a CAS from the exact value it read, so an event that set
+ * {@link #WAKE} in between makes the CAS fail and the process is queued again instead: no event is
+ * lost, and a process never runs on two workers at once.
  *
- * <p><b>Events.</b> Completions and messages are appended under {@link #lock} to {@link #incoming};
- * the running worker swaps that list for its spare one, so the step reads its events without a lock
- * and neither side allocates a list. {@link #pending} records every yield not yet completed, so a
- * second completion of a tag, a completion after the deadline, and a completion after the process
- * ended are recognised and dropped (releasing the command).
+ * <p><b>Events.</b> Completions and messages go to the {@link Inbox}; the running worker swaps the
+ * inbox's filling batch for its spare one, so the step reads its events without a lock and neither
+ * side allocates a list.
  */
-final class ProcessCell extends ForkJoinTask<Void> implements ResultReceiver {
+final class ProcessCell extends ForkJoinTask<Void> implements ProcessRecord, ResultReceiver {
   private static final Logger log = LoggerFactory.getLogger(ProcessCell.class);
 
   static final int STATE_MASK = 0x7;
@@ -69,8 +64,9 @@ final class ProcessCell extends ForkJoinTask<Void> implements ResultReceiver {
   private final Pid pid;
   private final StepProcess process;
   private final CancellationSignal cancellation = new CancellationSignal();
+  private final Inbox inbox = new Inbox();
 
-  /** One of the state bits below, possibly with {@link #WAKE}; changed by CAS only. */
+  /** One of the state bits above, possibly with {@link #WAKE}; changed by CAS only. */
   @SuppressWarnings("unused") // accessed through STATE
   private volatile int state = READY;
 
@@ -78,39 +74,14 @@ final class ProcessCell extends ForkJoinTask<Void> implements ResultReceiver {
   @SuppressWarnings("unused") // accessed through STEPS
   private long steps;
 
-  private final Object lock = new Object();
-
-  @GuardedBy("lock")
-  private ArrayList<Event> incoming = new ArrayList<>(2);
-
-  /** Commands whose completions are in {@link #incoming}, released after the step reads them. */
-  @GuardedBy("lock")
-  private ArrayList<Command<?>> completedCommands = new ArrayList<>(2);
-
-  @GuardedBy("lock")
-  private int queuedMessages;
-
-  @GuardedBy("lock")
-  private boolean closed;
-
-  @GuardedBy("lock")
-  private final PendingYields pending = new PendingYields();
-
   // Owned by the worker running the process (handed over through the state CAS).
-  private ArrayList<Event> stepEvents = new ArrayList<>(2);
-  private ArrayList<Command<?>> stepCompletedCommands = new ArrayList<>(2);
+  private EventBatch spareBatch = new EventBatch();
   private long lastTag;
 
   /** The worker that queued this cell, or -1 when an outside thread did; for steal counts. */
   int queuedBy = -1;
 
   private volatile @Nullable String terminationReason;
-
-  ProcessCell(Scheduler scheduler, Pid pid, StepProcess process) {
-    this.scheduler = scheduler;
-    this.pid = pid;
-    this.process = process;
-  }
 
   /**
    * The process's context, a separate object because {@link ForkJoinTask} already defines {@code
@@ -139,8 +110,20 @@ final class ProcessCell extends ForkJoinTask<Void> implements ResultReceiver {
         }
       };
 
-  Pid pid() {
+  ProcessCell(Scheduler scheduler, Pid pid, StepProcess process) {
+    this.scheduler = scheduler;
+    this.pid = pid;
+    this.process = process;
+  }
+
+  @Override
+  public Pid pid() {
     return pid;
+  }
+
+  @Override
+  public String typeName() {
+    return process.getClass().getName();
   }
 
   ProcessContext context() {
@@ -151,7 +134,8 @@ final class ProcessCell extends ForkJoinTask<Void> implements ResultReceiver {
     return process;
   }
 
-  ProcessState processState() {
+  @Override
+  public ProcessState processState() {
     return switch ((int) STATE.getVolatile(this) & STATE_MASK) {
       case READY -> ProcessState.READY;
       case RUNNING -> ProcessState.RUNNING;
@@ -161,7 +145,8 @@ final class ProcessCell extends ForkJoinTask<Void> implements ResultReceiver {
     };
   }
 
-  long steps() {
+  @Override
+  public long steps() {
     return (long) STEPS.getOpaque(this);
   }
 
@@ -169,73 +154,26 @@ final class ProcessCell extends ForkJoinTask<Void> implements ResultReceiver {
     return ++lastTag;
   }
 
-  // ---- completions and messages (any thread) ---------------------------------------------------
+  // ---- events (any thread) ---------------------------------------------------------------------
 
   @Override
   public void completeYield(long tag, @Nullable Object result, @Nullable Throwable error) {
-    Command<?> dropped = null;
-    Scheduled deadline = null;
-    synchronized (lock) {
-      int slot = pending.find(tag);
-      if (slot < 0) {
-        return; // never yielded, or already completed: a second completion is ignored
-      }
-      Command<?> command = pending.command(slot);
-      if (closed || pending.isTimedOut(slot)) {
-        dropped = command; // the process ended or stopped waiting: release and forget
-      } else {
-        deadline = pending.deadline(slot);
-        incoming.add(new Event.Completion(tag, result, error));
-        completedCommands.add(command);
-      }
-      pending.removeAt(slot);
-    }
-    if (deadline != null) {
-      deadline.cancel();
-    }
-    if (dropped != null) {
-      release(dropped);
-    } else {
+    if (inbox.complete(tag, result, error)) {
       wake();
     }
   }
 
-  /** Called by the time source when the yield under {@code tag} reaches its deadline. */
-  private void deadlinePassed(long tag, Duration deadline) {
-    synchronized (lock) {
-      int slot = pending.find(tag);
-      if (closed || slot < 0 || pending.isTimedOut(slot)) {
-        return;
-      }
-      pending.markTimedOut(slot);
-      incoming.add(new Event.Completion(tag, null, new YieldTimeoutException(tag, deadline)));
-    }
-    wake();
-  }
-
-  /**
-   * Queues {@code message} and wakes the process.
-   *
-   * @return false if the process has ended
-   * @throws MailboxFullException if {@code capacity} messages are already waiting
-   */
-  boolean offerMessage(Message message, int capacity) {
-    synchronized (lock) {
-      if (closed) {
-        return false;
-      }
-      if (queuedMessages >= capacity) {
-        throw new MailboxFullException(pid, capacity);
-      }
-      incoming.add(message);
-      queuedMessages++;
+  @Override
+  public boolean offerMessage(Message message, int capacity) {
+    if (!inbox.offerMessage(message, capacity, pid)) {
+      return false;
     }
     wake();
     return true;
   }
 
-  /** Ends the process at its next chance: cancels its context, so handlers stop, and wakes it. */
-  void terminate(String reason) {
+  @Override
+  public void terminate(String reason) {
     if (terminationReason == null) {
       terminationReason = reason;
     }
@@ -286,34 +224,27 @@ final class ProcessCell extends ForkJoinTask<Void> implements ResultReceiver {
       finish(ProcessResult.failed(terminated()));
       return;
     }
-    synchronized (lock) {
-      ArrayList<Event> events = incoming;
-      incoming = stepEvents;
-      stepEvents = events;
-      ArrayList<Command<?>> completed = completedCommands;
-      completedCommands = stepCompletedCommands;
-      stepCompletedCommands = completed;
-      queuedMessages = 0;
-    }
+    EventBatch batch = inbox.drain(spareBatch);
+    spareBatch = batch;
     StepOutputBuffer out = scheduler.outputFor(Thread.currentThread());
     out.reset(this);
     try {
-      process.step(stepEvents, out);
+      process.step(batch.events, out);
     } catch (Throwable failure) {
-      afterStep(out, true);
+      afterStep(batch, out, true);
       finish(ProcessResult.failed(failure));
       return;
     }
     STEPS.setOpaque(this, (long) STEPS.getOpaque(this) + 1);
     if (cancellation.isCancelled()) {
-      afterStep(out, true);
+      afterStep(batch, out, true);
       finish(ProcessResult.failed(terminated()));
       return;
     }
     StepOutputBuffer.Status status = out.status();
     if (status == StepOutputBuffer.Status.DONE) {
       @Nullable Object result = out.result();
-      afterStep(out, true);
+      afterStep(batch, out, true);
       finish(ProcessResult.normal(result));
       return;
     }
@@ -321,7 +252,7 @@ final class ProcessCell extends ForkJoinTask<Void> implements ResultReceiver {
     for (int i = 0; i < yields; i++) {
       dispatch(out.command(i), out.tag(i), out.deadline(i));
     }
-    afterStep(out, false);
+    afterStep(batch, out, false);
     switch (status) {
       case CONTINUE -> requeue();
       case IDLE -> park(IDLE);
@@ -342,45 +273,33 @@ final class ProcessCell extends ForkJoinTask<Void> implements ResultReceiver {
    * (written with done, the step threw, or the process was terminated), the yields it wrote, which
    * were never dispatched.
    */
-  private void afterStep(StepOutputBuffer out, boolean discardYields) {
-    stepEvents.clear();
-    for (Command<?> command : stepCompletedCommands) {
-      release(command);
-    }
-    stepCompletedCommands.clear();
+  private static void afterStep(EventBatch batch, StepOutputBuffer out, boolean discardYields) {
+    batch.releaseAndClear();
     if (discardYields) {
       for (int i = 0; i < out.count(); i++) {
-        release(out.command(i));
+        EventBatch.release(out.command(i));
       }
     }
     out.clear();
   }
 
   private void dispatch(Command<?> command, long tag, @Nullable Duration deadline) {
-    boolean inUse;
-    synchronized (lock) {
-      inUse = pending.find(tag) >= 0;
-      if (!inUse) {
-        pending.add(tag, command);
-      }
-    }
-    if (inUse) {
-      synchronized (lock) {
-        incoming.add(new Event.Completion(tag, null, new TagInUseException(tag)));
-      }
-      release(command);
-      STATE.getAndBitwiseOr(this, WAKE); // we are running: make sure the error is stepped
+    if (!inbox.register(tag, command)) {
+      STATE.getAndBitwiseOr(this, WAKE); // running: the queued TagInUse error is stepped next
       return;
     }
     if (deadline != null) {
       Scheduled timer =
-          scheduler.timeSource().schedule(deadline, () -> deadlinePassed(tag, deadline));
-      synchronized (lock) {
-        int slot = pending.find(tag);
-        if (slot >= 0 && !pending.isTimedOut(slot)) {
-          pending.setDeadline(slot, timer);
-        }
-      }
+          scheduler
+              .timeSource()
+              .schedule(
+                  deadline,
+                  () -> {
+                    if (inbox.deadlinePassed(tag, deadline)) {
+                      wake();
+                    }
+                  });
+      inbox.armDeadline(tag, timer);
     }
     scheduler.router().route(context, command, tag, this);
   }
@@ -410,18 +329,10 @@ final class ProcessCell extends ForkJoinTask<Void> implements ResultReceiver {
     }
   }
 
-  /** Ends the process: closes its queue, cancels its context, closes it, tells the scheduler. */
+  /** Ends the process: closes its inbox, cancels its context, closes it, tells the scheduler. */
   private void finish(ProcessResult result) {
     STATE.setVolatile(this, COMPLETE);
-    List<Command<?>> toRelease = new ArrayList<>();
-    synchronized (lock) {
-      closed = true;
-      incoming.clear();
-      toRelease.addAll(completedCommands);
-      completedCommands.clear();
-      pending.cancelDeadlines(); // pending entries stay: their late completions release them
-    }
-    toRelease.forEach(ProcessCell::release);
+    inbox.close();
     cancellation.cancel();
     try {
       process.close();
@@ -431,7 +342,7 @@ final class ProcessCell extends ForkJoinTask<Void> implements ResultReceiver {
     scheduler.ended(this, result);
   }
 
-  /** Ends a process whose init succeeded but which never ran (the scheduler refused it). */
+  /** Ends a process that was queued but can never run (the scheduler stopped its workers). */
   void abandon(Throwable why) {
     finish(ProcessResult.failed(why));
   }
@@ -439,14 +350,6 @@ final class ProcessCell extends ForkJoinTask<Void> implements ResultReceiver {
   private ProcessTerminatedException terminated() {
     String reason = terminationReason;
     return new ProcessTerminatedException(pid, reason == null ? "terminated" : reason);
-  }
-
-  private static void release(Command<?> command) {
-    try {
-      command.release();
-    } catch (RuntimeException e) {
-      log.warn("releasing command {} threw", command, e);
-    }
   }
 
   // ---- ForkJoinTask plumbing: the cell has no fork/join result
@@ -462,6 +365,6 @@ final class ProcessCell extends ForkJoinTask<Void> implements ResultReceiver {
 
   @Override
   public String toString() {
-    return "process " + pid + " (" + process.getClass().getName() + ", " + processState() + ")";
+    return "process " + pid + " (" + typeName() + ", " + processState() + ")";
   }
 }

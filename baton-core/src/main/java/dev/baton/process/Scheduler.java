@@ -29,9 +29,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Runs {@link StepProcess}es on a few worker threads: spawns them, steps them when they have
- * something to do, routes their yields to handlers, delivers messages, terminates them and shuts
- * down.
+ * Runs processes: {@link StepProcess}es on a few worker threads and {@link Coroutine}s on virtual
+ * threads, in one process table. It spawns them, steps them when they have something to do, routes
+ * their yields to handlers, delivers messages, terminates them and shuts down.
  *
  * <p><b>Run queues.</b> The workers are a {@link ForkJoinPool} in FIFO (async) mode, and each
  * process is its own reusable fork/join task (see {@code ProcessCell}). Reasons: the pool gives
@@ -70,7 +70,7 @@ public final class Scheduler implements AutoCloseable {
   private final ProcessListener listener;
   private final ForkJoinPool pool;
   private final CopyOnWriteArrayList<Worker> workers = new CopyOnWriteArrayList<>();
-  private final ConcurrentHashMap<Pid, ProcessCell> processes = new ConcurrentHashMap<>();
+  private final ConcurrentHashMap<Pid, ProcessRecord> processes = new ConcurrentHashMap<>();
   private final AtomicLong lastPid = new AtomicLong();
   private final AtomicInteger live = new AtomicInteger();
   private final AtomicLong spawned = new AtomicLong();
@@ -149,6 +149,44 @@ public final class Scheduler implements AutoCloseable {
    */
   public Pid spawn(StepProcess process, @Nullable Object input) {
     requireNonNull(process, "process");
+    Pid pid = admit();
+    ProcessCell cell = new ProcessCell(this, pid, process);
+    try {
+      process.init(cell.context(), input);
+    } catch (Exception | LinkageError | AssertionError e) {
+      live.decrementAndGet();
+      throw new SpawnFailedException(process.getClass().getName(), e);
+    }
+    register(cell);
+    submit(cell);
+    return pid;
+  }
+
+  /**
+   * Spawns {@code body} as a coroutine process on a virtual thread of its own.
+   *
+   * @return the new process's pid; its thread has been started
+   * @throws SchedulerStoppedException if the scheduler is shutting down
+   * @throws MaxProcessesExceededException if the scheduler runs its maximum of processes
+   */
+  public Pid spawnCoroutine(Coroutine body, @Nullable Object input) {
+    requireNonNull(body, "body");
+    CoroutineCell cell = new CoroutineCell(this, admit(), body, input);
+    register(cell);
+    cell.start();
+    return cell.pid();
+  }
+
+  /**
+   * Spawns {@code body} as a coroutine with no input; see {@link #spawnCoroutine(Coroutine,
+   * Object)}.
+   */
+  public Pid spawnCoroutine(Coroutine body) {
+    return spawnCoroutine(body, null);
+  }
+
+  /** Checks the scheduler may take one more process, counts it, and allocates its pid. */
+  private Pid admit() {
     if (stopping.get()) {
       throw new SchedulerStoppedException();
     }
@@ -156,18 +194,13 @@ public final class Scheduler implements AutoCloseable {
       live.decrementAndGet();
       throw new MaxProcessesExceededException(maxProcesses);
     }
-    ProcessCell cell = new ProcessCell(this, new Pid(lastPid.incrementAndGet()), process);
-    try {
-      process.init(cell.context(), input);
-    } catch (Exception | LinkageError | AssertionError e) {
-      live.decrementAndGet();
-      throw new SpawnFailedException(process.getClass().getName(), e);
-    }
-    processes.put(cell.pid(), cell);
+    return new Pid(lastPid.incrementAndGet());
+  }
+
+  private void register(ProcessRecord record) {
+    processes.put(record.pid(), record);
     spawned.incrementAndGet();
-    notifyStart(cell.pid());
-    submit(cell);
-    return cell.pid();
+    notifyStart(record.pid());
   }
 
   /**
@@ -226,10 +259,9 @@ public final class Scheduler implements AutoCloseable {
   public List<ProcessInfo> processes() {
     List<ProcessInfo> list = new ArrayList<>();
     processes.forEach(
-        (pid, cell) ->
+        (pid, record) ->
             list.add(
-                new ProcessInfo(
-                    pid, cell.process().getClass().getName(), cell.processState(), cell.steps())));
+                new ProcessInfo(pid, record.typeName(), record.processState(), record.steps())));
     list.sort(Comparator.comparingLong(info -> info.pid().id()));
     return list;
   }
@@ -264,9 +296,9 @@ public final class Scheduler implements AutoCloseable {
       return new ShutdownReport(0, 0, 0);
     }
     int before = live.get();
-    for (ProcessCell cell : processes.values()) {
+    for (ProcessRecord record : processes.values()) {
       try {
-        cell.offerMessage(
+        record.offerMessage(
             new Message(Message.CANCEL_TOPIC, "scheduler shutdown", null), Integer.MAX_VALUE);
       } catch (MailboxFullException full) {
         // cannot happen with an unbounded capacity; the process is terminated below if it stays
@@ -274,8 +306,8 @@ public final class Scheduler implements AutoCloseable {
     }
     awaitNoProcesses(deadline);
     int afterCancel = live.get();
-    for (ProcessCell cell : processes.values()) {
-      cell.terminate("scheduler shut down");
+    for (ProcessRecord record : processes.values()) {
+      record.terminate("scheduler shut down");
     }
     if (afterCancel > 0) {
       awaitNoProcesses(deadline);
@@ -364,12 +396,12 @@ public final class Scheduler implements AutoCloseable {
   }
 
   /** Called once per process, by the thread that ended it, after its close. */
-  void ended(ProcessCell cell, ProcessResult result) {
-    processes.remove(cell.pid(), cell);
+  void ended(ProcessRecord record, ProcessResult result) {
+    processes.remove(record.pid(), record);
     try {
-      listener.onComplete(cell.pid(), result);
+      listener.onComplete(record.pid(), result);
     } catch (RuntimeException e) {
-      log.warn("a process listener threw from onComplete({})", cell.pid(), e);
+      log.warn("a process listener threw from onComplete({})", record.pid(), e);
     }
     live.decrementAndGet();
     if (stopping.get()) {
@@ -385,12 +417,12 @@ public final class Scheduler implements AutoCloseable {
     }
   }
 
-  private ProcessCell live(Pid pid) {
-    ProcessCell cell = processes.get(requireNonNull(pid, "pid"));
-    if (cell == null) {
+  private ProcessRecord live(Pid pid) {
+    ProcessRecord record = processes.get(requireNonNull(pid, "pid"));
+    if (record == null) {
       throw new ProcessNotFoundException(pid);
     }
-    return cell;
+    return record;
   }
 
   /** Configures a {@link Scheduler}; rejects bad values naming them. */

@@ -1,0 +1,163 @@
+package dev.baton.process;
+
+import com.google.errorprone.annotations.concurrent.GuardedBy;
+import dev.baton.dispatch.Command;
+import dev.baton.time.Scheduled;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * A process's incoming side, under one lock: the events queued for it (completions and messages),
+ * the yields it is still waiting for, and its mailbox bound.
+ *
+ * <p>Every method that can make the process runnable returns whether its owner must wake it; the
+ * owner (a step cell or a coroutine) knows how. Recording each pending yield is what lets the inbox
+ * drop, and release the command of, a second completion of a tag, a completion after the yield's
+ * deadline, and a completion after the process ended. Pending entries outlive the process so that a
+ * late completion still releases its command.
+ *
+ * <p>Thread-safe: completions arrive from handler threads, messages from senders, deadlines from
+ * the timer thread, while the owner drains.
+ */
+final class Inbox {
+  private final Object lock = new Object();
+
+  @GuardedBy("lock")
+  private EventBatch incoming = new EventBatch();
+
+  @GuardedBy("lock")
+  private int queuedMessages;
+
+  @GuardedBy("lock")
+  private boolean closed;
+
+  @GuardedBy("lock")
+  private final PendingYields pending = new PendingYields();
+
+  /**
+   * Records that {@code command} was yielded under {@code tag}. If the tag is still pending, queues
+   * a {@link TagInUseException} completion for it instead, releases the command, and returns false:
+   * the command must not be dispatched.
+   */
+  boolean register(long tag, Command<?> command) {
+    synchronized (lock) {
+      if (pending.find(tag) < 0) {
+        pending.add(tag, command);
+        return true;
+      }
+      incoming.events.add(new Event.Completion(tag, null, new TagInUseException(tag)));
+    }
+    EventBatch.release(command);
+    return false;
+  }
+
+  /** Attaches the timer of {@code tag}'s deadline, so an earlier completion cancels it. */
+  void armDeadline(long tag, Scheduled timer) {
+    synchronized (lock) {
+      int slot = pending.find(tag);
+      if (slot >= 0 && !pending.isTimedOut(slot) && !closed) {
+        pending.setDeadline(slot, timer);
+        return;
+      }
+    }
+    timer.cancel(); // completed, timed out or closed already
+  }
+
+  /** Queues the completion of {@code tag}; returns whether the owner must wake the process. */
+  boolean complete(long tag, @Nullable Object result, @Nullable Throwable error) {
+    Command<?> dropped = null;
+    Scheduled deadline = null;
+    synchronized (lock) {
+      int slot = pending.find(tag);
+      if (slot < 0) {
+        return false; // never yielded, or already completed: a second completion is ignored
+      }
+      Command<?> command = pending.command(slot);
+      if (closed || pending.isTimedOut(slot)) {
+        dropped = command; // the process ended or stopped waiting: release and forget
+      } else {
+        deadline = pending.deadline(slot);
+        incoming.events.add(new Event.Completion(tag, result, error));
+        incoming.completedCommands.add(command);
+      }
+      pending.removeAt(slot);
+    }
+    if (deadline != null) {
+      deadline.cancel();
+    }
+    if (dropped != null) {
+      EventBatch.release(dropped);
+      return false;
+    }
+    return true;
+  }
+
+  /** Queues a timeout for {@code tag} if it is still pending; returns whether to wake. */
+  boolean deadlinePassed(long tag, Duration deadline) {
+    synchronized (lock) {
+      int slot = pending.find(tag);
+      if (closed || slot < 0 || pending.isTimedOut(slot)) {
+        return false;
+      }
+      pending.markTimedOut(slot);
+      incoming.events.add(
+          new Event.Completion(tag, null, new YieldTimeoutException(tag, deadline)));
+      return true;
+    }
+  }
+
+  /**
+   * Queues {@code message} unless the process has ended.
+   *
+   * @return whether it was queued (and the owner must wake the process)
+   * @throws MailboxFullException if {@code capacity} messages are already waiting
+   */
+  boolean offerMessage(Message message, int capacity, Pid pid) {
+    synchronized (lock) {
+      if (closed) {
+        return false;
+      }
+      if (queuedMessages >= capacity) {
+        throw new MailboxFullException(pid, capacity);
+      }
+      incoming.events.add(message);
+      queuedMessages++;
+      return true;
+    }
+  }
+
+  /** Returns whether events are waiting to be drained. */
+  boolean hasEvents() {
+    synchronized (lock) {
+      return !incoming.events.isEmpty();
+    }
+  }
+
+  /**
+   * Hands over the queued events: returns the batch that was filling and keeps {@code spare} (which
+   * must be empty) to fill next.
+   */
+  EventBatch drain(EventBatch spare) {
+    synchronized (lock) {
+      EventBatch full = incoming;
+      incoming = spare;
+      queuedMessages = 0;
+      return full;
+    }
+  }
+
+  /** Closes the inbox when the process ends: refuses new events, cancels deadlines. */
+  void close() {
+    List<Command<?>> toRelease;
+    synchronized (lock) {
+      closed = true;
+      toRelease = new ArrayList<>(incoming.completedCommands);
+      incoming.events.clear();
+      incoming.completedCommands.clear();
+      pending.cancelDeadlines(); // pending entries stay: their late completions release them
+    }
+    toRelease.forEach(EventBatch::release);
+  }
+}
