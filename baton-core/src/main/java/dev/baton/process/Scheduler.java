@@ -397,13 +397,14 @@ public final class Scheduler implements AutoCloseable {
 
   /** Called once per process, by the thread that ended it, after its close. */
   void ended(ProcessRecord record, ProcessResult result) {
+    // Gone from the table and the count first: when onComplete runs, the process no longer exists.
     processes.remove(record.pid(), record);
+    live.decrementAndGet();
     try {
       listener.onComplete(record.pid(), result);
     } catch (RuntimeException e) {
       log.warn("a process listener threw from onComplete({})", record.pid(), e);
     }
-    live.decrementAndGet();
     if (stopping.get()) {
       signalEnded();
     }
