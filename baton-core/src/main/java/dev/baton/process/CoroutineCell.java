@@ -58,7 +58,7 @@ final class CoroutineCell implements ProcessRecord, ResultReceiver, CoroutineSco
     thread.start();
   }
 
-  // ---- ProcessRecord and ProcessContext -------------------------------------------------------
+  // ---- ProcessRecord and ProcessContext ----
 
   @Override
   public Pid pid() {
@@ -95,7 +95,7 @@ final class CoroutineCell implements ProcessRecord, ResultReceiver, CoroutineSco
     return scheduler.services();
   }
 
-  // ---- events (any thread) ---------------------------------------------------------------------
+  // ---- events (any thread) ----
 
   @Override
   public void completeYield(long tag, @Nullable Object result, @Nullable Throwable error) {
@@ -122,7 +122,7 @@ final class CoroutineCell implements ProcessRecord, ResultReceiver, CoroutineSco
     thread.interrupt(); // wakes the coroutine out of a park, and out of blocking Java code
   }
 
-  // ---- the coroutine's thread ------------------------------------------------------------------
+  // ---- the coroutine's thread ----
 
   private void run() {
     state = ProcessState.RUNNING;

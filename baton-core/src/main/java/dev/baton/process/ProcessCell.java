@@ -154,7 +154,7 @@ final class ProcessCell extends ForkJoinTask<Void> implements ProcessRecord, Res
     return ++lastTag;
   }
 
-  // ---- events (any thread) ---------------------------------------------------------------------
+  // ---- events (any thread) ----
 
   @Override
   public void completeYield(long tag, @Nullable Object result, @Nullable Throwable error) {
@@ -201,7 +201,7 @@ final class ProcessCell extends ForkJoinTask<Void> implements ProcessRecord, Res
     }
   }
 
-  // ---- running (the worker that moved the state from READY to RUNNING) -------------------------
+  // ---- running (the worker that moved the state from READY to RUNNING) ----
 
   @Override
   protected boolean exec() {
@@ -352,8 +352,7 @@ final class ProcessCell extends ForkJoinTask<Void> implements ProcessRecord, Res
     return new ProcessTerminatedException(pid, reason == null ? "terminated" : reason);
   }
 
-  // ---- ForkJoinTask plumbing: the cell has no fork/join result
-  // -----------------------------------
+  // ---- ForkJoinTask plumbing: the cell has no fork/join result ----
 
   @Override
   public @Nullable Void getRawResult() {

@@ -14,6 +14,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ForkJoinPool;
@@ -71,6 +72,7 @@ public final class Scheduler implements AutoCloseable {
   private final ForkJoinPool pool;
   private final CopyOnWriteArrayList<Worker> workers = new CopyOnWriteArrayList<>();
   private final ConcurrentHashMap<Pid, ProcessRecord> processes = new ConcurrentHashMap<>();
+  private final Topology topology = new Topology();
   private final AtomicLong lastPid = new AtomicLong();
   private final AtomicInteger live = new AtomicInteger();
   private final AtomicLong spawned = new AtomicLong();
@@ -131,29 +133,39 @@ public final class Scheduler implements AutoCloseable {
         .build();
   }
 
-  // ---- processes
-  // ---------------------------------------------------------------------------------
+  // ---- processes ----
 
-  /** Spawns {@code process} with no input; see {@link #spawn(StepProcess, Object)}. */
+  /**
+   * Spawns {@code process} with no input; see {@link #spawn(StepProcess, Object, SpawnOptions)}.
+   */
   public Pid spawn(StepProcess process) {
-    return spawn(process, null);
+    return spawn(process, null, SpawnOptions.NONE);
+  }
+
+  /** Spawns {@code process}; see {@link #spawn(StepProcess, Object, SpawnOptions)}. */
+  public Pid spawn(StepProcess process, @Nullable Object input) {
+    return spawn(process, input, SpawnOptions.NONE);
   }
 
   /**
-   * Spawns {@code process}: runs its {@code init} on this thread, then queues its first step.
+   * Spawns {@code process}: wires it into the topology as {@code options} say, runs its {@code
+   * init} on this thread, then queues its first step.
    *
    * @return the new process's pid; its {@code init} has run
    * @throws SchedulerStoppedException if the scheduler is shutting down
    * @throws MaxProcessesExceededException if the scheduler runs its maximum of processes
+   * @throws NameTakenException if the name in {@code options} belongs to a live process
+   * @throws ProcessNotFoundException if the parent in {@code options} has ended
    * @throws SpawnFailedException if {@code init} threw; no process exists then
    */
-  public Pid spawn(StepProcess process, @Nullable Object input) {
+  public Pid spawn(StepProcess process, @Nullable Object input, SpawnOptions options) {
     requireNonNull(process, "process");
-    Pid pid = admit();
+    Pid pid = admit(options);
     ProcessCell cell = new ProcessCell(this, pid, process);
     try {
       process.init(cell.context(), input);
     } catch (Exception | LinkageError | AssertionError e) {
+      topology.discard(pid);
       live.decrementAndGet();
       throw new SpawnFailedException(process.getClass().getName(), e);
     }
@@ -163,30 +175,40 @@ public final class Scheduler implements AutoCloseable {
   }
 
   /**
-   * Spawns {@code body} as a coroutine process on a virtual thread of its own.
+   * Spawns {@code body} as a coroutine process on a virtual thread of its own, wired into the
+   * topology as {@code options} say.
    *
    * @return the new process's pid; its thread has been started
    * @throws SchedulerStoppedException if the scheduler is shutting down
    * @throws MaxProcessesExceededException if the scheduler runs its maximum of processes
+   * @throws NameTakenException if the name in {@code options} belongs to a live process
    */
-  public Pid spawnCoroutine(Coroutine body, @Nullable Object input) {
+  public Pid spawnCoroutine(Coroutine body, @Nullable Object input, SpawnOptions options) {
     requireNonNull(body, "body");
-    CoroutineCell cell = new CoroutineCell(this, admit(), body, input);
+    CoroutineCell cell = new CoroutineCell(this, admit(options), body, input);
     register(cell);
     cell.start();
     return cell.pid();
   }
 
-  /**
-   * Spawns {@code body} as a coroutine with no input; see {@link #spawnCoroutine(Coroutine,
-   * Object)}.
-   */
-  public Pid spawnCoroutine(Coroutine body) {
-    return spawnCoroutine(body, null);
+  /** Spawns a coroutine; see {@link #spawnCoroutine(Coroutine, Object, SpawnOptions)}. */
+  public Pid spawnCoroutine(Coroutine body, @Nullable Object input) {
+    return spawnCoroutine(body, input, SpawnOptions.NONE);
   }
 
-  /** Checks the scheduler may take one more process, counts it, and allocates its pid. */
-  private Pid admit() {
+  /**
+   * Spawns a coroutine with no input; see {@link #spawnCoroutine(Coroutine, Object, SpawnOptions)}.
+   */
+  public Pid spawnCoroutine(Coroutine body) {
+    return spawnCoroutine(body, null, SpawnOptions.NONE);
+  }
+
+  /**
+   * Checks the scheduler may take one more process, counts it, allocates its pid and adds it to the
+   * topology with {@code options}.
+   */
+  private Pid admit(SpawnOptions options) {
+    requireNonNull(options, "options");
     if (stopping.get()) {
       throw new SchedulerStoppedException();
     }
@@ -194,7 +216,14 @@ public final class Scheduler implements AutoCloseable {
       live.decrementAndGet();
       throw new MaxProcessesExceededException(maxProcesses);
     }
-    return new Pid(lastPid.incrementAndGet());
+    Pid pid = new Pid(lastPid.incrementAndGet());
+    try {
+      topology.add(pid, options);
+    } catch (RuntimeException refused) {
+      live.decrementAndGet();
+      throw refused;
+    }
+    return pid;
   }
 
   private void register(ProcessRecord record) {
@@ -252,8 +281,68 @@ public final class Scheduler implements AutoCloseable {
     return processes.containsKey(pid);
   }
 
-  // ---- inspection
-  // --------------------------------------------------------------------------------
+  // ---- topology ----
+
+  /**
+   * Lets {@code watcher} hear of {@code target}'s end, however it ends: a message on {@link
+   * Message#EXIT_TOPIC} whose payload is an {@link ExitSignal}.
+   *
+   * @throws ProcessNotFoundException if either process has ended
+   */
+  public void monitor(Pid watcher, Pid target) {
+    topology.monitor(requireNonNull(watcher, "watcher"), requireNonNull(target, "target"));
+  }
+
+  /** Removes a monitor; returns whether it existed. */
+  public boolean demonitor(Pid watcher, Pid target) {
+    return topology.demonitor(watcher, target);
+  }
+
+  /**
+   * Links two processes: when one fails (ends with an error), the other is terminated, or, if it
+   * traps links, receives a message on {@link Message#LINK_DOWN_TOPIC}. A normal end only removes
+   * the link. Linking again is a no-op.
+   *
+   * @throws ProcessNotFoundException if either process has ended
+   */
+  public void link(Pid a, Pid b) {
+    topology.link(requireNonNull(a, "a"), requireNonNull(b, "b"));
+  }
+
+  /** Removes a link; returns whether it existed. */
+  public boolean unlink(Pid a, Pid b) {
+    return topology.unlink(a, b);
+  }
+
+  /** Makes {@code pid} receive its links' failures as messages ({@code trap}) or die of them. */
+  public void trapLinks(Pid pid, boolean trap) {
+    topology.trapLinks(requireNonNull(pid, "pid"), trap);
+  }
+
+  /**
+   * Registers {@code pid} under {@code name}, replacing its previous name; the name is freed when
+   * the process ends.
+   *
+   * @throws NameTakenException if another live process holds the name
+   */
+  public void register(String name, Pid pid) {
+    if (requireNonNull(name, "name").isBlank()) {
+      throw new IllegalArgumentException("a process name must not be blank");
+    }
+    topology.register(name, requireNonNull(pid, "pid"));
+  }
+
+  /** Frees {@code name}; returns whether it was registered. */
+  public boolean unregister(String name) {
+    return topology.unregister(name);
+  }
+
+  /** Returns the live process registered under {@code name}. */
+  public Optional<Pid> whereis(String name) {
+    return topology.whereis(name);
+  }
+
+  // ---- inspection ----
 
   /** Returns the live processes, by pid. */
   public List<ProcessInfo> processes() {
@@ -281,8 +370,7 @@ public final class Scheduler implements AutoCloseable {
     return pool.getParallelism();
   }
 
-  // ---- shutdown
-  // ----------------------------------------------------------------------------------
+  // ---- shutdown ----
 
   /**
    * Stops the scheduler: refuses new spawns, cancels every process (a message on {@link
@@ -355,8 +443,7 @@ public final class Scheduler implements AutoCloseable {
     }
   }
 
-  // ---- for ProcessCell and Worker
-  // ----------------------------------------------------------------
+  // ---- for ProcessCell and Worker ----
 
   CommandRouter router() {
     return router;
@@ -398,8 +485,10 @@ public final class Scheduler implements AutoCloseable {
   /** Called once per process, by the thread that ended it, after its close. */
   void ended(ProcessRecord record, ProcessResult result) {
     // Gone from the table and the count first: when onComplete runs, the process no longer exists.
-    processes.remove(record.pid(), record);
+    Pid pid = record.pid();
+    processes.remove(pid, record);
     live.decrementAndGet();
+    notifyTopology(pid, result);
     try {
       listener.onComplete(record.pid(), result);
     } catch (RuntimeException e) {
@@ -407,6 +496,33 @@ public final class Scheduler implements AutoCloseable {
     }
     if (stopping.get()) {
       signalEnded();
+    }
+  }
+
+  /** Tells the ended process's watchers, and on a failure its links, as Erlang would. */
+  private void notifyTopology(Pid pid, ProcessResult result) {
+    Topology.Fallout fallout = topology.ended(pid, !result.isNormal());
+    ExitSignal signal = new ExitSignal(pid, result);
+    for (Pid watcher : fallout.watchers()) {
+      deliverNotification(watcher, new Message(Message.EXIT_TOPIC, signal, pid));
+    }
+    for (Pid linked : fallout.linked()) {
+      if (fallout.trapping().contains(linked)) {
+        deliverNotification(linked, new Message(Message.LINK_DOWN_TOPIC, signal, pid));
+      } else {
+        ProcessRecord other = processes.get(linked);
+        if (other != null) {
+          other.terminate("linked process " + pid + " failed: " + result.error());
+        }
+      }
+    }
+  }
+
+  /** Delivers a runtime notification, which no mailbox bound refuses; a gone target is skipped. */
+  private void deliverNotification(Pid to, Message message) {
+    ProcessRecord record = processes.get(to);
+    if (record != null) {
+      record.offerMessage(message, Integer.MAX_VALUE);
     }
   }
 
