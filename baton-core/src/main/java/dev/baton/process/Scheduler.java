@@ -337,9 +337,12 @@ public final class Scheduler implements AutoCloseable {
     return topology.unregister(name);
   }
 
-  /** Returns the live process registered under {@code name}. */
+  /**
+   * Returns the live process registered under {@code name}. A name is reserved before its process's
+   * {@code init} runs, so the lookup only answers once the process can receive messages.
+   */
   public Optional<Pid> whereis(String name) {
-    return topology.whereis(name);
+    return topology.whereis(name).filter(processes::containsKey);
   }
 
   // ---- inspection ----
