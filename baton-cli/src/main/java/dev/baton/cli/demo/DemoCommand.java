@@ -12,6 +12,7 @@ import dev.baton.dispatch.CommandRouter;
 import dev.baton.dispatch.Dispatcher;
 import dev.baton.dispatch.Registry;
 import dev.baton.dispatch.ResultReceiver;
+import dev.baton.process.Scheduler;
 import dev.baton.time.SystemTimeSource;
 import java.io.PrintWriter;
 import java.time.Duration;
@@ -27,10 +28,11 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /**
- * {@code baton demo}: boots a node with the dispatch core and the {@link GreeterModule}, sends
- * commands down each path (answered at once, answered later by the timer, a handler that throws, an
- * unknown id, a module the node lacks), shows a start-up id collision being refused, routes a burst
- * of commands, and shuts down.
+ * {@code baton demo}: boots a node with the dispatch core, the scheduler and the {@link
+ * GreeterModule}, sends commands down each path (answered at once, answered later by the timer, a
+ * handler that throws, an unknown id, a module the node lacks), shows a start-up id collision being
+ * refused, routes a burst of commands, runs processes that yield commands and resume with their
+ * results, and shuts down.
  */
 @picocli.CommandLine.Command(
     name = "demo",
@@ -54,14 +56,30 @@ public final class DemoCommand implements Callable<Integer> {
       description = "How many commands the burst routes (default: ${DEFAULT-VALUE}).")
   private int burstSize;
 
+  @Option(
+      names = "--processes",
+      defaultValue = "1000",
+      description = "How many step processes run round trips (default: ${DEFAULT-VALUE}).")
+  private int processes;
+
+  @Option(
+      names = "--round-trips",
+      defaultValue = "1000",
+      description = "How many round trips each of them runs (default: ${DEFAULT-VALUE}).")
+  private int roundTrips;
+
   /** Created by picocli. */
   public DemoCommand() {}
 
   @Override
   public Integer call() throws Exception {
     PrintWriter out = spec.commandLine().getOut();
-    if (burstSize < 1) {
-      spec.commandLine().getErr().println("--commands must be at least 1, was " + burstSize);
+    if (burstSize < 1 || processes < 1 || roundTrips < 1) {
+      spec.commandLine()
+          .getErr()
+          .printf(
+              "--commands, --processes and --round-trips must be at least 1, were %d, %d, %d%n",
+              burstSize, processes, roundTrips);
       return 2;
     }
     LongAdder intercepted = new LongAdder();
@@ -70,6 +88,7 @@ public final class DemoCommand implements Callable<Integer> {
             Registry.component(),
             SystemTimeSource.component(),
             Dispatcher.component(new GreeterModule()),
+            Scheduler.component(),
             countingInterceptor(intercepted));
     out.println("Baton demo: the dispatch core on the embedded default");
     out.println();
@@ -79,6 +98,8 @@ public final class DemoCommand implements Callable<Integer> {
       boot.load(AppContext.empty());
       AppContext services = boot.start();
       completed = showDispatch(out, services);
+      out.println();
+      ProcessesDemo.run(out, services.require(Scheduler.KEY), processes, roundTrips);
     } finally {
       boot.shutdown();
     }

@@ -24,11 +24,11 @@ class DemoCommandTest {
 
   @Test
   void demo_bootsTheCore_sendsEveryPath_andExitsZero() {
-    Run run = run("demo", "--commands", "10000");
+    Run run = run("demo", "--commands", "10000", "--processes", "50", "--round-trips", "100");
 
     assertThat(run.exitCode()).as(run.err()).isZero();
     assertThat(run.out())
-        .contains("Boot order: dispatcher, time, demo.metrics, dispatcher.greeter")
+        .contains("Boot order: dispatcher, time, demo.metrics, dispatcher.greeter, scheduler")
         .contains("Registry frozen: true")
         .contains("-> \"Hello, Ada!\"")
         .contains("-> \"Hello, Grace!\"")
@@ -37,8 +37,14 @@ class DemoCommandTest {
         .contains("it belongs to module 'store', which is not loaded")
         .contains("command 256 is already reserved by module 'greeter'; module 'impostor' cannot")
         .contains("Burst: 10,000 commands routed and completed")
-        .contains("Interceptor saw 10,005 dispatches")
-        .contains("shut down in reverse order: dispatcher.greeter, demo.metrics, time, dispatcher");
+        .contains(
+            "yielded 3 Greet commands and resumed with [Hello, Ada!, Hello, Grace!, Hello, Linus!]")
+        .contains("called GreetLater in straight-line code and got \"Hello, Barbara!\"")
+        .contains("50 processes x 100 round trips (yield -> handler -> resume)")
+        .contains("Interceptor saw 15,009 dispatches")
+        .contains(
+            "shut down in reverse order: scheduler, dispatcher.greeter, demo.metrics, time,"
+                + " dispatcher");
   }
 
   @Test
@@ -46,7 +52,7 @@ class DemoCommandTest {
     Run run = run("demo", "--commands", "0");
 
     assertThat(run.exitCode()).isEqualTo(2);
-    assertThat(run.err()).contains("--commands must be at least 1, was 0");
+    assertThat(run.err()).contains("must be at least 1, were 0, 1000, 1000");
   }
 
   @Test
