@@ -6,6 +6,7 @@ import com.google.errorprone.annotations.concurrent.GuardedBy;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -25,9 +26,12 @@ public final class CancellationSignal {
   /** Written under {@link #lock}; read without it by {@link #isCancelled()}. */
   private volatile boolean cancelled;
 
-  /** Keyed by a registration object per call, so the same action may be registered twice. */
+  /**
+   * Keyed by a registration object per call, so the same action may be registered twice. Created on
+   * the first registration: most signals (one per process) never get a callback.
+   */
   @GuardedBy("lock")
-  private final Map<Registration, Runnable> callbacks = new LinkedHashMap<>();
+  private @Nullable Map<Registration, Runnable> callbacks;
 
   /** Creates a signal that is not cancelled. */
   public CancellationSignal() {}
@@ -47,6 +51,9 @@ public final class CancellationSignal {
     synchronized (lock) {
       if (!cancelled) {
         Registration registration = new CallbackRegistration();
+        if (callbacks == null) {
+          callbacks = new LinkedHashMap<>();
+        }
         callbacks.put(registration, action);
         return registration;
       }
@@ -67,8 +74,8 @@ public final class CancellationSignal {
         return false;
       }
       cancelled = true;
-      toRun = List.copyOf(callbacks.values());
-      callbacks.clear();
+      toRun = callbacks == null ? List.of() : List.copyOf(callbacks.values());
+      callbacks = null;
     }
     toRun.forEach(CancellationSignal::runLogged);
     return true;
@@ -76,7 +83,7 @@ public final class CancellationSignal {
 
   private boolean removeCallback(Registration registration) {
     synchronized (lock) {
-      return callbacks.remove(registration) != null;
+      return callbacks != null && callbacks.remove(registration) != null;
     }
   }
 

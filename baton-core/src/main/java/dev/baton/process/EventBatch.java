@@ -13,8 +13,9 @@ import org.slf4j.LoggerFactory;
 final class EventBatch {
   private static final Logger log = LoggerFactory.getLogger(EventBatch.class);
 
-  final ArrayList<Event> events = new ArrayList<>(2);
-  final ArrayList<Command<?>> completedCommands = new ArrayList<>(2);
+  // Default-constructed: they share an empty array until the first event arrives.
+  final ArrayList<Event> events = new ArrayList<>();
+  final ArrayList<Command<?>> completedCommands = new ArrayList<>();
 
   /** Releases the completed commands and empties the batch. */
   void releaseAndClear() {

@@ -22,7 +22,8 @@ import org.jspecify.annotations.Nullable;
  * the timer thread, while the owner drains.
  */
 final class Inbox {
-  private final Object lock = new Object();
+  /** The inbox itself: it is never handed out, so nothing else can hold its monitor. */
+  private final Object lock = this;
 
   @GuardedBy("lock")
   private EventBatch incoming = new EventBatch();

@@ -16,10 +16,18 @@ import org.jspecify.annotations.Nullable;
 final class PendingYields {
   private static final int INITIAL_CAPACITY = 4;
 
-  private long[] tags = new long[INITIAL_CAPACITY];
-  private @Nullable Command<?>[] commands = new Command<?>[INITIAL_CAPACITY];
-  private @Nullable Scheduled[] deadlines = new Scheduled[INITIAL_CAPACITY];
-  private boolean[] timedOut = new boolean[INITIAL_CAPACITY];
+  // Until the first yield every table shares these one-slot arrays, which stay empty (add grows
+  // first, and nothing else writes an empty slot): an idle process pays for no table, and a single
+  // empty slot keeps find() correct without a special case.
+  private static final long[] NO_TAGS = new long[1];
+  private static final @Nullable Command<?>[] NO_COMMANDS = new Command<?>[1];
+  private static final @Nullable Scheduled[] NO_DEADLINES = new Scheduled[1];
+  private static final boolean[] NO_TIMEOUTS = new boolean[1];
+
+  private long[] tags = NO_TAGS;
+  private @Nullable Command<?>[] commands = NO_COMMANDS;
+  private @Nullable Scheduled[] deadlines = NO_DEADLINES;
+  private boolean[] timedOut = NO_TIMEOUTS;
   private int size;
 
   /** Returns the slot of {@code tag}, or -1 if it is not pending. */
@@ -39,7 +47,7 @@ final class PendingYields {
   /** Adds {@code tag}, which must not be pending. */
   void add(long tag, Command<?> command) {
     if ((size + 1) * 2 > tags.length) {
-      grow();
+      grow(Math.max(INITIAL_CAPACITY, tags.length * 2));
     }
     int mask = tags.length - 1;
     int slot = index(tag, mask);
@@ -127,12 +135,11 @@ final class PendingYields {
     timedOut[to] = timedOut[from];
   }
 
-  private void grow() {
+  private void grow(int capacity) {
     long[] oldTags = tags;
     @Nullable Command<?>[] oldCommands = commands;
     @Nullable Scheduled[] oldDeadlines = deadlines;
     boolean[] oldTimedOut = timedOut;
-    int capacity = oldTags.length * 2;
     tags = new long[capacity];
     commands = new Command<?>[capacity];
     deadlines = new Scheduled[capacity];
