@@ -125,7 +125,7 @@ final class CoroutineCell implements ProcessRecord, ResultReceiver, CoroutineSco
   // ---- the coroutine's thread ----
 
   private void run() {
-    state = ProcessState.RUNNING;
+    moveTo(ProcessState.RUNNING);
     ProcessResult result;
     try {
       @Nullable Object value = body.run(this, input);
@@ -133,7 +133,10 @@ final class CoroutineCell implements ProcessRecord, ResultReceiver, CoroutineSco
     } catch (Throwable failure) {
       result = ProcessResult.failed(isCancelled() ? terminated() : failure);
     }
-    state = ProcessState.COMPLETE;
+    if (state != ProcessState.RUNNING) {
+      moveTo(ProcessState.RUNNING); // woken to end: terminated, or failed while waiting
+    }
+    moveTo(ProcessState.COMPLETE);
     inbox.close();
     cancellation.cancel();
     scheduler.ended(this, result);
@@ -173,7 +176,7 @@ final class CoroutineCell implements ProcessRecord, ResultReceiver, CoroutineSco
     }
     awaitedTag = tag;
     awaited = null;
-    state = ProcessState.BLOCKED;
+    moveTo(ProcessState.BLOCKED);
     scheduler.router().route(this, command, tag, this);
     while (true) {
       drainInbox();
@@ -228,7 +231,7 @@ final class CoroutineCell implements ProcessRecord, ResultReceiver, CoroutineSco
                     LockSupport.unpark(thread);
                   });
     }
-    state = ProcessState.IDLE;
+    moveTo(ProcessState.IDLE);
     try {
       while (true) {
         drainInbox();
@@ -283,8 +286,14 @@ final class CoroutineCell implements ProcessRecord, ResultReceiver, CoroutineSco
 
   @SuppressWarnings("NonAtomicVolatileUpdate") // written by the coroutine's thread only
   private void resumed() {
-    state = ProcessState.RUNNING;
+    moveTo(ProcessState.RUNNING);
     steps = steps + 1;
+  }
+
+  /** Written by the coroutine's thread only; inspection reads it. */
+  private void moveTo(ProcessState next) {
+    assert StateTransitions.record(state, next);
+    state = next;
   }
 
   private void throwIfTerminated() {

@@ -136,13 +136,22 @@ final class ProcessCell extends ForkJoinTask<Void> implements ProcessRecord, Res
 
   @Override
   public ProcessState processState() {
-    return switch ((int) STATE.getVolatile(this) & STATE_MASK) {
+    return stateOf((int) STATE.getVolatile(this));
+  }
+
+  private static ProcessState stateOf(int stateWord) {
+    return switch (stateWord & STATE_MASK) {
       case READY -> ProcessState.READY;
       case RUNNING -> ProcessState.RUNNING;
       case BLOCKED -> ProcessState.BLOCKED;
       case IDLE -> ProcessState.IDLE;
       default -> ProcessState.COMPLETE;
     };
+  }
+
+  /** Checks and records a transition; only ever called from an assert. */
+  private static boolean transition(int from, int to) {
+    return StateTransitions.record(stateOf(from), stateOf(to));
   }
 
   @Override
@@ -188,6 +197,7 @@ final class ProcessCell extends ForkJoinTask<Void> implements ProcessRecord, Res
       int stateBits = current & STATE_MASK;
       if (stateBits == BLOCKED || stateBits == IDLE) {
         if (STATE.compareAndSet(this, current, READY)) {
+          assert transition(current, READY);
           scheduler.submit(this);
           return;
         }
@@ -219,6 +229,7 @@ final class ProcessCell extends ForkJoinTask<Void> implements ProcessRecord, Res
     if (!STATE.compareAndSet(this, READY, RUNNING)) {
       return; // not ready (already finished): a stale queue entry
     }
+    assert transition(READY, RUNNING);
     scheduler.countExecution(this);
     if (cancellation.isCancelled()) {
       finish(ProcessResult.failed(terminated()));
@@ -308,6 +319,7 @@ final class ProcessCell extends ForkJoinTask<Void> implements ProcessRecord, Res
     while (true) {
       int current = (int) STATE.getVolatile(this);
       if (STATE.compareAndSet(this, current, READY)) {
+        assert transition(current, READY);
         scheduler.submit(this);
         return;
       }
@@ -320,10 +332,12 @@ final class ProcessCell extends ForkJoinTask<Void> implements ProcessRecord, Res
       int current = (int) STATE.getVolatile(this);
       if ((current & WAKE) != 0) {
         if (STATE.compareAndSet(this, current, READY)) {
+          assert transition(current, READY);
           scheduler.submit(this);
           return;
         }
       } else if (STATE.compareAndSet(this, current, waiting)) {
+        assert transition(current, waiting);
         return;
       }
     }
@@ -331,7 +345,8 @@ final class ProcessCell extends ForkJoinTask<Void> implements ProcessRecord, Res
 
   /** Ends the process: closes its inbox, cancels its context, closes it, tells the scheduler. */
   private void finish(ProcessResult result) {
-    STATE.setVolatile(this, COMPLETE);
+    int previous = (int) STATE.getAndSet(this, COMPLETE);
+    assert transition(previous, COMPLETE);
     inbox.close();
     cancellation.cancel();
     try {
@@ -342,9 +357,15 @@ final class ProcessCell extends ForkJoinTask<Void> implements ProcessRecord, Res
     scheduler.ended(this, result);
   }
 
-  /** Ends a process that was queued but can never run (the scheduler stopped its workers). */
+  /**
+   * Ends a process that its caller has just made READY but that can never be queued (the scheduler
+   * stopped its workers): the caller takes the worker's part, READY to RUNNING to COMPLETE.
+   */
   void abandon(Throwable why) {
-    finish(ProcessResult.failed(why));
+    if (STATE.compareAndSet(this, READY, RUNNING)) {
+      assert transition(READY, RUNNING);
+      finish(ProcessResult.failed(why));
+    }
   }
 
   private ProcessTerminatedException terminated() {

@@ -4,9 +4,13 @@ import java.util.EnumSet;
 import java.util.Set;
 
 /**
- * Where a process is in its life. The scheduler moves a process only along {@link #next()}; a
+ * Where a process is in its life. The scheduler moves a process only along {@link #next()}; a step
  * process in {@link #READY} is queued on exactly one worker queue, which is what keeps it from
- * running on two workers at once.
+ * running on two workers at once. A coroutine goes from waiting straight back to {@link #RUNNING}:
+ * the JDK's scheduler, not Baton's queues, resumes its virtual thread.
+ *
+ * <p>With assertions enabled (as in tests), every transition the runtime makes is checked against
+ * this table and recorded, and a test fails if one of the table's transitions is never exercised.
  */
 public enum ProcessState {
   /** Queued to run. */
@@ -25,7 +29,7 @@ public enum ProcessState {
     return switch (this) {
       case READY -> EnumSet.of(RUNNING);
       case RUNNING -> EnumSet.of(READY, BLOCKED, IDLE, COMPLETE);
-      case BLOCKED, IDLE -> EnumSet.of(READY);
+      case BLOCKED, IDLE -> EnumSet.of(READY, RUNNING);
       case COMPLETE -> EnumSet.noneOf(ProcessState.class);
     };
   }
