@@ -24,13 +24,8 @@ import org.slf4j.LoggerFactory;
  * after each step (the pattern Akka's mailboxes use). The state machine, not the pool, guarantees
  * that it is queued at most once at a time.
  *
- * <p><b>State.</b> One int, changed only by CAS: a {@link ProcessState} as the low bits, plus a
- * {@link #WAKE} bit that records an event arriving while the process is {@code RUNNING}. Whoever
- * moves the state to {@code READY} queues the cell; the worker that moves it from {@code READY} to
- * {@code RUNNING} owns it until it moves it on. When the step ends the worker parks the process
- * ({@code BLOCKED}/{@code IDLE}) with a CAS from the exact value it read, so an event that set
- * {@link #WAKE} in between makes the CAS fail and the process is queued again instead: no event is
- * lost, and a process never runs on two workers at once.
+ * <p><b>State.</b> {@link RunState} holds the state machine that guarantees no lost wake-up and no
+ * double run; this class queues the cell exactly when it says so.
  *
  * <p><b>Events.</b> Completions and messages go to the {@link Inbox}; the running worker swaps the
  * inbox's filling batch for its spare one, so the step reads its events without a lock and neither
@@ -39,21 +34,11 @@ import org.slf4j.LoggerFactory;
 final class ProcessCell extends ForkJoinTask<Void> implements ProcessRecord, ResultReceiver {
   private static final Logger log = LoggerFactory.getLogger(ProcessCell.class);
 
-  static final int STATE_MASK = 0x7;
-  static final int WAKE = 0x8;
-  // The ProcessState values as the bits of the state word; see processState().
-  private static final int READY = 0;
-  private static final int RUNNING = 1;
-  private static final int BLOCKED = 2;
-  private static final int IDLE = 3;
-  private static final int COMPLETE = 4;
-  private static final VarHandle STATE;
   private static final VarHandle STEPS;
 
   static {
     try {
       MethodHandles.Lookup lookup = MethodHandles.lookup();
-      STATE = lookup.findVarHandle(ProcessCell.class, "state", int.class);
       STEPS = lookup.findVarHandle(ProcessCell.class, "steps", long.class);
     } catch (ReflectiveOperationException e) {
       throw new ExceptionInInitializerError(e);
@@ -66,9 +51,7 @@ final class ProcessCell extends ForkJoinTask<Void> implements ProcessRecord, Res
   private final CancellationSignal cancellation = new CancellationSignal();
   private final Inbox inbox = new Inbox();
 
-  /** One of the state bits above, possibly with {@link #WAKE}; changed by CAS only. */
-  @SuppressWarnings("unused") // accessed through STATE
-  private volatile int state = READY;
+  private final RunState run = new RunState();
 
   /** Written only by the running worker (opaque), read by inspection. */
   @SuppressWarnings("unused") // accessed through STEPS
@@ -136,22 +119,7 @@ final class ProcessCell extends ForkJoinTask<Void> implements ProcessRecord, Res
 
   @Override
   public ProcessState processState() {
-    return stateOf((int) STATE.getVolatile(this));
-  }
-
-  private static ProcessState stateOf(int stateWord) {
-    return switch (stateWord & STATE_MASK) {
-      case READY -> ProcessState.READY;
-      case RUNNING -> ProcessState.RUNNING;
-      case BLOCKED -> ProcessState.BLOCKED;
-      case IDLE -> ProcessState.IDLE;
-      default -> ProcessState.COMPLETE;
-    };
-  }
-
-  /** Checks and records a transition; only ever called from an assert. */
-  private static boolean transition(int from, int to) {
-    return StateTransitions.record(stateOf(from), stateOf(to));
+    return run.state();
   }
 
   @Override
@@ -192,22 +160,8 @@ final class ProcessCell extends ForkJoinTask<Void> implements ProcessRecord, Res
 
   /** Queues the process if it is waiting, or marks the wake-up if it is running. */
   private void wake() {
-    while (true) {
-      int current = (int) STATE.getVolatile(this);
-      int stateBits = current & STATE_MASK;
-      if (stateBits == BLOCKED || stateBits == IDLE) {
-        if (STATE.compareAndSet(this, current, READY)) {
-          assert transition(current, READY);
-          scheduler.submit(this);
-          return;
-        }
-      } else if (stateBits == RUNNING) {
-        if ((current & WAKE) != 0 || STATE.compareAndSet(this, current, current | WAKE)) {
-          return;
-        }
-      } else {
-        return; // READY: already queued; COMPLETE: nobody to wake
-      }
+    if (run.wake()) {
+      scheduler.submit(this);
     }
   }
 
@@ -226,10 +180,9 @@ final class ProcessCell extends ForkJoinTask<Void> implements ProcessRecord, Res
   }
 
   private void runStep() {
-    if (!STATE.compareAndSet(this, READY, RUNNING)) {
+    if (!run.start()) {
       return; // not ready (already finished): a stale queue entry
     }
-    assert transition(READY, RUNNING);
     scheduler.countExecution(this);
     if (cancellation.isCancelled()) {
       finish(ProcessResult.failed(terminated()));
@@ -266,11 +219,11 @@ final class ProcessCell extends ForkJoinTask<Void> implements ProcessRecord, Res
     afterStep(batch, out, false);
     switch (status) {
       case CONTINUE -> requeue();
-      case IDLE -> park(IDLE);
-      case WAIT_FOR_YIELDS -> park(BLOCKED);
+      case IDLE -> park(ProcessState.IDLE);
+      case WAIT_FOR_YIELDS -> park(ProcessState.BLOCKED);
       case DEFAULT -> {
         if (yields > 0) {
-          park(BLOCKED);
+          park(ProcessState.BLOCKED);
         } else {
           requeue();
         }
@@ -296,7 +249,7 @@ final class ProcessCell extends ForkJoinTask<Void> implements ProcessRecord, Res
 
   private void dispatch(Command<?> command, long tag, @Nullable Duration deadline) {
     if (!inbox.register(tag, command)) {
-      STATE.getAndBitwiseOr(this, WAKE); // running: the queued TagInUse error is stepped next
+      run.markWoken(); // running: the queued TagInUse error is stepped next
       return;
     }
     if (deadline != null) {
@@ -316,37 +269,20 @@ final class ProcessCell extends ForkJoinTask<Void> implements ProcessRecord, Res
   }
 
   private void requeue() {
-    while (true) {
-      int current = (int) STATE.getVolatile(this);
-      if (STATE.compareAndSet(this, current, READY)) {
-        assert transition(current, READY);
-        scheduler.submit(this);
-        return;
-      }
-    }
+    run.readyAgain();
+    scheduler.submit(this);
   }
 
   /** Moves from RUNNING to {@code waiting}, unless an event arrived meanwhile: then runs again. */
-  private void park(int waiting) {
-    while (true) {
-      int current = (int) STATE.getVolatile(this);
-      if ((current & WAKE) != 0) {
-        if (STATE.compareAndSet(this, current, READY)) {
-          assert transition(current, READY);
-          scheduler.submit(this);
-          return;
-        }
-      } else if (STATE.compareAndSet(this, current, waiting)) {
-        assert transition(current, waiting);
-        return;
-      }
+  private void park(ProcessState waiting) {
+    if (run.park(waiting)) {
+      scheduler.submit(this);
     }
   }
 
   /** Ends the process: closes its inbox, cancels its context, closes it, tells the scheduler. */
   private void finish(ProcessResult result) {
-    int previous = (int) STATE.getAndSet(this, COMPLETE);
-    assert transition(previous, COMPLETE);
+    run.complete();
     inbox.close();
     cancellation.cancel();
     try {
@@ -362,8 +298,7 @@ final class ProcessCell extends ForkJoinTask<Void> implements ProcessRecord, Res
    * stopped its workers): the caller takes the worker's part, READY to RUNNING to COMPLETE.
    */
   void abandon(Throwable why) {
-    if (STATE.compareAndSet(this, READY, RUNNING)) {
-      assert transition(READY, RUNNING);
+    if (run.start()) {
       finish(ProcessResult.failed(why));
     }
   }
