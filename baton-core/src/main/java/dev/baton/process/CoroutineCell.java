@@ -136,6 +136,11 @@ final class CoroutineCell implements ProcessRecord, ResultReceiver, CoroutineSco
     if (state != ProcessState.RUNNING) {
       moveTo(ProcessState.RUNNING); // woken to end: terminated, or failed while waiting
     }
+    // A termination interrupted this thread; the listeners and notifications must not inherit it.
+    boolean interrupted = Thread.interrupted();
+    if (interrupted && !isCancelled()) {
+      Thread.currentThread().interrupt();
+    }
     moveTo(ProcessState.COMPLETE);
     inbox.close();
     cancellation.cancel();
@@ -183,6 +188,7 @@ final class CoroutineCell implements ProcessRecord, ResultReceiver, CoroutineSco
       Event.Completion completion = awaited;
       if (completion != null) {
         awaited = null;
+        throwIfTerminated(); // a terminated coroutine does not go on with a late result
         resumed();
         Throwable error = completion.error();
         if (error == null) {
@@ -239,6 +245,7 @@ final class CoroutineCell implements ProcessRecord, ResultReceiver, CoroutineSco
           Message message = queued.next();
           if (topic == null || topic.equals(message.topic())) {
             queued.remove();
+            inbox.messagesConsumed(1); // until now it counted against the mailbox bound
             resumed();
             return Optional.of(message);
           }

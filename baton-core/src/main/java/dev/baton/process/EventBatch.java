@@ -17,9 +17,13 @@ final class EventBatch {
   final ArrayList<Event> events = new ArrayList<>();
   final ArrayList<Command<?>> completedCommands = new ArrayList<>();
 
+  /** How many of {@link #events} are messages (they count against the mailbox bound). */
+  int messages;
+
   /** Releases the completed commands and empties the batch. */
   void releaseAndClear() {
     events.clear();
+    messages = 0;
     for (Command<?> command : completedCommands) {
       release(command);
     }

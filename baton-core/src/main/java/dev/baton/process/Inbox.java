@@ -28,6 +28,7 @@ final class Inbox {
   @GuardedBy("lock")
   private EventBatch incoming = new EventBatch();
 
+  /** Messages offered and not yet consumed, drained or not: what the mailbox bound counts. */
   @GuardedBy("lock")
   private int queuedMessages;
 
@@ -124,6 +125,7 @@ final class Inbox {
         throw new MailboxFullException(pid, capacity);
       }
       incoming.events.add(message);
+      incoming.messages++;
       queuedMessages++;
       return true;
     }
@@ -144,8 +146,16 @@ final class Inbox {
     synchronized (lock) {
       EventBatch full = incoming;
       incoming = spare;
-      queuedMessages = 0;
       return full;
+    }
+  }
+
+  /** The owner has consumed {@code count} drained messages: they no longer count as waiting. */
+  void messagesConsumed(int count) {
+    if (count > 0) {
+      synchronized (lock) {
+        queuedMessages -= count;
+      }
     }
   }
 

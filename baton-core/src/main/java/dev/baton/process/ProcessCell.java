@@ -59,6 +59,14 @@ final class ProcessCell extends ForkJoinTask<Void> implements ProcessRecord, Res
 
   // Owned by the worker running the process (handed over through the state CAS).
   private EventBatch spareBatch = new EventBatch();
+
+  /**
+   * True from a successful {@link RunState#start()} until the worker hands the process on (park,
+   * requeue, finish): after that, another worker may already own it, so a failure of this worker
+   * must not end it.
+   */
+  private boolean owned;
+
   private long lastTag;
 
   /** The worker that queued this cell, or -1 when an outside thread did; for steal counts. */
@@ -172,9 +180,12 @@ final class ProcessCell extends ForkJoinTask<Void> implements ProcessRecord, Res
     try {
       runStep();
     } catch (Throwable bug) {
-      // A failure here is a bug of the runtime, not of the process; never let it reach the pool.
+      // A failure here is a bug of the runtime, not of the process; never let it reach the pool
+      // (an exception escaping exec() would mark the task done, and it could never run again).
       log.error("process {} crashed the runtime's step loop", pid, bug);
-      finish(ProcessResult.failed(bug));
+      if (owned) {
+        finish(ProcessResult.failed(bug));
+      }
     }
     return false; // never "done": the cell is queued again for its next step
   }
@@ -183,6 +194,7 @@ final class ProcessCell extends ForkJoinTask<Void> implements ProcessRecord, Res
     if (!run.start()) {
       return; // not ready (already finished): a stale queue entry
     }
+    owned = true;
     scheduler.countExecution(this);
     if (cancellation.isCancelled()) {
       finish(ProcessResult.failed(terminated()));
@@ -190,6 +202,7 @@ final class ProcessCell extends ForkJoinTask<Void> implements ProcessRecord, Res
     }
     EventBatch batch = inbox.drain(spareBatch);
     spareBatch = batch;
+    inbox.messagesConsumed(batch.messages); // the step reads every event it is given
     StepOutputBuffer out = scheduler.outputFor(Thread.currentThread());
     out.reset(this);
     try {
@@ -269,12 +282,14 @@ final class ProcessCell extends ForkJoinTask<Void> implements ProcessRecord, Res
   }
 
   private void requeue() {
+    owned = false;
     run.readyAgain();
     scheduler.submit(this);
   }
 
   /** Moves from RUNNING to {@code waiting}, unless an event arrived meanwhile: then runs again. */
   private void park(ProcessState waiting) {
+    owned = false;
     if (run.park(waiting)) {
       scheduler.submit(this);
     }
@@ -282,7 +297,10 @@ final class ProcessCell extends ForkJoinTask<Void> implements ProcessRecord, Res
 
   /** Ends the process: closes its inbox, cancels its context, closes it, tells the scheduler. */
   private void finish(ProcessResult result) {
-    run.complete();
+    owned = false;
+    if (!run.complete()) {
+      return; // already ended
+    }
     inbox.close();
     cancellation.cancel();
     try {
@@ -299,6 +317,7 @@ final class ProcessCell extends ForkJoinTask<Void> implements ProcessRecord, Res
    */
   void abandon(Throwable why) {
     if (run.start()) {
+      owned = true;
       finish(ProcessResult.failed(why));
     }
   }

@@ -123,10 +123,18 @@ final class RunState {
     WORD.getAndBitwiseOr(this, WAKE);
   }
 
-  /** The process ended: COMPLETE, whatever it was. Events after this find nobody to wake. */
-  void complete() {
+  /**
+   * The process ended: COMPLETE. Events after this find nobody to wake.
+   *
+   * @return false if it was already COMPLETE (the end must not be processed twice)
+   */
+  boolean complete() {
     int previous = (int) WORD.getAndSet(this, COMPLETE);
+    if ((previous & STATE_MASK) == COMPLETE) {
+      return false;
+    }
     assert transition(previous, COMPLETE);
+    return true;
   }
 
   private static ProcessState stateOf(int word) {

@@ -162,14 +162,21 @@ public final class Scheduler implements AutoCloseable {
     requireNonNull(process, "process");
     Pid pid = admit(options);
     ProcessCell cell = new ProcessCell(this, pid, process);
+    // In the table before init: a link or monitor that fires while init runs, or a message sent to
+    // a name init registers, reaches the inbox and is acted on by the first step.
+    processes.put(pid, cell);
     try {
       process.init(cell.context(), input);
-    } catch (Exception | LinkageError | AssertionError e) {
+    } catch (Throwable e) {
+      processes.remove(pid, cell);
       topology.discard(pid);
       live.decrementAndGet();
+      if (e instanceof VirtualMachineError fatal) {
+        throw fatal;
+      }
       throw new SpawnFailedException(process.getClass().getName(), e);
     }
-    register(cell);
+    started(cell);
     submit(cell);
     return pid;
   }
@@ -186,7 +193,8 @@ public final class Scheduler implements AutoCloseable {
   public Pid spawnCoroutine(Coroutine body, @Nullable Object input, SpawnOptions options) {
     requireNonNull(body, "body");
     CoroutineCell cell = new CoroutineCell(this, admit(options), body, input);
-    register(cell);
+    processes.put(cell.pid(), cell);
+    started(cell);
     cell.start();
     return cell.pid();
   }
@@ -226,10 +234,17 @@ public final class Scheduler implements AutoCloseable {
     return pid;
   }
 
-  private void register(ProcessRecord record) {
-    processes.put(record.pid(), record);
+  /**
+   * Counts and announces a process about to run. A spawn that raced the start of a shutdown (it
+   * passed the check before the shutdown's sweeps) is terminated here, so none outlives the
+   * shutdown.
+   */
+  private void started(ProcessRecord record) {
     spawned.incrementAndGet();
     notifyStart(record.pid());
+    if (stopping.get()) {
+      record.terminate("scheduler shut down");
+    }
   }
 
   /**
@@ -237,9 +252,16 @@ public final class Scheduler implements AutoCloseable {
    *
    * @throws ProcessNotFoundException if {@code to} is not a live process
    * @throws MailboxFullException if its mailbox is full
+   * @throws IllegalArgumentException if the topic is reserved (starts with {@code @})
    */
   public void send(Pid to, Message message) {
     requireNonNull(message, "message");
+    if (message.isReserved()) {
+      throw new IllegalArgumentException(
+          "topic '"
+              + message.topic()
+              + "' is reserved for the runtime's notifications (topics starting with @)");
+    }
     if (!live(to).offerMessage(message, mailboxCapacity)) {
       throw new ProcessNotFoundException(to);
     }
@@ -257,7 +279,10 @@ public final class Scheduler implements AutoCloseable {
    * @throws ProcessNotFoundException if {@code pid} is not a live process
    */
   public void cancel(Pid pid, String reason) {
-    send(pid, new Message(Message.CANCEL_TOPIC, reason, null));
+    if (!live(pid)
+        .offerMessage(new Message(Message.CANCEL_TOPIC, reason, null), Integer.MAX_VALUE)) {
+      throw new ProcessNotFoundException(pid);
+    }
   }
 
   /**
@@ -386,29 +411,28 @@ public final class Scheduler implements AutoCloseable {
     if (!stopping.compareAndSet(false, true)) {
       return new ShutdownReport(0, 0, 0);
     }
-    int before = live.get();
-    for (ProcessRecord record : processes.values()) {
-      try {
-        record.offerMessage(
-            new Message(Message.CANCEL_TOPIC, "scheduler shutdown", null), Integer.MAX_VALUE);
-      } catch (MailboxFullException full) {
-        // cannot happen with an unbounded capacity; the process is terminated below if it stays
+    try {
+      int before = live.get();
+      Message cancel = new Message(Message.CANCEL_TOPIC, "scheduler shutdown", null);
+      for (ProcessRecord record : processes.values()) {
+        record.offerMessage(cancel, Integer.MAX_VALUE); // a notification: no bound refuses it
       }
-    }
-    awaitNoProcesses(deadline);
-    int afterCancel = live.get();
-    for (ProcessRecord record : processes.values()) {
-      record.terminate("scheduler shut down");
-    }
-    if (afterCancel > 0) {
       awaitNoProcesses(deadline);
+      int afterCancel = live.get();
+      for (ProcessRecord record : processes.values()) {
+        record.terminate("scheduler shut down");
+      }
+      if (afterCancel > 0) {
+        awaitNoProcesses(deadline);
+      }
+      int stuck = live.get();
+      if (stuck > 0) {
+        log.warn("{} processes are still in a step after the shutdown deadline", stuck);
+      }
+      return new ShutdownReport(before - afterCancel, afterCancel - stuck, stuck);
+    } finally {
+      pool.shutdown();
     }
-    int stuck = live.get();
-    if (stuck > 0) {
-      log.warn("{} processes are still in a step after the shutdown deadline", stuck);
-    }
-    pool.shutdown();
-    return new ShutdownReport(before - afterCancel, afterCancel - stuck, stuck);
   }
 
   /** Shuts down with {@link #DEFAULT_SHUTDOWN_DEADLINE}. */
@@ -417,23 +441,48 @@ public final class Scheduler implements AutoCloseable {
     shutdown(DEFAULT_SHUTDOWN_DEADLINE);
   }
 
+  /**
+   * Waits until no process is left or {@code deadline} has passed: on the scheduler's time source
+   * (so tests drive it), and on the system clock as a backstop, so that a time source that is
+   * closed or never advanced cannot hang the shutdown.
+   */
   private void awaitNoProcesses(Duration deadline) {
     AtomicBoolean passed = new AtomicBoolean();
-    Scheduled timer =
-        timeSource.schedule(
-            deadline,
-            () -> {
-              passed.set(true);
-              signalEnded();
-            });
+    Scheduled timer = null;
+    try {
+      timer =
+          timeSource.schedule(
+              deadline,
+              () -> {
+                passed.set(true);
+                signalEnded();
+              });
+    } catch (RuntimeException timeUnavailable) {
+      log.warn("the time source cannot schedule the shutdown deadline; using the system clock");
+    }
+    long deadlineNanos;
+    try {
+      deadlineNanos = Math.min(deadline.toNanos(), Long.MAX_VALUE / 4);
+    } catch (ArithmeticException centuries) {
+      deadlineNanos = Long.MAX_VALUE / 4;
+    }
+    long backstop = System.nanoTime() + deadlineNanos;
     endLock.lock();
     try {
       while (live.get() > 0 && !passed.get()) {
-        processEnded.awaitUninterruptibly();
+        long remaining = backstop - System.nanoTime();
+        if (remaining <= 0) {
+          return;
+        }
+        processEnded.awaitNanos(remaining);
       }
+    } catch (InterruptedException interrupted) {
+      Thread.currentThread().interrupt(); // give up waiting; the shutdown carries on
     } finally {
       endLock.unlock();
-      timer.cancel();
+      if (timer != null) {
+        timer.cancel();
+      }
     }
   }
 
@@ -494,7 +543,7 @@ public final class Scheduler implements AutoCloseable {
     notifyTopology(pid, result);
     try {
       listener.onComplete(record.pid(), result);
-    } catch (RuntimeException e) {
+    } catch (RuntimeException | LinkageError | AssertionError e) {
       log.warn("a process listener threw from onComplete({})", record.pid(), e);
     }
     if (stopping.get()) {
@@ -522,7 +571,7 @@ public final class Scheduler implements AutoCloseable {
   }
 
   /** Delivers a runtime notification, which no mailbox bound refuses; a gone target is skipped. */
-  private void deliverNotification(Pid to, Message message) {
+  void deliverNotification(Pid to, Message message) {
     ProcessRecord record = processes.get(to);
     if (record != null) {
       record.offerMessage(message, Integer.MAX_VALUE);

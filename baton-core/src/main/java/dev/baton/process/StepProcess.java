@@ -29,8 +29,9 @@ public interface StepProcess {
    * Runs one step.
    *
    * @param events what happened since the previous step, in arrival order; empty on the first step
-   *     and after a {@link StepOutput#continueRunning()}. The list belongs to the scheduler and is
-   *     reused: read it during the step, do not keep it.
+   *     and after a {@link StepOutput#continueRunning()}, and occasionally after a wait (a wake-up
+   *     that raced the previous step, whose event that step already read). The list belongs to the
+   *     scheduler and is reused: read it during the step, do not keep it.
    * @param out where the step writes its yields and its status; also reused, do not keep it
    * @throws Exception to end the process with this error
    */

@@ -2,6 +2,7 @@ package dev.baton.process;
 
 import static java.util.Objects.requireNonNull;
 
+import dev.baton.time.Scheduled;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.HashMap;
@@ -65,6 +66,10 @@ public final class Supervisor implements StepProcess {
   private final Map<Pid, ChildSpec> running = new HashMap<>();
   private final Map<String, Integer> restartsInWindow = new HashMap<>();
   private final ArrayDeque<Long> restartTimes = new ArrayDeque<>();
+
+  /** The backoff timer of each child waiting to be restarted; cancelled if the supervisor ends. */
+  private final Map<String, Scheduled> pendingRestarts = new HashMap<>();
+
   private @Nullable Pid self;
   private boolean childrenStarted;
 
@@ -109,10 +114,15 @@ public final class Supervisor implements StepProcess {
         continue;
       }
       switch (message.topic()) {
-        case Message.EXIT_TOPIC -> childEnded(me, (ExitSignal) requireNonNull(message.payload()));
+        case Message.EXIT_TOPIC -> {
+          if (message.payload() instanceof ExitSignal signal) {
+            childEnded(me, signal);
+          }
+        }
         case RESTART_TOPIC -> {
-          ChildSpec spec = specs.get((String) requireNonNull(message.payload()));
+          ChildSpec spec = message.payload() instanceof String id ? specs.get(id) : null;
           if (spec != null) {
+            pendingRestarts.remove(spec.id());
             startChild(me, spec);
           }
         }
@@ -129,6 +139,8 @@ public final class Supervisor implements StepProcess {
   /** Stops the children that are still running, however the supervisor ends. */
   @Override
   public void close() {
+    pendingRestarts.values().forEach(Scheduled::cancel);
+    pendingRestarts.clear();
     for (Pid child : running.keySet()) {
       try {
         scheduler.terminate(child, "supervisor stopped");
@@ -139,11 +151,22 @@ public final class Supervisor implements StepProcess {
     running.clear();
   }
 
+  /**
+   * Starts one instance of {@code spec}. A start that fails (its init throws, its name is still
+   * held by an instance that is ending) counts as a failed run of the child: it is retried with
+   * backoff and counts toward giving up. During a shutdown nothing is restarted.
+   */
   private void startChild(Pid me, ChildSpec spec) {
-    Pid child =
-        spec.starter()
-            .start(scheduler, SpawnOptions.NONE.linkedTo(me).monitoredBy(me).named(spec.id()));
-    running.put(child, spec);
+    try {
+      Pid child =
+          spec.starter()
+              .start(scheduler, SpawnOptions.NONE.linkedTo(me).monitoredBy(me).named(spec.id()));
+      running.put(child, spec);
+    } catch (SchedulerStoppedException stopping) {
+      // the node is shutting down: nothing to restart
+    } catch (ProcessException | IllegalArgumentException failedStart) {
+      restartLater(me, spec, failedStart);
+    }
   }
 
   private void childEnded(Pid me, ExitSignal signal) {
@@ -151,6 +174,12 @@ public final class Supervisor implements StepProcess {
     if (spec == null || !spec.restartsAfter(signal.result())) {
       return;
     }
+    Throwable error = signal.result().error();
+    restartLater(me, spec, error == null ? new IllegalStateException("ended normally") : error);
+  }
+
+  /** Schedules a restart of {@code spec} after its backoff, or gives up past the policy's limit. */
+  private void restartLater(Pid me, ChildSpec spec, Throwable last) {
     long now = scheduler.timeSource().nanoTime();
     long windowStart = now - policy.window().toNanos();
     while (!restartTimes.isEmpty() && restartTimes.peekFirst() < windowStart) {
@@ -160,27 +189,20 @@ public final class Supervisor implements StepProcess {
       restartsInWindow.clear();
     }
     if (restartTimes.size() >= policy.maxRestarts()) {
-      Throwable last = signal.result().error();
-      throw new SupervisorGaveUpException(
-          spec.id(),
-          policy.maxRestarts(),
-          policy.window(),
-          last == null ? new IllegalStateException("ended normally") : last);
+      throw new SupervisorGaveUpException(spec.id(), policy.maxRestarts(), policy.window(), last);
     }
     restartTimes.addLast(now);
     int attempt = restartsInWindow.merge(spec.id(), 1, Integer::sum);
     Duration backoff = backoff(attempt);
-    scheduler
-        .timeSource()
-        .schedule(
-            backoff,
-            () -> {
-              try {
-                scheduler.send(me, new Message(RESTART_TOPIC, spec.id(), me));
-              } catch (ProcessNotFoundException supervisorGone) {
-                // the supervisor ended meanwhile: nothing to restart
-              }
-            });
+    pendingRestarts.put(
+        spec.id(),
+        scheduler
+            .timeSource()
+            .schedule(
+                backoff,
+                // a runtime notification: never refused for a full mailbox; skipped if we are gone
+                () ->
+                    scheduler.deliverNotification(me, new Message(RESTART_TOPIC, spec.id(), me))));
   }
 
   /**

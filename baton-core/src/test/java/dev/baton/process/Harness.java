@@ -16,6 +16,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
@@ -196,6 +197,28 @@ final class Harness implements AutoCloseable {
         "process " + pid + " in state " + state);
   }
 
+  /**
+   * Moves manual time on by 100 ms steps until {@code done}, but only while every live process is
+   * waiting (none READY or RUNNING): a process just cancelled or terminated then runs its last step
+   * before the next deadline passes, however slow the machine. For driving a shutdown.
+   */
+  void advanceWhileAllWait(BooleanSupplier done, String description) {
+    await(
+        () -> {
+          boolean allWaiting =
+              scheduler.processes().stream()
+                  .allMatch(
+                      info ->
+                          info.state() == ProcessState.BLOCKED
+                              || info.state() == ProcessState.IDLE);
+          if (allWaiting) {
+            time.advance(Duration.ofMillis(100));
+          }
+          return done.getAsBoolean();
+        },
+        description);
+  }
+
   /** Polls {@code condition} every 100 microseconds until it holds; fails after {@link #WAIT}. */
   static void await(BooleanSupplier condition, String description) {
     long deadline = System.nanoTime() + WAIT.toNanos();
@@ -205,15 +228,18 @@ final class Harness implements AutoCloseable {
     }
   }
 
+  /**
+   * Shuts the scheduler down, moving manual time along for its deadline, and checks that nothing
+   * was left stuck and that no illegal state transition happened during the test.
+   */
   @Override
   public void close() {
-    Thread shutdown = Thread.ofPlatform().start(() -> scheduler.shutdown(Duration.ofSeconds(1)));
+    AtomicReference<ShutdownReport> report = new AtomicReference<>();
+    Thread shutdown =
+        Thread.ofPlatform().start(() -> report.set(scheduler.shutdown(Duration.ofSeconds(1))));
     // the shutdown deadline is on manual time: move it along until the shutdown returns
-    await(
-        () -> {
-          time.advance(Duration.ofMillis(100));
-          return !shutdown.isAlive();
-        },
-        "the scheduler's shutdown");
+    advanceWhileAllWait(() -> !shutdown.isAlive(), "the scheduler's shutdown");
+    assertThat(report.get().stuck()).as("processes stuck in a step at shutdown").isZero();
+    assertThat(StateTransitions.violations()).as("illegal state transitions").isEmpty();
   }
 }

@@ -571,12 +571,7 @@ class SchedulerTest {
     assertThat(harness.result(cooperative).value()).isEqualTo("cancelled");
     assertThatThrownBy(() -> harness.scheduler.spawn(new TestProcesses.Inbox()))
         .isInstanceOf(SchedulerStoppedException.class);
-    Harness.await(
-        () -> {
-          harness.time.advance(Duration.ofSeconds(1));
-          return !shutdown.isAlive();
-        },
-        "the shutdown");
+    harness.advanceWhileAllWait(() -> !shutdown.isAlive(), "the shutdown");
 
     assertThat(harness.result(stubborn).error())
         .isInstanceOf(ProcessTerminatedException.class)

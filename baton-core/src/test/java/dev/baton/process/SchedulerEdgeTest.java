@@ -1,0 +1,176 @@
+package dev.baton.process;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.jspecify.annotations.Nullable;
+import org.junit.jupiter.api.Test;
+
+/** Edges found in review: each test would fail against the runtime before its fix. */
+class SchedulerEdgeTest {
+
+  /** Ends on "stop", fails on "fail". */
+  private static StepProcess obedient() {
+    return (events, out) -> {
+      for (Event event : events) {
+        if (event instanceof Message message && message.topic().equals("fail")) {
+          throw new IllegalStateException("told to fail");
+        }
+        if (event instanceof Message message && message.topic().equals("stop")) {
+          out.done("ok");
+          return;
+        }
+      }
+      out.idle();
+    };
+  }
+
+  @Test
+  void anInitThrowingAnError_freesItsSlotAndName() throws Exception {
+    try (Harness harness = new Harness(1, builder -> builder.maxProcesses(1))) {
+      StepProcess broken =
+          new StepProcess() {
+            @Override
+            public void init(ProcessContext context, @Nullable Object input) {
+              throw new NoSuchFieldError("not an Exception");
+            }
+
+            @Override
+            public void step(List<Event> events, StepOutput out) {}
+          };
+
+      assertThatThrownBy(
+              () -> harness.scheduler.spawn(broken, null, SpawnOptions.NONE.named("slot")))
+          .isInstanceOf(SpawnFailedException.class);
+      Pid next = harness.scheduler.spawn(obedient(), null, SpawnOptions.NONE.named("slot"));
+
+      assertThat(harness.scheduler.whereis("slot")).contains(next);
+    }
+  }
+
+  @Test
+  void aParentFailingWhileItsLinkedChildIsInInit_stillTakesTheChildDown() throws Exception {
+    try (Harness harness = new Harness(2)) {
+      Pid parent = harness.scheduler.spawn(obedient());
+      CountDownLatch inInit = new CountDownLatch(1);
+      CountDownLatch release = new CountDownLatch(1);
+      CompletableFuture<Pid> child = new CompletableFuture<>();
+      Thread.ofPlatform()
+          .start(
+              () ->
+                  child.complete(
+                      harness.scheduler.spawn(
+                          new StepProcess() {
+                            @Override
+                            public void init(ProcessContext context, @Nullable Object input)
+                                throws InterruptedException {
+                              inInit.countDown();
+                              release.await();
+                            }
+
+                            @Override
+                            public void step(List<Event> events, StepOutput out) {
+                              out.idle();
+                            }
+                          },
+                          null,
+                          SpawnOptions.NONE.linkedTo(parent))));
+      assertThat(inInit.await(10, TimeUnit.SECONDS)).isTrue();
+
+      harness.scheduler.send(parent, "fail", null);
+      harness.result(parent);
+      release.countDown();
+
+      assertThat(harness.result(child.get(10, TimeUnit.SECONDS)).error())
+          .isInstanceOf(ProcessTerminatedException.class)
+          .hasMessageContaining("linked process " + parent + " failed");
+    }
+  }
+
+  @Test
+  void aCoroutinesMailboxBound_countsMessagesItHasNotReceivedYet() throws Exception {
+    try (Harness harness = new Harness(1, builder -> builder.mailboxCapacity(2))) {
+      Pid pid =
+          harness.scheduler.spawnCoroutine(
+              (process, input) -> {
+                process.receive("go");
+                return process.receive().payload();
+              });
+      harness.awaitState(pid, ProcessState.IDLE);
+
+      harness.scheduler.send(pid, "early", 1);
+      harness.scheduler.send(pid, "early", 2);
+      Harness.await(() -> harness.scheduler.stats().processes() == 1, "the process alive");
+      assertThatThrownBy(() -> harness.scheduler.send(pid, "early", 3))
+          .isInstanceOf(MailboxFullException.class);
+      harness.scheduler.cancel(pid, "a notification is never refused");
+    }
+  }
+
+  @Test
+  void reservedTopics_cannotBeSentByUsers() throws Exception {
+    try (Harness harness = new Harness(1)) {
+      Pid pid = harness.scheduler.spawn(obedient());
+
+      assertThatThrownBy(() -> harness.scheduler.send(pid, Message.EXIT_TOPIC, "forged"))
+          .isInstanceOf(IllegalArgumentException.class)
+          .hasMessageContaining("reserved");
+      harness.scheduler.send(pid, "stop", null);
+      assertThat(harness.result(pid).value()).isEqualTo("ok");
+    }
+  }
+
+  @Test
+  void aSupervisedChildWhoseRestartFails_countsTowardGivingUp_ratherThanCrashingTheSupervisor()
+      throws Exception {
+    try (Harness harness = new Harness(2)) {
+      AtomicInteger starts = new AtomicInteger();
+      ChildSpec failingRestarts =
+          ChildSpec.step(
+              "fragile",
+              () -> {
+                if (starts.incrementAndGet() > 1) {
+                  return new StepProcess() {
+                    @Override
+                    public void init(ProcessContext context, @Nullable Object input) {
+                      throw new IllegalStateException("cannot start again");
+                    }
+
+                    @Override
+                    public void step(List<Event> events, StepOutput out) {}
+                  };
+                }
+                return obedient();
+              },
+              ChildSpec.Restart.PERMANENT);
+      Pid supervisor =
+          Supervisor.start(
+              harness.scheduler,
+              "sup",
+              new Supervisor.Policy(
+                  2, Duration.ofMinutes(1), Duration.ofMillis(10), Duration.ofMillis(10)),
+              List.of(failingRestarts));
+      Harness.await(() -> harness.scheduler.whereis("fragile").isPresent(), "the child");
+      Pid child = harness.scheduler.whereis("fragile").orElseThrow();
+
+      harness.scheduler.send(child, "fail", null);
+      Harness.await(
+          () -> {
+            harness.time.advance(Duration.ofMillis(10));
+            return harness.hasEnded(supervisor);
+          },
+          "the supervisor giving up");
+
+      assertThat(harness.result(supervisor).error())
+          .isInstanceOf(SupervisorGaveUpException.class)
+          .hasRootCauseMessage("cannot start again");
+      assertThat(starts.get()).isGreaterThanOrEqualTo(3);
+    }
+  }
+}
