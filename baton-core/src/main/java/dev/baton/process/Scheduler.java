@@ -72,7 +72,7 @@ public final class Scheduler implements AutoCloseable {
   private final ForkJoinPool pool;
   private final CopyOnWriteArrayList<Worker> workers = new CopyOnWriteArrayList<>();
   private final ConcurrentHashMap<Pid, ProcessRecord> processes = new ConcurrentHashMap<>();
-  private final Topology topology = new Topology();
+  private final Topology topology = new Topology(processes::containsKey);
   private final AtomicLong lastPid = new AtomicLong();
   private final AtomicInteger live = new AtomicInteger();
   private final AtomicLong spawned = new AtomicLong();
@@ -160,11 +160,12 @@ public final class Scheduler implements AutoCloseable {
    */
   public Pid spawn(StepProcess process, @Nullable Object input, SpawnOptions options) {
     requireNonNull(process, "process");
-    Pid pid = admit(options);
+    requireNonNull(options, "options");
+    Pid pid = admit();
     ProcessCell cell = new ProcessCell(this, pid, process);
     // In the table before init: a link or monitor that fires while init runs, or a message sent to
     // a name init registers, reaches the inbox and is acted on by the first step.
-    processes.put(pid, cell);
+    enter(cell, options);
     try {
       process.init(cell.context(), input);
     } catch (Throwable e) {
@@ -192,8 +193,9 @@ public final class Scheduler implements AutoCloseable {
    */
   public Pid spawnCoroutine(Coroutine body, @Nullable Object input, SpawnOptions options) {
     requireNonNull(body, "body");
-    CoroutineCell cell = new CoroutineCell(this, admit(options), body, input);
-    processes.put(cell.pid(), cell);
+    requireNonNull(options, "options");
+    CoroutineCell cell = new CoroutineCell(this, admit(), body, input);
+    enter(cell, options);
     started(cell);
     cell.start();
     return cell.pid();
@@ -211,12 +213,8 @@ public final class Scheduler implements AutoCloseable {
     return spawnCoroutine(body, null, SpawnOptions.NONE);
   }
 
-  /**
-   * Checks the scheduler may take one more process, counts it, allocates its pid and adds it to the
-   * topology with {@code options}.
-   */
-  private Pid admit(SpawnOptions options) {
-    requireNonNull(options, "options");
+  /** Checks the scheduler may take one more process, counts it and allocates its pid. */
+  private Pid admit() {
     if (stopping.get()) {
       throw new SchedulerStoppedException();
     }
@@ -224,14 +222,22 @@ public final class Scheduler implements AutoCloseable {
       live.decrementAndGet();
       throw new MaxProcessesExceededException(maxProcesses);
     }
-    Pid pid = new Pid(lastPid.incrementAndGet());
+    return new Pid(lastPid.incrementAndGet());
+  }
+
+  /**
+   * Puts a new process in the table, then wires it into the topology (name, parent, traps); undoes
+   * both and the count if the topology refuses (a taken name, an ended parent).
+   */
+  private void enter(ProcessRecord record, SpawnOptions options) {
+    processes.put(record.pid(), record);
     try {
-      topology.add(pid, options);
+      topology.add(record.pid(), options);
     } catch (RuntimeException refused) {
+      processes.remove(record.pid(), record);
       live.decrementAndGet();
       throw refused;
     }
-    return pid;
   }
 
   /**

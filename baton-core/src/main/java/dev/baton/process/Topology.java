@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.Predicate;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -24,8 +25,8 @@ final class Topology {
 
   private final Object lock = new Object();
 
-  @GuardedBy("lock")
-  private final Set<Pid> alive = new HashSet<>();
+  /** Whether a pid is in the scheduler's table. */
+  private final Predicate<Pid> alive;
 
   @GuardedBy("lock")
   private final Map<Pid, Set<Pid>> watchersOf = new HashMap<>();
@@ -45,6 +46,10 @@ final class Topology {
   @GuardedBy("lock")
   private final Set<Pid> trapping = new HashSet<>();
 
+  Topology(Predicate<Pid> alive) {
+    this.alive = alive;
+  }
+
   /**
    * Adds a new process with its spawn options, atomically: if the name is taken nothing is added.
    *
@@ -52,16 +57,18 @@ final class Topology {
    * @throws ProcessNotFoundException if the parent has ended
    */
   void add(Pid pid, SpawnOptions options) {
+    if (options.equals(SpawnOptions.NONE)) {
+      return; // nothing to record until a link, monitor or name is asked for
+    }
     synchronized (lock) {
       String name = options.name();
       if (name != null && names.containsKey(name)) {
         throw new NameTakenException(name, names.get(name));
       }
       Pid parent = options.parent();
-      if (parent != null && (options.link() || options.monitor()) && !alive.contains(parent)) {
+      if (parent != null && (options.link() || options.monitor()) && !alive.test(parent)) {
         throw new ProcessNotFoundException(parent);
       }
-      alive.add(pid);
       if (name != null) {
         names.put(name, pid);
         nameOf.put(pid, name);
@@ -91,7 +98,6 @@ final class Topology {
    */
   Fallout ended(Pid pid, boolean abnormal) {
     synchronized (lock) {
-      alive.remove(pid);
       Set<Pid> watchers = watchersOf.remove(pid);
       if (watchers != null) {
         watchers.forEach(watcher -> removeFrom(watchedBy, watcher, pid));
@@ -209,7 +215,7 @@ final class Topology {
 
   @GuardedBy("lock")
   private void requireAlive(Pid pid) {
-    if (!alive.contains(pid)) {
+    if (!alive.test(pid)) {
       throw new ProcessNotFoundException(pid);
     }
   }
