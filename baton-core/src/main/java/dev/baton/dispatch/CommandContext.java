@@ -10,8 +10,10 @@ import dev.baton.boot.AppContext;
  *
  * <p>The process runtime implements this interface for each process; this package never depends on
  * it, so the caller's identity is opaque here (a process id, in practice). Once the caller is gone
- * (its process ended or was terminated), the context is cancelled: a handler should stop its work,
- * release what it holds, and may skip completing the tag, since nobody will read the completion.
+ * (its process ended or was terminated), the context is cancelled: a handler should stop its work
+ * and release what it holds. It may skip completing the tag, since nobody will read the completion,
+ * except for a pooled command: the runtime returns a command to its pool when the command's
+ * completion arrives, so a handler of pooled commands completes (with an error) even then.
  *
  * <p>Implementations are thread-safe: handlers read them from whatever thread does their work.
  */

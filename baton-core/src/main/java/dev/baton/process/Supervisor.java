@@ -97,6 +97,21 @@ public final class Supervisor implements StepProcess {
     return scheduler.spawn(supervisor, null, SpawnOptions.NONE.named(name).trappingLinks());
   }
 
+  /**
+   * Returns a child spec that runs a supervisor of {@code children} under another supervisor, so
+   * supervisors form a tree; it is registered under {@code id} like any child.
+   */
+  public static ChildSpec child(
+      String id, ChildSpec.Restart restart, Policy policy, List<ChildSpec> children) {
+    requireNonNull(policy, "policy");
+    List<ChildSpec> copy = List.copyOf(children);
+    return new ChildSpec(
+        id,
+        (scheduler, options) ->
+            scheduler.spawn(new Supervisor(scheduler, policy, copy), null, options.trappingLinks()),
+        restart);
+  }
+
   @Override
   public void init(ProcessContext context, @Nullable Object input) {
     self = context.pid();

@@ -9,6 +9,8 @@ import dev.baton.dispatch.UnknownCommandException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
@@ -78,6 +80,7 @@ class SchedulerTest {
       harness.awaitState(pid, ProcessState.BLOCKED);
 
       harness.time.advance(Duration.ofMillis(4_999));
+      assertThat(harness.time.pendingTasks()).as("the sleep's timer has not fired").isEqualTo(1);
       assertThat(harness.hasEnded(pid)).isFalse();
       harness.time.advance(Duration.ofMillis(1));
 
@@ -499,6 +502,30 @@ class SchedulerTest {
       harness.scheduler.terminate(pid);
 
       assertThat(harness.result(pid).error()).isInstanceOf(ProcessTerminatedException.class);
+    }
+  }
+
+  @Test
+  void terminate_duringAStep_endsTheProcessAfterIt_andReleasesTheYieldsItWrote() throws Exception {
+    try (Harness harness = new Harness(1)) {
+      CountDownLatch inStep = new CountDownLatch(1);
+      CountDownLatch terminated = new CountDownLatch(1);
+      Harness.Counted written = new Harness.Counted(Harness.HOLD);
+      Pid pid =
+          harness.scheduler.spawn(
+              (events, out) -> {
+                out.yield(written);
+                inStep.countDown();
+                terminated.await();
+              });
+      assertThat(inStep.await(10, TimeUnit.SECONDS)).isTrue();
+
+      harness.scheduler.terminate(pid, "mid-step");
+      terminated.countDown();
+
+      assertThat(harness.result(pid).error()).hasMessageContaining("mid-step");
+      assertThat(harness.held).isEmpty();
+      assertThat(written.releases).hasValue(1);
     }
   }
 

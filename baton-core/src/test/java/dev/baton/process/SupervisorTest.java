@@ -176,6 +176,34 @@ class SupervisorTest {
   }
 
   @Test
+  void aSupervisorUnderASupervisor_restartsItsOwnChildren() throws Exception {
+    try (Harness harness = new Harness(2)) {
+      AtomicInteger starts = new AtomicInteger();
+      Supervisor.start(
+          harness.scheduler,
+          "root",
+          POLICY,
+          List.of(
+              Supervisor.child(
+                  "branch",
+                  ChildSpec.Restart.PERMANENT,
+                  POLICY,
+                  List.of(child("leaf", ChildSpec.Restart.PERMANENT, starts)))));
+      Pid branch = current(harness, "branch");
+      Pid leaf = current(harness, "leaf");
+
+      harness.scheduler.send(leaf, "fail", null);
+      harness.result(leaf);
+      Harness.await(() -> harness.time.pendingTasks() == 1, "the leaf's restart timer");
+      harness.time.advance(Duration.ofMillis(100));
+
+      assertThat(current(harness, "leaf")).isNotEqualTo(leaf);
+      assertThat(harness.scheduler.whereis("branch")).contains(branch);
+      assertThat(starts).hasValue(2);
+    }
+  }
+
+  @Test
   void cancellingTheSupervisor_stopsItsChildren_andEndsItNormally() throws Exception {
     try (Harness harness = new Harness(1)) {
       AtomicInteger starts = new AtomicInteger();
