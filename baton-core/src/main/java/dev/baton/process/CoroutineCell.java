@@ -2,10 +2,8 @@ package dev.baton.process;
 
 import static java.util.Objects.requireNonNull;
 
-import dev.baton.boot.AppContext;
 import dev.baton.dispatch.CancellationSignal;
 import dev.baton.dispatch.Command;
-import dev.baton.dispatch.Registration;
 import dev.baton.dispatch.ResultReceiver;
 import dev.baton.time.Scheduled;
 import java.time.Duration;
@@ -26,12 +24,12 @@ import org.jspecify.annotations.Nullable;
  * wake-up that comes before the park is kept by the thread's permit and none is lost. {@link
  * #state} is written by the coroutine's thread and read by inspection.
  */
-final class CoroutineCell implements ProcessRecord, ResultReceiver, CoroutineScope {
+final class CoroutineCell extends CellContext
+    implements ProcessRecord, ResultReceiver, CoroutineScope {
   private final Scheduler scheduler;
-  private final Pid pid;
   private final Coroutine body;
   private final @Nullable Object input;
-  private final CancellationSignal cancellation = new CancellationSignal();
+  private final CancellationSignal cancellation;
   private final Inbox inbox = new Inbox();
   private final Thread thread;
 
@@ -47,8 +45,18 @@ final class CoroutineCell implements ProcessRecord, ResultReceiver, CoroutineSco
   private Event.@Nullable Completion awaited;
 
   CoroutineCell(Scheduler scheduler, Pid pid, Coroutine body, @Nullable Object input) {
+    this(scheduler, pid, body, input, new CancellationSignal());
+  }
+
+  private CoroutineCell(
+      Scheduler scheduler,
+      Pid pid,
+      Coroutine body,
+      @Nullable Object input,
+      CancellationSignal cancellation) {
+    super(pid, cancellation, scheduler);
+    this.cancellation = cancellation;
     this.scheduler = scheduler;
-    this.pid = pid;
     this.body = body;
     this.input = input;
     this.thread = Thread.ofVirtual().name("baton-coroutine-" + pid.id()).unstarted(this::run);
@@ -59,11 +67,6 @@ final class CoroutineCell implements ProcessRecord, ResultReceiver, CoroutineSco
   }
 
   // ---- ProcessRecord and ProcessContext ----
-
-  @Override
-  public Pid pid() {
-    return pid;
-  }
 
   @Override
   public String typeName() {
@@ -80,21 +83,6 @@ final class CoroutineCell implements ProcessRecord, ResultReceiver, CoroutineSco
     return steps;
   }
 
-  @Override
-  public boolean isCancelled() {
-    return cancellation.isCancelled();
-  }
-
-  @Override
-  public Registration onCancel(Runnable action) {
-    return cancellation.onCancel(action);
-  }
-
-  @Override
-  public AppContext services() {
-    return scheduler.services();
-  }
-
   // ---- events (any thread) ----
 
   @Override
@@ -106,7 +94,7 @@ final class CoroutineCell implements ProcessRecord, ResultReceiver, CoroutineSco
 
   @Override
   public boolean offerMessage(Message message, int capacity) {
-    if (!inbox.offerMessage(message, capacity, pid)) {
+    if (!inbox.offerMessage(message, capacity, pid())) {
       return false;
     }
     LockSupport.unpark(thread);
@@ -287,7 +275,7 @@ final class CoroutineCell implements ProcessRecord, ResultReceiver, CoroutineSco
     if (Thread.interrupted()) {
       // Not a termination (that cancels first): someone interrupted the coroutine's thread.
       Thread.currentThread().interrupt();
-      throw new ProcessException("coroutine " + pid + " was interrupted while waiting");
+      throw new ProcessException("coroutine " + pid() + " was interrupted while waiting");
     }
   }
 
@@ -312,17 +300,17 @@ final class CoroutineCell implements ProcessRecord, ResultReceiver, CoroutineSco
   private void checkOwnThread() {
     if (!thread.equals(Thread.currentThread())) {
       throw new IllegalStateException(
-          "only process " + pid + "'s own thread may call or receive through its scope");
+          "only process " + pid() + "'s own thread may call or receive through its scope");
     }
   }
 
   private ProcessTerminatedException terminated() {
     String reason = terminationReason;
-    return new ProcessTerminatedException(pid, reason == null ? "terminated" : reason);
+    return new ProcessTerminatedException(pid(), reason == null ? "terminated" : reason);
   }
 
   @Override
   public String toString() {
-    return "coroutine " + pid + " (" + typeName() + ", " + state + ")";
+    return "coroutine " + pid() + " (" + typeName() + ", " + state + ")";
   }
 }

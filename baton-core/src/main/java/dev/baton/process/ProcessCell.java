@@ -1,9 +1,7 @@
 package dev.baton.process;
 
-import dev.baton.boot.AppContext;
 import dev.baton.dispatch.CancellationSignal;
 import dev.baton.dispatch.Command;
-import dev.baton.dispatch.Registration;
 import dev.baton.dispatch.ResultReceiver;
 import dev.baton.time.Scheduled;
 import java.lang.invoke.MethodHandles;
@@ -78,33 +76,13 @@ final class ProcessCell extends ForkJoinTask<Void> implements ProcessRecord, Res
    * The process's context, a separate object because {@link ForkJoinTask} already defines {@code
    * isCancelled()} with another meaning.
    */
-  private final ProcessContext context =
-      new ProcessContext() {
-        @Override
-        public Pid pid() {
-          return pid;
-        }
-
-        @Override
-        public boolean isCancelled() {
-          return cancellation.isCancelled();
-        }
-
-        @Override
-        public Registration onCancel(Runnable action) {
-          return cancellation.onCancel(action);
-        }
-
-        @Override
-        public AppContext services() {
-          return scheduler.services();
-        }
-      };
+  private final ProcessContext context;
 
   ProcessCell(Scheduler scheduler, Pid pid, StepProcess process) {
     this.scheduler = scheduler;
     this.pid = pid;
     this.process = process;
+    this.context = new CellContext(pid, cancellation, scheduler);
   }
 
   @Override

@@ -1,0 +1,41 @@
+package dev.baton.process;
+
+import dev.baton.boot.AppContext;
+import dev.baton.dispatch.CancellationSignal;
+import dev.baton.dispatch.Registration;
+
+/**
+ * The {@link ProcessContext} of one process: its pid, its cancellation (cancelled when it ends) and
+ * the scheduler's services. A step cell holds one; a coroutine cell is one (its scope extends it).
+ */
+class CellContext implements ProcessContext {
+  private final Pid pid;
+  private final CancellationSignal cancellation;
+  private final Scheduler scheduler;
+
+  CellContext(Pid pid, CancellationSignal cancellation, Scheduler scheduler) {
+    this.pid = pid;
+    this.cancellation = cancellation;
+    this.scheduler = scheduler;
+  }
+
+  @Override
+  public final Pid pid() {
+    return pid;
+  }
+
+  @Override
+  public final boolean isCancelled() {
+    return cancellation.isCancelled();
+  }
+
+  @Override
+  public final Registration onCancel(Runnable action) {
+    return cancellation.onCancel(action);
+  }
+
+  @Override
+  public final AppContext services() {
+    return scheduler.services();
+  }
+}
