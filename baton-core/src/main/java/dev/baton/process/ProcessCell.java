@@ -290,6 +290,16 @@ final class ProcessCell extends ForkJoinTask<Void> implements ProcessRecord, Res
   }
 
   /**
+   * Winds down a process whose {@code init} threw: it never ran, so it is not closed, but its
+   * context is cancelled (releasing what init registered for cancellation) and its inbox refuses
+   * whatever was sent to it meanwhile.
+   */
+  void initFailed() {
+    inbox.close();
+    cancellation.cancel();
+  }
+
+  /**
    * Ends a process that its caller has just made READY but that can never be queued (the scheduler
    * stopped its workers): the caller takes the worker's part, READY to RUNNING to COMPLETE.
    */

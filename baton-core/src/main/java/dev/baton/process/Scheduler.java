@@ -175,6 +175,7 @@ public final class Scheduler implements AutoCloseable {
       processes.remove(pid, cell);
       topology.discard(pid);
       live.decrementAndGet();
+      cell.initFailed();
       if (e instanceof VirtualMachineError fatal) {
         throw fatal;
       }

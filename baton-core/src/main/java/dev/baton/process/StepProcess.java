@@ -22,6 +22,8 @@ public interface StepProcess {
    * @param context the process's identity, cancellation and the node's services
    * @param input what the spawner passed
    * @throws Exception to refuse the spawn; the spawner receives the failure and no process exists
+   *     ({@link #close()} is not called, but the context is cancelled, so what init registered with
+   *     {@link ProcessContext#onCancel} is released)
    */
   default void init(ProcessContext context, @Nullable Object input) throws Exception {}
 

@@ -55,6 +55,28 @@ class SchedulerEdgeTest {
   }
 
   @Test
+  void anInitThatFails_hasItsContextCancelled_soWhatItRegisteredIsReleased() {
+    try (Harness harness = new Harness(1)) {
+      AtomicInteger released = new AtomicInteger();
+      StepProcess failing =
+          new StepProcess() {
+            @Override
+            public void init(ProcessContext context, @Nullable Object input) {
+              context.onCancel(released::incrementAndGet);
+              throw new IllegalStateException("no config");
+            }
+
+            @Override
+            public void step(List<Event> events, StepOutput out) {}
+          };
+
+      assertThatThrownBy(() -> harness.scheduler.spawn(failing))
+          .isInstanceOf(SpawnFailedException.class);
+      assertThat(released).hasValue(1);
+    }
+  }
+
+  @Test
   void aParentFailingWhileItsLinkedChildIsInInit_stillTakesTheChildDown() throws Exception {
     try (Harness harness = new Harness(2)) {
       Pid parent = harness.scheduler.spawn(obedient());
