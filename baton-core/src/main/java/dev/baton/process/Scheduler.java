@@ -40,7 +40,7 @@ import org.slf4j.LoggerFactory;
  * process woken by a worker (its handler completed at once) is pushed on that worker's own deque, a
  * process woken from another thread (a timer, an I/O callback) goes through the pool's submission
  * queues; and because the task object is the process itself, scheduling a step allocates nothing.
- * Measured in {@code baton-bench} ({@code DispatchRoundTripBenchmark}): 14.7 M round trips/s with
+ * Measured in {@code baton-bench} ({@code DispatchRoundTripBenchmark}): 12.6 M round trips/s with
  * 1,000 in flight and 32 B per round trip on 2 cores, about 4x the 3 M/s target, so no hand-written
  * Chase-Lev design was built; one would have to beat these figures in the same benchmark to replace
  * the pool.
