@@ -15,6 +15,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ForkJoinPool;
@@ -80,6 +81,10 @@ public final class Scheduler implements AutoCloseable {
   private final AtomicInteger live = new AtomicInteger();
   private final AtomicLong spawned = new AtomicLong();
   private final AtomicBoolean stopping = new AtomicBoolean();
+
+  /** Completed by the first shutdown; later calls wait for it and return the same report. */
+  private final CompletableFuture<ShutdownReport> shutdownReport = new CompletableFuture<>();
+
   private final ReentrantLock endLock = new ReentrantLock();
   private final Condition processEnded = endLock.newCondition();
   private volatile AppContext services;
@@ -414,13 +419,14 @@ public final class Scheduler implements AutoCloseable {
    * Stops the scheduler: refuses new spawns, cancels every process (a message on {@link
    * Message#CANCEL_TOPIC}), waits up to {@code deadline} (on the scheduler's time source) for them
    * to end, terminates the rest, waits up to {@code deadline} again, then stops the workers. A
-   * second call does nothing and reports nothing.
+   * later call, concurrent or not, waits for the first to finish and returns its report.
    */
   public ShutdownReport shutdown(Duration deadline) {
     requireNonNull(deadline, "deadline");
     if (!stopping.compareAndSet(false, true)) {
-      return new ShutdownReport(0, 0, 0);
+      return shutdownReport.join();
     }
+    ShutdownReport report = new ShutdownReport(0, 0, live.get());
     try {
       int before = live.get();
       Message cancel = new Message(Message.CANCEL_TOPIC, "scheduler shutdown", null);
@@ -439,9 +445,11 @@ public final class Scheduler implements AutoCloseable {
       if (stuck > 0) {
         log.warn("{} processes are still in a step after the shutdown deadline", stuck);
       }
-      return new ShutdownReport(before - afterCancel, afterCancel - stuck, stuck);
+      report = new ShutdownReport(before - afterCancel, afterCancel - stuck, stuck);
+      return report;
     } finally {
       pool.shutdown();
+      shutdownReport.complete(report);
     }
   }
 

@@ -24,6 +24,10 @@ final class StepOutputBuffer implements StepOutput {
   }
 
   private @Nullable ProcessCell cell;
+
+  /** The thread running the current step; a write from any other thread is refused. */
+  private @Nullable Thread owner;
+
   private @Nullable Command<?>[] commands = new Command<?>[4];
   private long[] tags = new long[4];
   private @Nullable Duration[] deadlines = new Duration[4];
@@ -34,6 +38,7 @@ final class StepOutputBuffer implements StepOutput {
   /** Prepares the buffer for a step of {@code stepping}. */
   void reset(ProcessCell stepping) {
     cell = stepping;
+    owner = Thread.currentThread();
     count = 0;
     status = Status.DEFAULT;
     result = null;
@@ -46,6 +51,7 @@ final class StepOutputBuffer implements StepOutput {
     count = 0;
     result = null;
     cell = null;
+    owner = null;
   }
 
   @Override
@@ -125,19 +131,20 @@ final class StepOutputBuffer implements StepOutput {
   }
 
   private void checkStepping() {
-    if (cell == null) {
+    if (cell == null || !Thread.currentThread().equals(owner)) {
       throw notStepping();
     }
   }
 
   private static IllegalStateException notStepping() {
     return new IllegalStateException(
-        "a StepOutput is only valid during the step it was passed to; do not keep it");
+        "a StepOutput is only valid during the step it was passed to, on the step's thread; do"
+            + " not keep it or hand it to another thread");
   }
 
   private ProcessCell stepping() {
     ProcessCell current = cell;
-    if (current == null) {
+    if (current == null || !Thread.currentThread().equals(owner)) {
       throw notStepping();
     }
     return current;

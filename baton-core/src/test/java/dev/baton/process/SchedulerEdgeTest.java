@@ -136,6 +136,56 @@ class SchedulerEdgeTest {
   }
 
   @Test
+  void aStepOutputHandedToAnotherThread_refusesWrites() throws Exception {
+    try (Harness harness = new Harness(1)) {
+      CompletableFuture<Throwable> refused = new CompletableFuture<>();
+      Pid pid =
+          harness.scheduler.spawn(
+              (events, out) -> {
+                Thread other =
+                    Thread.ofPlatform()
+                        .start(
+                            () -> {
+                              try {
+                                out.yield(new Harness.Echo("from elsewhere"));
+                                refused.complete(new AssertionError("the write was accepted"));
+                              } catch (IllegalStateException expected) {
+                                refused.complete(expected);
+                              }
+                            });
+                other.join();
+                out.done("ok");
+              });
+
+      assertThat(harness.result(pid).value()).isEqualTo("ok");
+      assertThat(refused.get(10, TimeUnit.SECONDS))
+          .isInstanceOf(IllegalStateException.class)
+          .hasMessageContaining("on the step's thread");
+      assertThat(harness.held).isEmpty();
+    }
+  }
+
+  @Test
+  void aSecondShutdown_waitsForTheFirst_andReturnsTheSameReport() throws Exception {
+    Harness harness = new Harness(1);
+    Pid stubborn = harness.scheduler.spawn(new TestProcesses.Recorder());
+    harness.awaitState(stubborn, ProcessState.IDLE);
+    CompletableFuture<ShutdownReport> first = new CompletableFuture<>();
+    CompletableFuture<ShutdownReport> second = new CompletableFuture<>();
+
+    Thread.ofPlatform()
+        .start(() -> first.complete(harness.scheduler.shutdown(Duration.ofSeconds(2))));
+    Harness.await(() -> harness.time.pendingTasks() == 1, "the first shutdown waiting");
+    Thread.ofPlatform()
+        .start(() -> second.complete(harness.scheduler.shutdown(Duration.ofSeconds(2))));
+    harness.advanceWhileAllWait(() -> first.isDone() && second.isDone(), "both shutdowns");
+
+    assertThat(first.get()).isEqualTo(new ShutdownReport(0, 1, 0));
+    assertThat(second.get()).isSameAs(first.get());
+    harness.result(stubborn);
+  }
+
+  @Test
   void reservedTopics_cannotBeSentByUsers() throws Exception {
     try (Harness harness = new Harness(1)) {
       Pid pid = harness.scheduler.spawn(obedient());
