@@ -3,6 +3,7 @@ package dev.baton.dispatch;
 import static java.util.Objects.requireNonNull;
 
 import java.util.Collections;
+import java.util.List;
 import java.util.Optional;
 import java.util.SortedMap;
 import java.util.TreeMap;
@@ -21,6 +22,9 @@ public record CommandRange(
   /** Checks the bounds and that every named command lies within them. */
   public CommandRange {
     requireNonNull(module, "module");
+    if (module.isBlank()) {
+      throw new IllegalArgumentException("a range's module name must not be blank");
+    }
     CommandId.of(first);
     CommandId.of(last);
     if (first > last) {
@@ -36,15 +40,6 @@ public record CommandRange(
     commands = Collections.unmodifiableSortedMap(new TreeMap<>(commands));
   }
 
-  /** Builds a range whose commands are given as alternating ids and names. */
-  static CommandRange of(String module, int first, int last, Object... idsAndNames) {
-    TreeMap<Integer, String> commands = new TreeMap<>();
-    for (int i = 0; i < idsAndNames.length; i += 2) {
-      commands.put((Integer) idsAndNames[i], (String) idsAndNames[i + 1]);
-    }
-    return new CommandRange(module, first, last, commands);
-  }
-
   /** Returns whether {@code id} lies within this range. */
   public boolean contains(CommandId id) {
     return id.value() >= first && id.value() <= last;
@@ -56,8 +51,8 @@ public record CommandRange(
   }
 
   /** Returns the ids this range's module defines commands for, in order. */
-  public CommandId[] definedIds() {
-    return commands.keySet().stream().map(CommandId::of).toArray(CommandId[]::new);
+  public List<CommandId> definedIds() {
+    return commands.keySet().stream().map(CommandId::of).toList();
   }
 
   @Override

@@ -1,7 +1,11 @@
 package dev.baton.dispatch;
 
+import static java.util.Map.entry;
+
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.TreeMap;
 
 /**
  * The command id ranges of Baton's standard modules, as data.
@@ -23,164 +27,146 @@ public final class CommandRanges {
   /** The standard modules' ranges, in id order. */
   public static final List<CommandRange> STANDARD =
       List.of(
-          CommandRange.of(
+          range(
               "process",
               1,
               9,
-              1,
-              "Send",
-              2,
-              "Spawn",
-              3,
-              "Terminate",
-              4,
-              "Cancel",
-              5,
-              "Monitor",
-              6,
-              "Unmonitor",
-              7,
-              "Link",
-              8,
-              "Unlink",
-              9,
-              "Exec"),
-          CommandRange.of(
+              entry(1, "Send"),
+              entry(2, "Spawn"),
+              entry(3, "Terminate"),
+              entry(4, "Cancel"),
+              entry(5, "Monitor"),
+              entry(6, "Unmonitor"),
+              entry(7, "Link"),
+              entry(8, "Unlink"),
+              entry(9, "Exec")),
+          range(
               "clock",
               10,
               29,
-              10,
-              "Sleep",
-              11,
-              "TickerStart",
-              12,
-              "TickerStop",
-              13,
-              "TimerStart",
-              14,
-              "TimerWait",
-              15,
-              "TimerStop",
-              16,
-              "TimerReset"),
-          CommandRange.of(
+              entry(10, "Sleep"),
+              entry(11, "TickerStart"),
+              entry(12, "TickerStop"),
+              entry(13, "TimerStart"),
+              entry(14, "TimerWait"),
+              entry(15, "TimerStop"),
+              entry(16, "TimerReset")),
+          range(
               "stream",
               50,
               59,
-              50,
-              "Read",
-              51,
-              "Write",
-              52,
-              "Close",
-              53,
-              "Seek",
-              54,
-              "Flush",
-              55,
-              "Stat",
-              56,
-              "ScannerCreate",
-              57,
-              "ScannerScan"),
-          CommandRange.of("http", 60, 79, 60, "Request", 61, "RequestBatch"),
-          CommandRange.of(
+              entry(50, "Read"),
+              entry(51, "Write"),
+              entry(52, "Close"),
+              entry(53, "Seek"),
+              entry(54, "Flush"),
+              entry(55, "Stat"),
+              entry(56, "ScannerCreate"),
+              entry(57, "ScannerScan")),
+          range("http", 60, 79, entry(60, "Request"), entry(61, "RequestBatch")),
+          range(
               "websocket",
               80,
               89,
-              80,
-              "Connect",
-              81,
-              "Send",
-              82,
-              "Receive",
-              83,
-              "Close",
-              84,
-              "Ping",
-              85,
-              "Subscribe"),
-          CommandRange.of("event", 90, 99, 90, "Subscribe", 91, "Send", 92, "Unsubscribe"),
-          CommandRange.of(
+              entry(80, "Connect"),
+              entry(81, "Send"),
+              entry(82, "Receive"),
+              entry(83, "Close"),
+              entry(84, "Ping"),
+              entry(85, "Subscribe")),
+          range(
+              "event", 90, 99, entry(90, "Subscribe"), entry(91, "Send"), entry(92, "Unsubscribe")),
+          range(
               "sql",
               100,
               119,
-              100,
-              "Query",
-              101,
-              "Execute",
-              102,
-              "Prepare",
-              103,
-              "Begin",
-              104,
-              "StmtQuery",
-              105,
-              "StmtExecute",
-              106,
-              "StmtClose",
-              107,
-              "TxQuery",
-              108,
-              "TxExecute",
-              109,
-              "TxPrepare",
-              110,
-              "TxCommit",
-              111,
-              "TxRollback"),
-          CommandRange.of(
-              "store", 120, 129, 120, "Get", 121, "Set", 122, "Delete", 123, "Has", 124, "Entry",
-              125, "List", 126, "Put"),
-          CommandRange.of(
-              "security", 130, 139, 130, "ValidateToken", 131, "CreateToken", 132, "RevokeToken"),
-          CommandRange.of("function", 140, 149, 140, "Call", 141, "AsyncStart", 142, "AsyncCancel"),
-          CommandRange.of("exec", 150, 159, 150, "ProcessWait", 151, "Start", 152, "Kill"),
-          CommandRange.of(
+              entry(100, "Query"),
+              entry(101, "Execute"),
+              entry(102, "Prepare"),
+              entry(103, "Begin"),
+              entry(104, "StmtQuery"),
+              entry(105, "StmtExecute"),
+              entry(106, "StmtClose"),
+              entry(107, "TxQuery"),
+              entry(108, "TxExecute"),
+              entry(109, "TxPrepare"),
+              entry(110, "TxCommit"),
+              entry(111, "TxRollback")),
+          range(
+              "store",
+              120,
+              129,
+              entry(120, "Get"),
+              entry(121, "Set"),
+              entry(122, "Delete"),
+              entry(123, "Has"),
+              entry(124, "Entry"),
+              entry(125, "List"),
+              entry(126, "Put")),
+          range(
+              "security",
+              130,
+              139,
+              entry(130, "ValidateToken"),
+              entry(131, "CreateToken"),
+              entry(132, "RevokeToken")),
+          range(
+              "function",
+              140,
+              149,
+              entry(140, "Call"),
+              entry(141, "AsyncStart"),
+              entry(142, "AsyncCancel")),
+          range(
+              "exec", 150, 159, entry(150, "ProcessWait"), entry(151, "Start"), entry(152, "Kill")),
+          range(
               "cloudstorage",
               160,
               169,
-              160,
-              "List",
-              161,
-              "Download",
-              162,
-              "Upload",
-              163,
-              "Delete",
-              164,
-              "PresignedGetUrl",
-              165,
-              "PresignedPutUrl",
-              166,
-              "Head"),
-          CommandRange.of("eval", 170, 179, 170, "Compile", 171, "Run", 172, "CreateProcess"),
-          CommandRange.of(
+              entry(160, "List"),
+              entry(161, "Download"),
+              entry(162, "Upload"),
+              entry(163, "Delete"),
+              entry(164, "PresignedGetUrl"),
+              entry(165, "PresignedPutUrl"),
+              entry(166, "Head")),
+          range(
+              "eval",
+              170,
+              179,
+              entry(170, "Compile"),
+              entry(171, "Run"),
+              entry(172, "CreateProcess")),
+          range(
               "workflow",
               180,
               189,
-              180,
-              "SideEffect",
-              181,
-              "Call",
-              182,
-              "Version",
-              183,
-              "UpsertAttrs"),
-          CommandRange.of(
+              entry(180, "SideEffect"),
+              entry(181, "Call"),
+              entry(182, "Version"),
+              entry(183, "UpsertAttrs")),
+          range(
               "contract",
               190,
               199,
-              190,
-              "Open",
-              191,
-              "Call",
-              192,
-              "AsyncCall",
-              193,
-              "AsyncCancel"));
+              entry(190, "Open"),
+              entry(191, "Call"),
+              entry(192, "AsyncCall"),
+              entry(193, "AsyncCancel")));
 
   private CommandRanges() {}
+
+  @SafeVarargs
+  private static CommandRange range(
+      String module, int first, int last, Map.Entry<Integer, String>... commands) {
+    TreeMap<Integer, String> byId = new TreeMap<>();
+    for (Map.Entry<Integer, String> command : commands) {
+      if (byId.put(command.getKey(), command.getValue()) != null) {
+        throw new IllegalArgumentException("command id " + command.getKey() + " named twice");
+      }
+    }
+    return new CommandRange(module, first, last, byId);
+  }
 
   /** Returns the range of the standard module {@code module}, if it is one. */
   public static Optional<CommandRange> ofModule(String module) {
