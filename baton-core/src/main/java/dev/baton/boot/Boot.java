@@ -4,12 +4,14 @@ import static java.util.Objects.requireNonNull;
 
 import com.google.errorprone.annotations.concurrent.GuardedBy;
 import java.util.ArrayList;
+import java.util.EnumSet;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.SequencedSet;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
 import org.slf4j.Logger;
@@ -36,7 +38,7 @@ import org.slf4j.LoggerFactory;
 public final class Boot implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(Boot.class);
 
-  /** Where a boot is in its life; each method moves it forward and never back. */
+  /** Where a boot is in its life; it moves only along {@link #next()}, forward, never back. */
   public enum State {
     /** Created; nothing has loaded. */
     NEW,
@@ -47,13 +49,27 @@ public final class Boot implements AutoCloseable {
     /** A load or start failed; {@link #shutdown()} stops what loaded. */
     FAILED,
     /** Shut down; terminal. */
-    STOPPED
+    STOPPED;
+
+    /** The states this one may move to. */
+    public Set<State> next() {
+      return switch (this) {
+        case NEW -> EnumSet.of(LOADED, FAILED, STOPPED);
+        case LOADED -> EnumSet.of(STARTED, FAILED, STOPPED);
+        case STARTED, FAILED -> EnumSet.of(STOPPED);
+        case STOPPED -> EnumSet.noneOf(State.class);
+      };
+    }
   }
 
   private final List<Component> loadOrder;
 
   @GuardedBy("this")
   private State state = State.NEW;
+
+  /** Every state this boot has been in, in order; for the transition-coverage test. */
+  @GuardedBy("this")
+  private final List<State> history = new ArrayList<>(List.of(State.NEW));
 
   @GuardedBy("this")
   private AppContext context = AppContext.empty();
@@ -115,20 +131,24 @@ public final class Boot implements AutoCloseable {
     requireNonNull(initial, "initial");
     requireState(State.NEW, "load");
     AppContext current = initial;
-    for (Component component : loadOrder) {
-      try {
-        current = requireNonNull(component.load(current), "load returned null");
-      } catch (Exception | LinkageError | AssertionError e) {
-        state = State.FAILED;
-        context = current;
-        throw new ComponentFailedException(
-            component.name(), ComponentFailedException.Phase.LOAD, e);
+    boolean loadedAll = false;
+    try {
+      for (Component component : loadOrder) {
+        try {
+          current = requireNonNull(component.load(current), "load returned null");
+        } catch (Exception | LinkageError | AssertionError e) {
+          throw new ComponentFailedException(
+              component.name(), ComponentFailedException.Phase.LOAD, e);
+        }
+        loaded.add(component);
+        log.debug("loaded component {}", component.name());
       }
-      loaded.add(component);
-      log.debug("loaded component {}", component.name());
+      loadedAll = true;
+    } finally {
+      // FAILED unless every load succeeded, whatever was thrown, so a failed boot cannot re-run.
+      context = current;
+      moveTo(loadedAll ? State.LOADED : State.FAILED);
     }
-    context = current;
-    state = State.LOADED;
     return current;
   }
 
@@ -142,28 +162,32 @@ public final class Boot implements AutoCloseable {
    */
   public synchronized AppContext start() {
     requireState(State.LOADED, "start");
-    // FAILED unless every start succeeds, whatever is thrown, so a failed start cannot be retried.
-    state = State.FAILED;
-    for (Key<?> key : context.keys()) {
-      if (context.rawValue(key) instanceof Freezable freezable) {
-        try {
-          freezable.freeze();
-        } catch (RuntimeException | LinkageError | AssertionError e) {
-          throw new BootException("failed to freeze service " + key + ": " + e, e);
+    boolean startedAll = false;
+    try {
+      for (Key<?> key : context.keys()) {
+        if (context.rawValue(key) instanceof Freezable freezable) {
+          try {
+            freezable.freeze();
+          } catch (RuntimeException | LinkageError | AssertionError e) {
+            throw new BootException("failed to freeze service " + key + ": " + e, e);
+          }
         }
       }
-    }
-    context = context.seal();
-    for (Component component : loadOrder) {
-      try {
-        component.start(context);
-      } catch (Exception | LinkageError | AssertionError e) {
-        throw new ComponentFailedException(
-            component.name(), ComponentFailedException.Phase.START, e);
+      context = context.seal();
+      for (Component component : loadOrder) {
+        try {
+          component.start(context);
+        } catch (Exception | LinkageError | AssertionError e) {
+          throw new ComponentFailedException(
+              component.name(), ComponentFailedException.Phase.START, e);
+        }
+        log.debug("started component {}", component.name());
       }
-      log.debug("started component {}", component.name());
+      startedAll = true;
+    } finally {
+      // FAILED unless every start succeeded, whatever was thrown, so a failed start cannot retry.
+      moveTo(startedAll ? State.STARTED : State.FAILED);
     }
-    state = State.STARTED;
     return context;
   }
 
@@ -177,7 +201,7 @@ public final class Boot implements AutoCloseable {
     if (state == State.STOPPED) {
       return;
     }
-    state = State.STOPPED;
+    moveTo(State.STOPPED);
     List<ComponentFailedException> failures = new ArrayList<>();
     for (Component component : loaded.reversed()) {
       try {
@@ -209,6 +233,20 @@ public final class Boot implements AutoCloseable {
   /** The context as it stands: empty before load, sealed once started. */
   public synchronized AppContext context() {
     return context;
+  }
+
+  /** The states this boot has been in, in order, starting with NEW. */
+  synchronized List<State> history() {
+    return List.copyOf(history);
+  }
+
+  @GuardedBy("this")
+  private void moveTo(State next) {
+    if (!state.next().contains(next)) {
+      throw new IllegalStateException("a boot cannot move from " + state + " to " + next);
+    }
+    state = next;
+    history.add(next);
   }
 
   @GuardedBy("this")

@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.Test;
 
@@ -304,6 +306,63 @@ class BootTest {
         .hasMessageContaining("b stuck")
         .hasMessageContaining("d stuck");
     assertThat(events).containsSubsequence("c:stop", "a:stop");
+  }
+
+  @Test
+  void everyTransitionOfTheBootLifecycle_isExercised() {
+    Component failsToLoad =
+        Component.named("bad-load")
+            .onLoad(
+                context -> {
+                  throw new IllegalStateException("load");
+                })
+            .build();
+    Component failsToStart =
+        Component.named("bad-start")
+            .onStart(
+                context -> {
+                  throw new IllegalStateException("start");
+                })
+            .build();
+    List<Boot> boots = new ArrayList<>();
+
+    Boot normal = Boot.of(recorded("a").build()); // NEW -> LOADED -> STARTED -> STOPPED
+    normal.load(AppContext.empty());
+    normal.start();
+    normal.shutdown();
+    boots.add(normal);
+    Boot loadFails = Boot.of(failsToLoad); // NEW -> FAILED -> STOPPED
+    assertThatThrownBy(() -> loadFails.load(AppContext.empty()))
+        .isInstanceOf(ComponentFailedException.class);
+    loadFails.shutdown();
+    boots.add(loadFails);
+    Boot startFails = Boot.of(failsToStart); // NEW -> LOADED -> FAILED -> STOPPED
+    startFails.load(AppContext.empty());
+    assertThatThrownBy(startFails::start).isInstanceOf(ComponentFailedException.class);
+    startFails.shutdown();
+    boots.add(startFails);
+    Boot neverLoaded = Boot.of(recorded("b").build()); // NEW -> STOPPED
+    neverLoaded.shutdown();
+    boots.add(neverLoaded);
+    Boot neverStarted = Boot.of(recorded("c").build()); // NEW -> LOADED -> STOPPED
+    neverStarted.load(AppContext.empty());
+    neverStarted.shutdown();
+    boots.add(neverStarted);
+
+    Set<String> exercised = new TreeSet<>();
+    for (Boot boot : boots) {
+      List<Boot.State> history = boot.history();
+      for (int i = 1; i < history.size(); i++) {
+        exercised.add(history.get(i - 1) + " -> " + history.get(i));
+      }
+    }
+    Set<String> table = new TreeSet<>();
+    for (Boot.State from : Boot.State.values()) {
+      for (Boot.State to : from.next()) {
+        table.add(from + " -> " + to);
+      }
+    }
+    assertThat(exercised).isEqualTo(table);
   }
 
   @Test
