@@ -35,7 +35,6 @@ final class CoroutineCell extends CellContext
 
   private volatile ProcessState state = ProcessState.READY;
   private volatile long steps;
-  private volatile @Nullable String terminationReason;
 
   // Owned by the coroutine's thread.
   private EventBatch spareBatch = new EventBatch();
@@ -103,10 +102,7 @@ final class CoroutineCell extends CellContext
 
   @Override
   public void terminate(String reason) {
-    if (terminationReason == null) {
-      terminationReason = reason;
-    }
-    cancellation.cancel();
+    terminateContext(reason);
     thread.interrupt(); // wakes the coroutine out of a park, and out of blocking Java code
   }
 
@@ -302,11 +298,6 @@ final class CoroutineCell extends CellContext
       throw new IllegalStateException(
           "only process " + pid() + "'s own thread may call or receive through its scope");
     }
-  }
-
-  private ProcessTerminatedException terminated() {
-    String reason = terminationReason;
-    return new ProcessTerminatedException(pid(), reason == null ? "terminated" : reason);
   }
 
   @Override

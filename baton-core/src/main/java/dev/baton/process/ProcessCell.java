@@ -70,13 +70,11 @@ final class ProcessCell extends ForkJoinTask<Void> implements ProcessRecord, Res
   /** The worker that queued this cell, or -1 when an outside thread did; for steal counts. */
   int queuedBy = -1;
 
-  private volatile @Nullable String terminationReason;
-
   /**
    * The process's context, a separate object because {@link ForkJoinTask} already defines {@code
    * isCancelled()} with another meaning.
    */
-  private final ProcessContext context;
+  private final CellContext context;
 
   ProcessCell(Scheduler scheduler, Pid pid, StepProcess process) {
     this.scheduler = scheduler;
@@ -137,10 +135,7 @@ final class ProcessCell extends ForkJoinTask<Void> implements ProcessRecord, Res
 
   @Override
   public void terminate(String reason) {
-    if (terminationReason == null) {
-      terminationReason = reason;
-    }
-    cancellation.cancel();
+    context.terminateContext(reason);
     wake();
   }
 
@@ -175,7 +170,7 @@ final class ProcessCell extends ForkJoinTask<Void> implements ProcessRecord, Res
     owned = true;
     scheduler.countExecution(this);
     if (cancellation.isCancelled()) {
-      finish(ProcessResult.failed(terminated()));
+      finish(ProcessResult.failed(context.terminated()));
       return;
     }
     EventBatch batch = inbox.drain(spareBatch);
@@ -193,7 +188,7 @@ final class ProcessCell extends ForkJoinTask<Void> implements ProcessRecord, Res
     STEPS.setOpaque(this, (long) STEPS.getOpaque(this) + 1);
     if (cancellation.isCancelled()) {
       afterStep(batch, out, true);
-      finish(ProcessResult.failed(terminated()));
+      finish(ProcessResult.failed(context.terminated()));
       return;
     }
     StepOutputBuffer.Status status = out.status();
@@ -308,11 +303,6 @@ final class ProcessCell extends ForkJoinTask<Void> implements ProcessRecord, Res
       owned = true;
       finish(ProcessResult.failed(why));
     }
-  }
-
-  private ProcessTerminatedException terminated() {
-    String reason = terminationReason;
-    return new ProcessTerminatedException(pid, reason == null ? "terminated" : reason);
   }
 
   // ---- ForkJoinTask plumbing: the cell has no fork/join result ----

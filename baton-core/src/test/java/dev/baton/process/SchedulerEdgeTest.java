@@ -15,40 +15,16 @@ import org.junit.jupiter.api.Test;
 /** Edges found in review: each test would fail against the runtime before its fix. */
 class SchedulerEdgeTest {
 
-  /** Ends on "stop", fails on "fail". */
-  private static StepProcess obedient() {
-    return (events, out) -> {
-      for (Event event : events) {
-        if (event instanceof Message message && message.topic().equals("fail")) {
-          throw new IllegalStateException("told to fail");
-        }
-        if (event instanceof Message message && message.topic().equals("stop")) {
-          out.done("ok");
-          return;
-        }
-      }
-      out.idle();
-    };
-  }
-
   @Test
   void anInitThrowingAnError_freesItsSlotAndName() throws Exception {
     try (Harness harness = new Harness(1, builder -> builder.maxProcesses(1))) {
-      StepProcess broken =
-          new StepProcess() {
-            @Override
-            public void init(ProcessContext context, @Nullable Object input) {
-              throw new NoSuchFieldError("not an Exception");
-            }
-
-            @Override
-            public void step(List<Event> events, StepOutput out) {}
-          };
+      StepProcess broken = TestProcesses.failingInit(new NoSuchFieldError("not an Exception"));
 
       assertThatThrownBy(
               () -> harness.scheduler.spawn(broken, null, SpawnOptions.NONE.named("slot")))
           .isInstanceOf(SpawnFailedException.class);
-      Pid next = harness.scheduler.spawn(obedient(), null, SpawnOptions.NONE.named("slot"));
+      Pid next =
+          harness.scheduler.spawn(TestProcesses.obedient(), null, SpawnOptions.NONE.named("slot"));
 
       assertThat(harness.scheduler.whereis("slot")).contains(next);
     }
@@ -79,7 +55,7 @@ class SchedulerEdgeTest {
   @Test
   void aParentFailingWhileItsLinkedChildIsInInit_stillTakesTheChildDown() throws Exception {
     try (Harness harness = new Harness(2)) {
-      Pid parent = harness.scheduler.spawn(obedient());
+      Pid parent = harness.scheduler.spawn(TestProcesses.obedient());
       CountDownLatch inInit = new CountDownLatch(1);
       CountDownLatch release = new CountDownLatch(1);
       CompletableFuture<Pid> child = new CompletableFuture<>();
@@ -188,7 +164,7 @@ class SchedulerEdgeTest {
   @Test
   void reservedTopics_cannotBeSentByUsers() throws Exception {
     try (Harness harness = new Harness(1)) {
-      Pid pid = harness.scheduler.spawn(obedient());
+      Pid pid = harness.scheduler.spawn(TestProcesses.obedient());
 
       assertThatThrownBy(() -> harness.scheduler.send(pid, Message.EXIT_TOPIC, "forged"))
           .isInstanceOf(IllegalArgumentException.class)
@@ -208,17 +184,9 @@ class SchedulerEdgeTest {
               "fragile",
               () -> {
                 if (starts.incrementAndGet() > 1) {
-                  return new StepProcess() {
-                    @Override
-                    public void init(ProcessContext context, @Nullable Object input) {
-                      throw new IllegalStateException("cannot start again");
-                    }
-
-                    @Override
-                    public void step(List<Event> events, StepOutput out) {}
-                  };
+                  return TestProcesses.failingInit(new IllegalStateException("cannot start again"));
                 }
-                return obedient();
+                return TestProcesses.obedient();
               },
               ChildSpec.Restart.PERMANENT);
       Pid supervisor =

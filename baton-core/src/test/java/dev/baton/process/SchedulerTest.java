@@ -183,16 +183,7 @@ class SchedulerTest {
   @Test
   void spawn_whoseInitThrows_createsNoProcess() {
     try (Harness harness = new Harness(1)) {
-      StepProcess broken =
-          new StepProcess() {
-            @Override
-            public void init(ProcessContext context, @Nullable Object input) {
-              throw new IllegalArgumentException("bad input");
-            }
-
-            @Override
-            public void step(List<Event> events, StepOutput out) {}
-          };
+      StepProcess broken = TestProcesses.failingInit(new IllegalArgumentException("bad input"));
 
       assertThatThrownBy(() -> harness.scheduler.spawn(broken))
           .isInstanceOf(SpawnFailedException.class)

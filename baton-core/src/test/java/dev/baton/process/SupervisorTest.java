@@ -13,26 +13,13 @@ class SupervisorTest {
       new Supervisor.Policy(
           3, Duration.ofSeconds(10), Duration.ofMillis(100), Duration.ofMillis(250));
 
-  /** A child that ends normally on "stop" and fails on "fail"; counts its starts. */
+  /** An obedient child (see {@link TestProcesses#obedient()}) that counts its starts. */
   private static ChildSpec child(String id, ChildSpec.Restart restart, AtomicInteger starts) {
     return ChildSpec.step(
         id,
         () -> {
           starts.incrementAndGet();
-          return (events, out) -> {
-            for (Event event : events) {
-              if (event instanceof Message message) {
-                if (message.topic().equals("stop")) {
-                  out.done("stopped");
-                  return;
-                }
-                if (message.topic().equals("fail")) {
-                  throw new IllegalStateException("child failed");
-                }
-              }
-            }
-            out.idle();
-          };
+          return TestProcesses.obedient();
         },
         restart);
   }

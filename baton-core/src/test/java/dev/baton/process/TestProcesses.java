@@ -11,6 +11,40 @@ import org.jspecify.annotations.Nullable;
 final class TestProcesses {
   private TestProcesses() {}
 
+  /** Waits for messages: ends with "ok" on topic "stop", fails with "told to fail" on "fail". */
+  static StepProcess obedient() {
+    return (events, out) -> {
+      for (Event event : events) {
+        if (event instanceof Message message && message.topic().equals("fail")) {
+          throw new IllegalStateException("told to fail");
+        }
+        if (event instanceof Message message && message.topic().equals("stop")) {
+          out.done("ok");
+          return;
+        }
+      }
+      out.idle();
+    };
+  }
+
+  /** A process whose init throws {@code failure} (an Error or an Exception), refusing the spawn. */
+  static StepProcess failingInit(Throwable failure) {
+    return new StepProcess() {
+      @Override
+      public void init(ProcessContext context, @Nullable Object input) throws Exception {
+        if (failure instanceof Error error) {
+          throw error;
+        }
+        throw (Exception) failure;
+      }
+
+      @Override
+      public void step(List<Event> events, StepOutput out) {
+        throw new AssertionError("a process whose init failed never steps");
+      }
+    };
+  }
+
   /** Yields an echo {@code n} times, one after another, then ends with the count. */
   static final class Counter implements StepProcess {
     private final int n;

@@ -13,30 +13,13 @@ class TopologyTest {
     return (ExitSignal) requireNonNull(((Message) event).payload(), "an exit message has a signal");
   }
 
-  /** Ends normally with "ok" on message "stop", fails on message "fail". */
-  private static StepProcess obedient() {
-    return (events, out) -> {
-      for (Event event : events) {
-        if (event instanceof Message message) {
-          switch (message.topic()) {
-            case "stop" -> out.done("ok");
-            case "fail" -> throw new IllegalStateException("told to fail");
-            default -> {}
-          }
-          return;
-        }
-      }
-      out.idle();
-    };
-  }
-
   @Test
   void aMonitor_hearsOfANormalEnd_andOfAFailure_withTheResult() throws Exception {
     try (Harness harness = new Harness(2)) {
       TestProcesses.Recorder watcher = new TestProcesses.Recorder();
       Pid watcherPid = harness.scheduler.spawn(watcher);
-      Pid normal = harness.scheduler.spawn(obedient());
-      Pid failing = harness.scheduler.spawn(obedient());
+      Pid normal = harness.scheduler.spawn(TestProcesses.obedient());
+      Pid failing = harness.scheduler.spawn(TestProcesses.obedient());
       harness.scheduler.monitor(watcherPid, normal);
       harness.scheduler.monitor(watcherPid, failing);
 
@@ -66,7 +49,7 @@ class TopologyTest {
     try (Harness harness = new Harness(1)) {
       TestProcesses.Recorder watcher = new TestProcesses.Recorder();
       Pid watcherPid = harness.scheduler.spawn(watcher);
-      Pid target = harness.scheduler.spawn(obedient());
+      Pid target = harness.scheduler.spawn(TestProcesses.obedient());
       harness.scheduler.monitor(watcherPid, target);
 
       assertThat(harness.scheduler.demonitor(watcherPid, target)).isTrue();
@@ -82,10 +65,10 @@ class TopologyTest {
   @Test
   void aLinkedFailure_terminatesTheOtherSide_butANormalEndDoesNot() throws Exception {
     try (Harness harness = new Harness(2)) {
-      Pid survivor = harness.scheduler.spawn(obedient());
-      Pid normal = harness.scheduler.spawn(obedient());
-      Pid victim = harness.scheduler.spawn(obedient());
-      Pid failing = harness.scheduler.spawn(obedient());
+      Pid survivor = harness.scheduler.spawn(TestProcesses.obedient());
+      Pid normal = harness.scheduler.spawn(TestProcesses.obedient());
+      Pid victim = harness.scheduler.spawn(TestProcesses.obedient());
+      Pid failing = harness.scheduler.spawn(TestProcesses.obedient());
       harness.scheduler.link(survivor, normal);
       harness.scheduler.link(victim, failing);
 
@@ -107,7 +90,8 @@ class TopologyTest {
       Pid trapperPid = harness.scheduler.spawn(trapper);
       harness.scheduler.trapLinks(trapperPid, true);
       Pid failing =
-          harness.scheduler.spawn(obedient(), null, SpawnOptions.NONE.linkedTo(trapperPid));
+          harness.scheduler.spawn(
+              TestProcesses.obedient(), null, SpawnOptions.NONE.linkedTo(trapperPid));
 
       harness.scheduler.send(failing, "fail", null);
       Harness.await(() -> !trapper.seen.isEmpty(), "the link-down message");
@@ -146,11 +130,15 @@ class TopologyTest {
   @Test
   void names_areUnique_findTheirProcess_andAreFreedWhenItEnds() throws Exception {
     try (Harness harness = new Harness(1)) {
-      Pid registry = harness.scheduler.spawn(obedient(), null, SpawnOptions.NONE.named("registry"));
+      Pid registry =
+          harness.scheduler.spawn(
+              TestProcesses.obedient(), null, SpawnOptions.NONE.named("registry"));
 
       assertThat(harness.scheduler.whereis("registry")).contains(registry);
       assertThatThrownBy(
-              () -> harness.scheduler.spawn(obedient(), null, SpawnOptions.NONE.named("registry")))
+              () ->
+                  harness.scheduler.spawn(
+                      TestProcesses.obedient(), null, SpawnOptions.NONE.named("registry")))
           .isInstanceOf(NameTakenException.class)
           .hasMessageContaining(registry.toString());
       assertThat(harness.scheduler.processes()).hasSize(1);
@@ -159,7 +147,9 @@ class TopologyTest {
       harness.result(registry);
 
       assertThat(harness.scheduler.whereis("registry")).isEmpty();
-      Pid again = harness.scheduler.spawn(obedient(), null, SpawnOptions.NONE.named("registry"));
+      Pid again =
+          harness.scheduler.spawn(
+              TestProcesses.obedient(), null, SpawnOptions.NONE.named("registry"));
       assertThat(harness.scheduler.whereis("registry")).contains(again);
     }
   }
@@ -167,8 +157,8 @@ class TopologyTest {
   @Test
   void monitorOrLink_withAnEndedProcess_failsWithProcessNotFound() throws Exception {
     try (Harness harness = new Harness(1)) {
-      Pid live = harness.scheduler.spawn(obedient());
-      Pid ended = harness.scheduler.spawn(obedient());
+      Pid live = harness.scheduler.spawn(TestProcesses.obedient());
+      Pid ended = harness.scheduler.spawn(TestProcesses.obedient());
       harness.scheduler.send(ended, "stop", null);
       harness.result(ended);
 
