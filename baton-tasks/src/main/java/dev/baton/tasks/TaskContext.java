@@ -1,0 +1,41 @@
+package dev.baton.tasks;
+
+import java.util.Optional;
+
+/**
+ * What a running task knows about its call, reached with {@link #current()} from the task's own
+ * thread (a {@link ScopedValue} bound for the attempt).
+ */
+public interface TaskContext {
+
+  /** The context of the task running on this thread, if one is. */
+  static Optional<TaskContext> current() {
+    return CurrentTask.CONTEXT.isBound()
+        ? Optional.of(CurrentTask.CONTEXT.get())
+        : Optional.empty();
+  }
+
+  /** The call being run. */
+  TaskKey key();
+
+  /** This attempt, from 1. */
+  int attempt();
+
+  /** The options of the call. */
+  TaskOptions options();
+
+  /**
+   * Reports progress to the caller as a {@link ReportStatus#PROGRESS} report carrying {@link
+   * Progress}; sent only when the call monitors progress, otherwise a no-op.
+   *
+   * @param percent from 0 to 100
+   * @param message what the task is doing
+   */
+  void progress(int percent, String message);
+
+  /**
+   * Whether the attempt should stop: its timeout passed, the call was revoked, or the app is
+   * closing. The thread is interrupted too, so blocking calls end early.
+   */
+  boolean isCancelled();
+}
