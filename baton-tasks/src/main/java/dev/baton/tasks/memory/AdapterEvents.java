@@ -1,0 +1,63 @@
+package dev.baton.tasks.memory;
+
+import static java.util.Objects.requireNonNull;
+
+import dev.baton.tasks.EventCode;
+import dev.baton.tasks.EventLevel;
+import dev.baton.tasks.TaskKey;
+import dev.baton.tasks.spi.AdapterContext;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * The app contexts an adapter is attached to, and emission of its events through all of them.
+ *
+ * <p>Thread-safe: attach and detach are rare, emission frequent, so the contexts live in a
+ * copy-on-write list. Callers emit outside their own locks. A context that throws does not stop the
+ * others from receiving the event.
+ */
+final class AdapterEvents {
+  private final List<AdapterContext> contexts = new CopyOnWriteArrayList<>();
+
+  void attach(AdapterContext context) {
+    contexts.add(requireNonNull(context, "context"));
+  }
+
+  void detach(AdapterContext context) {
+    contexts.remove(requireNonNull(context, "context"));
+  }
+
+  void emit(
+      EventLevel level,
+      EventCode code,
+      String message,
+      @Nullable TaskKey key,
+      @Nullable Throwable cause) {
+    for (AdapterContext context : contexts) {
+      try {
+        context.emit(level, code, message, key, cause);
+      } catch (RuntimeException ignored) {
+        // AdapterContext.emit never throws by contract; one that does must not break the adapter
+      }
+    }
+  }
+
+  void emit(Event event) {
+    emit(event.level(), event.code(), event.message(), event.key(), event.cause());
+  }
+
+  void emitAll(List<Event> events) {
+    for (Event event : events) {
+      emit(event);
+    }
+  }
+
+  /** An event collected under a lock, to be emitted after the lock is released. */
+  record Event(
+      EventLevel level,
+      EventCode code,
+      String message,
+      @Nullable TaskKey key,
+      @Nullable Throwable cause) {}
+}
