@@ -1,0 +1,30 @@
+package dev.baton.tasks;
+
+import java.lang.reflect.Type;
+import java.time.Instant;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * A call the engine has resolved: its key, options (countdown turned into an eta), the registered
+ * task or the signature known from a stub, and the arguments as given.
+ *
+ * @param entry the task registered in this app, if any (a remote caller need not have one)
+ * @param signature the types to encode and decode with: the registered or stub signature, else one
+ *     inferred from the arguments and {@code returnType}
+ * @param returnType what the caller asked the value to be decoded as, if it said
+ */
+@SuppressWarnings("ArrayRecordComponent") // the caller's arguments, passed on as given
+record CallRequest(
+    TaskKey key,
+    TaskOptions options,
+    @Nullable TaskEntry entry,
+    TaskSignature signature,
+    @Nullable Type returnType,
+    @Nullable Object[] arguments,
+    Instant createdAt) {
+
+  String queue() {
+    String queue = options.queue();
+    return queue != null ? queue : key.name();
+  }
+}

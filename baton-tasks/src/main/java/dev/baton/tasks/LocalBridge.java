@@ -1,0 +1,399 @@
+package dev.baton.tasks;
+
+import static java.util.Objects.requireNonNull;
+
+import dev.baton.tasks.spi.BrokerInspection;
+import dev.baton.tasks.spi.DeadLetter;
+import dev.baton.tasks.spi.QueueStats;
+import dev.baton.tasks.spi.WorkerHeartbeat;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.SplittableRandom;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedDeque;
+import java.util.concurrent.atomic.AtomicLong;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * Local mode: an in-process job queue. Calls become {@link LocalTask}s on a {@link LocalQueue};
+ * workers run them and hand reports straight to the caller's {@link CallResult}. Nothing is
+ * marshalled. Every option works as it does remotely: eta and retry backoff on the time source,
+ * priorities, revocation, timeouts, expiry, idempotency keys, and dead letters (kept in memory,
+ * with retry and discard through {@link #inspection()}).
+ *
+ * <p>Concurrency: queues and the idempotency and dead-letter tables are concurrent structures; each
+ * task is owned by one thread at a time (the caller, a timer, then one worker).
+ */
+final class LocalBridge implements Bridge, BrokerInspection {
+
+  private final AppServices services;
+  private final Map<String, LocalQueue> queues = new ConcurrentHashMap<>();
+  private final Map<TaskKey, Claim> idempotency = new ConcurrentHashMap<>();
+  private final ConcurrentLinkedDeque<LocalDeadLetter> deadLetters = new ConcurrentLinkedDeque<>();
+  private final AtomicLong deadLetterIds = new AtomicLong();
+  private final SplittableRandom jitterSeed = new SplittableRandom();
+
+  /** An idempotency key's first call, kept until the key expires. */
+  private record Claim(CallResult<?> result, Instant expiresAt) {}
+
+  /** A task that failed its last attempt, with what is needed to run it again. */
+  private record LocalDeadLetter(String id, LocalTask task, DeadLetter view) {}
+
+  LocalBridge(AppServices services) {
+    this.services = services;
+  }
+
+  // ---- caller side ----
+
+  @Override
+  public CallResult<?> call(CallRequest request) {
+    TaskKey key = request.key();
+    TaskEntry entry = request.entry();
+    if (entry == null) {
+      return CallResult.failed(
+          key,
+          new TaskError(
+              ErrorCode.UNKNOWN_TASK,
+              "no task named '" + key.name() + "' is registered in this app; register it first"),
+          services.time());
+    }
+    @Nullable Object[] arguments;
+    try {
+      arguments = entry.corrector().correct(request.arguments());
+    } catch (MarshallingException e) {
+      return CallResult.failed(
+          key,
+          new TaskError(ErrorCode.BAD_ARGUMENTS, String.valueOf(e.getMessage())),
+          services.time());
+    }
+    TaskOptions options = request.options();
+    String idempotencyKey = options.idempotencyKey();
+    if (idempotencyKey != null) {
+      TaskKey claimKey = new TaskKey(key.name(), idempotencyKey);
+      Claim existing = idempotency.get(claimKey);
+      if (existing != null && existing.expiresAt().isAfter(request.createdAt())) {
+        return existing.result();
+      }
+    }
+    LocalTask[] holder = new LocalTask[1];
+    CallResult<?> result =
+        new CallResult<>(
+            key,
+            options.monitorProgress(),
+            services.time(),
+            options.ignoreReport() ? null : options.timeout(),
+            options.ignoreReport() ? null : services.pending(),
+            reason -> {
+              LocalTask task = holder[0];
+              if (task != null) {
+                task.stop(reason);
+              }
+            });
+    LocalTask task = new LocalTask(entry, key, options, arguments, result, request.createdAt());
+    holder[0] = task;
+    if (idempotencyKey != null) {
+      Claim claim = new Claim(result, request.createdAt().plus(options.resultExpiry()));
+      Claim raced =
+          idempotency.merge(
+              new TaskKey(key.name(), idempotencyKey),
+              claim,
+              (old, fresh) -> old.expiresAt().isAfter(request.createdAt()) ? old : fresh);
+      if (!raced.equals(claim)) {
+        return raced.result();
+      }
+    }
+    if (!options.ignoreReport()) {
+      services.pending().add(result);
+    }
+    LocalQueue queue = queue(request.queue());
+    Duration delay = delayUntil(options.eta());
+    if (options.monitorProgress()) {
+      result.accept(services.report(key, ReportStatus.SENT, 1));
+    }
+    result.armDeadline(delay);
+    result.sent();
+    if (options.ignoreReport()) {
+      // Complete before the task is queued, so the worker's own outcome cannot race with it.
+      result.accept(
+          new Report(key, ReportStatus.SUCCESS, 1, null, null, null, request.createdAt()));
+    }
+    enqueue(queue, task, delay);
+    return result;
+  }
+
+  private Duration delayUntil(@Nullable Instant eta) {
+    if (eta == null) {
+      return Duration.ZERO;
+    }
+    Duration delay = Duration.between(services.time().now(), eta);
+    return delay.isNegative() ? Duration.ZERO : delay;
+  }
+
+  private void enqueue(LocalQueue queue, LocalTask task, Duration delay) {
+    if (delay.isZero()) {
+      queue.offer(task);
+      return;
+    }
+    queue.delayedAdded();
+    var _ =
+        services
+            .time()
+            .schedule(
+                delay,
+                () -> {
+                  queue.delayedArrived();
+                  queue.offer(task);
+                });
+  }
+
+  LocalQueue queue(String name) {
+    return queues.computeIfAbsent(name, n -> new LocalQueue(n, this::run));
+  }
+
+  // ---- worker side ----
+
+  private void run(LocalTask task) {
+    if (task.stopReason() != null) {
+      return; // revoked or timed out by its caller, who already has the outcome
+    }
+    TaskKey key = task.key;
+    CallResult<?> result = task.result;
+    int attempt = task.attempt;
+    if (!services.time().now().isBefore(task.createdAt.plus(task.options.resultExpiry()))) {
+      result.fail(
+          new TaskError(
+              ErrorCode.EXPIRED,
+              "task "
+                  + key
+                  + " expired before a worker started it (result expiry "
+                  + task.options.resultExpiry()
+                  + ")"),
+          attempt);
+      return;
+    }
+    if (task.options.monitorProgress()) {
+      result.accept(services.report(key, ReportStatus.PROGRESS, attempt));
+    }
+    RunningAttempt running =
+        new RunningAttempt(
+            key,
+            attempt,
+            task.options,
+            progress ->
+                result.accept(
+                    new Report(
+                        key,
+                        ReportStatus.PROGRESS,
+                        attempt,
+                        null,
+                        null,
+                        progress,
+                        services.time().now())));
+    task.started(running);
+    TaskCatalog.MarshallerPair pair =
+        services
+            .catalog()
+            .marshaller(services.catalog().marshallerChoice(key.name()).taskMarshallerId());
+    AttemptOutcome outcome;
+    try {
+      outcome =
+          services
+              .runner()
+              .run(
+                  task.entry.signature(),
+                  task.entry.function(),
+                  pair.invoker(),
+                  task.arguments,
+                  running);
+    } finally {
+      task.finished();
+    }
+    TaskError error = outcome.error();
+    if (error == null) {
+      result.accept(
+          new Report(
+              key,
+              ReportStatus.SUCCESS,
+              attempt,
+              outcome.value(),
+              null,
+              null,
+              services.time().now()));
+      return;
+    }
+    RetryPolicy retry = task.options.retry();
+    if (task.stopReason() == null && retry.retries(attempt, error.code())) {
+      Duration backoff = retry.backoffAfter(attempt, jitterSeed.split());
+      services.emit(
+          EventOrigin.WORKER,
+          EventLevel.INFO,
+          EventCode.RETRY_SCHEDULED,
+          "attempt " + attempt + " of " + key + " failed (" + error + "); retrying in " + backoff,
+          key,
+          null);
+      result.accept(
+          new Report(key, ReportStatus.RETRY, attempt, null, error, null, services.time().now()));
+      task.attempt = attempt + 1;
+      enqueue(queue(queueOf(task)), task, backoff);
+      return;
+    }
+    if (error.code() == ErrorCode.PANIC) {
+      services.emit(
+          EventOrigin.WORKER, EventLevel.ERROR, EventCode.WORKER_PANIC, error.message(), key, null);
+    }
+    boolean deadLetter = retry.maxAttempts() > 1 && isRetryable(error.code());
+    if (deadLetter) {
+      result.willDeadLetter();
+    }
+    result.fail(error, attempt);
+    if (deadLetter) {
+      deadLetter(task, error);
+    }
+  }
+
+  private static boolean isRetryable(ErrorCode code) {
+    return code == ErrorCode.TASK_FAILED || code == ErrorCode.PANIC || code == ErrorCode.TIMEOUT;
+  }
+
+  private static String queueOf(LocalTask task) {
+    String queue = task.options.queue();
+    return queue != null ? queue : task.key.name();
+  }
+
+  private void deadLetter(LocalTask task, TaskError error) {
+    String id = Long.toString(deadLetterIds.incrementAndGet());
+    DeadLetter view =
+        new DeadLetter(id, queueOf(task), task.key, error, services.time().now(), new byte[0]);
+    deadLetters.add(new LocalDeadLetter(id, task, view));
+    services.emit(
+        EventOrigin.WORKER,
+        EventLevel.WARNING,
+        EventCode.DEAD_LETTERED,
+        task.key + " failed its last attempt and was dead-lettered: " + error,
+        task.key,
+        null);
+  }
+
+  // ---- the rest of the bridge ----
+
+  @Override
+  public void registered(TaskEntry entry) {}
+
+  @Override
+  public void allocate(String queue, int count, int share) {
+    queue(queue).addWorkers(count);
+  }
+
+  @Override
+  public Set<Role> use(Object adapter, Set<Role> roles) {
+    throw new TaskConfigurationException(
+        "a local-mode app has its own in-memory transport and attaches no adapters;"
+            + " create the app with TaskApp.remote() to use a broker or a backend");
+  }
+
+  @Override
+  public Optional<BrokerInspection> inspection() {
+    return Optional.of(this);
+  }
+
+  @Override
+  public void stopWorkers() {
+    long grace = services.settings().shutdownGrace().toNanos();
+    for (LocalQueue queue : queues.values()) {
+      try {
+        List<LocalTask> neverRan = queue.stop(grace, () -> {});
+        // Their callers are failed with SHUTDOWN by the engine, through the pending table.
+        neverRan.clear();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return;
+      }
+    }
+  }
+
+  @Override
+  public void close() {
+    idempotency.clear();
+  }
+
+  // ---- inspection ----
+
+  @Override
+  public List<QueueStats> queues() {
+    List<QueueStats> stats = new ArrayList<>();
+    Map<String, Long> deadByQueue = new java.util.HashMap<>();
+    for (LocalDeadLetter letter : deadLetters) {
+      deadByQueue.merge(letter.view().queue(), 1L, Long::sum);
+    }
+    for (LocalQueue queue : queues.values()) {
+      stats.add(
+          new QueueStats(
+              queue.name(),
+              queue.readyCount(),
+              queue.delayedCount(),
+              queue.busyCount(),
+              deadByQueue.getOrDefault(queue.name(), 0L)));
+    }
+    stats.sort(java.util.Comparator.comparing(QueueStats::queue));
+    return stats;
+  }
+
+  @Override
+  public List<WorkerHeartbeat> workers() {
+    Set<String> served = new HashSet<>();
+    int busy = 0;
+    int capacity = 0;
+    for (LocalQueue queue : queues.values()) {
+      if (queue.workerCount() > 0) {
+        served.add(queue.name());
+        busy += queue.busyCount();
+        capacity += queue.workerCount();
+      }
+    }
+    if (served.isEmpty()) {
+      return List.of();
+    }
+    return List.of(
+        new WorkerHeartbeat(
+            services.settings().workerId(), served, busy, capacity, services.time().now()));
+  }
+
+  @Override
+  public List<DeadLetter> deadLetters(int limit) {
+    if (limit < 0) {
+      throw new IllegalArgumentException("limit must not be negative, got " + limit);
+    }
+    return deadLetters.stream().limit(limit).map(LocalDeadLetter::view).toList();
+  }
+
+  @Override
+  public boolean retryDeadLetter(String deadLetterId) {
+    requireNonNull(deadLetterId, "deadLetterId");
+    for (LocalDeadLetter letter : deadLetters) {
+      if (letter.id().equals(deadLetterId) && deadLetters.remove(letter)) {
+        LocalTask old = letter.task();
+        // The original caller has its outcome; the retried task runs for its effect alone.
+        CallResult<?> detached =
+            new CallResult<>(old.key, false, services.time(), null, null, reason -> {});
+        LocalTask again =
+            new LocalTask(
+                old.entry, old.key, old.options, old.arguments, detached, services.time().now());
+        queue(queueOf(old)).offer(again);
+        return true;
+      }
+    }
+    return false;
+  }
+
+  @Override
+  public boolean discardDeadLetter(String deadLetterId) {
+    requireNonNull(deadLetterId, "deadLetterId");
+    return deadLetters.removeIf(letter -> letter.id().equals(deadLetterId));
+  }
+}

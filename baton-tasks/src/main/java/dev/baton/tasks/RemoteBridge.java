@@ -1,0 +1,981 @@
+package dev.baton.tasks;
+
+import static java.util.Objects.requireNonNull;
+
+import dev.baton.tasks.spi.AdapterContext;
+import dev.baton.tasks.spi.BrokerInspection;
+import dev.baton.tasks.spi.Delivery;
+import dev.baton.tasks.spi.DeliverySource;
+import dev.baton.tasks.spi.EnvelopeCodec;
+import dev.baton.tasks.spi.EnvelopeDecodeException;
+import dev.baton.tasks.spi.NamedTaskConsumer;
+import dev.baton.tasks.spi.ReportEnvelope;
+import dev.baton.tasks.spi.ReportPublisher;
+import dev.baton.tasks.spi.ReportStore;
+import dev.baton.tasks.spi.Subscription;
+import dev.baton.tasks.spi.TaskAdapter;
+import dev.baton.tasks.spi.TaskConsumer;
+import dev.baton.tasks.spi.TaskEnvelope;
+import dev.baton.tasks.spi.TaskProducer;
+import dev.baton.tasks.spi.WorkerHeartbeat;
+import dev.baton.time.Scheduled;
+import dev.baton.time.TimeSource;
+import java.lang.reflect.Type;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.SplittableRandom;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * Remote mode: calls and reports travel through the attached adapters, encoded with the task's
+ * marshallers and {@link EnvelopeCodec}.
+ *
+ * <p>Caller side: the store is polled before the task is sent (so a fast report is never missed),
+ * the broker's acceptance is the SENT report, and reports are decoded against the caller's
+ * signature. Worker side: each delivery runs on its own virtual thread, at most {@code count} per
+ * {@link #allocate} (the subscription's prefetch); reports of a call are published one after
+ * another, each after the previous was stored; the delivery is acknowledged only after the final
+ * report is stored, requeued for a retry, dead-lettered after its last attempt (or when it does not
+ * decode, or names no task here), and released when the app closes under it.
+ *
+ * <p>Concurrency: attached roles are set once each under {@code this} and read without a lock
+ * (volatile); subscriptions and in-flight deliveries are tracked in concurrent collections.
+ */
+final class RemoteBridge implements Bridge {
+
+  private final AppServices services;
+  private final TimeSource time;
+  private final SplittableRandom jitterSeed = new SplittableRandom();
+
+  private volatile @Nullable TaskProducer producer;
+  private volatile @Nullable TaskConsumer sharedConsumer;
+  private volatile @Nullable NamedTaskConsumer namedConsumer;
+  private volatile @Nullable ReportPublisher reporter;
+  private volatile @Nullable ReportStore store;
+
+  private final List<Attachment> attachments = new CopyOnWriteArrayList<>();
+  private final Set<String> declaredQueues = ConcurrentHashMap.newKeySet();
+  private final List<Subscription> subscriptions = new CopyOnWriteArrayList<>();
+  private final Map<String, AtomicInteger> capacityByQueue = new ConcurrentHashMap<>();
+  private final Map<TaskKey, RunningAttempt> running = new ConcurrentHashMap<>();
+  private final AtomicInteger inFlight = new AtomicInteger();
+  private volatile @Nullable Scheduled heartbeat;
+  private volatile boolean stopping;
+
+  /** An adapter attached for some roles, and the context it emits through. */
+  private record Attachment(TaskAdapter adapter, AdapterContext context) {}
+
+  RemoteBridge(AppServices services) {
+    this.services = services;
+    this.time = services.time();
+  }
+
+  // ---- attaching ----
+
+  @Override
+  public synchronized Set<Role> use(Object adapter, Set<Role> requested) {
+    Set<Role> implemented = rolesOf(adapter);
+    Set<Role> roles;
+    if (requested.isEmpty()) {
+      if (implemented.isEmpty()) {
+        throw new TaskConfigurationException(
+            adapter.getClass().getName()
+                + " implements none of the roles of dev.baton.tasks.spi (TaskProducer,"
+                + " TaskConsumer, NamedTaskConsumer, ReportPublisher, ReportStore)");
+      }
+      roles = EnumSet.copyOf(implemented);
+      if (roles.contains(Role.NAMED_CONSUMER)) {
+        roles.remove(Role.CONSUMER); // one queue per name is the default layout
+      }
+    } else {
+      for (Role role : requested) {
+        if (!implemented.contains(role)) {
+          throw new TaskConfigurationException(
+              adapter.getClass().getName()
+                  + " cannot be attached as "
+                  + role
+                  + ": it does not implement "
+                  + interfaceOf(role).getSimpleName());
+        }
+      }
+      roles = EnumSet.copyOf(requested);
+    }
+    for (Role role : roles) {
+      if (slotTaken(role)) {
+        throw new TaskConfigurationException(
+            "a " + role + " is already attached to this app; an app has at most one of each role");
+      }
+    }
+    if ((roles.contains(Role.CONSUMER) && namedConsumer != null)
+        || (roles.contains(Role.NAMED_CONSUMER) && sharedConsumer != null)) {
+      throw new TaskConfigurationException(
+          "an app consumes either one shared queue (CONSUMER) or one queue per name"
+              + " (NAMED_CONSUMER), not both");
+    }
+    TaskAdapter taskAdapter = (TaskAdapter) adapter;
+    AdapterContext context = new RoleContext(originOf(roles.iterator().next()));
+    taskAdapter.attach(context);
+    attachments.add(new Attachment(taskAdapter, context));
+    for (Role role : roles) {
+      switch (role) {
+        case PRODUCER -> producer = (TaskProducer) adapter;
+        case CONSUMER -> sharedConsumer = (TaskConsumer) adapter;
+        case NAMED_CONSUMER -> namedConsumer = (NamedTaskConsumer) adapter;
+        case REPORTER -> reporter = (ReportPublisher) adapter;
+        case STORE -> store = (ReportStore) adapter;
+      }
+    }
+    TaskProducer attachedProducer = producer;
+    if (roles.contains(Role.PRODUCER) && attachedProducer != null) {
+      declaredQueues.clear(); // declare again on the new producer
+    }
+    return Set.copyOf(roles);
+  }
+
+  private static Set<Role> rolesOf(Object adapter) {
+    Set<Role> roles = EnumSet.noneOf(Role.class);
+    for (Role role : Role.values()) {
+      if (interfaceOf(role).isInstance(adapter)) {
+        roles.add(role);
+      }
+    }
+    return roles;
+  }
+
+  private static Class<?> interfaceOf(Role role) {
+    return switch (role) {
+      case PRODUCER -> TaskProducer.class;
+      case CONSUMER -> TaskConsumer.class;
+      case NAMED_CONSUMER -> NamedTaskConsumer.class;
+      case REPORTER -> ReportPublisher.class;
+      case STORE -> ReportStore.class;
+    };
+  }
+
+  private static EventOrigin originOf(Role role) {
+    return switch (role) {
+      case PRODUCER -> EventOrigin.PRODUCER;
+      case CONSUMER -> EventOrigin.CONSUMER;
+      case NAMED_CONSUMER -> EventOrigin.NAMED_CONSUMER;
+      case REPORTER -> EventOrigin.REPORTER;
+      case STORE -> EventOrigin.STORE;
+    };
+  }
+
+  private boolean slotTaken(Role role) {
+    return switch (role) {
+      case PRODUCER -> producer != null;
+      case CONSUMER -> sharedConsumer != null;
+      case NAMED_CONSUMER -> namedConsumer != null;
+      case REPORTER -> reporter != null;
+      case STORE -> store != null;
+    };
+  }
+
+  /** The context one adapter emits through, tagged with the role it was attached for. */
+  private final class RoleContext implements AdapterContext {
+    private final EventOrigin origin;
+
+    RoleContext(EventOrigin origin) {
+      this.origin = origin;
+    }
+
+    @Override
+    public TimeSource timeSource() {
+      return time;
+    }
+
+    @Override
+    public void emit(
+        EventLevel level,
+        EventCode code,
+        String message,
+        @Nullable TaskKey key,
+        @Nullable Throwable cause) {
+      services.emit(origin, level, code, message, key, cause);
+    }
+  }
+
+  @Override
+  public void registered(TaskEntry entry) {
+    declare(entry.name());
+  }
+
+  private void declare(String queue) {
+    TaskProducer attached = producer;
+    if (attached != null && declaredQueues.add(queue)) {
+      attached.declare(queue);
+    }
+  }
+
+  // ---- caller side ----
+
+  @Override
+  public CallResult<?> call(CallRequest request) {
+    TaskKey key = request.key();
+    TaskOptions options = request.options();
+    TaskProducer attachedProducer = producer;
+    ReportStore attachedStore = store;
+    if (attachedProducer == null) {
+      return refused(key, ErrorCode.GENERIC, "no producer is attached; attach a broker with use()");
+    }
+    if (attachedStore == null && !options.ignoreReport()) {
+      return refused(
+          key,
+          ErrorCode.GENERIC,
+          "no report store is attached; attach a backend with use(), or call with ignoreReport");
+    }
+    TaskCatalog.MarshallerChoice choice = services.catalog().marshallerChoice(key.name());
+    TaskCatalog.MarshallerPair pair = services.catalog().marshaller(choice.taskMarshallerId());
+    byte[] arguments;
+    try {
+      arguments = pair.marshaller().encodeArguments(request.signature(), request.arguments());
+    } catch (RuntimeException e) {
+      return refused(
+          key,
+          ErrorCode.BAD_ARGUMENTS,
+          "arguments of " + key + " cannot be encoded: " + e.getMessage());
+    }
+    int limit = services.settings().maxPayloadBytes();
+    if (arguments.length > limit) {
+      return refused(
+          key,
+          ErrorCode.TOO_LARGE,
+          "arguments of "
+              + key
+              + " encode to "
+              + arguments.length
+              + " bytes, over the limit of "
+              + limit
+              + " (TaskApp.Builder.maxPayloadBytes)");
+    }
+    boolean alreadySent = false;
+    String idempotencyKey = options.idempotencyKey();
+    if (idempotencyKey != null && attachedStore != null) {
+      String winner =
+          attachedStore.claimIdempotencyKey(
+              key.name(), idempotencyKey, key.id(), options.resultExpiry());
+      if (!winner.equals(key.id())) {
+        key = new TaskKey(key.name(), winner);
+        alreadySent = true;
+      }
+    }
+    TaskKey callKey = key;
+    CallResult<?> result =
+        new CallResult<>(
+            callKey,
+            options.monitorProgress(),
+            time,
+            options.ignoreReport() ? null : options.timeout(),
+            options.ignoreReport() ? null : services.pending(),
+            reason -> revoke(callKey, options));
+    if (!options.ignoreReport() && attachedStore != null) {
+      services.pending().add(result);
+      ReportDecoder decoder = new ReportDecoder(result, signatureFor(request));
+      Subscription poll = attachedStore.poll(callKey, decoder::decode);
+      var _ =
+          result
+              .outcome()
+              .whenComplete(
+                  (value, failure) -> {
+                    poll.cancel();
+                    attachedStore.done(callKey);
+                  });
+    }
+    result.armDeadline(delayUntil(options.eta()));
+    if (alreadySent) {
+      return result;
+    }
+    TaskEnvelope envelope =
+        new TaskEnvelope(
+            EnvelopeCodec.VERSION,
+            callKey,
+            request.queue(),
+            choice.taskMarshallerId(),
+            choice.reportMarshallerId(),
+            arguments,
+            1,
+            options,
+            request.createdAt(),
+            null,
+            null);
+    declare(request.queue());
+    CompletionStage<Void> sent;
+    try {
+      sent = attachedProducer.send(envelope);
+    } catch (RuntimeException e) {
+      sent = CompletableFuture.failedFuture(e);
+    }
+    var _ =
+        sent.whenComplete(
+            (ok, failure) -> {
+              if (failure != null) {
+                services.emit(
+                    EventOrigin.PRODUCER,
+                    EventLevel.ERROR,
+                    EventCode.TASK_DELIVERY_FAILURE,
+                    "the broker did not accept " + callKey + ": " + failure.getMessage(),
+                    callKey,
+                    failure);
+                result.fail(
+                    new TaskError(
+                        ErrorCode.GENERIC,
+                        "the broker did not accept " + callKey + ": " + failure.getMessage()),
+                    1);
+              } else if (options.ignoreReport()) {
+                result.sent();
+                result.accept(
+                    new Report(callKey, ReportStatus.SUCCESS, 1, null, null, null, time.now()));
+              } else {
+                if (options.monitorProgress()) {
+                  result.acceptSent(services.report(callKey, ReportStatus.SENT, 1));
+                } else {
+                  result.sent();
+                }
+              }
+            });
+    return result;
+  }
+
+  private CallResult<?> refused(TaskKey key, ErrorCode code, String message) {
+    return CallResult.failed(key, new TaskError(code, message), time);
+  }
+
+  /** The signature to decode the value with: the caller's requested return type wins. */
+  private static TaskSignature signatureFor(CallRequest request) {
+    Type returnType = request.returnType();
+    TaskSignature signature = request.signature();
+    if (returnType == null || returnType.equals(signature.returnType())) {
+      return signature;
+    }
+    return new TaskSignature(
+        signature.name(), signature.parameterTypes(), signature.parameterNames(), returnType);
+  }
+
+  private Duration delayUntil(@Nullable Instant eta) {
+    if (eta == null) {
+      return Duration.ZERO;
+    }
+    Duration delay = Duration.between(time.now(), eta);
+    return delay.isNegative() ? Duration.ZERO : delay;
+  }
+
+  private void revoke(TaskKey key, TaskOptions options) {
+    RunningAttempt attempt = running.get(key);
+    if (attempt != null) {
+      attempt.cancel(ErrorCode.REVOKED);
+    }
+    TaskProducer attachedProducer = producer;
+    if (attachedProducer != null) {
+      Instant until = time.now().plus(options.resultExpiry());
+      var _ =
+          attachedProducer
+              .revoke(key, until)
+              .whenComplete(
+                  (ok, failure) -> {
+                    if (failure != null) {
+                      services.emit(
+                          EventOrigin.PRODUCER,
+                          EventLevel.WARNING,
+                          EventCode.GENERIC,
+                          "could not record the revocation of " + key + ": " + failure.getMessage(),
+                          key,
+                          failure);
+                    }
+                  });
+    }
+  }
+
+  /** Turns one call's encoded reports into {@link Report}s for its result. */
+  private final class ReportDecoder {
+    private final CallResult<?> result;
+    private final TaskSignature signature;
+
+    ReportDecoder(CallResult<?> result, TaskSignature signature) {
+      this.result = result;
+      this.signature = signature;
+    }
+
+    void decode(byte[] body) {
+      TaskKey key = result.key();
+      ReportEnvelope envelope;
+      try {
+        envelope = EnvelopeCodec.decodeReport(body, services.settings().maxPayloadBytes());
+      } catch (EnvelopeDecodeException e) {
+        failDecode("a report of " + key + " does not decode: " + e.getMessage(), e);
+        return;
+      }
+      if (!envelope.key().equals(key)) {
+        failDecode(
+            "the store returned a report of " + envelope.key() + " when polled for " + key, null);
+        return;
+      }
+      Object value = null;
+      byte[] encoded = envelope.value();
+      if (envelope.status() == ReportStatus.SUCCESS && encoded != null && !signature.isVoid()) {
+        TaskCatalog.MarshallerPair pair =
+            services.catalog().findMarshaller(envelope.marshallerId());
+        if (pair == null) {
+          failDecode(
+              "the value of "
+                  + key
+                  + " uses marshaller id "
+                  + envelope.marshallerId()
+                  + ", which this app does not have; add it with addMarshaller",
+              null);
+          return;
+        }
+        try {
+          value = pair.marshaller().decodeReturn(signature, encoded);
+        } catch (RuntimeException e) {
+          failDecode("the value of " + key + " does not decode: " + e.getMessage(), e);
+          return;
+        }
+      }
+      result.acceptFromWorker(
+          new Report(
+              key,
+              envelope.status(),
+              envelope.attempt(),
+              value,
+              envelope.error(),
+              envelope.progress(),
+              envelope.at()));
+    }
+
+    private void failDecode(String message, @Nullable Throwable cause) {
+      services.emit(
+          EventOrigin.STORE,
+          EventLevel.ERROR,
+          EventCode.DECODE_FAILURE,
+          message,
+          result.key(),
+          cause);
+      result.fail(new TaskError(ErrorCode.DECODE, message), 1);
+    }
+  }
+
+  // ---- worker side ----
+
+  @Override
+  public void allocate(String queue, int count, int share) {
+    NamedTaskConsumer named = namedConsumer;
+    TaskConsumer shared = sharedConsumer;
+    if (named == null && shared == null) {
+      throw new TaskConfigurationException(
+          "no consumer is attached; attach a broker with use() before allocating workers");
+    }
+    if (reporter == null) {
+      throw new TaskConfigurationException(
+          "no report publisher is attached; attach a backend with use() before allocating"
+              + " workers, so their reports reach callers");
+    }
+    if (count == 0) {
+      return;
+    }
+    capacityByQueue.computeIfAbsent(queue, q -> new AtomicInteger()).addAndGet(count);
+    List<ReportLane> lanes = ReportLane.forWorkers(count, share);
+    AtomicInteger nextLane = new AtomicInteger();
+    Subscription subscription =
+        named != null
+            ? named.subscribe(queue, count, delivery -> start(delivery, lanes, nextLane, queue))
+            : requireNonNull(shared)
+                .subscribe(count, delivery -> start(delivery, lanes, nextLane, queue));
+    subscriptions.add(subscription);
+    startHeartbeats();
+  }
+
+  private void start(
+      Delivery delivery, List<ReportLane> lanes, AtomicInteger nextLane, String queue) {
+    if (stopping) {
+      settle(delivery.release());
+      return;
+    }
+    ReportLane lane = lanes.get(Math.floorMod(nextLane.getAndIncrement(), lanes.size()));
+    inFlight.incrementAndGet();
+    Thread.ofVirtual()
+        .name("baton-worker-" + queue)
+        .start(
+            () -> {
+              try {
+                process(delivery, lane);
+              } catch (RuntimeException e) {
+                // Nothing in process() should throw; if it does, the task is retried elsewhere.
+                services.emit(
+                    EventOrigin.WORKER,
+                    EventLevel.ERROR,
+                    EventCode.GENERIC,
+                    "a worker failed handling a delivery from " + delivery.queue() + ": " + e,
+                    null,
+                    e);
+                settle(delivery.release());
+              } finally {
+                inFlight.decrementAndGet();
+              }
+            });
+  }
+
+  private void process(Delivery delivery, ReportLane lane) {
+    TaskEnvelope envelope;
+    try {
+      envelope = EnvelopeCodec.decodeTask(delivery.body(), services.settings().maxPayloadBytes());
+    } catch (EnvelopeDecodeException e) {
+      String message =
+          "a delivery from " + delivery.queue() + " does not decode: " + e.getMessage();
+      services.emit(
+          EventOrigin.CONSUMER, EventLevel.ERROR, EventCode.DECODE_FAILURE, message, null, e);
+      settle(delivery.deadLetter(new TaskError(ErrorCode.DECODE, message)));
+      return;
+    }
+    TaskKey key = envelope.key();
+    WorkerReports reports = new WorkerReports(envelope, lane);
+    TaskEntry entry = services.catalog().find(envelope.name());
+    if (entry == null) {
+      unknownTask(delivery, envelope, reports);
+      return;
+    }
+    DeliverySource source = deliverySource();
+    if (source != null && source.isRevoked(key)) {
+      finish(
+          delivery,
+          reports,
+          new TaskError(ErrorCode.REVOKED, "task " + key + " was revoked by its caller"),
+          false);
+      return;
+    }
+    if (!time.now().isBefore(envelope.expiresAt())) {
+      finish(
+          delivery,
+          reports,
+          new TaskError(
+              ErrorCode.EXPIRED,
+              "task "
+                  + key
+                  + " expired at "
+                  + envelope.expiresAt()
+                  + " before a worker started it"),
+          false);
+      return;
+    }
+    TaskCatalog.MarshallerPair pair = services.catalog().findMarshaller(envelope.marshallerId());
+    if (pair == null) {
+      finish(
+          delivery,
+          reports,
+          new TaskError(
+              ErrorCode.DECODE,
+              "the arguments of "
+                  + key
+                  + " use marshaller id "
+                  + envelope.marshallerId()
+                  + ", which this worker does not have"),
+          false);
+      return;
+    }
+    @Nullable Object[] arguments;
+    try {
+      arguments = pair.marshaller().decodeArguments(entry.signature(), envelope.arguments());
+    } catch (RuntimeException e) {
+      finish(
+          delivery,
+          reports,
+          new TaskError(
+              ErrorCode.BAD_ARGUMENTS, e.getMessage() == null ? e.toString() : e.getMessage()),
+          false);
+      return;
+    }
+    if (envelope.options().monitorProgress()
+        && !reports.publish(ReportStatus.PROGRESS, null, null, null)) {
+      settle(delivery.release());
+      return;
+    }
+    int attemptNumber = envelope.attempt();
+    RunningAttempt attempt =
+        new RunningAttempt(
+            key,
+            attemptNumber,
+            envelope.options(),
+            progress -> reports.publish(ReportStatus.PROGRESS, null, null, progress));
+    running.put(key, attempt);
+    LeaseKeeper lease = new LeaseKeeper(delivery);
+    AttemptOutcome outcome;
+    try {
+      outcome =
+          services
+              .runner()
+              .run(entry.signature(), entry.function(), pair.invoker(), arguments, attempt);
+    } finally {
+      lease.stop();
+      running.remove(key, attempt);
+    }
+    TaskError error = outcome.error();
+    if (error == null) {
+      succeed(delivery, envelope, entry, outcome.value(), reports);
+      return;
+    }
+    if (error.code() == ErrorCode.SHUTDOWN) {
+      settle(delivery.release()); // another worker runs it; the caller hears nothing yet
+      return;
+    }
+    RetryPolicy retry = envelope.options().retry();
+    if (retry.retries(attemptNumber, error.code())) {
+      Duration backoff = retry.backoffAfter(attemptNumber, jitterSeed.split());
+      services.emit(
+          EventOrigin.WORKER,
+          EventLevel.INFO,
+          EventCode.RETRY_SCHEDULED,
+          "attempt "
+              + attemptNumber
+              + " of "
+              + key
+              + " failed ("
+              + error
+              + "); retrying in "
+              + backoff,
+          key,
+          null);
+      if (reports.publish(ReportStatus.RETRY, null, error, null)) {
+        settle(delivery.requeue(envelope.nextAttempt(time.now().plus(backoff))));
+      } else {
+        settle(delivery.release());
+      }
+      return;
+    }
+    if (error.code() == ErrorCode.PANIC) {
+      services.emit(
+          EventOrigin.WORKER, EventLevel.ERROR, EventCode.WORKER_PANIC, error.message(), key, null);
+    }
+    boolean deadLetter = retry.maxAttempts() > 1;
+    finish(delivery, reports, error, deadLetter);
+  }
+
+  private @Nullable DeliverySource deliverySource() {
+    NamedTaskConsumer named = namedConsumer;
+    return named != null ? named : sharedConsumer;
+  }
+
+  private void unknownTask(Delivery delivery, TaskEnvelope envelope, WorkerReports reports) {
+    boolean ownQueue = namedConsumer != null && delivery.queue().equals(envelope.name());
+    if (!ownQueue && delivery.deliveryCount() <= services.settings().unknownTaskReleases()) {
+      // The shared queue (or a routed one) serves many names; another worker may know this one.
+      settle(delivery.release());
+      return;
+    }
+    TaskError error =
+        new TaskError(
+            ErrorCode.UNKNOWN_TASK,
+            "no worker serves a task named '"
+                + envelope.name()
+                + "' (queue "
+                + delivery.queue()
+                + "); it was dead-lettered");
+    services.emit(
+        EventOrigin.MAPPER,
+        EventLevel.ERROR,
+        EventCode.TASK_DELIVERY_FAILURE,
+        error.message(),
+        envelope.key(),
+        null);
+    finish(delivery, reports, error, true);
+  }
+
+  private void succeed(
+      Delivery delivery,
+      TaskEnvelope envelope,
+      TaskEntry entry,
+      @Nullable Object value,
+      WorkerReports reports) {
+    TaskCatalog.MarshallerPair pair =
+        services.catalog().findMarshaller(envelope.reportMarshallerId());
+    if (pair == null) {
+      finish(
+          delivery,
+          reports,
+          new TaskError(
+              ErrorCode.GENERIC,
+              "the caller asked for report marshaller id "
+                  + envelope.reportMarshallerId()
+                  + ", which this worker does not have"),
+          false);
+      return;
+    }
+    byte[] encoded;
+    try {
+      encoded = pair.marshaller().encodeReturn(entry.signature(), value);
+    } catch (RuntimeException e) {
+      finish(
+          delivery,
+          reports,
+          new TaskError(
+              ErrorCode.GENERIC,
+              "the return value of " + envelope.key() + " cannot be encoded: " + e.getMessage()),
+          false);
+      return;
+    }
+    int limit = services.settings().maxPayloadBytes();
+    if (encoded.length > limit) {
+      finish(
+          delivery,
+          reports,
+          new TaskError(
+              ErrorCode.TOO_LARGE,
+              "the return value of "
+                  + envelope.key()
+                  + " encodes to "
+                  + encoded.length
+                  + " bytes, over the limit of "
+                  + limit),
+          false);
+      return;
+    }
+    if (reports.publishValue(encoded, envelope.reportMarshallerId())) {
+      settle(delivery.ack());
+    } else {
+      settle(delivery.release());
+    }
+  }
+
+  /** Reports a final failure, then dead-letters or acknowledges the delivery. */
+  private void finish(
+      Delivery delivery, WorkerReports reports, TaskError error, boolean deadLetter) {
+    if (!reports.publish(ReportStatus.FAIL, null, error, null)) {
+      settle(delivery.release());
+      return;
+    }
+    if (deadLetter) {
+      services.emit(
+          EventOrigin.WORKER,
+          EventLevel.WARNING,
+          EventCode.DEAD_LETTERED,
+          reports.key() + " was dead-lettered: " + error,
+          reports.key(),
+          null);
+      settle(delivery.deadLetter(error));
+    } else {
+      settle(delivery.ack());
+    }
+  }
+
+  private void settle(CompletionStage<Void> settlement) {
+    var _ =
+        settlement.whenComplete(
+            (ok, failure) -> {
+              if (failure != null) {
+                services.emit(
+                    EventOrigin.CONSUMER,
+                    EventLevel.WARNING,
+                    EventCode.TASK_DELIVERY_FAILURE,
+                    "the broker did not take a settlement: " + failure.getMessage(),
+                    null,
+                    failure);
+              }
+            });
+  }
+
+  /** One call's reports from this worker, published in order through its lane. */
+  private final class WorkerReports {
+    private final TaskEnvelope envelope;
+    private final ReportLane lane;
+    private boolean announced;
+
+    WorkerReports(TaskEnvelope envelope, ReportLane lane) {
+      this.envelope = envelope;
+      this.lane = lane;
+    }
+
+    TaskKey key() {
+      return envelope.key();
+    }
+
+    boolean publish(
+        ReportStatus status,
+        byte @Nullable [] value,
+        @Nullable TaskError error,
+        @Nullable Progress progress) {
+      return publish(status, value, 0, error, progress);
+    }
+
+    boolean publishValue(byte[] value, int marshallerId) {
+      return publish(ReportStatus.SUCCESS, value, marshallerId, null, null);
+    }
+
+    /** Publishes and waits until stored; false (after an event) if the backend refused it. */
+    private boolean publish(
+        ReportStatus status,
+        byte @Nullable [] value,
+        int marshallerId,
+        @Nullable TaskError error,
+        @Nullable Progress progress) {
+      if (envelope.options().ignoreReport()) {
+        return true;
+      }
+      ReportPublisher publisher = reporter;
+      if (publisher == null) {
+        return false;
+      }
+      Instant now = time.now();
+      ReportEnvelope report =
+          new ReportEnvelope(
+              EnvelopeCodec.VERSION,
+              envelope.key(),
+              status,
+              envelope.attempt(),
+              marshallerId,
+              value,
+              error,
+              progress,
+              now,
+              envelope.expiresAt().isAfter(now)
+                  ? envelope.expiresAt()
+                  : now.plus(envelope.options().resultExpiry()));
+      try {
+        if (!announced) {
+          announced = true;
+          publisher.beforeReport(envelope.key());
+        }
+        lane.publish(publisher, report).toCompletableFuture().join();
+        return true;
+      } catch (RuntimeException e) {
+        services.emit(
+            EventOrigin.REPORTER,
+            EventLevel.ERROR,
+            EventCode.REPORT_FAILURE,
+            "a " + status + " report of " + envelope.key() + " was not stored: " + e.getMessage(),
+            envelope.key(),
+            e);
+        return false;
+      }
+    }
+  }
+
+  /** Renews a delivery's lease at half its remaining time while the attempt runs. */
+  private final class LeaseKeeper {
+    private final Delivery delivery;
+    private volatile @Nullable Scheduled next;
+    private volatile boolean stopped;
+
+    LeaseKeeper(Delivery delivery) {
+      this.delivery = delivery;
+      schedule();
+    }
+
+    private void schedule() {
+      Duration left = Duration.between(time.now(), delivery.leaseExpiresAt());
+      if (left.isNegative() || left.isZero() || stopped) {
+        return;
+      }
+      next = time.schedule(left.dividedBy(2), this::renew);
+    }
+
+    private void renew() {
+      if (stopped) {
+        return;
+      }
+      Duration lease = Duration.between(time.now(), delivery.leaseExpiresAt()).multipliedBy(2);
+      settle(
+          delivery.renewLease(
+              lease.isNegative() || lease.isZero() ? Duration.ofSeconds(30) : lease));
+      schedule();
+    }
+
+    void stop() {
+      stopped = true;
+      Scheduled scheduled = next;
+      if (scheduled != null) {
+        scheduled.cancel();
+      }
+    }
+  }
+
+  private void startHeartbeats() {
+    if (heartbeat == null) {
+      synchronized (this) {
+        if (heartbeat == null) {
+          sendHeartbeat();
+        }
+      }
+    }
+  }
+
+  private void sendHeartbeat() {
+    if (stopping) {
+      return;
+    }
+    DeliverySource source = deliverySource();
+    if (source != null) {
+      int capacity = capacityByQueue.values().stream().mapToInt(AtomicInteger::get).sum();
+      try {
+        source.heartbeat(
+            new WorkerHeartbeat(
+                services.settings().workerId(),
+                capacityByQueue.keySet(),
+                running.size(),
+                capacity,
+                time.now()));
+      } catch (RuntimeException e) {
+        services.emit(
+            EventOrigin.WORKER,
+            EventLevel.WARNING,
+            EventCode.CONNECTION,
+            "a heartbeat was not recorded: " + e.getMessage(),
+            null,
+            e);
+      }
+    }
+    heartbeat = time.schedule(services.settings().heartbeatInterval(), this::sendHeartbeat);
+  }
+
+  // ---- the rest ----
+
+  @Override
+  public Optional<BrokerInspection> inspection() {
+    for (Object candidate : new Object[] {producer, namedConsumer, sharedConsumer}) {
+      if (candidate instanceof BrokerInspection inspection) {
+        return Optional.of(inspection);
+      }
+    }
+    return Optional.empty();
+  }
+
+  @Override
+  public void stopWorkers() {
+    stopping = true;
+    for (Subscription subscription : subscriptions) {
+      subscription.cancel();
+    }
+    Scheduled beat = heartbeat;
+    if (beat != null) {
+      beat.cancel();
+    }
+    long deadline = System.nanoTime() + services.settings().shutdownGrace().toNanos();
+    while (inFlight.get() > 0 && System.nanoTime() < deadline) {
+      java.util.concurrent.locks.LockSupport.parkNanos(1_000_000);
+    }
+    for (RunningAttempt attempt : new ArrayList<>(running.values())) {
+      attempt.cancel(ErrorCode.SHUTDOWN);
+    }
+    long backstop = System.nanoTime() + 1_000_000_000L;
+    while (inFlight.get() > 0 && System.nanoTime() < backstop) {
+      java.util.concurrent.locks.LockSupport.parkNanos(1_000_000);
+    }
+  }
+
+  @Override
+  public void close() {
+    for (Attachment attachment : attachments) {
+      attachment.adapter().detach(attachment.context());
+    }
+    attachments.clear();
+  }
+}

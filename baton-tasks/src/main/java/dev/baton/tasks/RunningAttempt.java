@@ -1,0 +1,100 @@
+package dev.baton.tasks;
+
+import static java.util.Objects.requireNonNull;
+
+import java.util.function.Consumer;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * One attempt of a task while it runs: the {@link TaskContext} the task sees, and the handle its
+ * worker, its timeout timer and its revocation use to stop it.
+ *
+ * <p>Concurrency: created and run by the worker thread; {@link #cancel} may come from a timer or a
+ * caller's thread. The first cancel wins ({@code stopReason} is set once, under {@code this}) and
+ * interrupts the worker thread only while the task body runs, so an interrupt never leaks into the
+ * worker's next task.
+ */
+final class RunningAttempt implements TaskContext {
+
+  private final TaskKey key;
+  private final int attempt;
+  private final TaskOptions options;
+  private final Consumer<Progress> progressSink;
+
+  // Guarded by this: the thread running the body (null outside it) and why it was stopped.
+  private @Nullable Thread runner;
+  private @Nullable ErrorCode stopReason;
+
+  RunningAttempt(TaskKey key, int attempt, TaskOptions options, Consumer<Progress> progressSink) {
+    this.key = requireNonNull(key, "key");
+    this.attempt = attempt;
+    this.options = requireNonNull(options, "options");
+    this.progressSink = requireNonNull(progressSink, "progressSink");
+  }
+
+  @Override
+  public TaskKey key() {
+    return key;
+  }
+
+  @Override
+  public int attempt() {
+    return attempt;
+  }
+
+  @Override
+  public TaskOptions options() {
+    return options;
+  }
+
+  @Override
+  public void progress(int percent, String message) {
+    Progress progress = new Progress(percent, message);
+    if (options.monitorProgress()) {
+      progressSink.accept(progress);
+    }
+  }
+
+  @Override
+  public synchronized boolean isCancelled() {
+    return stopReason != null;
+  }
+
+  /** Why the attempt was stopped, or {@code null} if it was not. */
+  synchronized @Nullable ErrorCode stopReason() {
+    return stopReason;
+  }
+
+  /**
+   * Stops the attempt for {@code reason} (TIMEOUT, REVOKED or SHUTDOWN): marks it and interrupts
+   * the body if it is running. Only the first call has an effect.
+   */
+  synchronized void cancel(ErrorCode reason) {
+    if (stopReason != null) {
+      return;
+    }
+    stopReason = reason;
+    if (runner != null) {
+      runner.interrupt();
+    }
+  }
+
+  /** Marks the body as running on the current thread; false if already cancelled. */
+  synchronized boolean enter() {
+    if (stopReason != null) {
+      return false;
+    }
+    runner = Thread.currentThread();
+    return true;
+  }
+
+  /** Marks the body as finished and clears an interrupt meant for it. */
+  void exit() {
+    synchronized (this) {
+      runner = null;
+    }
+    // A cancel that raced with the body's end may have interrupted this thread; it was meant for
+    // the body, not for the worker loop.
+    boolean ignored = Thread.interrupted();
+  }
+}

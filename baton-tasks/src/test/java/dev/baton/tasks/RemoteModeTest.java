@@ -1,0 +1,224 @@
+package dev.baton.tasks;
+
+import static dev.baton.tasks.LocalModeTest.awaitCondition;
+import static dev.baton.tasks.LocalModeTest.failure;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.baton.tasks.memory.InMemoryBackend;
+import dev.baton.tasks.memory.InMemoryBroker;
+import dev.baton.tasks.memory.InMemorySharedQueueBroker;
+import dev.baton.time.ManualTimeSource;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.jspecify.annotations.Nullable;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/** Remote mode end to end, through the in-memory broker and backend (bytes on the "wire"). */
+class RemoteModeTest {
+
+  private static final Duration BOUND = Duration.ofSeconds(10);
+
+  /** A value type that travels as JSON. */
+  public record Point(int x, int y) {}
+
+  private final ManualTimeSource time = new ManualTimeSource();
+  private final InMemoryBroker broker = new InMemoryBroker(time);
+  private final InMemoryBackend backend = new InMemoryBackend(time);
+  private final List<TaskApp> apps = new ArrayList<>();
+
+  private TaskApp remoteApp() {
+    TaskApp app = TaskApp.builder().mode(TaskApp.Mode.REMOTE).timeSource(time).build();
+    app.use(broker);
+    app.use(backend);
+    apps.add(app);
+    return app;
+  }
+
+  @AfterEach
+  void close() {
+    apps.forEach(TaskApp::close);
+    broker.close();
+    backend.close();
+  }
+
+  @Test
+  void aCallerAndASeparateWorkerExchangeTypedValuesThroughTheBrokerAndBackend() throws Exception {
+    TaskApp worker = remoteApp();
+    TaskApp caller = remoteApp();
+    worker.register(
+        "move", Point.class, int.class, Point.class, (p, d) -> new Point(p.x() + d, p.y() + d));
+    worker.allocate("move", 2, 1);
+
+    Result<Point> result =
+        caller.call(
+            "move",
+            Point.class,
+            TaskOptions.builder().monitorProgress(true).build(),
+            new Point(1, 2),
+            10);
+
+    assertThat(result.await(BOUND)).isEqualTo(new Point(11, 12));
+    assertThat(Reports.statuses(Reports.of(result, BOUND)))
+        .containsExactly(ReportStatus.SENT, ReportStatus.PROGRESS, ReportStatus.SUCCESS);
+  }
+
+  @Test
+  void aTaskNoWorkerKnowsOnItsOwnQueueFailsWithUnknownTaskAndIsDeadLettered() throws Exception {
+    TaskApp worker = remoteApp();
+    TaskApp caller = remoteApp();
+    worker.register("known", int.class, int.class, n -> n);
+    worker.allocateQueue("stray", 1);
+
+    Result<@Nullable Object> result =
+        caller.call("stray", TaskOptions.builder().build(), 1); // queue "stray", no such task
+    TaskError error = failure(result);
+
+    assertThat(error.code()).isEqualTo(ErrorCode.UNKNOWN_TASK);
+    assertThat(error.message()).contains("'stray'");
+    awaitCondition(() -> broker.deadLetters(10).size() == 1);
+  }
+
+  @Test
+  void aPayloadThatDoesNotDecodeIsDeadLetteredWithAnEventAndTheConsumerGoesOn() throws Exception {
+    TaskApp worker = remoteApp();
+    TaskApp caller = remoteApp();
+    List<TaskEvent> errors = new ArrayList<>();
+    CountDownLatch decodeFailure = new CountDownLatch(1);
+    worker.listen(
+        EnumSet.allOf(EventOrigin.class),
+        EventLevel.ERROR,
+        event -> {
+          if (event.code() == EventCode.DECODE_FAILURE) {
+            synchronized (errors) {
+              errors.add(event);
+            }
+            decodeFailure.countDown();
+          }
+        });
+    worker.register("inc", int.class, int.class, n -> n + 1);
+    worker.allocate("inc", 1, 0);
+
+    broker.injectRaw("inc", "not an envelope".getBytes(StandardCharsets.UTF_8));
+
+    assertThat(decodeFailure.await(10, TimeUnit.SECONDS)).isTrue();
+    awaitCondition(() -> broker.deadLetters(10).size() == 1);
+    assertThat(broker.deadLetters(10).getFirst().error().code()).isEqualTo(ErrorCode.DECODE);
+    assertThat(caller.call("inc", 1).await(BOUND)).isEqualTo(2);
+  }
+
+  @Test
+  void bytesThatDoNotDecodeIntoTheDeclaredTypesFailWithBadArguments() throws Exception {
+    TaskApp worker = remoteApp();
+    TaskApp caller = remoteApp();
+    worker.register("inc", int.class, int.class, n -> n + 1);
+    worker.allocate("inc", 1, 0);
+
+    TaskError error = failure(caller.call("inc", "not a number"));
+
+    assertThat(error.code()).isEqualTo(ErrorCode.BAD_ARGUMENTS);
+    assertThat(error.message()).contains("int");
+  }
+
+  @Test
+  void argumentsOverThePayloadLimitFailAtTheCallerAsTooLarge() throws Exception {
+    TaskApp caller =
+        TaskApp.builder().mode(TaskApp.Mode.REMOTE).timeSource(time).maxPayloadBytes(64).build();
+    apps.add(caller);
+    caller.use(broker);
+    caller.use(backend);
+
+    TaskError error = failure(caller.call("echo", "x".repeat(100)));
+
+    assertThat(error.code()).isEqualTo(ErrorCode.TOO_LARGE);
+    assertThat(broker.queues()).allMatch(queue -> queue.ready() == 0);
+  }
+
+  @Test
+  void retriesTravelThroughTheBrokerAndTheRetryReportReachesTheCaller() throws Exception {
+    TaskApp worker = remoteApp();
+    TaskApp caller = remoteApp();
+    AtomicInteger attempts = new AtomicInteger();
+    worker.register(
+        "flaky",
+        int.class,
+        int.class,
+        n -> {
+          if (attempts.incrementAndGet() == 1) {
+            throw new IllegalStateException("first fails");
+          }
+          return n;
+        });
+    worker.allocate("flaky", 1, 0);
+    TaskOptions options =
+        TaskOptions.builder()
+            .retry(new RetryPolicy(2, Duration.ofSeconds(3), 1.0, Duration.ofSeconds(3), 0.0))
+            .build();
+
+    Result<@Nullable Object> result = caller.call("flaky", options, 9);
+    awaitCondition(() -> result.state() == TaskState.RETRYING);
+    awaitCondition(() -> broker.queues().stream().anyMatch(queue -> queue.delayed() == 1));
+    time.advance(Duration.ofSeconds(3));
+
+    assertThat(result.await(BOUND)).isEqualTo(9);
+    assertThat(attempts).hasValue(2);
+  }
+
+  @Test
+  void theSharedQueueLayoutRoutesEveryNameThroughOneQueue() throws Exception {
+    InMemorySharedQueueBroker shared = new InMemorySharedQueueBroker(time);
+    try {
+      TaskApp app = TaskApp.builder().mode(TaskApp.Mode.REMOTE).timeSource(time).build();
+      apps.add(app);
+      assertThat(app.use(shared)).containsExactlyInAnyOrder(Role.PRODUCER, Role.CONSUMER);
+      app.use(backend);
+      app.register("inc", int.class, int.class, n -> n + 1);
+      app.register("dec", int.class, int.class, n -> n - 1);
+      app.allocate("inc", 1, 0);
+      app.allocate("dec", 1, 0);
+
+      assertThat(app.call("inc", 1).await(BOUND)).isEqualTo(2);
+      assertThat(app.call("dec", 1).await(BOUND)).isEqualTo(0);
+    } finally {
+      shared.close();
+    }
+  }
+
+  @Test
+  void objectsAreRefusedForRolesTheyDoNotImplement() {
+    TaskApp app = TaskApp.builder().mode(TaskApp.Mode.REMOTE).timeSource(time).build();
+    apps.add(app);
+
+    assertThatThrownBy(() -> app.use(broker, Role.REPORTER))
+        .isInstanceOf(TaskConfigurationException.class)
+        .hasMessageContaining("REPORTER");
+    assertThatThrownBy(() -> app.use(backend, Role.PRODUCER))
+        .isInstanceOf(TaskConfigurationException.class)
+        .hasMessageContaining("PRODUCER");
+    assertThatThrownBy(() -> app.use(new Object()))
+        .isInstanceOf(TaskConfigurationException.class)
+        .hasMessageContaining("none of the roles");
+    assertThat(app.use(broker)).isEqualTo(Set.of(Role.PRODUCER, Role.NAMED_CONSUMER));
+    assertThatThrownBy(() -> app.use(broker, Role.PRODUCER))
+        .isInstanceOf(TaskConfigurationException.class)
+        .hasMessageContaining("already attached");
+  }
+
+  @Test
+  void closingTheCallerFailsItsPendingCallsWithShutdown() throws Exception {
+    TaskApp caller = remoteApp();
+
+    Result<@Nullable Object> result = caller.call("nobody-serves-this", 1);
+    caller.close();
+
+    assertThat(failure(result).code()).isEqualTo(ErrorCode.SHUTDOWN);
+  }
+}
