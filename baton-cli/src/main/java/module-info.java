@@ -6,11 +6,13 @@
  */
 module dev.baton.cli {
   requires dev.baton.core;
+  requires dev.baton.tasks;
   requires info.picocli;
   requires org.slf4j;
 
   opens dev.baton.cli to
       info.picocli;
   opens dev.baton.cli.demo to
-      info.picocli;
+      info.picocli,
+      com.fasterxml.jackson.databind;
 }

@@ -68,18 +68,25 @@ public final class DemoCommand implements Callable<Integer> {
       description = "How many round trips each of them runs (default: ${DEFAULT-VALUE}).")
   private int roundTrips;
 
+  @Option(
+      names = "--tasks",
+      defaultValue = "100000",
+      description = "How many task calls the task burst makes (default: ${DEFAULT-VALUE}).")
+  private int taskCalls;
+
   /** Created by picocli. */
   public DemoCommand() {}
 
   @Override
   public Integer call() throws Exception {
     PrintWriter out = spec.commandLine().getOut();
-    if (burstSize < 1 || processes < 1 || roundTrips < 1) {
+    if (burstSize < 1 || processes < 1 || roundTrips < 1 || taskCalls < 1) {
       spec.commandLine()
           .getErr()
           .printf(
-              "--commands, --processes and --round-trips must be at least 1, were %d, %d, %d%n",
-              burstSize, processes, roundTrips);
+              "--commands, --processes, --round-trips and --tasks must be at least 1, were %d,"
+                  + " %d, %d, %d%n",
+              burstSize, processes, roundTrips, taskCalls);
       return 2;
     }
     LongAdder intercepted = new LongAdder();
@@ -108,7 +115,9 @@ public final class DemoCommand implements Callable<Integer> {
         "Interceptor saw %,d dispatches; shut down in reverse order: %s%n",
         intercepted.sum(),
         String.join(", ", boot.loadOrder().reversed()));
-    return completed == burstSize ? 0 : 1;
+    out.println();
+    boolean tasksCompleted = TasksDemo.run(out, taskCalls);
+    return completed == burstSize && tasksCompleted ? 0 : 1;
   }
 
   /** Dispatches down every path, shows the collision and the burst; returns the burst's count. */

@@ -24,7 +24,17 @@ class DemoCommandTest {
 
   @Test
   void demo_bootsTheCore_sendsEveryPath_andExitsZero() {
-    Run run = run("demo", "--commands", "10000", "--processes", "50", "--round-trips", "100");
+    Run run =
+        run(
+            "demo",
+            "--commands",
+            "10000",
+            "--processes",
+            "50",
+            "--round-trips",
+            "100",
+            "--tasks",
+            "2000");
 
     assertThat(run.exitCode()).as(run.err()).isZero();
     assertThat(run.out())
@@ -42,6 +52,12 @@ class DemoCommandTest {
         .contains("called GreetLater in straight-line code and got \"Hello, Barbara!\"")
         .contains("50 processes x 100 round trips (yield -> handler -> resume)")
         .contains("Interceptor saw 15,009 dispatches")
+        .contains("add(1, 2) -> 3, reports [SENT, PROGRESS, SUCCESS]")
+        .contains("-> Invoice[customer=ada, cents=1649]")
+        .contains("flaky(\"done\") -> DONE after 3 attempts")
+        .contains("[UNKNOWN_TASK] no task named 'nope'")
+        .contains("[BAD_ARGUMENTS]")
+        .contains("burst: 2,000 calls of add")
         .contains(
             "shut down in reverse order: scheduler, dispatcher.greeter, demo.metrics, time,"
                 + " dispatcher");
@@ -52,7 +68,7 @@ class DemoCommandTest {
     Run run = run("demo", "--commands", "0");
 
     assertThat(run.exitCode()).isEqualTo(2);
-    assertThat(run.err()).contains("must be at least 1, were 0, 1000, 1000");
+    assertThat(run.err()).contains("must be at least 1, were 0, 1000, 1000, 100000");
   }
 
   @Test
