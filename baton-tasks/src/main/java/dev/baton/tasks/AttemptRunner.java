@@ -3,6 +3,7 @@ package dev.baton.tasks;
 import dev.baton.time.Scheduled;
 import dev.baton.time.TimeSource;
 import java.time.Duration;
+import java.util.Objects;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -10,6 +11,9 @@ import org.jspecify.annotations.Nullable;
  * mode: a value; TASK_FAILED for an exception (class and message); PANIC for an {@link Error},
  * after which the worker goes on; TIMEOUT, REVOKED or SHUTDOWN when the attempt was stopped for
  * that reason (whatever the body then did).
+ *
+ * <p>The outcome is left on the {@link RunningAttempt} (its value) and returned as an error or
+ * {@code null}, so a successful attempt allocates nothing here.
  */
 final class AttemptRunner {
 
@@ -19,7 +23,13 @@ final class AttemptRunner {
     this.time = time;
   }
 
-  AttemptOutcome run(
+  /**
+   * Runs the body on the calling thread.
+   *
+   * @return {@code null} if the body returned ({@link RunningAttempt#value()} holds the value),
+   *     else why the attempt failed
+   */
+  @Nullable TaskError run(
       TaskSignature signature,
       TaskFunction function,
       Invoker invoker,
@@ -31,24 +41,24 @@ final class AttemptRunner {
     Duration timeout = attempt.options().timeout();
     Scheduled timer =
         timeout == null ? null : time.schedule(timeout, () -> attempt.cancel(ErrorCode.TIMEOUT));
+    CurrentTask.CONTEXT.set(attempt);
     try {
-      Object value =
-          ScopedValue.where(CurrentTask.CONTEXT, (TaskContext) attempt)
-              .call(() -> invoker.invoke(signature, function, arguments));
-      return attempt.stopReason() != null ? stopped(attempt) : AttemptOutcome.success(value);
+      attempt.succeeded(invoker.invoke(signature, function, arguments));
+      return attempt.stopReason() != null ? stopped(attempt) : null;
     } catch (Exception e) {
       if (attempt.stopReason() != null) {
         return stopped(attempt);
       }
-      return AttemptOutcome.failure(
+      return new TaskError(
           ErrorCode.TASK_FAILED,
           "task " + attempt.key() + " threw " + e.getClass().getName() + ": " + e.getMessage());
     } catch (Error e) {
       // A task's StackOverflowError (or any Error it raises) ends this attempt, not the worker.
-      return AttemptOutcome.failure(
+      return new TaskError(
           ErrorCode.PANIC,
           "task " + attempt.key() + " panicked: " + e.getClass().getName() + ": " + e.getMessage());
     } finally {
+      CurrentTask.CONTEXT.set(null);
       if (timer != null) {
         timer.cancel();
       }
@@ -56,8 +66,8 @@ final class AttemptRunner {
     }
   }
 
-  private static AttemptOutcome stopped(RunningAttempt attempt) {
-    ErrorCode reason = java.util.Objects.requireNonNull(attempt.stopReason());
+  private static TaskError stopped(RunningAttempt attempt) {
+    ErrorCode reason = Objects.requireNonNull(attempt.stopReason());
     String why =
         switch (reason) {
           case TIMEOUT -> "did not finish within its timeout of " + attempt.options().timeout();
@@ -65,6 +75,6 @@ final class AttemptRunner {
           case SHUTDOWN -> "was stopped because the app closed";
           default -> "was stopped (" + reason + ")";
         };
-    return AttemptOutcome.failure(reason, "task " + attempt.key() + " " + why);
+    return new TaskError(reason, "task " + attempt.key() + " " + why);
   }
 }

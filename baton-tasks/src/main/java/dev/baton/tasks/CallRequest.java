@@ -1,7 +1,6 @@
 package dev.baton.tasks;
 
 import java.lang.reflect.Type;
-import java.time.Instant;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -12,6 +11,7 @@ import org.jspecify.annotations.Nullable;
  * @param signature the types to encode and decode with: the registered or stub signature, else one
  *     inferred from the arguments and {@code returnType}
  * @param returnType what the caller asked the value to be decoded as, if it said
+ * @param createdNanos when the call was made, on the time source's nano clock
  */
 @SuppressWarnings("ArrayRecordComponent") // the caller's arguments, passed on as given
 record CallRequest(
@@ -21,7 +21,7 @@ record CallRequest(
     TaskSignature signature,
     @Nullable Type returnType,
     @Nullable Object[] arguments,
-    Instant createdAt) {
+    long createdNanos) {
 
   String queue() {
     String queue = options.queue();

@@ -6,10 +6,10 @@ import com.google.errorprone.annotations.concurrent.GuardedBy;
 import dev.baton.time.Scheduled;
 import dev.baton.time.TimeSource;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Flow;
@@ -17,20 +17,29 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Consumer;
 import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
- * The caller's side of one call: its reports and its single outcome.
+ * The caller's side of one call: its reports, its state and its single outcome.
  *
- * <p>Concurrency: reports arrive from workers, report readers and timers, possibly at once. The
- * outcome is a {@link CompletableFuture}, so "exactly once" is the future's own guarantee: the
- * first final report (or timeout, revocation, shutdown) completes it and every later one is
- * ignored. The report history and the subscribers are guarded by {@code this}; reports are appended
- * and handed to subscribers under the lock, so every subscriber sees one order. Only the
- * monitor-progress history is kept; without it a call keeps just its final report.
+ * <p>Concurrency: reports arrive from workers, report readers and timers, possibly at once. Under
+ * {@code this}, the first final report sets {@code finished} and records the value or error; every
+ * later report is dropped, which is what makes the outcome exactly-once. Everything that runs user
+ * code happens after the lock is released, in this order: the outcome future is completed, the
+ * callbacks registered before completion run (each exactly once; one registered later runs at once
+ * on its own thread, reading the recorded outcome), and the report subscribers are drained. Reports
+ * are enqueued to every subscriber under the lock, so all see one order, and each {@link
+ * ReportStream} delivers its queue from one thread at a time. A subscriber or callback that throws
+ * is logged and cut off; it cannot take the outcome or the worker with it.
+ *
+ * <p>Only the monitor-progress history is kept; without it a call keeps just its final report, and
+ * a success reached through {@link #succeed} without readers builds even that only on demand.
  *
  * @param <T> the return type
  */
 final class CallResult<T extends @Nullable Object> implements Result<T> {
+  private static final Logger log = LoggerFactory.getLogger(CallResult.class);
 
   private final TaskKey key;
   private final boolean keepsHistory;
@@ -46,12 +55,33 @@ final class CallResult<T extends @Nullable Object> implements Result<T> {
   @GuardedBy("this")
   private TaskState state = TaskState.PENDING;
 
+  /** The next failure is a dead-lettering (local mode knows it when it fails the call). */
   @GuardedBy("this")
   private boolean dead;
 
-  /** Set by the first final report; the outcome future is completed right after, off the lock. */
+  /** Set by the first final report, with the value or the error below. */
   @GuardedBy("this")
   private boolean finished;
+
+  @GuardedBy("this")
+  private @Nullable Object value;
+
+  @GuardedBy("this")
+  private @Nullable TaskError failure;
+
+  /** The attempt of the outcome, and when it came (nano clock); for a report built on demand. */
+  @GuardedBy("this")
+  private int finalAttempt;
+
+  @GuardedBy("this")
+  private long finalNanos;
+
+  /** Callbacks registered before the outcome: one {@code Consumer}, or a list of them. */
+  @GuardedBy("this")
+  private @Nullable Object successActions;
+
+  @GuardedBy("this")
+  private @Nullable Object failureActions;
 
   @GuardedBy("this")
   private @Nullable List<Report> history;
@@ -89,18 +119,20 @@ final class CallResult<T extends @Nullable Object> implements Result<T> {
   static <T extends @Nullable Object> CallResult<T> failed(
       TaskKey key, TaskError error, TimeSource time) {
     CallResult<T> result = new CallResult<>(key, false, time, null, null, reason -> {});
-    result.accept(new Report(key, ReportStatus.FAIL, 1, null, error, null, time.now()));
+    result.fail(error, 1);
     return result;
   }
 
+  // ---- taking reports ----
+
   /**
    * Takes a report. Non-final reports are kept and published only with monitor-progress; the first
-   * final report completes the outcome; anything after it is dropped.
+   * final report is the outcome; anything after it is dropped.
    *
    * @return whether the report was taken (false after the outcome)
    */
-  @SuppressWarnings("unchecked") // the value was decoded or corrected to the declared return type
   boolean accept(Report report) {
+    List<ReportStream> toDrain;
     synchronized (this) {
       if (finished) {
         return false;
@@ -112,11 +144,7 @@ final class CallResult<T extends @Nullable Object> implements Result<T> {
           return true;
         }
       } else {
-        finished = true;
-        if (deadline != null) {
-          deadline.cancel();
-          deadline = null;
-        }
+        finish(report.value(), report.error(), report.attempt());
       }
       last = report;
       if (keepsHistory) {
@@ -125,27 +153,165 @@ final class CallResult<T extends @Nullable Object> implements Result<T> {
         }
         history.add(report);
       }
-      // Streams are fed under the lock so that every subscriber sees one order.
-      if (streams != null) {
-        for (ReportStream stream : List.copyOf(streams)) {
-          stream.offer(report);
-        }
-      }
+      toDrain = enqueueToStreams(report);
     }
     if (report.isDone()) {
-      // Completed outside the lock: callbacks registered earlier run here, on this thread.
-      if (report.isSuccess()) {
-        outcome.complete((T) report.value());
-      } else {
-        outcome.completeExceptionally(
-            new TaskFailedException(key, requireNonNull(report.error(), "error")));
-      }
-      if (pending != null) {
-        pending.remove(this);
-      }
+      completeOutcome();
+    }
+    for (ReportStream stream : toDrain) {
+      stream.drain();
     }
     return true;
   }
+
+  /**
+   * Completes the call with {@code value}, as a SUCCESS report would. When no report history is
+   * kept and nobody subscribed to the reports, no report object is built (the local round trip's
+   * hot path); {@link #lastReport()} makes it when asked.
+   *
+   * @return whether this was the outcome (false if the call already had one)
+   */
+  boolean succeed(@Nullable Object result, int attempt) {
+    boolean quiet;
+    synchronized (this) {
+      if (finished) {
+        return false;
+      }
+      quiet = !keepsHistory && streams == null;
+      if (quiet) {
+        advance(TaskState.SUCCEEDED);
+        finish(result, null, attempt);
+      }
+    }
+    if (!quiet) {
+      // Someone reads the reports: the ordinary path, with a report object.
+      return accept(new Report(key, ReportStatus.SUCCESS, attempt, result, null, null, time.now()));
+    }
+    completeOutcome();
+    return true;
+  }
+
+  /** Fails the call unless it has an outcome; the shorthand for timeouts, revocation, shutdown. */
+  boolean fail(TaskError error, int attempt) {
+    return accept(new Report(key, ReportStatus.FAIL, attempt, null, error, null, time.now()));
+  }
+
+  /**
+   * Takes a report from a worker. Any such report implies the broker accepted the task, so with
+   * monitor-progress a SENT report that has not arrived yet (the broker's confirmation can lose the
+   * race with a fast worker) is made first, keeping SENT ahead of everything else.
+   */
+  boolean acceptFromWorker(Report report) {
+    boolean impliesSent;
+    synchronized (this) {
+      impliesSent = state == TaskState.PENDING && !finished;
+    }
+    if (impliesSent) {
+      acceptSent(new Report(key, ReportStatus.SENT, 1, null, null, null, report.at()));
+    }
+    return accept(report);
+  }
+
+  /**
+   * The broker accepted the task: reports SENT (with monitor-progress) unless a worker's report
+   * already implied it.
+   */
+  void acceptSent(Report sent) {
+    synchronized (this) {
+      if (state != TaskState.PENDING) {
+        return;
+      }
+    }
+    accept(sent);
+  }
+
+  /** The broker (or the local queue) accepted the task. */
+  synchronized void sent() {
+    if (state == TaskState.PENDING) {
+      advance(TaskState.SENT);
+    }
+  }
+
+  /** The next failure is a dead-lettering. */
+  synchronized void willDeadLetter() {
+    dead = true;
+  }
+
+  @GuardedBy("this")
+  private void finish(@Nullable Object result, @Nullable TaskError error, int attempt) {
+    finished = true;
+    value = result;
+    failure = error;
+    finalAttempt = attempt;
+    finalNanos = time.nanoTime();
+    if (deadline != null) {
+      deadline.cancel();
+      deadline = null;
+    }
+  }
+
+  @GuardedBy("this")
+  private List<ReportStream> enqueueToStreams(Report report) {
+    if (streams == null || streams.isEmpty()) {
+      return List.of();
+    }
+    List<ReportStream> toDrain = List.copyOf(streams);
+    for (ReportStream stream : toDrain) {
+      stream.enqueue(report);
+    }
+    return toDrain;
+  }
+
+  /** Completes the future and runs the callbacks registered so far; off the lock. */
+  @SuppressWarnings("unchecked") // the value was decoded or corrected to the declared return type
+  private void completeOutcome() {
+    Object successes;
+    Object failures;
+    TaskError error;
+    Object result;
+    synchronized (this) {
+      successes = successActions;
+      failures = failureActions;
+      successActions = null;
+      failureActions = null;
+      error = failure;
+      result = value;
+    }
+    if (error == null) {
+      outcome.complete((T) result);
+      runAll(successes, result);
+    } else {
+      outcome.completeExceptionally(new TaskFailedException(key, error));
+      runAll(failures, error);
+    }
+    if (pending != null) {
+      pending.remove(this);
+    }
+  }
+
+  @SuppressWarnings("unchecked") // actions are stored by onSuccess/onFailure with matching types
+  private void runAll(@Nullable Object actions, @Nullable Object argument) {
+    if (actions == null) {
+      return;
+    }
+    if (actions instanceof List<?> list) {
+      for (Object action : list) {
+        runSafely((Consumer<@Nullable Object>) action, argument);
+      }
+    } else {
+      runSafely((Consumer<@Nullable Object>) actions, argument);
+    }
+  }
+
+  private void runSafely(Consumer<@Nullable Object> action, @Nullable Object argument) {
+    try {
+      action.accept(argument);
+    } catch (RuntimeException | Error e) {
+      log.warn("a callback of {} threw; the call's outcome stands", key, e);
+    }
+  }
+
+  // ---- deadline ----
 
   /**
    * Starts the caller's deadline, {@code delay} plus the timeout from now (the delay covers an
@@ -181,6 +347,8 @@ final class CallResult<T extends @Nullable Object> implements Result<T> {
     }
   }
 
+  // ---- states ----
+
   /** The state a report moves the call to. */
   @GuardedBy("this")
   private TaskState stateAfter(Report report) {
@@ -190,7 +358,8 @@ final class CallResult<T extends @Nullable Object> implements Result<T> {
       case RETRY -> TaskState.RETRYING;
       case SUCCESS -> TaskState.SUCCEEDED;
       case FAIL -> {
-        ErrorCode code = requireNonNull(report.error(), "error").code();
+        TaskError error = report.error();
+        ErrorCode code = error == null ? ErrorCode.GENERIC : error.code();
         yield dead
             ? TaskState.DEAD
             : code == ErrorCode.REVOKED
@@ -226,53 +395,12 @@ final class CallResult<T extends @Nullable Object> implements Result<T> {
     state = next;
   }
 
-  /**
-   * Takes a report from a worker. Any such report implies the broker accepted the task, so with
-   * monitor-progress a SENT report that has not arrived yet (the broker's confirmation can lose the
-   * race with a fast worker) is made first, keeping SENT ahead of everything else.
-   */
-  boolean acceptFromWorker(Report report) {
-    boolean impliesSent;
-    synchronized (this) {
-      impliesSent = state == TaskState.PENDING && !finished;
-    }
-    if (impliesSent) {
-      acceptSent(new Report(key, ReportStatus.SENT, 1, null, null, null, report.at()));
-    }
-    return accept(report);
-  }
-
-  /**
-   * The broker accepted the task: reports SENT (with monitor-progress) unless a worker's report
-   * already implied it.
-   */
-  synchronized void acceptSent(Report sent) {
-    if (state == TaskState.PENDING) {
-      accept(sent);
-    }
-  }
-
-  /** The broker (or the local queue) accepted the task. */
-  synchronized void sent() {
-    if (state == TaskState.PENDING) {
-      advance(TaskState.SENT);
-    }
-  }
-
-  /** The next failure is a dead-lettering (local mode knows it when it fails the call). */
-  synchronized void willDeadLetter() {
-    dead = true;
-  }
-
   @Override
   public synchronized TaskState state() {
     return state;
   }
 
-  /** Fails the call unless it has an outcome; the shorthand for timeouts, revocation, shutdown. */
-  boolean fail(TaskError error, int attempt) {
-    return accept(new Report(key, ReportStatus.FAIL, attempt, null, error, null, time.now()));
-  }
+  // ---- the caller's API ----
 
   @Override
   public TaskKey key() {
@@ -289,9 +417,9 @@ final class CallResult<T extends @Nullable Object> implements Result<T> {
   }
 
   @Override
-  public T await(Duration timeout) throws InterruptedException, TimeoutException {
+  public T await(Duration waitAtMost) throws InterruptedException, TimeoutException {
     try {
-      return outcome.get(timeout.toNanos(), TimeUnit.NANOSECONDS);
+      return outcome.get(waitAtMost.toNanos(), TimeUnit.NANOSECONDS);
     } catch (ExecutionException e) {
       throw unwrap(e);
     }
@@ -307,23 +435,56 @@ final class CallResult<T extends @Nullable Object> implements Result<T> {
   }
 
   @Override
+  @SuppressWarnings("unchecked") // the value was decoded or corrected to the declared return type
   public Result<T> onSuccess(Consumer<? super T> action) {
     requireNonNull(action, "action");
-    var _ = outcome.thenAccept(action);
+    Object result;
+    synchronized (this) {
+      if (!finished) {
+        successActions = withAction(successActions, action);
+        return this;
+      }
+      if (failure != null) {
+        return this;
+      }
+      result = value;
+    }
+    runSafely((Consumer<@Nullable Object>) action, result);
     return this;
   }
 
   @Override
+  @SuppressWarnings("unchecked") // a consumer of errors, stored and run with errors only
   public Result<T> onFailure(Consumer<? super TaskError> action) {
     requireNonNull(action, "action");
-    var _ =
-        outcome.whenComplete(
-            (value, failure) -> {
-              if (failure instanceof TaskFailedException failed) {
-                action.accept(failed.error());
-              }
-            });
+    TaskError error;
+    synchronized (this) {
+      if (!finished) {
+        failureActions = withAction(failureActions, action);
+        return this;
+      }
+      error = failure;
+    }
+    if (error != null) {
+      runSafely((Consumer<@Nullable Object>) (Consumer<?>) action, error);
+    }
     return this;
+  }
+
+  /** Adds an action to a slot holding none, one, or a list of them. */
+  @SuppressWarnings("unchecked") // the slot holds consumers only
+  private static Object withAction(@Nullable Object slot, Object action) {
+    if (slot == null) {
+      return action;
+    }
+    if (slot instanceof ArrayList<?> list) {
+      ((ArrayList<Object>) list).add(action);
+      return list;
+    }
+    ArrayList<Object> list = new ArrayList<>(2);
+    list.add(slot);
+    list.add(action);
+    return list;
   }
 
   @Override
@@ -332,23 +493,27 @@ final class CallResult<T extends @Nullable Object> implements Result<T> {
   }
 
   @Override
-  public Optional<TaskError> error() {
-    if (!outcome.isCompletedExceptionally()) {
-      return Optional.empty();
-    }
-    try {
-      outcome.join();
-      return Optional.empty();
-    } catch (java.util.concurrent.CompletionException | CancellationException e) {
-      return e.getCause() instanceof TaskFailedException failed
-          ? Optional.of(failed.error())
-          : Optional.empty();
-    }
+  public synchronized Optional<TaskError> error() {
+    return Optional.ofNullable(failure);
   }
 
   @Override
   public synchronized Optional<Report> lastReport() {
-    return Optional.ofNullable(last);
+    return Optional.ofNullable(lastOrBuiltFinal());
+  }
+
+  /** The last report: the one kept, or the final one built from the recorded outcome. */
+  @GuardedBy("this")
+  private @Nullable Report lastOrBuiltFinal() {
+    if (last != null || !finished) {
+      return last;
+    }
+    Instant at = time.now().minusNanos(time.nanoTime() - finalNanos);
+    last =
+        failure == null
+            ? new Report(key, ReportStatus.SUCCESS, finalAttempt, value, null, null, at)
+            : new Report(key, ReportStatus.FAIL, finalAttempt, null, failure, null, at);
+    return last;
   }
 
   @Override
@@ -366,17 +531,23 @@ final class CallResult<T extends @Nullable Object> implements Result<T> {
     return subscriber -> {
       requireNonNull(subscriber, "subscriber");
       ReportStream stream = new ReportStream(subscriber, this::removeStream);
-      List<Report> replay;
       synchronized (this) {
-        replay = history != null ? List.copyOf(history) : last != null ? List.of(last) : List.of();
+        Report lastReport = lastOrBuiltFinal();
+        List<Report> replay =
+            history != null
+                ? history
+                : lastReport != null ? List.of(lastReport) : List.<Report>of();
+        for (Report report : replay) {
+          stream.enqueue(report);
+        }
         if (!finished) {
           if (streams == null) {
             streams = new ArrayList<>(2);
           }
           streams.add(stream);
         }
-        stream.start(replay, finished);
       }
+      stream.start();
     };
   }
 
@@ -389,10 +560,5 @@ final class CallResult<T extends @Nullable Object> implements Result<T> {
   @Override
   public CompletableFuture<T> toCompletableFuture() {
     return outcome.copy();
-  }
-
-  /** The internal outcome, for the engine's own chaining (stubs returning futures). */
-  CompletableFuture<T> outcome() {
-    return outcome;
   }
 }

@@ -5,13 +5,12 @@ import static java.util.Objects.requireNonNull;
 import java.util.EnumSet;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Consumer;
-import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -20,10 +19,11 @@ import org.slf4j.LoggerFactory;
  * drops).
  *
  * <p>Concurrency: {@link #emit} is called from any thread (workers, adapters, timers) and never
- * blocks: each listener has a bounded queue drained by its own virtual thread, and an event that
- * does not fit is counted in the listener's {@code dropped}. The listener table is a concurrent map
- * read on every emit; registration is rare. After {@link #close()} the drainers deliver what is
- * queued and stop; later emits are ignored.
+ * blocks: each listener has a queue drained by its own virtual thread, bounded by a counter of the
+ * events in it (kept apart from the queue, so the stop signal always fits), and an event that does
+ * not fit is counted in the listener's {@code dropped}. The listener table is a concurrent map read
+ * on every emit; registration is rare. After {@link #close()} the drainers deliver what is queued
+ * and stop; later emits are ignored.
  */
 final class EventBus implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(EventBus.class);
@@ -116,10 +116,11 @@ final class EventBus implements AutoCloseable {
     private final Set<EventOrigin> origins;
     private final EventLevel level;
     private final Consumer<? super TaskEvent> consumer;
-    private final ArrayBlockingQueue<TaskEvent> queue;
+    private final LinkedBlockingQueue<TaskEvent> queue = new LinkedBlockingQueue<>();
+    private final AtomicInteger queued = new AtomicInteger();
+    private final int capacity;
     private final LongAdder dropped = new LongAdder();
     private final LongAdder delivered = new LongAdder();
-    private volatile @Nullable Thread drainer;
 
     Listener(
         int id,
@@ -131,7 +132,7 @@ final class EventBus implements AutoCloseable {
       this.origins = origins;
       this.level = level;
       this.consumer = consumer;
-      this.queue = new ArrayBlockingQueue<>(bufferSize + 1); // + 1 keeps room for STOP
+      this.capacity = bufferSize;
     }
 
     boolean accepts(EventOrigin origin, EventLevel eventLevel) {
@@ -139,22 +140,21 @@ final class EventBus implements AutoCloseable {
     }
 
     void offer(TaskEvent event) {
-      if (queue.remainingCapacity() <= 1 || !queue.offer(event)) {
+      // Capacity is counted apart from the queue, so STOP always fits and events never exceed it.
+      if (queued.incrementAndGet() > capacity) {
+        queued.decrementAndGet();
         dropped.increment();
+        return;
       }
+      queue.add(event);
     }
 
     void start() {
-      drainer = Thread.ofVirtual().name("baton-events-" + id).start(this::drain);
+      Thread.ofVirtual().name("baton-events-" + id).start(this::drain);
     }
 
     void stop() {
-      if (!queue.offer(STOP)) {
-        Thread thread = drainer;
-        if (thread != null) {
-          thread.interrupt();
-        }
-      }
+      queue.add(STOP);
     }
 
     @SuppressWarnings("ReferenceEquality") // STOP is a sentinel instance, compared by identity
@@ -168,9 +168,10 @@ final class EventBus implements AutoCloseable {
           if (event == STOP) {
             return;
           }
+          queued.decrementAndGet();
           try {
             consumer.accept(event);
-          } catch (RuntimeException e) {
+          } catch (RuntimeException | Error e) {
             log.warn("event listener {} threw; it keeps receiving events", id, e);
           }
           delivered.increment();

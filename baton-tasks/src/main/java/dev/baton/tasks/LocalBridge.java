@@ -38,9 +38,16 @@ final class LocalBridge implements Bridge, BrokerInspection {
   private final ConcurrentLinkedDeque<LocalDeadLetter> deadLetters = new ConcurrentLinkedDeque<>();
   private final AtomicLong deadLetterIds = new AtomicLong();
   private final SplittableRandom jitterSeed = new SplittableRandom();
+  private final Set<LocalTask> delayedTasks = ConcurrentHashMap.newKeySet();
+  private volatile boolean stopped;
+  private final AtomicLong claimsMade = new AtomicLong();
 
-  /** An idempotency key's first call, kept until the key expires. */
-  private record Claim(CallResult<?> result, Instant expiresAt) {}
+  /** An idempotency key's first call, kept until the key expires (on the nano clock). */
+  private record Claim(CallResult<?> result, long expiresNanos) {
+    boolean isLive(long nowNanos) {
+      return expiresNanos - nowNanos > 0;
+    }
+  }
 
   /** A task that failed its last attempt, with what is needed to run it again. */
   private record LocalDeadLetter(String id, LocalTask task, DeadLetter view) {}
@@ -74,44 +81,34 @@ final class LocalBridge implements Bridge, BrokerInspection {
     }
     TaskOptions options = request.options();
     String idempotencyKey = options.idempotencyKey();
-    if (idempotencyKey != null) {
-      TaskKey claimKey = new TaskKey(key.name(), idempotencyKey);
+    TaskKey claimKey = idempotencyKey == null ? null : new TaskKey(key.name(), idempotencyKey);
+    if (claimKey != null) {
       Claim existing = idempotency.get(claimKey);
-      if (existing != null && existing.expiresAt().isAfter(request.createdAt())) {
+      if (existing != null && existing.isLive(request.createdNanos())) {
         return existing.result();
       }
     }
-    LocalTask[] holder = new LocalTask[1];
+    LocalTask task =
+        new LocalTask(entry, key, options, arguments, request.createdNanos(), services.time());
     CallResult<?> result =
         new CallResult<>(
             key,
             options.monitorProgress(),
             services.time(),
             options.ignoreReport() ? null : options.timeout(),
-            options.ignoreReport() ? null : services.pending(),
-            reason -> {
-              LocalTask task = holder[0];
-              if (task != null) {
-                task.stop(reason);
-              }
-            });
-    LocalTask task = new LocalTask(entry, key, options, arguments, result, request.createdAt());
-    holder[0] = task;
-    if (idempotencyKey != null) {
-      Claim claim = new Claim(result, request.createdAt().plus(options.resultExpiry()));
-      Claim raced =
+            null, // local calls are failed at close through the queues, not a pending table
+            task);
+    task.result = result;
+    if (claimKey != null) {
+      sweepExpiredClaims(request.createdNanos());
+      Claim claim = new Claim(result, request.createdNanos() + options.resultExpiry().toNanos());
+      Claim winner =
           idempotency.merge(
-              new TaskKey(key.name(), idempotencyKey),
-              claim,
-              (old, fresh) -> old.expiresAt().isAfter(request.createdAt()) ? old : fresh);
-      if (!raced.equals(claim)) {
-        return raced.result();
+              claimKey, claim, (old, fresh) -> old.isLive(request.createdNanos()) ? old : fresh);
+      if (!winner.equals(claim)) {
+        return winner.result();
       }
     }
-    if (!options.ignoreReport()) {
-      services.pending().add(result);
-    }
-    LocalQueue queue = queue(request.queue());
     Duration delay = delayUntil(options.eta());
     if (options.monitorProgress()) {
       result.accept(services.report(key, ReportStatus.SENT, 1));
@@ -120,11 +117,21 @@ final class LocalBridge implements Bridge, BrokerInspection {
     result.sent();
     if (options.ignoreReport()) {
       // Complete before the task is queued, so the worker's own outcome cannot race with it.
-      result.accept(
-          new Report(key, ReportStatus.SUCCESS, 1, null, null, null, request.createdAt()));
+      result.succeed(null, 1);
     }
-    enqueue(queue, task, delay);
+    enqueue(queue(task.queue()), task, delay);
+    if (stopped) {
+      // close() may have drained the queues just before this task arrived.
+      result.fail(TaskEngine.shutdownError(key), 1);
+    }
     return result;
+  }
+
+  /** Drops expired idempotency claims, every 1,024 claims, so unique keys do not pile up. */
+  private void sweepExpiredClaims(long nowNanos) {
+    if ((claimsMade.incrementAndGet() & 1023) == 0) {
+      idempotency.values().removeIf(claim -> !claim.isLive(nowNanos));
+    }
   }
 
   private Duration delayUntil(@Nullable Instant eta) {
@@ -141,6 +148,7 @@ final class LocalBridge implements Bridge, BrokerInspection {
       return;
     }
     queue.delayedAdded();
+    delayedTasks.add(task);
     var _ =
         services
             .time()
@@ -148,7 +156,9 @@ final class LocalBridge implements Bridge, BrokerInspection {
                 delay,
                 () -> {
                   queue.delayedArrived();
-                  queue.offer(task);
+                  if (delayedTasks.remove(task)) {
+                    queue.offer(task);
+                  }
                 });
   }
 
@@ -165,7 +175,7 @@ final class LocalBridge implements Bridge, BrokerInspection {
     TaskKey key = task.key;
     CallResult<?> result = task.result;
     int attempt = task.attempt;
-    if (!services.time().now().isBefore(task.createdAt.plus(task.options.resultExpiry()))) {
+    if (services.time().nanoTime() - task.createdNanos >= task.options.resultExpiry().toNanos()) {
       result.fail(
           new TaskError(
               ErrorCode.EXPIRED,
@@ -180,55 +190,34 @@ final class LocalBridge implements Bridge, BrokerInspection {
     if (task.options.monitorProgress()) {
       result.accept(services.report(key, ReportStatus.PROGRESS, attempt));
     }
-    RunningAttempt running =
-        new RunningAttempt(
-            key,
-            attempt,
-            task.options,
-            progress ->
-                result.accept(
-                    new Report(
-                        key,
-                        ReportStatus.PROGRESS,
-                        attempt,
-                        null,
-                        null,
-                        progress,
-                        services.time().now())));
+    RunningAttempt running = new RunningAttempt(key, attempt, task.options, task);
     task.started(running);
-    TaskCatalog.MarshallerPair pair =
+    Invoker invoker =
         services
             .catalog()
-            .marshaller(services.catalog().marshallerChoice(key.name()).taskMarshallerId());
-    AttemptOutcome outcome;
+            .marshaller(services.catalog().marshallerChoice(key.name()).taskMarshallerId())
+            .invoker();
+    TaskError error;
     try {
-      outcome =
+      error =
           services
               .runner()
-              .run(
-                  task.entry.signature(),
-                  task.entry.function(),
-                  pair.invoker(),
-                  task.arguments,
-                  running);
+              .run(task.entry.signature(), task.entry.function(), invoker, task.arguments, running);
     } finally {
       task.finished();
     }
-    TaskError error = outcome.error();
     if (error == null) {
-      result.accept(
-          new Report(
-              key,
-              ReportStatus.SUCCESS,
-              attempt,
-              outcome.value(),
-              null,
-              null,
-              services.time().now()));
+      result.succeed(running.value(), attempt);
       return;
     }
     RetryPolicy retry = task.options.retry();
-    if (task.stopReason() == null && retry.retries(attempt, error.code())) {
+    boolean retryable = task.stopReason() == null && retry.retries(attempt, error.code());
+    if (retryable && stopped) {
+      // The app is closing: no next attempt will run, so the caller hears SHUTDOWN.
+      result.fail(TaskEngine.shutdownError(key), attempt);
+      return;
+    }
+    if (retryable) {
       Duration backoff = retry.backoffAfter(attempt, jitterSeed.split());
       services.emit(
           EventOrigin.WORKER,
@@ -240,14 +229,15 @@ final class LocalBridge implements Bridge, BrokerInspection {
       result.accept(
           new Report(key, ReportStatus.RETRY, attempt, null, error, null, services.time().now()));
       task.attempt = attempt + 1;
-      enqueue(queue(queueOf(task)), task, backoff);
+      enqueue(queue(task.queue()), task, backoff);
       return;
     }
     if (error.code() == ErrorCode.PANIC) {
       services.emit(
           EventOrigin.WORKER, EventLevel.ERROR, EventCode.WORKER_PANIC, error.message(), key, null);
     }
-    boolean deadLetter = retry.maxAttempts() > 1 && isRetryable(error.code());
+    boolean deadLetter =
+        task.stopReason() == null && retry.maxAttempts() > 1 && isRetryable(error.code());
     if (deadLetter) {
       result.willDeadLetter();
     }
@@ -261,15 +251,10 @@ final class LocalBridge implements Bridge, BrokerInspection {
     return code == ErrorCode.TASK_FAILED || code == ErrorCode.PANIC || code == ErrorCode.TIMEOUT;
   }
 
-  private static String queueOf(LocalTask task) {
-    String queue = task.options.queue();
-    return queue != null ? queue : task.key.name();
-  }
-
   private void deadLetter(LocalTask task, TaskError error) {
     String id = Long.toString(deadLetterIds.incrementAndGet());
     DeadLetter view =
-        new DeadLetter(id, queueOf(task), task.key, error, services.time().now(), new byte[0]);
+        new DeadLetter(id, task.queue(), task.key, error, services.time().now(), new byte[0]);
     deadLetters.add(new LocalDeadLetter(id, task, view));
     services.emit(
         EventOrigin.WORKER,
@@ -304,16 +289,31 @@ final class LocalBridge implements Bridge, BrokerInspection {
 
   @Override
   public void stopWorkers() {
-    long grace = services.settings().shutdownGrace().toNanos();
+    stopped = true;
+    long deadline = System.nanoTime() + services.settings().shutdownGrace().toNanos();
+    List<LocalTask> neverRan = new ArrayList<>();
+    boolean interrupted = false;
     for (LocalQueue queue : queues.values()) {
-      try {
-        List<LocalTask> neverRan = queue.stop(grace, () -> {});
-        // Their callers are failed with SHUTDOWN by the engine, through the pending table.
-        neverRan.clear();
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        return;
+      while (true) {
+        try {
+          neverRan.addAll(queue.stop(deadline));
+          break;
+        } catch (InterruptedException e) {
+          // Every queue must stop and every call must hear SHUTDOWN; the interrupt is kept.
+          interrupted = true;
+        }
       }
+    }
+    for (LocalTask task : List.copyOf(delayedTasks)) {
+      if (delayedTasks.remove(task)) {
+        neverRan.add(task);
+      }
+    }
+    for (LocalTask task : neverRan) {
+      task.result.fail(TaskEngine.shutdownError(task.key), task.attempt);
+    }
+    if (interrupted) {
+      Thread.currentThread().interrupt();
     }
   }
 
@@ -379,12 +379,16 @@ final class LocalBridge implements Bridge, BrokerInspection {
       if (letter.id().equals(deadLetterId) && deadLetters.remove(letter)) {
         LocalTask old = letter.task();
         // The original caller has its outcome; the retried task runs for its effect alone.
-        CallResult<?> detached =
-            new CallResult<>(old.key, false, services.time(), null, null, reason -> {});
         LocalTask again =
             new LocalTask(
-                old.entry, old.key, old.options, old.arguments, detached, services.time().now());
-        queue(queueOf(old)).offer(again);
+                old.entry,
+                old.key,
+                old.options,
+                old.arguments,
+                services.time().nanoTime(),
+                services.time());
+        again.result = new CallResult<>(old.key, false, services.time(), null, null, again);
+        queue(old.queue()).offer(again);
         return true;
       }
     }

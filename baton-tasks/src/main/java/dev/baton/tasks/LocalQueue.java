@@ -1,5 +1,6 @@
 package dev.baton.tasks;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ConcurrentLinkedQueue;
@@ -8,6 +9,8 @@ import java.util.concurrent.Semaphore;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * One local queue and its workers: ten FIFO lanes, one per priority, drained highest first by
@@ -15,12 +18,13 @@ import org.jspecify.annotations.Nullable;
  *
  * <p>Concurrency: lanes are lock-free MPMC queues. {@code ready} holds one permit per queued task,
  * so a worker that acquires a permit is guaranteed a task in some lane (a producer offers before it
- * releases); an idle worker parks in {@code acquire} and a producer's release wakes one. Workers
- * are added by {@link #addWorkers} at any time and stopped by {@link #stop}, which wakes each with
- * a permit and lets its current task finish within the grace period before interrupting it.
+ * releases); an idle worker parks in {@code acquire} and a producer's release wakes one. Each
+ * worker publishes the task it runs ({@code Worker.current}, volatile) so that {@link #stop} can
+ * stop the attempts that outlive the grace period. Workers are added by {@link #addWorkers} at any
+ * time; {@code stopping} (set under {@code this}, read without) ends them.
  */
 final class LocalQueue {
-  private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(LocalQueue.class);
+  private static final Logger log = LoggerFactory.getLogger(LocalQueue.class);
 
   private final String name;
   private final Consumer<LocalTask> runTask;
@@ -32,8 +36,47 @@ final class LocalQueue {
   private final Semaphore ready = new Semaphore(0);
   private final AtomicInteger delayed = new AtomicInteger();
   private final AtomicInteger busy = new AtomicInteger();
-  private final List<Thread> workers = new CopyOnWriteArrayList<>();
+  private final List<Worker> workers = new CopyOnWriteArrayList<>();
   private volatile boolean stopping;
+
+  /** One worker thread and the task it is running, if any. */
+  private final class Worker implements Runnable {
+    volatile @Nullable LocalTask current;
+
+    @SuppressWarnings("NullAway.Init") // set right after construction, before it is shared
+    Thread thread;
+
+    @Override
+    public void run() {
+      while (!stopping) {
+        try {
+          ready.acquire();
+        } catch (InterruptedException e) {
+          return; // stop() interrupts workers that outlive the grace period
+        }
+        if (stopping) {
+          ready.release(); // leave the permit to the task it counts, which close() fails
+          return;
+        }
+        LocalTask task = poll();
+        if (task == null) {
+          continue; // unreachable: a permit is released only after its task is queued
+        }
+        current = task;
+        busy.incrementAndGet();
+        try {
+          runTask.accept(task);
+        } catch (RuntimeException | Error e) {
+          // The runner turns every task failure into a report; reaching here is a bug in it (or a
+          // callback of the caller's that threw an Error), and the worker must outlive it.
+          log.error("worker of queue {} failed running {}; it goes on", name, task.key, e);
+        } finally {
+          busy.decrementAndGet();
+          current = null;
+        }
+      }
+    }
+  }
 
   LocalQueue(String name, Consumer<LocalTask> runTask) {
     this.name = name;
@@ -68,8 +111,11 @@ final class LocalQueue {
       throw new TaskConfigurationException("the app is closed; no workers can start");
     }
     for (int i = 0; i < count; i++) {
-      workers.add(
-          Thread.ofVirtual().name("baton-worker-" + name + "-" + workers.size()).start(this::work));
+      Worker worker = new Worker();
+      worker.thread =
+          Thread.ofVirtual().name("baton-worker-" + name + "-" + workers.size()).unstarted(worker);
+      workers.add(worker);
+      worker.thread.start();
     }
   }
 
@@ -89,33 +135,6 @@ final class LocalQueue {
     return busy.get();
   }
 
-  private void work() {
-    while (!stopping) {
-      try {
-        ready.acquire();
-      } catch (InterruptedException e) {
-        return; // stop() interrupts workers that outlive the grace period
-      }
-      if (stopping) {
-        return;
-      }
-      LocalTask task = poll();
-      if (task == null) {
-        continue; // unreachable: a permit is released only after its task is queued
-      }
-      busy.incrementAndGet();
-      try {
-        runTask.accept(task);
-      } catch (RuntimeException e) {
-        // The runner turns every task failure into a report; reaching here is a bug in it, and
-        // the worker must outlive it.
-        log.error("worker of queue {} failed running {}; it goes on", name, task.key, e);
-      } finally {
-        busy.decrementAndGet();
-      }
-    }
-  }
-
   private @Nullable LocalTask poll() {
     for (int priority = lanes.length - 1; priority >= 0; priority--) {
       LocalTask task = lanes[priority].poll();
@@ -127,35 +146,35 @@ final class LocalQueue {
   }
 
   /**
-   * Stops the workers: wakes each, waits up to {@code graceNanos} for running tasks, then
-   * interrupts the rest (their attempts end with SHUTDOWN via {@code onOverdue}).
+   * Stops the workers: wakes each, waits until {@code deadlineNanos} (on the system clock) for the
+   * tasks they run, then stops those attempts with SHUTDOWN and waits for them to end.
    *
    * @return the tasks still queued, which never ran
    */
-  List<LocalTask> stop(long graceNanos, Runnable onOverdue) throws InterruptedException {
+  List<LocalTask> stop(long deadlineNanos) throws InterruptedException {
     synchronized (this) {
       stopping = true;
     }
     ready.release(workers.size());
-    long deadline = System.nanoTime() + graceNanos;
-    boolean overdue = false;
-    for (Thread worker : workers) {
-      long left = deadline - System.nanoTime();
-      if (left <= 0 || !worker.join(java.time.Duration.ofNanos(left))) {
-        overdue = true;
-      }
-    }
-    if (overdue) {
-      onOverdue.run();
-      for (Thread worker : workers) {
-        worker.interrupt();
-        worker.join(java.time.Duration.ofSeconds(1));
+    for (Worker worker : workers) {
+      long left = deadlineNanos - System.nanoTime();
+      if (left <= 0 || !worker.thread.join(Duration.ofNanos(left))) {
+        LocalTask overdue = worker.current;
+        if (overdue != null) {
+          overdue.stop(ErrorCode.SHUTDOWN);
+          // Its caller hears SHUTDOWN now, even if the body ignores the interrupt and runs on.
+          overdue.result.fail(TaskEngine.shutdownError(overdue.key), overdue.attempt);
+        }
+        worker.thread.interrupt();
+        worker.thread.join(Duration.ofSeconds(1));
       }
     }
     List<LocalTask> left = new ArrayList<>();
     for (ConcurrentLinkedQueue<LocalTask> lane : lanes) {
-      left.addAll(lane);
-      lane.clear();
+      LocalTask task;
+      while ((task = lane.poll()) != null) {
+        left.add(task);
+      }
     }
     return left;
   }

@@ -1,26 +1,33 @@
 package dev.baton.tasks;
 
-import java.time.Instant;
+import dev.baton.time.TimeSource;
+import java.util.function.Consumer;
 import org.jspecify.annotations.Nullable;
 
 /**
  * A call in local mode: the task, its corrected arguments and the caller's result, passed to a
- * worker as an object.
+ * worker as an object. It is also the call's stop action (the result's {@code onStop}) and the
+ * progress sink of its attempts, so a call allocates no closures for them.
  *
- * <p>Concurrency: {@code attempt} is written by the worker that runs the task before it hands the
- * task on (to the timer for a retry, or to a queue), which orders the write before the next reader.
- * {@code stopReason} and {@code running} are volatile because a caller's cancel or timeout reads
- * and writes them from its own thread; {@link #stop} sets the reason before it looks for a running
- * attempt, and the worker publishes the attempt before it re-reads the reason, so one of the two
- * always sees the other.
+ * <p>Concurrency: {@code result} is set once by the caller right after construction, before the
+ * task is queued (the queue hands it over). {@code attempt} is written by the worker that runs the
+ * task before it hands the task on (to the timer for a retry, or to a queue), which orders the
+ * write before the next reader. {@code stopReason} and {@code running} are volatile because a
+ * caller's cancel or timeout reads and writes them from its own thread; {@link #stop} sets the
+ * reason before it looks for a running attempt, and the worker publishes the attempt before it
+ * re-reads the reason, so one of the two always sees the other.
  */
-final class LocalTask {
+final class LocalTask implements Consumer<ErrorCode>, RunningAttempt.ProgressSink {
   final TaskEntry entry;
   final TaskKey key;
   final TaskOptions options;
   final @Nullable Object[] arguments;
-  final CallResult<?> result;
-  final Instant createdAt;
+  final long createdNanos;
+  private final TimeSource time;
+
+  @SuppressWarnings("NullAway.Init") // set by the caller before the task is shared
+  CallResult<?> result;
+
   int attempt = 1;
   private volatile @Nullable ErrorCode stopReason;
   private volatile @Nullable RunningAttempt running;
@@ -30,14 +37,26 @@ final class LocalTask {
       TaskKey key,
       TaskOptions options,
       @Nullable Object[] arguments,
-      CallResult<?> result,
-      Instant createdAt) {
+      long createdNanos,
+      TimeSource time) {
     this.entry = entry;
     this.key = key;
     this.options = options;
     this.arguments = arguments;
-    this.result = result;
-    this.createdAt = createdAt;
+    this.createdNanos = createdNanos;
+    this.time = time;
+  }
+
+  /** The queue the task is routed to. */
+  String queue() {
+    String queue = options.queue();
+    return queue != null ? queue : key.name();
+  }
+
+  /** The caller gave up ({@code REVOKED}, {@code TIMEOUT}) or the app closes ({@code SHUTDOWN}). */
+  @Override
+  public void accept(ErrorCode reason) {
+    stop(reason);
   }
 
   /** Stops the task: it will not start, and a running attempt is cancelled. */
@@ -64,5 +83,12 @@ final class LocalTask {
 
   void finished() {
     running = null;
+  }
+
+  /** Progress the running task reported, for its caller. */
+  @Override
+  public void progress(Progress progress) {
+    result.accept(
+        new Report(key, ReportStatus.PROGRESS, attempt, null, null, progress, time.now()));
   }
 }

@@ -23,7 +23,6 @@ import dev.baton.time.TimeSource;
 import java.lang.reflect.Type;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
@@ -69,9 +68,16 @@ final class RemoteBridge implements Bridge {
   private final List<Subscription> subscriptions = new CopyOnWriteArrayList<>();
   private final Map<String, AtomicInteger> capacityByQueue = new ConcurrentHashMap<>();
   private final Map<TaskKey, RunningAttempt> running = new ConcurrentHashMap<>();
+  private final Set<RunningAttempt> runningAttempts = ConcurrentHashMap.newKeySet();
   private final AtomicInteger inFlight = new AtomicInteger();
   private volatile @Nullable Scheduled heartbeat;
   private volatile boolean stopping;
+
+  /** Deliveries of one message beyond this are dead-lettered instead of run again. */
+  static final int MAX_DELIVERIES = 10;
+
+  /** How long a worker waits for the backend to store one report before giving the task back. */
+  static final Duration PUBLISH_TIMEOUT = Duration.ofSeconds(30);
 
   /** An adapter attached for some roles, and the context it emits through. */
   private record Attachment(TaskAdapter adapter, AdapterContext context) {}
@@ -272,6 +278,7 @@ final class RemoteBridge implements Bridge {
       }
     }
     TaskKey callKey = key;
+    boolean duplicate = alreadySent;
     CallResult<?> result =
         new CallResult<>(
             callKey,
@@ -279,18 +286,31 @@ final class RemoteBridge implements Bridge {
             time,
             options.ignoreReport() ? null : options.timeout(),
             options.ignoreReport() ? null : services.pending(),
-            reason -> revoke(callKey, options));
+            // A duplicate shares the first call's task; giving up on it must not stop that task.
+            duplicate ? reason -> {} : reason -> revoke(callKey, options, reason));
+    if (duplicate && options.ignoreReport()) {
+      result.succeed(null, 1); // the first call's task is accepted; nothing to wait for
+      return result;
+    }
     if (!options.ignoreReport() && attachedStore != null) {
       services.pending().add(result);
+      if (stopping) {
+        // close() may have failed the pending calls just before this one joined them.
+        result.fail(TaskEngine.shutdownError(callKey), 1);
+        return result;
+      }
       ReportDecoder decoder = new ReportDecoder(result, signatureFor(request));
       Subscription poll = attachedStore.poll(callKey, decoder::decode);
       var _ =
           result
-              .outcome()
+              .toCompletableFuture()
               .whenComplete(
                   (value, failure) -> {
                     poll.cancel();
-                    attachedStore.done(callKey);
+                    if (idempotencyKey == null) {
+                      // Calls sharing an idempotency key share the reports; they expire instead.
+                      attachedStore.done(callKey);
+                    }
                   });
     }
     result.armDeadline(delayUntil(options.eta()));
@@ -307,7 +327,7 @@ final class RemoteBridge implements Bridge {
             arguments,
             1,
             options,
-            request.createdAt(),
+            time.now(),
             null,
             null);
     declare(request.queue());
@@ -371,10 +391,10 @@ final class RemoteBridge implements Bridge {
     return delay.isNegative() ? Duration.ZERO : delay;
   }
 
-  private void revoke(TaskKey key, TaskOptions options) {
+  private void revoke(TaskKey key, TaskOptions options, ErrorCode reason) {
     RunningAttempt attempt = running.get(key);
     if (attempt != null) {
-      attempt.cancel(ErrorCode.REVOKED);
+      attempt.cancel(reason);
     }
     TaskProducer attachedProducer = producer;
     if (attachedProducer != null) {
@@ -419,6 +439,11 @@ final class RemoteBridge implements Bridge {
       if (!envelope.key().equals(key)) {
         failDecode(
             "the store returned a report of " + envelope.key() + " when polled for " + key, null);
+        return;
+      }
+      if ((envelope.status() == ReportStatus.FAIL || envelope.status() == ReportStatus.RETRY)
+          && envelope.error() == null) {
+        failDecode("a " + envelope.status() + " report of " + key + " carries no error", null);
         return;
       }
       Object value = null;
@@ -493,24 +518,29 @@ final class RemoteBridge implements Bridge {
             : requireNonNull(shared)
                 .subscribe(count, delivery -> start(delivery, lanes, nextLane, queue));
     subscriptions.add(subscription);
+    if (stopping) {
+      subscription.cancel(); // close() ran meanwhile and cancelled the others
+      return;
+    }
     startHeartbeats();
   }
 
   private void start(
       Delivery delivery, List<ReportLane> lanes, AtomicInteger nextLane, String queue) {
+    inFlight.incrementAndGet(); // before the check, so stopWorkers() waits for this delivery
     if (stopping) {
+      inFlight.decrementAndGet();
       settle(delivery.release());
       return;
     }
     ReportLane lane = lanes.get(Math.floorMod(nextLane.getAndIncrement(), lanes.size()));
-    inFlight.incrementAndGet();
     Thread.ofVirtual()
         .name("baton-worker-" + queue)
         .start(
             () -> {
               try {
                 process(delivery, lane);
-              } catch (RuntimeException e) {
+              } catch (RuntimeException | Error e) {
                 // Nothing in process() should throw; if it does, the task is retried elsewhere.
                 services.emit(
                     EventOrigin.WORKER,
@@ -538,8 +568,33 @@ final class RemoteBridge implements Bridge {
       settle(delivery.deadLetter(new TaskError(ErrorCode.DECODE, message)));
       return;
     }
-    TaskKey key = envelope.key();
     WorkerReports reports = new WorkerReports(envelope, lane);
+    if (delivery.deliveryCount() > MAX_DELIVERIES) {
+      // Delivered again and again without being settled (a worker dying on it each time, say).
+      finish(
+          delivery,
+          reports,
+          new TaskError(
+              ErrorCode.GENERIC,
+              "task "
+                  + envelope.key()
+                  + " was delivered "
+                  + delivery.deliveryCount()
+                  + " times without finishing; it was dead-lettered"),
+          true);
+      return;
+    }
+    LeaseKeeper lease = new LeaseKeeper(delivery);
+    try {
+      run(delivery, envelope, reports);
+    } finally {
+      lease.stop();
+    }
+  }
+
+  /** Runs a decoded task and settles its delivery; the lease is kept meanwhile. */
+  private void run(Delivery delivery, TaskEnvelope envelope, WorkerReports reports) {
+    TaskKey key = envelope.key();
     TaskEntry entry = services.catalog().find(envelope.name());
     if (entry == null) {
       unknownTask(delivery, envelope, reports);
@@ -608,20 +663,19 @@ final class RemoteBridge implements Bridge {
             envelope.options(),
             progress -> reports.publish(ReportStatus.PROGRESS, null, null, progress));
     running.put(key, attempt);
-    LeaseKeeper lease = new LeaseKeeper(delivery);
-    AttemptOutcome outcome;
+    runningAttempts.add(attempt);
+    TaskError error;
     try {
-      outcome =
+      error =
           services
               .runner()
               .run(entry.signature(), entry.function(), pair.invoker(), arguments, attempt);
     } finally {
-      lease.stop();
       running.remove(key, attempt);
+      runningAttempts.remove(attempt);
     }
-    TaskError error = outcome.error();
     if (error == null) {
-      succeed(delivery, envelope, entry, outcome.value(), reports);
+      succeed(delivery, envelope, entry, attempt.value(), reports);
       return;
     }
     if (error.code() == ErrorCode.SHUTDOWN) {
@@ -656,8 +710,11 @@ final class RemoteBridge implements Bridge {
       services.emit(
           EventOrigin.WORKER, EventLevel.ERROR, EventCode.WORKER_PANIC, error.message(), key, null);
     }
-    boolean deadLetter = retry.maxAttempts() > 1;
-    finish(delivery, reports, error, deadLetter);
+    finish(delivery, reports, error, retry.maxAttempts() > 1 && isRetryable(error.code()));
+  }
+
+  private static boolean isRetryable(ErrorCode code) {
+    return code == ErrorCode.TASK_FAILED || code == ErrorCode.PANIC || code == ErrorCode.TIMEOUT;
   }
 
   private @Nullable DeliverySource deliverySource() {
@@ -844,9 +901,16 @@ final class RemoteBridge implements Bridge {
           announced = true;
           publisher.beforeReport(envelope.key());
         }
-        lane.publish(publisher, report).toCompletableFuture().join();
+        lane.publish(publisher, report)
+            .toCompletableFuture()
+            .get(PUBLISH_TIMEOUT.toNanos(), java.util.concurrent.TimeUnit.NANOSECONDS);
         return true;
-      } catch (RuntimeException e) {
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return false;
+      } catch (java.util.concurrent.ExecutionException
+          | java.util.concurrent.TimeoutException
+          | RuntimeException e) {
         services.emit(
             EventOrigin.REPORTER,
             EventLevel.ERROR,
@@ -859,20 +923,29 @@ final class RemoteBridge implements Bridge {
     }
   }
 
-  /** Renews a delivery's lease at half its remaining time while the attempt runs. */
+  /**
+   * Renews a delivery's lease while its task is handled: at half the lease's remaining time, for
+   * the lease's original length again. It tracks the expiry it asked for rather than re-reading the
+   * delivery's, which an adapter may update only when the renewal completes.
+   */
   private final class LeaseKeeper {
     private final Delivery delivery;
+    private final Duration length;
+    private volatile Instant expiresAt;
     private volatile @Nullable Scheduled next;
     private volatile boolean stopped;
 
     LeaseKeeper(Delivery delivery) {
       this.delivery = delivery;
+      this.expiresAt = delivery.leaseExpiresAt();
+      Duration left = Duration.between(time.now(), expiresAt);
+      this.length = left.isNegative() || left.isZero() ? Duration.ofSeconds(30) : left;
       schedule();
     }
 
     private void schedule() {
-      Duration left = Duration.between(time.now(), delivery.leaseExpiresAt());
-      if (left.isNegative() || left.isZero() || stopped) {
+      Duration left = Duration.between(time.now(), expiresAt);
+      if (stopped || left.isNegative() || left.isZero()) {
         return;
       }
       next = time.schedule(left.dividedBy(2), this::renew);
@@ -882,10 +955,8 @@ final class RemoteBridge implements Bridge {
       if (stopped) {
         return;
       }
-      Duration lease = Duration.between(time.now(), delivery.leaseExpiresAt()).multipliedBy(2);
-      settle(
-          delivery.renewLease(
-              lease.isNegative() || lease.isZero() ? Duration.ofSeconds(30) : lease));
+      expiresAt = time.now().plus(length);
+      settle(delivery.renewLease(length));
       schedule();
     }
 
@@ -962,7 +1033,7 @@ final class RemoteBridge implements Bridge {
     while (inFlight.get() > 0 && System.nanoTime() < deadline) {
       java.util.concurrent.locks.LockSupport.parkNanos(1_000_000);
     }
-    for (RunningAttempt attempt : new ArrayList<>(running.values())) {
+    for (RunningAttempt attempt : List.copyOf(runningAttempts)) {
       attempt.cancel(ErrorCode.SHUTDOWN);
     }
     long backstop = System.nanoTime() + 1_000_000_000L;

@@ -4,20 +4,26 @@ import static java.util.Objects.requireNonNull;
 
 import com.google.errorprone.annotations.concurrent.GuardedBy;
 import java.util.ArrayDeque;
-import java.util.List;
 import java.util.concurrent.Flow;
 import java.util.function.Consumer;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * One subscriber's view of a call's reports, honouring its demand.
  *
- * <p>Concurrency: reports are offered by the owning {@link CallResult} under its lock, and demand
- * arrives from the subscriber's thread; both go through {@code this}'s lock into a small queue, and
- * whichever thread finds work drains it. A drain in progress ({@code draining}) makes other threads
- * leave their work to it, so the subscriber is never called concurrently or reentrantly, as {@link
- * Flow} requires. The queue is bounded by the call's report count (a handful).
+ * <p>Concurrency: the owning {@link CallResult} enqueues reports under its own lock (so every
+ * subscriber sees one order) and calls {@link #drain()} after releasing it; demand arrives from the
+ * subscriber's thread. Both go through {@code this}'s lock into a small queue, and whichever thread
+ * finds work drains it. A drain in progress ({@code draining}) makes other threads leave their work
+ * to it, so the subscriber is never called concurrently or reentrantly, as {@link Flow} requires
+ * (rule 1.3), and never under the call's lock. A bad {@code request(n)} is signalled from the drain
+ * too (rule 3.9). A subscriber that throws is cancelled and logged (rule 2.13). The queue is
+ * bounded by the call's report count (a handful).
  */
 final class ReportStream implements Flow.Subscription {
+  private static final Logger log = LoggerFactory.getLogger(ReportStream.class);
 
   private final Flow.Subscriber<? super Report> subscriber;
   private final Consumer<ReportStream> onCancel;
@@ -29,59 +35,58 @@ final class ReportStream implements Flow.Subscription {
   private long demand;
 
   @GuardedBy("this")
+  private boolean started;
+
+  @GuardedBy("this")
   private boolean draining;
 
   @GuardedBy("this")
-  private boolean completeAfterQueue;
+  private boolean finished;
 
   @GuardedBy("this")
-  private boolean finished;
+  private @Nullable IllegalArgumentException badRequest;
 
   ReportStream(Flow.Subscriber<? super Report> subscriber, Consumer<ReportStream> onCancel) {
     this.subscriber = requireNonNull(subscriber, "subscriber");
     this.onCancel = requireNonNull(onCancel, "onCancel");
   }
 
-  /** Subscribes, replaying {@code replay}; {@code done} if the call already has its outcome. */
-  void start(List<Report> replay, boolean done) {
-    synchronized (this) {
-      queue.addAll(replay);
-      completeAfterQueue = done;
+  /**
+   * Adds a report to deliver (the final one ends the stream after it); called under the call's
+   * lock.
+   */
+  synchronized void enqueue(Report report) {
+    if (!finished) {
+      queue.add(report);
     }
-    subscriber.onSubscribe(this);
-    drain();
   }
 
-  /** A new report of the call; the final one ends the stream after it is delivered. */
-  void offer(Report report) {
+  /** Hands the subscription to the subscriber, then delivers what demand allows. */
+  void start() {
+    try {
+      subscriber.onSubscribe(this);
+    } catch (RuntimeException | Error e) {
+      cutOff(e);
+      return;
+    }
     synchronized (this) {
-      if (finished) {
-        return;
-      }
-      queue.add(report);
-      if (report.isDone()) {
-        completeAfterQueue = true;
-      }
+      started = true;
     }
     drain();
   }
 
   @Override
   public void request(long n) {
-    if (n <= 0) {
-      synchronized (this) {
-        if (finished) {
-          return;
-        }
-        finished = true;
-      }
-      onCancel.accept(this);
-      subscriber.onError(
-          new IllegalArgumentException("request(n) needs a positive n (Flow rule 3.9), got " + n));
-      return;
-    }
     synchronized (this) {
-      demand = demand + n < 0 ? Long.MAX_VALUE : demand + n;
+      if (finished) {
+        return;
+      }
+      if (n <= 0) {
+        badRequest =
+            new IllegalArgumentException("request(n) needs a positive n (Flow rule 3.9), got " + n);
+      } else {
+        demand = demand + n < 0 ? Long.MAX_VALUE : demand + n;
+      }
     }
     drain();
   }
@@ -95,43 +100,66 @@ final class ReportStream implements Flow.Subscription {
     onCancel.accept(this);
   }
 
-  private void drain() {
+  /** Delivers queued reports while there is demand; one thread at a time. */
+  void drain() {
     synchronized (this) {
-      if (draining) {
+      if (draining || !started) {
         return;
       }
       draining = true;
     }
     while (true) {
       Report next;
+      IllegalArgumentException error;
       boolean complete;
       synchronized (this) {
+        error = badRequest;
+        next = null;
+        complete = false;
         if (finished) {
           draining = false;
           return;
         }
-        if (!queue.isEmpty() && demand > 0) {
+        if (error != null) {
+          finished = true;
+          queue.clear();
+        } else if (!queue.isEmpty() && demand > 0) {
           next = queue.poll();
           demand--;
-          complete = false;
-        } else if (queue.isEmpty() && completeAfterQueue) {
-          next = null;
-          complete = true;
-          finished = true;
+          if (requireNonNull(next).isDone()) {
+            finished = true; // the last report; completion follows it
+            complete = true;
+          }
         } else {
           draining = false;
           return;
         }
       }
-      if (complete) {
-        onCancel.accept(this);
-        subscriber.onComplete();
-        synchronized (this) {
-          draining = false;
+      try {
+        if (error != null) {
+          onCancel.accept(this);
+          subscriber.onError(error);
+          return;
         }
+        subscriber.onNext(requireNonNull(next));
+        if (complete) {
+          onCancel.accept(this);
+          subscriber.onComplete();
+          return;
+        }
+      } catch (RuntimeException | Error e) {
+        cutOff(e);
         return;
       }
-      subscriber.onNext(requireNonNull(next));
     }
+  }
+
+  private void cutOff(Throwable failure) {
+    synchronized (this) {
+      finished = true;
+      queue.clear();
+    }
+    onCancel.accept(this);
+    log.warn("a report subscriber threw and was cancelled (Flow rule 2.13)", failure);
   }
 }

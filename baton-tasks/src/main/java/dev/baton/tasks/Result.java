@@ -78,8 +78,9 @@ public interface Result<T extends @Nullable Object> {
   /**
    * The call's reports, in order, ending after the final one. Each subscriber receives every report
    * from the first (reports are kept per call until its outcome), with demand honoured as {@link
-   * Flow} requires. Without monitor-progress only the final report arrives; with ignore-report none
-   * does.
+   * Flow} requires. Without monitor-progress only the final report arrives; with ignore-report it
+   * is a SUCCESS without a value, made when the task was accepted. Subscribers are called off the
+   * call's locks, one signal at a time; one that throws is cancelled.
    */
   Flow.Publisher<Report> reports();
 

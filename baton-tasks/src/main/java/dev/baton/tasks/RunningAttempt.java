@@ -2,7 +2,6 @@ package dev.baton.tasks;
 
 import static java.util.Objects.requireNonNull;
 
-import java.util.function.Consumer;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -16,16 +15,25 @@ import org.jspecify.annotations.Nullable;
  */
 final class RunningAttempt implements TaskContext {
 
+  /** Where progress the task reports goes (to its caller, when the call monitors progress). */
+  @FunctionalInterface
+  interface ProgressSink {
+    void progress(Progress progress);
+  }
+
   private final TaskKey key;
   private final int attempt;
   private final TaskOptions options;
-  private final Consumer<Progress> progressSink;
+  private final ProgressSink progressSink;
 
   // Guarded by this: the thread running the body (null outside it) and why it was stopped.
   private @Nullable Thread runner;
   private @Nullable ErrorCode stopReason;
 
-  RunningAttempt(TaskKey key, int attempt, TaskOptions options, Consumer<Progress> progressSink) {
+  // Written and read by the worker thread only.
+  private @Nullable Object value;
+
+  RunningAttempt(TaskKey key, int attempt, TaskOptions options, ProgressSink progressSink) {
     this.key = requireNonNull(key, "key");
     this.attempt = attempt;
     this.options = requireNonNull(options, "options");
@@ -51,13 +59,22 @@ final class RunningAttempt implements TaskContext {
   public void progress(int percent, String message) {
     Progress progress = new Progress(percent, message);
     if (options.monitorProgress()) {
-      progressSink.accept(progress);
+      progressSink.progress(progress);
     }
   }
 
   @Override
   public synchronized boolean isCancelled() {
     return stopReason != null;
+  }
+
+  /** The body's return value, once it returned. */
+  @Nullable Object value() {
+    return value;
+  }
+
+  void succeeded(@Nullable Object returned) {
+    this.value = returned;
   }
 
   /** Why the attempt was stopped, or {@code null} if it was not. */

@@ -4,15 +4,13 @@ import java.util.Optional;
 
 /**
  * What a running task knows about its call, reached with {@link #current()} from the task's own
- * thread (a {@link ScopedValue} bound for the attempt).
+ * thread (set for the attempt, cleared after it).
  */
 public interface TaskContext {
 
   /** The context of the task running on this thread, if one is. */
   static Optional<TaskContext> current() {
-    return CurrentTask.CONTEXT.isBound()
-        ? Optional.of(CurrentTask.CONTEXT.get())
-        : Optional.empty();
+    return Optional.ofNullable(CurrentTask.CONTEXT.get());
   }
 
   /** The call being run. */

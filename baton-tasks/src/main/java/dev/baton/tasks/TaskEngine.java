@@ -166,7 +166,7 @@ final class TaskEngine {
     TaskSignature known = entry != null ? entry.signature() : catalog.knownSignature(name);
     TaskSignature signature = known != null ? known : inferSignature(name, args, returnType);
     CallRequest request =
-        new CallRequest(key, options, entry, signature, returnType, args, time.now());
+        new CallRequest(key, options, entry, signature, returnType, args, time.nanoTime());
     return (Result<T>) bridge.call(request);
   }
 

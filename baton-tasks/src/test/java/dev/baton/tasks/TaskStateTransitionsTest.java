@@ -142,6 +142,23 @@ class TaskStateTransitionsTest {
     assertThat(TaskStateTransitions.violations()).isEqualTo(violationsBefore);
   }
 
+  @Test
+  void theReadmeAndTheJavadocShowTheTransitionTable() throws Exception {
+    String readme = java.nio.file.Files.readString(java.nio.file.Path.of("..", "README.md"));
+    String javadoc =
+        java.nio.file.Files.readString(
+            java.nio.file.Path.of("src/main/java/dev/baton/tasks/TaskState.java"));
+    for (TaskState from : TaskState.values()) {
+      if (from.isFinal()) {
+        continue;
+      }
+      String line =
+          from + " -> " + String.join(" | ", from.next().stream().map(TaskState::name).toList());
+      assertThat(readme).as("README.md").contains(line);
+      assertThat(javadoc).as("TaskState's Javadoc").contains(line);
+    }
+  }
+
   private static Result<@Nullable Object> settle(Result<@Nullable Object> result)
       throws InterruptedException {
     try {
