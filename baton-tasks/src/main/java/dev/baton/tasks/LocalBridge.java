@@ -163,7 +163,8 @@ final class LocalBridge implements Bridge, BrokerInspection {
   }
 
   LocalQueue queue(String name) {
-    return queues.computeIfAbsent(name, n -> new LocalQueue(n, this::run));
+    LocalQueue queue = queues.get(name); // the common case, without computeIfAbsent's locking
+    return queue != null ? queue : queues.computeIfAbsent(name, n -> new LocalQueue(n, this::run));
   }
 
   // ---- worker side ----
@@ -239,12 +240,11 @@ final class LocalBridge implements Bridge, BrokerInspection {
     boolean deadLetter =
         task.stopReason() == null && retry.maxAttempts() > 1 && isRetryable(error.code());
     if (deadLetter) {
+      // Listed before the caller hears of it, so inspection agrees with a DEAD result.
       result.willDeadLetter();
-    }
-    result.fail(error, attempt);
-    if (deadLetter) {
       deadLetter(task, error);
     }
+    result.fail(error, attempt);
   }
 
   private static boolean isRetryable(ErrorCode code) {

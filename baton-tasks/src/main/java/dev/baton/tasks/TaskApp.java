@@ -3,6 +3,8 @@ package dev.baton.tasks;
 import static java.util.Objects.requireNonNull;
 
 import dev.baton.boot.Key;
+import dev.baton.tasks.internal.TaskDefinition;
+import dev.baton.tasks.internal.TypedFunctions;
 import dev.baton.tasks.spi.BrokerInspection;
 import dev.baton.time.TimeSource;
 import java.lang.invoke.MethodHandles;
@@ -84,21 +86,16 @@ public final class TaskApp implements AutoCloseable {
   /** Registers a task without parameters. */
   public <R extends @Nullable Object> void register(
       String name, Class<R> returnType, TaskFunction.Of0<R> function) {
-    requireNonNull(function, "function");
-    engine.register(TaskSignature.of(name, returnType), arguments -> function.apply());
+    register(TypedFunctions.of0(name, returnType, function));
   }
 
   /** Registers a task of one parameter. */
-  @SuppressWarnings("unchecked") // arguments were corrected to the declared types before the call
   public <A extends @Nullable Object, R extends @Nullable Object> void register(
       String name, Class<A> a, Class<R> returnType, TaskFunction.Of1<A, R> function) {
-    requireNonNull(function, "function");
-    engine.register(
-        TaskSignature.of(name, returnType, a), arguments -> function.apply((A) arguments[0]));
+    register(TypedFunctions.of1(name, a, returnType, function));
   }
 
   /** Registers a task of two parameters. */
-  @SuppressWarnings("unchecked") // arguments were corrected to the declared types before the call
   public <A extends @Nullable Object, B extends @Nullable Object, R extends @Nullable Object>
       void register(
           String name,
@@ -106,14 +103,10 @@ public final class TaskApp implements AutoCloseable {
           Class<B> b,
           Class<R> returnType,
           TaskFunction.Of2<A, B, R> function) {
-    requireNonNull(function, "function");
-    engine.register(
-        TaskSignature.of(name, returnType, a, b),
-        arguments -> function.apply((A) arguments[0], (B) arguments[1]));
+    register(TypedFunctions.of2(name, a, b, returnType, function));
   }
 
   /** Registers a task of three parameters. */
-  @SuppressWarnings("unchecked") // arguments were corrected to the declared types before the call
   public <
           A extends @Nullable Object,
           B extends @Nullable Object,
@@ -126,14 +119,10 @@ public final class TaskApp implements AutoCloseable {
           Class<C> c,
           Class<R> returnType,
           TaskFunction.Of3<A, B, C, R> function) {
-    requireNonNull(function, "function");
-    engine.register(
-        TaskSignature.of(name, returnType, a, b, c),
-        arguments -> function.apply((A) arguments[0], (B) arguments[1], (C) arguments[2]));
+    register(TypedFunctions.of3(name, a, b, c, returnType, function));
   }
 
   /** Registers a task of four parameters. */
-  @SuppressWarnings("unchecked") // arguments were corrected to the declared types before the call
   public <
           A extends @Nullable Object,
           B extends @Nullable Object,
@@ -148,11 +137,7 @@ public final class TaskApp implements AutoCloseable {
           Class<D> d,
           Class<R> returnType,
           TaskFunction.Of4<A, B, C, D, R> function) {
-    requireNonNull(function, "function");
-    engine.register(
-        TaskSignature.of(name, returnType, a, b, c, d),
-        arguments ->
-            function.apply((A) arguments[0], (B) arguments[1], (C) arguments[2], (D) arguments[3]));
+    register(TypedFunctions.of4(name, a, b, c, d, returnType, function));
   }
 
   /**
@@ -164,6 +149,10 @@ public final class TaskApp implements AutoCloseable {
    */
   public void register(TaskSignature signature, TaskFunction function) {
     engine.register(signature, function);
+  }
+
+  private void register(TaskDefinition definition) {
+    engine.register(definition.signature(), definition.function());
   }
 
   /**

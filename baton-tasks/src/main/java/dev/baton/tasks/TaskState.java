@@ -1,6 +1,9 @@
 package dev.baton.tasks;
 
+import java.util.Collections;
+import java.util.EnumMap;
 import java.util.EnumSet;
+import java.util.Map;
 import java.util.Set;
 
 /**
@@ -38,19 +41,32 @@ public enum TaskState {
   /** Its expiry passed before a worker started it. */
   EXPIRED;
 
-  /** The states this one may move to; empty for the final states. */
+  /** The states this one may move to; empty for the final states. The set is unmodifiable. */
   public Set<TaskState> next() {
-    return switch (this) {
-      case PENDING -> EnumSet.of(SENT, FAILED, REVOKED);
-      case SENT -> EnumSet.of(RECEIVED, RETRYING, SUCCEEDED, FAILED, REVOKED, EXPIRED);
-      case RECEIVED -> EnumSet.of(RETRYING, SUCCEEDED, FAILED, DEAD, REVOKED);
-      case RETRYING -> EnumSet.of(RECEIVED, SUCCEEDED, FAILED, DEAD, REVOKED, EXPIRED);
-      case SUCCEEDED, FAILED, DEAD, REVOKED, EXPIRED -> EnumSet.noneOf(TaskState.class);
-    };
+    return java.util.Objects.requireNonNull(Transitions.NEXT.get(this));
   }
 
   /** Whether the call has ended. */
   public boolean isFinal() {
     return next().isEmpty();
+  }
+
+  /** The table, built once: {@link #next()} is read on every report a call takes. */
+  private static final class Transitions {
+    private static final Map<TaskState, Set<TaskState>> NEXT = new EnumMap<>(TaskState.class);
+
+    static {
+      NEXT.put(PENDING, of(SENT, FAILED, REVOKED));
+      NEXT.put(SENT, of(RECEIVED, RETRYING, SUCCEEDED, FAILED, REVOKED, EXPIRED));
+      NEXT.put(RECEIVED, of(RETRYING, SUCCEEDED, FAILED, DEAD, REVOKED));
+      NEXT.put(RETRYING, of(RECEIVED, SUCCEEDED, FAILED, DEAD, REVOKED, EXPIRED));
+      for (TaskState state : EnumSet.of(SUCCEEDED, FAILED, DEAD, REVOKED, EXPIRED)) {
+        NEXT.put(state, Collections.unmodifiableSet(EnumSet.noneOf(TaskState.class)));
+      }
+    }
+
+    private static Set<TaskState> of(TaskState first, TaskState... rest) {
+      return Collections.unmodifiableSet(EnumSet.of(first, rest));
+    }
   }
 }
