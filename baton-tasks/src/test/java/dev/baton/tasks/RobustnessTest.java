@@ -197,7 +197,7 @@ class RobustnessTest {
     }
   }
 
-  @SuppressWarnings("NullAway") // a report the wire allows but a worker never sends
+  /** A report the wire allows but a worker never sends. */
   private static ReportEnvelope brokenFail(TaskKey key, Instant now) {
     return new ReportEnvelope(
         EnvelopeCodec.VERSION,

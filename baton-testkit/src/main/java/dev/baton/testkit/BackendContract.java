@@ -328,9 +328,6 @@ public abstract class BackendContract {
   // ---- helpers ----
 
   /** A report of {@code key} made now, expiring in a day, with the fields its status carries. */
-  // The record's "byte @Nullable []" parameter reaches other modules without its type annotation,
-  // so NullAway takes it for non-null.
-  @SuppressWarnings("NullAway")
   protected final ReportEnvelope report(TaskKey key, ReportStatus status) {
     Instant at = now();
     byte @Nullable [] value =

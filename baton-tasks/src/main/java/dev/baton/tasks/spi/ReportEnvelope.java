@@ -37,10 +37,31 @@ public record ReportEnvelope(
     Instant at,
     Instant expiresAt) {
 
-  public ReportEnvelope {
-    requireNonNull(key, "key");
-    requireNonNull(status, "status");
-    requireNonNull(at, "at");
-    requireNonNull(expiresAt, "expiresAt");
+  /**
+   * Checks the fields. Written out rather than compact: javac records a compact constructor's
+   * {@code byte @Nullable []} as a field annotation only, and NullAway in other modules then reads
+   * {@code value} as non-null.
+   */
+  public ReportEnvelope(
+      int version,
+      TaskKey key,
+      ReportStatus status,
+      int attempt,
+      int marshallerId,
+      byte @Nullable [] value,
+      @Nullable TaskError error,
+      @Nullable Progress progress,
+      Instant at,
+      Instant expiresAt) {
+    this.version = version;
+    this.key = requireNonNull(key, "key");
+    this.status = requireNonNull(status, "status");
+    this.attempt = attempt;
+    this.marshallerId = marshallerId;
+    this.value = value;
+    this.error = error;
+    this.progress = progress;
+    this.at = requireNonNull(at, "at");
+    this.expiresAt = requireNonNull(expiresAt, "expiresAt");
   }
 }

@@ -415,9 +415,6 @@ class InMemoryBackendTest {
   }
 
   @Test
-  // javac records the type annotation of the compact constructor's byte @Nullable [] parameter
-  // as a FIELD annotation, so NullAway reading the class file sees a non-null parameter.
-  @SuppressWarnings("NullAway")
   void publishFails_forAReportOfAnotherVersion() {
     ReportEnvelope version2 =
         new ReportEnvelope(

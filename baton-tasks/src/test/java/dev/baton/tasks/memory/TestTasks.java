@@ -68,9 +68,6 @@ final class TestTasks {
     return decode(delivery).id();
   }
 
-  // javac records the type annotation of the compact constructor's byte @Nullable [] parameter
-  // as a FIELD annotation, so NullAway reading the class file sees a non-null parameter.
-  @SuppressWarnings("NullAway")
   static ReportEnvelope report(TaskKey key, ReportStatus status, Instant at, Instant expiresAt) {
     return new ReportEnvelope(
         EnvelopeCodec.VERSION, key, status, 1, 0, null, null, null, at, expiresAt);

@@ -80,9 +80,6 @@ class EnvelopeCodecTest {
         CREATED.plus(Duration.ofDays(1)));
   }
 
-  // javac records the type annotation of the compact constructor's byte @Nullable [] parameter
-  // as a FIELD annotation, so NullAway reading the class file sees a non-null parameter.
-  @SuppressWarnings("NullAway")
   static ReportEnvelope minimalReport() {
     return new ReportEnvelope(
         EnvelopeCodec.VERSION,
