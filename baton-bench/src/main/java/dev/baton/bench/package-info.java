@@ -1,7 +1,10 @@
 /**
- * JMH benchmarks of Baton's dispatch hot paths: looking a handler up in the {@link
- * dev.baton.dispatch.Registry} and drawing commands from a {@link dev.baton.dispatch.CommandPool}.
- * Built into {@code baton-bench/target/benchmarks.jar}; see the module's README.
+ * JMH benchmarks of Baton's hot paths against bare floors and peers: looking a handler up in the
+ * {@link dev.baton.dispatch.Registry}, drawing commands from a {@link
+ * dev.baton.dispatch.CommandPool}, the dispatch round trip against Vert.x and Pekko, and the local
+ * task round trip against a bare executor; and plain programs for what JMH cannot measure (the
+ * footprint of idle processes, JobRunr's polling job server). Built into {@code
+ * baton-bench/target/benchmarks.jar}; see the module's README.
  */
 @NullMarked
 package dev.baton.bench;
