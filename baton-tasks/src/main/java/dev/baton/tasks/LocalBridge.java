@@ -89,7 +89,7 @@ final class LocalBridge implements Bridge, BrokerInspection {
       }
     }
     LocalTask task =
-        new LocalTask(entry, key, options, arguments, request.createdNanos(), services.time());
+        new LocalTask(entry, key, options, arguments, request.createdNanos(), services);
     CallResult<?> result =
         new CallResult<>(
             key,
@@ -386,7 +386,7 @@ final class LocalBridge implements Bridge, BrokerInspection {
                 old.options,
                 old.arguments,
                 services.time().nanoTime(),
-                services.time());
+                services);
         again.result = new CallResult<>(old.key, false, services.time(), null, null, again);
         queue(old.queue()).offer(again);
         return true;

@@ -1,6 +1,5 @@
 package dev.baton.tasks;
 
-import dev.baton.time.TimeSource;
 import java.util.function.Consumer;
 import org.jspecify.annotations.Nullable;
 
@@ -23,7 +22,7 @@ final class LocalTask implements Consumer<ErrorCode>, RunningAttempt.ProgressSin
   final TaskOptions options;
   final @Nullable Object[] arguments;
   final long createdNanos;
-  private final TimeSource time;
+  private final AppServices services;
 
   @SuppressWarnings("NullAway.Init") // set by the caller before the task is shared
   CallResult<?> result;
@@ -38,13 +37,13 @@ final class LocalTask implements Consumer<ErrorCode>, RunningAttempt.ProgressSin
       TaskOptions options,
       @Nullable Object[] arguments,
       long createdNanos,
-      TimeSource time) {
+      AppServices services) {
     this.entry = entry;
     this.key = key;
     this.options = options;
     this.arguments = arguments;
     this.createdNanos = createdNanos;
-    this.time = time;
+    this.services = services;
   }
 
   /** The queue the task is routed to. */
@@ -57,6 +56,15 @@ final class LocalTask implements Consumer<ErrorCode>, RunningAttempt.ProgressSin
   @Override
   public void accept(ErrorCode reason) {
     stop(reason);
+    if (reason == ErrorCode.TIMEOUT) {
+      services.emit(
+          EventOrigin.CALLER,
+          EventLevel.WARNING,
+          EventCode.TIMEOUT,
+          key + " had no outcome within its timeout of " + options.timeout() + "; it was stopped",
+          key,
+          null);
+    }
   }
 
   /** Stops the task: it will not start, and a running attempt is cancelled. */
@@ -89,6 +97,7 @@ final class LocalTask implements Consumer<ErrorCode>, RunningAttempt.ProgressSin
   @Override
   public void progress(Progress progress) {
     result.accept(
-        new Report(key, ReportStatus.PROGRESS, attempt, null, null, progress, time.now()));
+        new Report(
+            key, ReportStatus.PROGRESS, attempt, null, null, progress, services.time().now()));
   }
 }

@@ -133,6 +133,13 @@ final class RemoteBridge implements Bridge {
     AdapterContext context = new RoleContext(originOf(roles.iterator().next()));
     taskAdapter.attach(context);
     attachments.add(new Attachment(taskAdapter, context));
+    services.emit(
+        EventOrigin.BRIDGE,
+        EventLevel.INFO,
+        EventCode.CONNECTION,
+        "attached " + adapter.getClass().getName() + " as " + roles,
+        null,
+        null);
     for (Role role : roles) {
       switch (role) {
         case PRODUCER -> producer = (TaskProducer) adapter;
@@ -392,6 +399,15 @@ final class RemoteBridge implements Bridge {
   }
 
   private void revoke(TaskKey key, TaskOptions options, ErrorCode reason) {
+    if (reason == ErrorCode.TIMEOUT) {
+      services.emit(
+          EventOrigin.CALLER,
+          EventLevel.WARNING,
+          EventCode.TIMEOUT,
+          key + " had no outcome within its timeout of " + options.timeout() + "; it was revoked",
+          key,
+          null);
+    }
     RunningAttempt attempt = running.get(key);
     if (attempt != null) {
       attempt.cancel(reason);

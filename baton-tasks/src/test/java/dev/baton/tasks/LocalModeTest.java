@@ -224,7 +224,9 @@ class LocalModeTest {
   }
 
   @Test
-  void aTimeoutFailsTheCallerAndInterruptsTheRunningAttempt() throws Exception {
+  void aTimeoutFailsTheCallerInterruptsTheRunningAttemptAndEmitsAnEvent() throws Exception {
+    List<TaskEvent> timeouts = new java.util.concurrent.CopyOnWriteArrayList<>();
+    app.listen(EnumSet.of(EventOrigin.CALLER), EventLevel.WARNING, timeouts::add);
     CountDownLatch started = new CountDownLatch(1);
     CountDownLatch interrupted = new CountDownLatch(1);
     app.register(
@@ -250,6 +252,8 @@ class LocalModeTest {
 
     assertThat(failure(result).code()).isEqualTo(ErrorCode.TIMEOUT);
     assertThat(interrupted.await(10, TimeUnit.SECONDS)).isTrue();
+    awaitCondition(() -> !timeouts.isEmpty());
+    assertThat(timeouts.getFirst().key()).isEqualTo(result.key());
   }
 
   @Test
