@@ -30,7 +30,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -65,12 +64,12 @@ import org.junit.jupiter.api.Test;
  * }
  * }</pre>
  *
- * <p>Optional hooks: {@link #newQueuePrefix()} (queues of one test never collide with another's on
- * a shared broker; {@link #queuePrefix()} tells your {@code @AfterEach} what to delete), {@link
- * #now()} (the broker's clock, if not the system's), {@link #advanceTime(Duration)} (move the
- * broker's clock; without it the lease-expiry and delay tests are skipped), {@link #inspection()}
- * (found by {@code instanceof} by default; without it the dead-letter and inspection checks are
- * skipped) and {@link #awaitBound()}.
+ * <p>Also required: {@link #advanceTime(Duration)} (move the broker's clock, so lease expiries and
+ * delays pass). Optional hooks: {@link #newQueuePrefix()} (queues of one test never collide with
+ * another's on a shared broker; {@link #queuePrefix()} tells your {@code @AfterEach} what to
+ * delete), {@link #now()} (the broker's clock, if not the system's), {@link #inspection()} (found
+ * by {@code instanceof} by default; a broker without one fails the inspection and dead-letter
+ * tests, since every broker must have it) and {@link #awaitBound()}.
  *
  * <p>"Exactly once" and "per-queue FIFO" are checked for runs without failures, retries, delays or
  * priorities, as the design states; every wait is bounded, no test sleeps.
@@ -117,17 +116,17 @@ public abstract class BrokerContract {
 
   /**
    * Moves the broker's clock forward by {@code duration}, running whatever falls due (lease
-   * expiries, delayed tasks). By default the calling test is skipped: override it for a broker on a
-   * manual clock (or one whose leases and delays can be made to pass).
+   * expiries, delayed tasks). Every adapter says how: a broker on a manual {@code TimeSource}
+   * advances it; a broker on real time waits (with a bound) until its own clock has moved that far,
+   * and should run its tests with short leases. Nothing is skipped: a broker whose leases or delays
+   * cannot pass fails these tests.
    */
-  protected void advanceTime(Duration duration) {
-    Assumptions.abort("this broker's clock cannot be advanced: override advanceTime to run this");
-  }
+  protected abstract void advanceTime(Duration duration) throws InterruptedException;
 
   /**
    * The broker's inspection API, if it has one: by default {@link #namedConsumer()} or {@link
-   * #producer()} when either implements {@link BrokerInspection}. Tests that need it are skipped
-   * without it, and "nothing left over" checks rely on the deliveries alone.
+   * #producer()} when either implements {@link BrokerInspection}. Tests that need it fail without
+   * it.
    */
   protected Optional<BrokerInspection> inspection() {
     if (namedConsumer() instanceof BrokerInspection inspection) {
@@ -381,7 +380,6 @@ public abstract class BrokerContract {
    */
   @Test
   public void unsettledTaskIsDeliveredAgainWhenItsLeaseRunsOut() throws Exception {
-    advanceTime(Duration.ZERO); // skips the test at once if the clock cannot be advanced
     String queue = queue("lease");
     TaskEnvelope sent = envelope(queue, seedId(1));
     try (Subscriptions subscriptions = new Subscriptions()) {
@@ -452,7 +450,6 @@ public abstract class BrokerContract {
    */
   @Test
   public void taskWithAFutureEtaIsDeliveredOnceItPasses() throws Exception {
-    advanceTime(Duration.ZERO); // skips the test at once if the clock cannot be advanced
     String queue = queue("delayed");
     Instant eta = now().plus(Duration.ofMinutes(1));
     TaskEnvelope sent = envelope(queue, seedId(1), TaskOptions.builder().eta(eta).build());
@@ -695,7 +692,10 @@ public abstract class BrokerContract {
 
   private BrokerInspection requireInspection() {
     Optional<BrokerInspection> inspection = inspection();
-    Assumptions.assumeTrue(inspection.isPresent(), "the broker has no BrokerInspection");
+    assertThat(inspection)
+        .as(
+            "every broker implements BrokerInspection (DESIGN.md: the SPI is complete from the start)")
+        .isPresent();
     return inspection.orElseThrow();
   }
 
