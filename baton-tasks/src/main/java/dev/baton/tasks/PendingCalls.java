@@ -26,10 +26,6 @@ final class PendingCalls {
     calls.remove(result);
   }
 
-  int size() {
-    return calls.size();
-  }
-
   /** Fails every pending call with the error {@code why} gives for it. */
   void failAll(Function<TaskKey, TaskError> why) {
     List<CallResult<?>> snapshot = new ArrayList<>(calls);

@@ -19,7 +19,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.function.Function;
 import java.util.stream.Collectors;
 import org.jspecify.annotations.Nullable;
 
@@ -216,8 +215,7 @@ final class TaskEngine {
       closed = true;
     }
     bridge.stopWorkers();
-    Function<TaskKey, TaskError> why = TaskEngine::shutdownError;
-    pending.failAll(why);
+    pending.failAll(TaskEngine::shutdownError);
     bridge.close();
     events.close();
     if (ownedTime != null) {
