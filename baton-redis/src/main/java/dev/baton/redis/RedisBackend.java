@@ -1,0 +1,556 @@
+package dev.baton.redis;
+
+import static dev.baton.redis.Keys.bytes;
+import static java.nio.charset.StandardCharsets.UTF_8;
+import static java.util.Objects.requireNonNull;
+
+import com.google.errorprone.annotations.concurrent.GuardedBy;
+import dev.baton.tasks.EventCode;
+import dev.baton.tasks.EventLevel;
+import dev.baton.tasks.TaskKey;
+import dev.baton.tasks.spi.AdapterContext;
+import dev.baton.tasks.spi.EnvelopeCodec;
+import dev.baton.tasks.spi.ReportEnvelope;
+import dev.baton.tasks.spi.ReportPublisher;
+import dev.baton.tasks.spi.ReportStore;
+import dev.baton.tasks.spi.Subscription;
+import dev.baton.time.TimeSource;
+import io.lettuce.core.RedisChannelHandler;
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.RedisConnectionStateListener;
+import io.lettuce.core.RedisURI;
+import io.lettuce.core.ScriptOutputType;
+import io.lettuce.core.api.StatefulRedisConnection;
+import io.lettuce.core.api.async.RedisAsyncCommands;
+import io.lettuce.core.codec.ByteArrayCodec;
+import io.lettuce.core.pubsub.RedisPubSubAdapter;
+import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
+import java.net.SocketAddress;
+import java.net.URI;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Consumer;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * A result backend on Redis: each call's reports in a list, streamed to polls through one shared
+ * pub/sub connection.
+ *
+ * <h2>Design</h2>
+ *
+ * <ul>
+ *   <li>{@link #publish} runs one Lua script: {@code RPUSH baton:r:<key>} the encoded report,
+ *       {@code PEXPIRE} the list to the report's {@code expiresAt} (measured from the time source's
+ *       now), and {@code PUBLISH} the list's new length on the channel of the same name. The stage
+ *       completes when Redis has executed it.
+ *   <li>{@link #poll} holds no connection of its own. The polls of one key share a <i>watch</i>:
+ *       one channel subscription on the backend's pub/sub connection, and a reader that, whenever
+ *       the channel fires (and once the subscription is confirmed), reads the list from the lowest
+ *       index any of its polls still needs ({@code LRANGE}) and hands each poll the reports it has
+ *       not seen, in list order. Subscribing before the first read means no report is missed; the
+ *       per-poll index means none is repeated. 10,000 waiting calls cost 10,000 channel
+ *       subscriptions on one connection, and one {@code LRANGE} per report published.
+ *   <li>{@link #claimIdempotencyKey}: {@code SET NX PX} in a script that returns the holder's id.
+ * </ul>
+ *
+ * <h2>Threads and failure</h2>
+ *
+ * <p>Thread-safe. One reader per watch runs at a time, on a virtual thread, so one poll's sink is
+ * never called concurrently. A sink that throws is reported as a WARNING {@code REPORT_FAILURE}
+ * event and the poll goes on. A lost connection is reported as a WARNING {@code CONNECTION} event
+ * and its return as an INFO one; Lettuce resubscribes the channels and every watch reads its list
+ * again. {@link #publish} fails with the connection's error; {@link #poll} and {@link
+ * #claimIdempotencyKey} throw {@link IllegalStateException} if Redis does not answer within 10
+ * seconds. After {@link #close()} {@code publish} returns a failed stage and {@code poll} and
+ * {@code claimIdempotencyKey} throw {@link IllegalStateException} ("backend is closed").
+ */
+public final class RedisBackend implements ReportPublisher, ReportStore {
+
+  private static final Script PUBLISH =
+      new Script(
+          """
+          local n = redis.call('RPUSH', KEYS[1], ARGV[1])
+          redis.call('PEXPIRE', KEYS[1], ARGV[2])
+          redis.call('PUBLISH', KEYS[1], n)
+          return n
+          """);
+
+  private static final Script CLAIM =
+      new Script(
+          """
+          if redis.call('SET', KEYS[1], ARGV[1], 'NX', 'PX', ARGV[2]) then return ARGV[1] end
+          local holder = redis.call('GET', KEYS[1])
+          if holder then return holder end
+          redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
+          return ARGV[1]
+          """);
+
+  private final RedisClient client;
+  private final StatefulRedisConnection<byte[], byte[]> connection;
+  private final RedisAsyncCommands<byte[], byte[]> redis;
+  private final StatefulRedisPubSubConnection<byte[], byte[]> pubsub;
+  private final TimeSource time;
+  private final Events events = new Events();
+  private final AtomicBoolean disconnected = new AtomicBoolean();
+  private final ExecutorService executor =
+      Executors.newThreadPerTaskExecutor(
+          Thread.ofVirtual().name("baton-redis-backend-", 0).factory());
+  private final Object lock = new Object();
+
+  @GuardedBy("lock")
+  private final Map<TaskKey, Watch> watches = new HashMap<>();
+
+  @GuardedBy("lock")
+  private final Map<String, Watch> byChannel = new HashMap<>();
+
+  @GuardedBy("lock")
+  private boolean closed;
+
+  private RedisBackend(
+      RedisClient client,
+      StatefulRedisConnection<byte[], byte[]> connection,
+      StatefulRedisPubSubConnection<byte[], byte[]> pubsub,
+      TimeSource time) {
+    this.client = client;
+    this.connection = connection;
+    this.redis = connection.async();
+    this.pubsub = pubsub;
+    this.time = time;
+  }
+
+  /**
+   * Connects to the Redis server at {@code uri} ({@code redis://[user:password@]host[:port][/db]}
+   * or {@code rediss://} for TLS, as {@link RedisURI#create(String)} reads it).
+   *
+   * @param time the clock report expiries are measured against
+   * @throws io.lettuce.core.RedisConnectionException if the server cannot be reached
+   */
+  public static RedisBackend connect(URI uri, TimeSource time) {
+    requireNonNull(uri, "uri");
+    requireNonNull(time, "time");
+    RedisClient client = RedisClient.create(RedisURI.create(uri));
+    StateListener listener = new StateListener();
+    client.addListener(listener);
+    StatefulRedisConnection<byte[], byte[]> connection = null;
+    try {
+      connection = client.connect(ByteArrayCodec.INSTANCE);
+      StatefulRedisPubSubConnection<byte[], byte[]> pubsub =
+          client.connectPubSub(ByteArrayCodec.INSTANCE);
+      RedisBackend backend = new RedisBackend(client, connection, pubsub, time);
+      backend.start(listener);
+      return backend;
+    } catch (RuntimeException e) {
+      if (connection != null) {
+        connection.close();
+      }
+      client.shutdown();
+      throw e;
+    }
+  }
+
+  private void start(StateListener listener) {
+    listener.backend = this;
+    pubsub.addListener(
+        new RedisPubSubAdapter<byte[], byte[]>() {
+          @Override
+          public void message(byte[] channel, byte[] message) {
+            onNotify(new String(channel, UTF_8));
+          }
+        });
+  }
+
+  /** Relays the client's connection events to the backend once it exists. */
+  private static final class StateListener implements RedisConnectionStateListener {
+    volatile @Nullable RedisBackend backend;
+
+    @Override
+    public void onRedisConnected(RedisChannelHandler<?, ?> connection, SocketAddress address) {
+      RedisBackend b = backend;
+      if (b != null && b.disconnected.compareAndSet(true, false)) {
+        b.events.emit(
+            EventLevel.INFO,
+            EventCode.CONNECTION,
+            "Redis backend reconnected to " + address,
+            null,
+            null);
+        b.wakeAll();
+      }
+    }
+
+    @Override
+    public void onRedisDisconnected(RedisChannelHandler<?, ?> connection) {
+      RedisBackend b = backend;
+      if (b != null && !b.isClosed() && b.disconnected.compareAndSet(false, true)) {
+        b.events.emit(
+            EventLevel.WARNING,
+            EventCode.CONNECTION,
+            "Redis backend lost its connection; reconnecting",
+            null,
+            null);
+      }
+    }
+  }
+
+  @Override
+  public void attach(AdapterContext context) {
+    events.attach(context);
+  }
+
+  @Override
+  public void detach(AdapterContext context) {
+    events.detach(context);
+  }
+
+  /**
+   * Appends the encoded report to its call's list and notifies the call's polls; the stage
+   * completes when Redis has executed the write, or fails with the error.
+   */
+  @Override
+  public CompletionStage<Void> publish(ReportEnvelope report) {
+    requireNonNull(report, "report");
+    if (isClosed()) {
+      return CompletableFuture.failedStage(closedException());
+    }
+    byte[] body;
+    try {
+      body = EnvelopeCodec.encode(report);
+    } catch (RuntimeException e) {
+      return CompletableFuture.failedStage(e);
+    }
+    long ttl = Math.max(1, Duration.between(time.now(), report.expiresAt()).toMillis());
+    return PUBLISH
+        .<Long>run(
+            redis,
+            ScriptOutputType.INTEGER,
+            new byte[][] {Keys.reports(report.key())},
+            body,
+            bytes(Long.toString(ttl)))
+        .thenApply(n -> null);
+  }
+
+  /**
+   * Streams the reports of {@code key}: those stored before the poll first, then new ones, on a
+   * virtual thread of this backend, one call of {@code sink} at a time.
+   *
+   * @throws IllegalStateException if the backend is closed
+   */
+  @Override
+  public Subscription poll(TaskKey key, Consumer<byte[]> sink) {
+    requireNonNull(key, "key");
+    requireNonNull(sink, "sink");
+    Poll poll = new Poll(sink);
+    Watch watch;
+    boolean created = false;
+    synchronized (lock) {
+      if (closed) {
+        throw closedException();
+      }
+      Watch existing = watches.get(key);
+      if (existing == null) {
+        watch = new Watch(key);
+        watches.put(key, watch);
+        byChannel.put(watch.channel, watch);
+        created = true;
+      } else {
+        watch = existing;
+      }
+      watch.polls.add(poll);
+      poll.watch = watch;
+    }
+    if (created) {
+      Watch w = watch;
+      var _ =
+          pubsub
+              .async()
+              .subscribe(bytes(watch.channel))
+              .toCompletableFuture()
+              .whenComplete(
+                  (v, e) -> {
+                    if (e != null) {
+                      events.emit(
+                          EventLevel.WARNING,
+                          EventCode.CONNECTION,
+                          "subscribing to the reports of " + key + " failed: " + e,
+                          key,
+                          e);
+                    }
+                    w.subscribed.complete(null);
+                  });
+    }
+    var _ = watch.subscribed.thenRun(watch::wake);
+    return poll;
+  }
+
+  /** Stops the polls of {@code key} and its channel subscription; its reports stay until expiry. */
+  @Override
+  public void done(TaskKey key) {
+    requireNonNull(key, "key");
+    Watch watch;
+    synchronized (lock) {
+      watch = watches.get(key);
+      if (watch == null) {
+        return;
+      }
+      for (Poll poll : watch.polls) {
+        poll.cancelled = true;
+      }
+      watch.polls.clear();
+    }
+    dropIfIdle(watch);
+  }
+
+  /**
+   * Claims the key with {@code SET NX PX}; returns the id of the call holding it. Waits at most 10
+   * seconds for Redis.
+   *
+   * @throws IllegalStateException if the backend is closed or Redis does not answer in time
+   */
+  @Override
+  public String claimIdempotencyKey(
+      String taskName, String idempotencyKey, String candidateId, Duration ttl) {
+    requireNonNull(taskName, "taskName");
+    requireNonNull(idempotencyKey, "idempotencyKey");
+    requireNonNull(candidateId, "candidateId");
+    requireNonNull(ttl, "ttl");
+    if (isClosed()) {
+      throw closedException();
+    }
+    byte[] holder =
+        RedisBroker.await(
+            CLAIM.<byte[]>run(
+                redis,
+                ScriptOutputType.VALUE,
+                new byte[][] {Keys.idempotency(taskName, idempotencyKey)},
+                bytes(candidateId),
+                bytes(Long.toString(Math.max(1, ttl.toMillis())))));
+    return new String(holder, UTF_8);
+  }
+
+  /** Cancels every poll and closes the connections. Idempotent. */
+  @Override
+  public void close() {
+    synchronized (lock) {
+      if (closed) {
+        return;
+      }
+      closed = true;
+      for (Watch watch : watches.values()) {
+        for (Poll poll : watch.polls) {
+          poll.cancelled = true;
+        }
+        watch.polls.clear();
+      }
+      watches.clear();
+      byChannel.clear();
+    }
+    executor.shutdown();
+    try {
+      if (!executor.awaitTermination(5, TimeUnit.SECONDS)) {
+        executor.shutdownNow();
+      }
+    } catch (InterruptedException e) {
+      executor.shutdownNow();
+      Thread.currentThread().interrupt();
+    }
+    pubsub.close();
+    connection.close();
+    client.shutdown(Duration.ZERO, Duration.ofSeconds(2));
+  }
+
+  private void onNotify(String channel) {
+    Watch watch;
+    synchronized (lock) {
+      watch = byChannel.get(channel);
+    }
+    if (watch != null) {
+      watch.wake();
+    }
+  }
+
+  private void wakeAll() {
+    List<Watch> all;
+    synchronized (lock) {
+      all = new ArrayList<>(watches.values());
+    }
+    for (Watch watch : all) {
+      watch.wake();
+    }
+  }
+
+  private void dropIfIdle(Watch watch) {
+    boolean drop;
+    synchronized (lock) {
+      drop = watch.polls.isEmpty() && watches.get(watch.key) == watch && !closed;
+      if (drop) {
+        watches.remove(watch.key);
+        byChannel.remove(watch.channel);
+      }
+    }
+    if (drop) {
+      var _ = pubsub.async().unsubscribe(bytes(watch.channel));
+    }
+  }
+
+  private boolean isClosed() {
+    synchronized (lock) {
+      return closed;
+    }
+  }
+
+  private static IllegalStateException closedException() {
+    return new IllegalStateException("backend is closed");
+  }
+
+  /** One poll: its sink and how many of the key's reports it has been given. */
+  private final class Poll implements Subscription {
+    final Consumer<byte[]> sink;
+
+    /** Reports handed to the sink; touched only by the watch's reader. */
+    long seen;
+
+    /** Set under the backend's lock; read by the watch's reader. */
+    volatile boolean cancelled;
+
+    /** The watch it belongs to; set and read under the backend's lock. */
+    volatile @Nullable Watch watch;
+
+    Poll(Consumer<byte[]> sink) {
+      this.sink = sink;
+    }
+
+    @Override
+    public void cancel() {
+      Watch w;
+      synchronized (lock) {
+        if (cancelled) {
+          return;
+        }
+        cancelled = true;
+        w = watch;
+        if (w != null) {
+          w.polls.remove(this);
+        }
+      }
+      if (w != null) {
+        dropIfIdle(w);
+      }
+    }
+  }
+
+  /**
+   * The polls of one key, one channel subscription, and a serial reader: {@code running} says a
+   * reader is under way, {@code dirty} that a notification came during it, so it reads again.
+   */
+  private final class Watch {
+    final TaskKey key;
+    final String channel;
+    final byte[] listKey;
+    final CompletableFuture<@Nullable Void> subscribed = new CompletableFuture<>();
+
+    /** Guarded by the backend's lock (Error Prone cannot name an outer instance's lock here). */
+    final List<Poll> polls = new ArrayList<>();
+
+    @GuardedBy("this")
+    boolean running;
+
+    @GuardedBy("this")
+    boolean dirty;
+
+    Watch(TaskKey key) {
+      this.key = key;
+      this.listKey = Keys.reports(key);
+      this.channel = new String(listKey, UTF_8);
+    }
+
+    void wake() {
+      synchronized (this) {
+        dirty = true;
+        if (running) {
+          return;
+        }
+        running = true;
+      }
+      try {
+        executor.execute(this::read);
+      } catch (RejectedExecutionException e) {
+        synchronized (this) {
+          running = false;
+        }
+      }
+    }
+
+    private void read() {
+      while (true) {
+        synchronized (this) {
+          if (!dirty) {
+            running = false;
+            return;
+          }
+          dirty = false;
+        }
+        List<Poll> current;
+        synchronized (lock) {
+          current = new ArrayList<>(polls);
+        }
+        if (current.isEmpty()) {
+          continue;
+        }
+        long from = Long.MAX_VALUE;
+        for (Poll poll : current) {
+          from = Math.min(from, poll.seen);
+        }
+        List<byte[]> reports;
+        try {
+          reports = RedisBroker.await(redis.lrange(listKey, from, -1));
+        } catch (RuntimeException e) {
+          if (!isClosed()) {
+            events.emit(
+                EventLevel.WARNING,
+                EventCode.CONNECTION,
+                "reading the reports of " + key + " failed: " + e.getMessage(),
+                key,
+                e);
+          }
+          synchronized (this) {
+            running = false;
+          }
+          return;
+        }
+        long end = from + reports.size();
+        for (Poll poll : current) {
+          while (poll.seen < end) {
+            boolean live;
+            synchronized (lock) {
+              live = !poll.cancelled;
+            }
+            if (!live) {
+              break;
+            }
+            byte[] report = reports.get((int) (poll.seen - from));
+            poll.seen++;
+            try {
+              poll.sink.accept(report);
+            } catch (RuntimeException e) {
+              events.emit(
+                  EventLevel.WARNING,
+                  EventCode.REPORT_FAILURE,
+                  "a poll of " + key + " threw from its sink: " + e,
+                  key,
+                  e);
+            }
+          }
+        }
+      }
+    }
+  }
+}

@@ -1,0 +1,16 @@
+/**
+ * Baton's Redis adapter: {@link dev.baton.redis.RedisBroker} (tasks on Redis Streams with one
+ * consumer group per queue, delayed tasks in sorted sets, dead-letter streams, revocations and
+ * heartbeats with expiry) and {@link dev.baton.redis.RedisBackend} (reports in lists with expiry,
+ * streamed to polls through one shared pub/sub connection), on Lettuce.
+ */
+// Lettuce ships as an automatic module (Automatic-Module-Name lettuce.core).
+@SuppressWarnings("requires-automatic")
+module dev.baton.redis {
+  requires transitive dev.baton.tasks;
+  requires static com.google.errorprone.annotations;
+  requires org.slf4j;
+  requires lettuce.core;
+
+  exports dev.baton.redis;
+}
