@@ -51,8 +51,11 @@ final class BrokerScripts {
   /**
    * KEYS: the ten streams, highest priority first; the extension hash. ARGV: group, consumer,
    * count, reclaim (1 or 0), lease millis. Claims expired deliveries first (when reclaim is 1),
-   * then reads new entries, highest priority first. Returns {priority, id, body, deliveries}...
-   * where deliveries counts earlier entries' deliveries ({@code d}) plus the pending-entry counter.
+   * then reads new entries, highest priority first; a stream that exists without the group (created
+   * by another client's {@code XADD}, which {@code ensure} then takes for one of ours) gets it
+   * here, from its first entry, so nothing written to it is left unread. Returns {priority, id,
+   * body, deliveries}... where deliveries counts earlier entries' deliveries ({@code d}) plus the
+   * pending-entry counter.
    */
   static final Script FETCH =
       new Script(
@@ -105,6 +108,11 @@ final class BrokerScripts {
             local key = KEYS[k]
             if redis.call('EXISTS', key) == 1 then
               local res = redis.pcall('XREADGROUP', 'GROUP', g, c, 'COUNT', n, 'STREAMS', key, '>')
+              if type(res) == 'table' and res.err and string.find(res.err, 'NOGROUP', 1, true) then
+                -- a stream another client created has no group yet: read it from its first entry
+                redis.pcall('XGROUP', 'CREATE', key, g, '0')
+                res = redis.pcall('XREADGROUP', 'GROUP', g, c, 'COUNT', n, 'STREAMS', key, '>')
+              end
               if type(res) == 'table' and not res.err and res[1] then
                 for _, e in ipairs(res[1][2]) do add(10 - k, e[1], e[2], 1) end
               end
@@ -213,8 +221,10 @@ final class BrokerScripts {
               """);
 
   /**
-   * KEYS: stream, ext, dead. ARGV: group, consumer, id, ext field, body, priority, code, message,
-   * at millis, name ('' if unknown), task id.
+   * KEYS: stream, ext, dead, queues. ARGV: group, consumer, id, ext field, body, priority, code,
+   * message, at millis, name ('' if unknown), task id, queue. Records the queue in {@code
+   * baton:queues}, so the dead letter is listed even if the queue was never declared or sent to
+   * through a broker (an entry another client wrote).
    */
   static final Script DEAD_LETTER =
       new Script(
@@ -228,6 +238,7 @@ final class BrokerScripts {
                 redis.call('XADD', KEYS[3], '*', 'b', ARGV[5], 'p', ARGV[6], 'code', ARGV[7],
                   'msg', ARGV[8], 'at', ARGV[9], 'n', ARGV[10], 'i', ARGV[11])
               end
+              redis.call('SADD', KEYS[4], ARGV[12])
               redis.call('XACK', KEYS[1], ARGV[1], ARGV[3])
               redis.call('XDEL', KEYS[1], ARGV[3])
               redis.call('HDEL', KEYS[2], ARGV[4])

@@ -9,7 +9,7 @@ import dev.baton.tasks.TaskKey;
  * is written as {@code <length of name>:<name>:<id>} so that no name or id can forge another pair.
  *
  * <ul>
- *   <li>{@code baton:queues}: set of every queue declared or sent to;
+ *   <li>{@code baton:queues}: set of every queue declared, sent to or dead-lettered in;
  *   <li>{@code baton:q:<queue>:<p>}: stream of the ready tasks of priority {@code p} (0-9),
  *       consumer group {@code baton}; entry fields {@code b} (the encoded envelope) and, for a
  *       released task, {@code d} (deliveries before this entry);

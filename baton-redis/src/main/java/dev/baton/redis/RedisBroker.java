@@ -1116,7 +1116,7 @@ public final class RedisBroker implements TaskProducer, NamedTaskConsumer, Broke
               BrokerScripts.DEAD_LETTER.run(
                   redis,
                   ScriptOutputType.INTEGER,
-                  keys(Keys.dead(sub.queue)),
+                  keys(Keys.dead(sub.queue), Keys.QUEUES),
                   args(
                       body,
                       bytes(Integer.toString(priority)),
@@ -1124,7 +1124,8 @@ public final class RedisBroker implements TaskProducer, NamedTaskConsumer, Broke
                       bytes(error.message()),
                       bytes(Long.toString(time.now().toEpochMilli())),
                       bytes(key == null ? "" : key.name()),
-                      bytes(key == null ? "" : key.id()))));
+                      bytes(key == null ? "" : key.id()),
+                      bytes(sub.queue))));
     }
 
     @Override
