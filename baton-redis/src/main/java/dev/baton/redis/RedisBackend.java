@@ -39,6 +39,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.locks.LockSupport;
 import java.util.function.Consumer;
 import org.jspecify.annotations.Nullable;
 
@@ -68,11 +69,13 @@ import org.jspecify.annotations.Nullable;
  * <p>Thread-safe. One reader per watch runs at a time, on a virtual thread, so one poll's sink is
  * never called concurrently. A sink that throws is reported as a WARNING {@code REPORT_FAILURE}
  * event and the poll goes on. A lost connection is reported as a WARNING {@code CONNECTION} event
- * and its return as an INFO one; Lettuce resubscribes the channels and every watch reads its list
- * again. {@link #publish} fails with the connection's error; {@link #poll} and {@link
- * #claimIdempotencyKey} throw {@link IllegalStateException} if Redis does not answer within 10
- * seconds. After {@link #close()} {@code publish} returns a failed stage and {@code poll} and
- * {@code claimIdempotencyKey} throw {@link IllegalStateException} ("backend is closed").
+ * and its return as an INFO one; Lettuce resubscribes the channels, and every watch reads its list
+ * again on reconnect and again when its resubscription is confirmed (a report published between the
+ * two would otherwise never be notified). {@link #publish} fails with the connection's error;
+ * {@link #poll} and {@link #claimIdempotencyKey} throw {@link IllegalStateException} if Redis does
+ * not answer within 10 seconds. After {@link #close()} {@code publish} returns a failed stage and
+ * {@code poll} and {@code claimIdempotencyKey} throw {@link IllegalStateException} ("backend is
+ * closed").
  */
 public final class RedisBackend implements ReportPublisher, ReportStore {
 
@@ -165,6 +168,11 @@ public final class RedisBackend implements ReportPublisher, ReportStore {
           @Override
           public void message(byte[] channel, byte[] message) {
             onNotify(new String(channel, UTF_8));
+          }
+
+          @Override
+          public void subscribed(byte[] channel, long count) {
+            onResubscribed(new String(channel, UTF_8));
           }
         });
   }
@@ -377,6 +385,22 @@ public final class RedisBackend implements ReportPublisher, ReportStore {
     }
   }
 
+  /**
+   * Reads a watch's list again when the server confirms its channel subscription after the first:
+   * Lettuce resubscribes after a reconnect, and reports published before that confirmation (while
+   * the pub/sub connection was down or not yet resubscribed) were never notified. The first
+   * confirmation is covered by {@link #poll}, which reads once the subscription completes.
+   */
+  private void onResubscribed(String channel) {
+    Watch watch;
+    synchronized (lock) {
+      watch = byChannel.get(channel);
+    }
+    if (watch != null && watch.subscribed.isDone()) {
+      watch.wake();
+    }
+  }
+
   private void wakeAll() {
     List<Watch> all;
     synchronized (lock) {
@@ -466,6 +490,9 @@ public final class RedisBackend implements ReportPublisher, ReportStore {
     @GuardedBy("this")
     boolean dirty;
 
+    /** Consecutive failed reads; touched only by the watch's reader. */
+    int failures;
+
     Watch(TaskKey key) {
       this.key = key;
       this.listKey = Keys.reports(key);
@@ -512,19 +539,30 @@ public final class RedisBackend implements ReportPublisher, ReportStore {
         List<byte[]> reports;
         try {
           reports = RedisBroker.await(redis.lrange(listKey, from, -1));
+          failures = 0;
         } catch (RuntimeException e) {
-          if (!isClosed()) {
+          if (isClosed()) {
+            synchronized (this) {
+              running = false;
+            }
+            return;
+          }
+          if (failures++ == 0) {
             events.emit(
                 EventLevel.WARNING,
                 EventCode.CONNECTION,
-                "reading the reports of " + key + " failed: " + e.getMessage(),
+                "reading the reports of " + key + " failed (retrying): " + e.getMessage(),
                 key,
                 e);
           }
+          // a read that fails (a server still loading its data after a restart answers LOADING)
+          // is retried: the wake-ups that led here were consumed, and none may come again
           synchronized (this) {
-            running = false;
+            dirty = true;
           }
-          return;
+          LockSupport.parkNanos(
+              TimeUnit.MILLISECONDS.toNanos(Math.min(1_000, 50L << Math.min(failures, 5))));
+          continue;
         }
         long end = from + reports.size();
         for (Poll poll : current) {

@@ -5,6 +5,7 @@ import dev.baton.tasks.TaskApp;
 import dev.baton.time.SystemTimeSource;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisURI;
+import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.api.sync.RedisCommands;
 import java.io.IOException;
@@ -56,8 +57,13 @@ final class CrashingWorkerMain {
    * <prefix>ran:<who>}), sleeps 5-20 ms, returns {@code 2n}.
    */
   static int execute(RedisCommands<String, String> redis, String prefix, String who, int n) {
-    var _ = redis.incr(prefix + "exec:" + n);
-    var _ = redis.incr(prefix + "ran:" + who);
+    // one script, so a SIGKILL cannot fall between the two counts
+    Long _ =
+        redis.eval(
+            "redis.call('INCR', KEYS[1]) return redis.call('INCR', KEYS[2])",
+            ScriptOutputType.INTEGER,
+            prefix + "exec:" + n,
+            prefix + "ran:" + who);
     try {
       Thread.sleep(ThreadLocalRandom.current().nextLong(5, 21));
     } catch (InterruptedException e) {
