@@ -9,6 +9,7 @@ import dev.baton.tasks.EventCode;
 import dev.baton.tasks.EventLevel;
 import dev.baton.tasks.TaskKey;
 import dev.baton.tasks.spi.AdapterContext;
+import dev.baton.tasks.spi.AttachedContexts;
 import dev.baton.tasks.spi.EnvelopeCodec;
 import dev.baton.tasks.spi.ReportEnvelope;
 import dev.baton.tasks.spi.ReportPublisher;
@@ -103,7 +104,7 @@ public final class RedisBackend implements ReportPublisher, ReportStore {
   private final RedisAsyncCommands<byte[], byte[]> redis;
   private final StatefulRedisPubSubConnection<byte[], byte[]> pubsub;
   private final TimeSource time;
-  private final Events events = new Events();
+  private final AttachedContexts events = new AttachedContexts();
   private final AtomicBoolean disconnected = new AtomicBoolean();
   private final ExecutorService executor =
       Executors.newThreadPerTaskExecutor(

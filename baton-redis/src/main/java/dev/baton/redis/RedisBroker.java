@@ -11,6 +11,7 @@ import dev.baton.tasks.EventLevel;
 import dev.baton.tasks.TaskError;
 import dev.baton.tasks.TaskKey;
 import dev.baton.tasks.spi.AdapterContext;
+import dev.baton.tasks.spi.AttachedContexts;
 import dev.baton.tasks.spi.BrokerInspection;
 import dev.baton.tasks.spi.DeadLetter;
 import dev.baton.tasks.spi.Delivery;
@@ -144,7 +145,7 @@ public final class RedisBroker implements TaskProducer, NamedTaskConsumer, Broke
   private final Duration livenessWindow;
   private final Duration reclaimInterval;
   private final String instanceId = UUID.randomUUID().toString();
-  private final Events events = new Events();
+  private final AttachedContexts events = new AttachedContexts();
   private final ExecutorService executor =
       Executors.newThreadPerTaskExecutor(
           Thread.ofVirtual().name("baton-redis-broker-", 0).factory());

@@ -1,31 +1,26 @@
 package dev.baton.tasks.memory;
 
-import static java.util.Objects.requireNonNull;
-
 import dev.baton.tasks.EventCode;
 import dev.baton.tasks.EventLevel;
 import dev.baton.tasks.TaskKey;
 import dev.baton.tasks.spi.AdapterContext;
+import dev.baton.tasks.spi.AttachedContexts;
 import java.util.List;
-import java.util.concurrent.CopyOnWriteArrayList;
 import org.jspecify.annotations.Nullable;
 
 /**
- * The app contexts an adapter is attached to, and emission of its events through all of them.
- *
- * <p>Thread-safe: attach and detach are rare, emission frequent, so the contexts live in a
- * copy-on-write list. Callers emit outside their own locks. A context that throws does not stop the
- * others from receiving the event.
+ * The in-memory adapters' events: {@link AttachedContexts} plus events collected under a lock and
+ * emitted after it is released. Thread-safe.
  */
 final class AdapterEvents {
-  private final List<AdapterContext> contexts = new CopyOnWriteArrayList<>();
+  private final AttachedContexts contexts = new AttachedContexts();
 
   void attach(AdapterContext context) {
-    contexts.add(requireNonNull(context, "context"));
+    contexts.attach(context);
   }
 
   void detach(AdapterContext context) {
-    contexts.remove(requireNonNull(context, "context"));
+    contexts.detach(context);
   }
 
   void emit(
@@ -34,13 +29,7 @@ final class AdapterEvents {
       String message,
       @Nullable TaskKey key,
       @Nullable Throwable cause) {
-    for (AdapterContext context : contexts) {
-      try {
-        context.emit(level, code, message, key, cause);
-      } catch (RuntimeException ignored) {
-        // AdapterContext.emit never throws by contract; one that does must not break the adapter
-      }
-    }
+    contexts.emit(level, code, message, key, cause);
   }
 
   void emit(Event event) {
