@@ -225,7 +225,9 @@ public final class RedisBackend implements ReportPublisher, ReportStore {
    * completes when Redis has executed the write, or fails with the error.
    */
   @Override
-  public CompletionStage<Void> publish(ReportEnvelope report) {
+  public CompletionStage<Void> publish(ReportEnvelope report, @Nullable String replyTo) {
+    // This backend keeps reports under their key, so any caller can poll them and it needs no reply
+    // address.
     requireNonNull(report, "report");
     if (isClosed()) {
       return CompletableFuture.failedStage(closedException());

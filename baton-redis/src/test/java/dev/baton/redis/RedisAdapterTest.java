@@ -197,7 +197,8 @@ class RedisAdapterTest {
                         null,
                         null,
                         now,
-                        now.plus(Duration.ofMinutes(5))))
+                        now.plus(Duration.ofMinutes(5))),
+                    null)
                 .toCompletableFuture());
       }
       CompletableFuture.allOf(publishes.toArray(new CompletableFuture<?>[0]))

@@ -336,7 +336,7 @@ final class RemoteBridge implements Bridge {
             options,
             time.now(),
             null,
-            null);
+            attachedStore == null ? null : attachedStore.replyAddress());
     declare(request.queue());
     CompletionStage<Void> sent;
     try {
@@ -917,7 +917,7 @@ final class RemoteBridge implements Bridge {
           announced = true;
           publisher.beforeReport(envelope.key());
         }
-        lane.publish(publisher, report)
+        lane.publish(publisher, report, envelope.replyTo())
             .toCompletableFuture()
             .get(PUBLISH_TIMEOUT.toNanos(), java.util.concurrent.TimeUnit.NANOSECONDS);
         return true;

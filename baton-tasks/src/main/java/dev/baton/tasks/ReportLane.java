@@ -6,6 +6,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.locks.ReentrantLock;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The seed's shared report channel: workers allocated together publish through {@code ceil(count /
@@ -29,10 +30,11 @@ final class ReportLane {
     return result;
   }
 
-  CompletionStage<Void> publish(ReportPublisher publisher, ReportEnvelope report) {
+  CompletionStage<Void> publish(
+      ReportPublisher publisher, ReportEnvelope report, @Nullable String replyTo) {
     order.lock();
     try {
-      return publisher.publish(report);
+      return publisher.publish(report, replyTo);
     } finally {
       order.unlock();
     }

@@ -189,7 +189,7 @@ class RobustnessTest {
       Result<@Nullable Object> call = caller.call("nobody", 1);
 
       ReportEnvelope broken = brokenFail(call.key(), time.now());
-      var _ = backend.publish(broken);
+      var _ = backend.publish(broken, null);
 
       TaskError error = failure(call);
       assertThat(error.code()).isEqualTo(ErrorCode.DECODE);

@@ -360,7 +360,7 @@ public abstract class BackendContract {
 
   private void publish(ReportEnvelope report) throws InterruptedException {
     join(
-        reporter().publish(report),
+        reporter().publish(report, store().replyAddress()),
         awaitBound(),
         "publishing " + report.status() + " of " + report.key());
   }
@@ -375,6 +375,7 @@ public abstract class BackendContract {
       published.add(threeReports(key));
     }
     ReportPublisher reporter = reporter();
+    @Nullable String replyTo = store().replyAddress();
     CountDownLatch start = new CountDownLatch(1);
     List<CompletableFuture<Void>> workers = new ArrayList<>();
     try (ExecutorService threads = Executors.newVirtualThreadPerTaskExecutor()) {
@@ -387,7 +388,7 @@ public abstract class BackendContract {
                   awaitQuietly(start);
                   reporter.beforeReport(key);
                   for (ReportEnvelope report : reports) {
-                    reporter.publish(report).toCompletableFuture().join();
+                    reporter.publish(report, replyTo).toCompletableFuture().join();
                   }
                 },
                 threads));

@@ -103,7 +103,8 @@ public final class InMemoryBackend implements ReportPublisher, ReportStore {
    * IllegalArgumentException} if the report's version is not {@link EnvelopeCodec#VERSION}.
    */
   @Override
-  public CompletionStage<Void> publish(ReportEnvelope report) {
+  public CompletionStage<Void> publish(ReportEnvelope report, @Nullable String replyTo) {
+    // This backend keeps reports under their key, so it needs no reply address.
     requireNonNull(report, "report");
     byte[] bytes;
     try {

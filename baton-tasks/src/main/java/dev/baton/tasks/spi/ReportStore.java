@@ -3,6 +3,7 @@ package dev.baton.tasks.spi;
 import dev.baton.tasks.TaskKey;
 import java.time.Duration;
 import java.util.function.Consumer;
+import org.jspecify.annotations.Nullable;
 
 /** Reads reports back for callers (the seed's Store). Thread-safe. */
 public interface ReportStore extends TaskAdapter {
@@ -13,6 +14,16 @@ public interface ReportStore extends TaskAdapter {
    * {@link #done} is called. {@code sink} is called from one thread at a time and must not block.
    */
   Subscription poll(TaskKey key, Consumer<byte[]> sink);
+
+  /**
+   * Where workers must send the reports of calls this store polls, for backends that route reports
+   * to the caller (a reply queue per caller); the caller puts it in {@link TaskEnvelope#replyTo()}.
+   * {@code null}, the default, for backends that keep reports under their key, where any caller can
+   * poll them.
+   */
+  default @Nullable String replyAddress() {
+    return null;
+  }
 
   /**
    * The caller has the final report of {@code key}: stop its polls and free what they hold. The

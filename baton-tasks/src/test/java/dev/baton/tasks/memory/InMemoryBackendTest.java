@@ -57,9 +57,9 @@ class InMemoryBackendTest {
   }
 
   private void publishAll(TaskKey key) {
-    succeeds(backend.publish(report(key, ReportStatus.SENT)));
-    succeeds(backend.publish(report(key, ReportStatus.PROGRESS)));
-    succeeds(backend.publish(report(key, ReportStatus.SUCCESS)));
+    succeeds(backend.publish(report(key, ReportStatus.SENT), null));
+    succeeds(backend.publish(report(key, ReportStatus.PROGRESS), null));
+    succeeds(backend.publish(report(key, ReportStatus.SUCCESS), null));
   }
 
   private static List<ReportStatus> statuses(List<byte[]> reports) {
@@ -83,13 +83,13 @@ class InMemoryBackendTest {
   @Test
   void aPoll_replaysWhatIsStored_thenStreamsNewReports() {
     TaskKey key = new TaskKey("t", "1");
-    succeeds(backend.publish(report(key, ReportStatus.SENT)));
+    succeeds(backend.publish(report(key, ReportStatus.SENT), null));
     List<byte[]> received = new ArrayList<>();
     backend.poll(key, received::add);
     assertThat(statuses(received)).containsExactly(ReportStatus.SENT);
 
-    succeeds(backend.publish(report(key, ReportStatus.PROGRESS)));
-    succeeds(backend.publish(report(key, ReportStatus.SUCCESS)));
+    succeeds(backend.publish(report(key, ReportStatus.PROGRESS), null));
+    succeeds(backend.publish(report(key, ReportStatus.SUCCESS), null));
 
     assertThat(statuses(received))
         .containsExactly(ReportStatus.SENT, ReportStatus.PROGRESS, ReportStatus.SUCCESS);
@@ -171,9 +171,9 @@ class InMemoryBackendTest {
   void theSameIdUnderDifferentNames_staysApart() {
     TaskKey a = new TaskKey("a", "1");
     TaskKey b = new TaskKey("b", "1");
-    succeeds(backend.publish(report(a, ReportStatus.SUCCESS)));
-    succeeds(backend.publish(report(b, ReportStatus.SENT)));
-    succeeds(backend.publish(report(b, ReportStatus.FAIL)));
+    succeeds(backend.publish(report(a, ReportStatus.SUCCESS), null));
+    succeeds(backend.publish(report(b, ReportStatus.SENT), null));
+    succeeds(backend.publish(report(b, ReportStatus.FAIL), null));
     List<byte[]> fromA = new ArrayList<>();
     List<byte[]> fromB = new ArrayList<>();
 
@@ -189,9 +189,10 @@ class InMemoryBackendTest {
     TaskKey key = new TaskKey("t", "1");
     List<byte[]> first = new ArrayList<>();
     backend.poll(key, first::add);
-    succeeds(backend.publish(report(key, ReportStatus.SUCCESS)));
+    succeeds(backend.publish(report(key, ReportStatus.SUCCESS), null));
     backend.done(key);
-    succeeds(backend.publish(report(key, ReportStatus.FAIL))); // a stray duplicate: stored only
+    succeeds(
+        backend.publish(report(key, ReportStatus.FAIL), null)); // a stray duplicate: stored only
 
     List<byte[]> later = new ArrayList<>();
     backend.poll(key, later::add);
@@ -206,11 +207,11 @@ class InMemoryBackendTest {
     TaskKey key = new TaskKey("t", "1");
     List<byte[]> received = new ArrayList<>();
     Subscription poll = backend.poll(key, received::add);
-    succeeds(backend.publish(report(key, ReportStatus.SENT)));
+    succeeds(backend.publish(report(key, ReportStatus.SENT), null));
 
     poll.cancel();
     poll.cancel();
-    succeeds(backend.publish(report(key, ReportStatus.SUCCESS)));
+    succeeds(backend.publish(report(key, ReportStatus.SUCCESS), null));
 
     assertThat(statuses(received)).containsExactly(ReportStatus.SENT);
   }
@@ -228,13 +229,13 @@ class InMemoryBackendTest {
           ReportStatus status = status(bytes);
           received.add(status);
           if (status == ReportStatus.SENT) {
-            succeeds(backend.publish(report(key, ReportStatus.PROGRESS)));
-            succeeds(backend.publish(report(key, ReportStatus.SUCCESS)));
+            succeeds(backend.publish(report(key, ReportStatus.PROGRESS), null));
+            succeeds(backend.publish(report(key, ReportStatus.SUCCESS), null));
           }
           depth.decrementAndGet();
         });
 
-    succeeds(backend.publish(report(key, ReportStatus.SENT)));
+    succeeds(backend.publish(report(key, ReportStatus.SENT), null));
 
     assertThat(received)
         .containsExactly(ReportStatus.SENT, ReportStatus.PROGRESS, ReportStatus.SUCCESS);
@@ -287,7 +288,7 @@ class InMemoryBackendTest {
     assertThat(time.pendingTasks()).isZero();
 
     // The polls of the expired entry were stopped; the new poll sees new reports only.
-    succeeds(backend.publish(report(key, ReportStatus.SENT)));
+    succeeds(backend.publish(report(key, ReportStatus.SENT), null));
     assertThat(live).hasSize(3);
     assertThat(afterExpiry).hasSize(1);
   }
@@ -298,17 +299,21 @@ class InMemoryBackendTest {
     TaskKey later = new TaskKey("t", "later");
     succeeds(
         backend.publish(
-            TestTasks.report(later, ReportStatus.SENT, start, start.plus(Duration.ofMinutes(10)))));
+            TestTasks.report(later, ReportStatus.SENT, start, start.plus(Duration.ofMinutes(10))),
+            null));
     succeeds(
         backend.publish(
-            TestTasks.report(later, ReportStatus.SUCCESS, start, start.plus(Duration.ofHours(2)))));
+            TestTasks.report(later, ReportStatus.SUCCESS, start, start.plus(Duration.ofHours(2))),
+            null));
     TaskKey earlier = new TaskKey("t", "earlier");
     succeeds(
         backend.publish(
-            TestTasks.report(earlier, ReportStatus.SENT, start, start.plus(Duration.ofDays(1)))));
+            TestTasks.report(earlier, ReportStatus.SENT, start, start.plus(Duration.ofDays(1))),
+            null));
     succeeds(
         backend.publish(
-            TestTasks.report(earlier, ReportStatus.FAIL, start, start.plus(Duration.ofHours(1)))));
+            TestTasks.report(earlier, ReportStatus.FAIL, start, start.plus(Duration.ofHours(1))),
+            null));
 
     time.advance(Duration.ofHours(1));
     assertThat(storedCount(later)).isEqualTo(2);
@@ -329,7 +334,7 @@ class InMemoryBackendTest {
   @Test
   void reportsWithoutAFinalOne_expireToo() {
     TaskKey key = new TaskKey("t", "1");
-    succeeds(backend.publish(report(key, ReportStatus.SENT)));
+    succeeds(backend.publish(report(key, ReportStatus.SENT), null));
 
     time.advance(EXPIRY);
 
@@ -404,7 +409,7 @@ class InMemoryBackendTest {
     backend.close();
 
     assertThat(time.pendingTasks()).isZero();
-    failsClosed(backend.publish(report(key, ReportStatus.FAIL)), "backend is closed");
+    failsClosed(backend.publish(report(key, ReportStatus.FAIL), null), "backend is closed");
     assertThatThrownBy(() -> backend.poll(key, received::add))
         .isInstanceOf(IllegalStateException.class)
         .hasMessage("backend is closed");
@@ -429,7 +434,7 @@ class InMemoryBackendTest {
             time.now(),
             time.now());
 
-    assertThat(backend.publish(version2).toCompletableFuture())
+    assertThat(backend.publish(version2, null).toCompletableFuture())
         .failsWithin(WAIT)
         .withThrowableThat()
         .havingCause()
