@@ -105,7 +105,7 @@ final class AmqpConnections {
     if (raw == null || raw.isEmpty()) {
       return result;
     }
-    for (String pair : raw.split("&")) {
+    for (String pair : raw.split("&", -1)) {
       int equals = pair.indexOf('=');
       String name = URLDecoder.decode(equals < 0 ? pair : pair.substring(0, equals), UTF_8);
       String value = equals < 0 ? "" : URLDecoder.decode(pair.substring(equals + 1), UTF_8);
