@@ -19,11 +19,9 @@ import dev.baton.time.TimeSource;
 import io.lettuce.core.RedisChannelHandler;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisConnectionStateListener;
-import io.lettuce.core.RedisURI;
 import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.api.async.RedisAsyncCommands;
-import io.lettuce.core.codec.ByteArrayCodec;
 import io.lettuce.core.pubsub.RedisPubSubAdapter;
 import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
 import java.net.SocketAddress;
@@ -133,33 +131,27 @@ public final class RedisBackend implements ReportPublisher, ReportStore {
   }
 
   /**
-   * Connects to the Redis server at {@code uri} ({@code redis://[user:password@]host[:port][/db]}
-   * or {@code rediss://} for TLS, as {@link RedisURI#create(String)} reads it).
+   * Connects to the Redis server at {@code uri}: {@code
+   * redis://[[user]:password@]host[:port][/database]}, or {@code rediss://} for TLS with optional
+   * query parameters {@code truststore} (a PKCS#12 or JKS file), {@code truststore_password} and
+   * {@code verify_peer} ({@code full}, the default, checks the certificate chain and the host name;
+   * {@code ca} the chain only).
    *
    * @param time the clock report expiries are measured against
-   * @throws io.lettuce.core.RedisConnectionException if the server cannot be reached
+   * @throws IllegalArgumentException if the URI is malformed, names an unknown parameter or its
+   *     trust store cannot be read
+   * @throws io.lettuce.core.RedisConnectionException if connecting fails (unreachable, wrong
+   *     password, untrusted certificate); the message names the URI, without its password
    */
   public static RedisBackend connect(URI uri, TimeSource time) {
     requireNonNull(uri, "uri");
     requireNonNull(time, "time");
-    RedisClient client = RedisClient.create(RedisURI.create(uri));
     StateListener listener = new StateListener();
-    client.addListener(listener);
-    StatefulRedisConnection<byte[], byte[]> connection = null;
-    try {
-      connection = client.connect(ByteArrayCodec.INSTANCE);
-      StatefulRedisPubSubConnection<byte[], byte[]> pubsub =
-          client.connectPubSub(ByteArrayCodec.INSTANCE);
-      RedisBackend backend = new RedisBackend(client, connection, pubsub, time);
-      backend.start(listener);
-      return backend;
-    } catch (RuntimeException e) {
-      if (connection != null) {
-        connection.close();
-      }
-      client.shutdown();
-      throw e;
-    }
+    RedisConnections.Connected connected = RedisConnections.open(uri, listener);
+    RedisBackend backend =
+        new RedisBackend(connected.client(), connected.connection(), connected.pubsub(), time);
+    backend.start(listener);
+    return backend;
   }
 
   private void start(StateListener listener) {

@@ -30,13 +30,11 @@ import io.lettuce.core.Range;
 import io.lettuce.core.RedisChannelHandler;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisConnectionStateListener;
-import io.lettuce.core.RedisURI;
 import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.SetArgs;
 import io.lettuce.core.StreamMessage;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.api.async.RedisAsyncCommands;
-import io.lettuce.core.codec.ByteArrayCodec;
 import io.lettuce.core.pubsub.RedisPubSubAdapter;
 import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
 import java.io.ByteArrayInputStream;
@@ -189,11 +187,16 @@ public final class RedisBroker implements TaskProducer, NamedTaskConsumer, Broke
   }
 
   /**
-   * Connects to the Redis server at {@code uri} ({@code redis://[user:password@]host[:port][/db]},
-   * or {@code rediss://} for TLS, as {@link RedisURI#create(String)} reads it), with the default
-   * lease and liveness window.
+   * Connects to the Redis server at {@code uri}, with the default lease and liveness window. The
+   * URI is {@code redis://[[user]:password@]host[:port][/database]}, or {@code rediss://} for TLS
+   * with optional query parameters {@code truststore} (a PKCS#12 or JKS file), {@code
+   * truststore_password} and {@code verify_peer} ({@code full}, the default, checks the certificate
+   * chain and the host name; {@code ca} the chain only).
    *
-   * @throws io.lettuce.core.RedisConnectionException if the server cannot be reached
+   * @throws IllegalArgumentException if the URI is malformed, names an unknown parameter or its
+   *     trust store cannot be read
+   * @throws io.lettuce.core.RedisConnectionException if connecting fails (unreachable, wrong
+   *     password, untrusted certificate); the message names the URI, without its password
    */
   public static RedisBroker connect(URI uri, TimeSource time) {
     return connect(uri, time, DEFAULT_LEASE, DEFAULT_LIVENESS_WINDOW);
@@ -206,8 +209,10 @@ public final class RedisBroker implements TaskProducer, NamedTaskConsumer, Broke
    * @param lease how long a delivery stays with its consumer unless settled or renewed, measured as
    *     the pending entry's idle time on the server
    * @param livenessWindow how long after its last heartbeat a worker is shown by {@link #workers()}
-   * @throws IllegalArgumentException if a duration is not positive
-   * @throws io.lettuce.core.RedisConnectionException if the server cannot be reached
+   * @throws IllegalArgumentException if a duration is not positive, or the URI is not usable (see
+   *     {@link #connect(URI, TimeSource)})
+   * @throws io.lettuce.core.RedisConnectionException if connecting fails; see {@link #connect(URI,
+   *     TimeSource)}
    */
   public static RedisBroker connect(
       URI uri, TimeSource time, Duration lease, Duration livenessWindow) {
@@ -219,24 +224,18 @@ public final class RedisBroker implements TaskProducer, NamedTaskConsumer, Broke
         || livenessWindow.isZero()) {
       throw new IllegalArgumentException("lease and liveness window must be positive");
     }
-    RedisClient client = RedisClient.create(RedisURI.create(uri));
     StateListener listener = new StateListener();
-    client.addListener(listener);
-    StatefulRedisConnection<byte[], byte[]> connection = null;
-    try {
-      connection = client.connect(ByteArrayCodec.INSTANCE);
-      StatefulRedisPubSubConnection<byte[], byte[]> pubsub =
-          client.connectPubSub(ByteArrayCodec.INSTANCE);
-      RedisBroker broker = new RedisBroker(client, connection, pubsub, time, lease, livenessWindow);
-      broker.start(listener);
-      return broker;
-    } catch (RuntimeException e) {
-      if (connection != null) {
-        connection.close();
-      }
-      client.shutdown();
-      throw e;
-    }
+    RedisConnections.Connected connected = RedisConnections.open(uri, listener);
+    RedisBroker broker =
+        new RedisBroker(
+            connected.client(),
+            connected.connection(),
+            connected.pubsub(),
+            time,
+            lease,
+            livenessWindow);
+    broker.start(listener);
+    return broker;
   }
 
   private void start(StateListener listener) {

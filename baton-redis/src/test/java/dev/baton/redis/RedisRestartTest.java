@@ -1,6 +1,5 @@
 package dev.baton.redis;
 
-import static java.nio.charset.StandardCharsets.US_ASCII;
 import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -13,19 +12,11 @@ import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisURI;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.codec.ByteArrayCodec;
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
-import java.net.ServerSocket;
-import java.net.Socket;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Objects;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -56,12 +47,11 @@ class RedisRestartTest {
   private static final int COMPLETED_BEFORE_RESTART = 1_000;
   private static final Duration LEASE = Duration.ofSeconds(2);
   private static final Duration BOUND = Duration.ofSeconds(60);
-  private static final Duration SERVER_BOUND = Duration.ofSeconds(20);
   private static final Duration RESUME_BOUND = Duration.ofSeconds(10);
 
   private final List<AutoCloseable> closeables = new ArrayList<>();
   private final SystemTimeSource time = new SystemTimeSource();
-  private @Nullable Process server;
+  private @Nullable PrivateRedis server;
   private int port;
   private @TempDir Path dir;
 
@@ -76,17 +66,30 @@ class RedisRestartTest {
         c.close();
       }
     } finally {
-      Process p = server;
+      PrivateRedis p = server;
       if (p != null) {
-        stopServer(p);
+        p.stop();
       }
     }
   }
 
   @Test
   void restartingTheServerMidRunLosesNoAcceptedTaskAndConsumingResumes() throws Exception {
-    port = freePort();
-    startServer();
+    port = PrivateRedis.freePort();
+    PrivateRedis redis =
+        new PrivateRedis(
+            dir,
+            List.of(
+                "--port",
+                Integer.toString(port),
+                "--appendonly",
+                "yes",
+                "--appendfsync",
+                "always",
+                "--save",
+                ""));
+    server = redis;
+    redis.start(() -> PrivateRedis.answersPing(port));
     URI uri = URI.create("redis://127.0.0.1:" + port);
     String name = "restart";
 
@@ -131,16 +134,15 @@ class RedisRestartTest {
         () -> completed.get() >= COMPLETED_BEFORE_RESTART,
         () -> COMPLETED_BEFORE_RESTART + " completed calls; completed: " + completed.get());
 
-    Process first = Objects.requireNonNull(server, "the private server");
     long stopping = System.nanoTime();
     int completedAtStop = completed.get();
-    stopServer(first);
+    redis.stop();
     long stopped = System.nanoTime();
     int completedWhileStopping = completed.get();
     assertThat(completedWhileStopping)
         .as("calls completed when the server stopped (some must still be queued)")
         .isLessThan(TASKS);
-    startServer();
+    redis.start(() -> PrivateRedis.answersPing(port));
     long back = System.nanoTime();
 
     // the caller's producer reconnected too: calls made after the restart are accepted and run
@@ -242,82 +244,6 @@ class RedisRestartTest {
     }
   }
 
-  // ---- the private server ----
-
-  private static int freePort() throws IOException {
-    try (ServerSocket socket = new ServerSocket(0, 0, InetAddress.getLoopbackAddress())) {
-      return socket.getLocalPort();
-    }
-  }
-
-  /** Starts redis-server on {@link #port} and {@link #dir}, then waits until it answers PING. */
-  private void startServer() throws Exception {
-    assertThat(port).as("port of the private server").isNotEqualTo(6379).isPositive();
-    ProcessBuilder builder =
-        new ProcessBuilder(
-                "redis-server",
-                "--bind",
-                "127.0.0.1",
-                "--port",
-                Integer.toString(port),
-                "--appendonly",
-                "yes",
-                "--appendfsync",
-                "always",
-                "--dir",
-                dir.toString(),
-                "--save",
-                "",
-                "--daemonize",
-                "no")
-            .redirectErrorStream(true)
-            .redirectOutput(ProcessBuilder.Redirect.appendTo(dir.resolve("redis.log").toFile()));
-    Process p = builder.start();
-    server = p;
-    awaitCondition(
-        () -> {
-          if (!p.isAlive()) {
-            throw new AssertionError(
-                "redis-server exited with " + p.exitValue() + "; see " + dir.resolve("redis.log"));
-          }
-          return answersPing();
-        },
-        () -> "PONG from the private redis-server on port " + port,
-        SERVER_BOUND);
-  }
-
-  /** Whether the server on {@link #port} answers PING with PONG (not LOADING, not refused). */
-  private boolean answersPing() {
-    try (Socket socket = new Socket()) {
-      socket.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 500);
-      socket.setSoTimeout(500);
-      OutputStream out = socket.getOutputStream();
-      out.write("PING\r\n".getBytes(US_ASCII));
-      out.flush();
-      InputStream in = socket.getInputStream();
-      byte[] buffer = new byte[64];
-      int n = in.read(buffer);
-      return n > 0 && new String(buffer, 0, n, US_ASCII).startsWith("+PONG");
-    } catch (IOException e) {
-      return false;
-    }
-  }
-
-  /** SIGTERM by pid (a graceful shutdown for Redis), then SIGKILL if it has not exited in time. */
-  private void stopServer(Process p) throws InterruptedException {
-    var _ = ProcessHandle.of(p.pid()).map(ProcessHandle::destroy);
-    if (!p.waitFor(SERVER_BOUND.toSeconds(), TimeUnit.SECONDS)) {
-      var _ = p.destroyForcibly();
-      if (!p.waitFor(SERVER_BOUND.toSeconds(), TimeUnit.SECONDS)) {
-        throw new AssertionError("the private redis-server " + p.pid() + " did not exit");
-      }
-      throw new AssertionError("the private redis-server " + p.pid() + " ignored SIGTERM");
-    }
-    if (Objects.equals(server, p)) {
-      server = null;
-    }
-  }
-
   // ---- wiring ----
 
   private RedisBroker broker(URI uri) {
@@ -357,10 +283,7 @@ class RedisRestartTest {
   // ---- bounded waits ----
 
   private static void awaitCondition(BooleanSupplier done, Supplier<String> what) {
-    awaitCondition(done, what, BOUND);
-  }
-
-  private static void awaitCondition(BooleanSupplier done, Supplier<String> what, Duration bound) {
+    Duration bound = BOUND;
     long deadline = System.nanoTime() + bound.toNanos();
     while (!done.getAsBoolean()) {
       if (System.nanoTime() > deadline) {
