@@ -1,0 +1,92 @@
+package dev.baton.bench;
+
+import dev.baton.redis.RedisBackend;
+import dev.baton.redis.RedisBroker;
+import dev.baton.time.TimeSource;
+import java.net.URI;
+import java.util.Arrays;
+import java.util.Locale;
+import java.util.stream.Collectors;
+
+/**
+ * The transports the remote-task benchmark runs Baton on, by the name the command line gives: each
+ * opens the broker and the result backend one app of the benchmark attaches (the worker as named
+ * consumer and reporter, the caller as producer and store). Adding a transport is one constant
+ * here.
+ *
+ * <p>Servers come from the environment: {@code BATON_REDIS_URI} (default {@code
+ * redis://127.0.0.1:6379}), {@code BATON_AMQP_URI} (default {@code
+ * amqp://guest:guest@127.0.0.1:5672/%2F}).
+ */
+enum RemoteTransport {
+  /** Redis streams as the broker, Redis lists with pub/sub as the backend. */
+  REDIS("redis") {
+    @Override
+    Adapters open(TimeSource time) {
+      RedisBroker broker = RedisBroker.connect(redisUri(), time);
+      try {
+        RedisBackend backend = RedisBackend.connect(redisUri(), time);
+        return new Adapters(broker, backend, () -> closeBoth(backend::close, broker::close));
+      } catch (RuntimeException e) {
+        broker.close();
+        throw e;
+      }
+    }
+  };
+
+  private final String label;
+
+  RemoteTransport(String label) {
+    this.label = label;
+  }
+
+  /** Opens a broker and a backend, connected; the caller closes them with {@link Adapters}. */
+  abstract Adapters open(TimeSource time);
+
+  /** The name on the command line and in the reports. */
+  String label() {
+    return label;
+  }
+
+  /** The transport named {@code name}. */
+  static RemoteTransport named(String name) {
+    for (RemoteTransport t : values()) {
+      if (t.label.equals(name.toLowerCase(Locale.ROOT))) {
+        return t;
+      }
+    }
+    throw new IllegalArgumentException(
+        "unknown transport "
+            + name
+            + "; known: "
+            + Arrays.stream(values())
+                .map(RemoteTransport::label)
+                .collect(Collectors.joining(", ")));
+  }
+
+  static URI redisUri() {
+    String uri = System.getenv("BATON_REDIS_URI");
+    return URI.create(uri == null || uri.isBlank() ? "redis://127.0.0.1:6379" : uri);
+  }
+
+  static URI amqpUri() {
+    String uri = System.getenv("BATON_AMQP_URI");
+    return URI.create(uri == null || uri.isBlank() ? "amqp://guest:guest@127.0.0.1:5672/%2F" : uri);
+  }
+
+  private static void closeBoth(Runnable first, Runnable second) {
+    try {
+      first.run();
+    } finally {
+      second.run();
+    }
+  }
+
+  /** A broker and a backend, and how to close both. */
+  record Adapters(Object broker, Object backend, Runnable closer) implements AutoCloseable {
+    @Override
+    public void close() {
+      closer.run();
+    }
+  }
+}
