@@ -70,8 +70,12 @@ import java.util.regex.Pattern;
 import org.jspecify.annotations.Nullable;
 
 /**
- * A broker on Redis Streams: one stream per queue and priority level, read through one consumer
- * group, so a task stays pending (in the group's pending-entry list) until its delivery is settled.
+ * The engine of {@link RedisBroker} (one queue per name) and {@link RedisSharedQueueBroker} (every
+ * task on one shared queue): both are thin faces of this class, which differ only in {@code
+ * sharedQueue}. When it is set, every task sent or requeued goes to that queue whatever {@link
+ * TaskEnvelope#queue()} says, {@link #declare} declares it, and inspection shows that queue only
+ * (other brokers' queues on the same server are not this broker's business); otherwise each task
+ * goes to its own queue and inspection shows every queue on the server.
  *
  * <h2>Design</h2>
  *
@@ -107,13 +111,15 @@ import org.jspecify.annotations.Nullable;
  *
  * <h2>Threads and failure</h2>
  *
- * <p>Thread-safe. One command connection and one pub/sub connection per broker; Lettuce reconnects
- * them. A lost connection is reported as a WARNING {@link EventCode#CONNECTION} event and its
- * return as an INFO one, after which every subscription fetches again (notifications sent while it
- * was down are not replayed). Stages of {@link #send}, {@link #revoke} and settlements fail with
- * the server's or the connection's error; after {@link #close()} they fail with {@link
- * IllegalStateException}, and {@link #declare}, {@link #subscribe} and the inspection methods throw
- * it. Synchronous calls wait at most 10 seconds for Redis and then throw {@link
+ * <p>Thread-safe. {@code lock} guards the subscriptions by queue, the timers and {@code closed};
+ * each subscription's own monitor guards its counters and flags; neither is held while a command is
+ * sent to Redis or a handler runs. One command connection and one pub/sub connection per broker;
+ * Lettuce reconnects them. A lost connection is reported as a WARNING {@link EventCode#CONNECTION}
+ * event and its return as an INFO one, after which every subscription fetches again (notifications
+ * sent while it was down are not replayed). Stages of {@link #send}, {@link #revoke} and
+ * settlements fail with the server's or the connection's error; after {@link #close()} they fail
+ * with {@link IllegalStateException}, and {@link #declare}, {@link #subscribe} and the inspection
+ * methods throw it. Synchronous calls wait at most 10 seconds for Redis and then throw {@link
  * IllegalStateException}.
  *
  * <p>Limits of this first cut: a released task goes to the tail of its priority stream (the
@@ -121,13 +127,7 @@ import org.jspecify.annotations.Nullable;
  * different brokers on one server share the server's clock, and etas are compared with each
  * broker's own time source.
  */
-public final class RedisBroker implements TaskProducer, NamedTaskConsumer, BrokerInspection {
-
-  /** How long a delivery is leased unless renewed: 30 seconds. */
-  public static final Duration DEFAULT_LEASE = Duration.ofSeconds(30);
-
-  /** How long after its last heartbeat a worker is still shown: 30 seconds. */
-  public static final Duration DEFAULT_LIVENESS_WINDOW = Duration.ofSeconds(30);
+final class BrokerCore implements TaskProducer, NamedTaskConsumer, BrokerInspection {
 
   private static final Duration MOVE_INTERVAL = Duration.ofMillis(100);
   private static final Duration COMMAND_TIMEOUT = Duration.ofSeconds(10);
@@ -142,6 +142,7 @@ public final class RedisBroker implements TaskProducer, NamedTaskConsumer, Broke
   private final Duration lease;
   private final Duration livenessWindow;
   private final Duration reclaimInterval;
+  private final @Nullable String sharedQueue;
   private final String instanceId = UUID.randomUUID().toString();
   private final AttachedContexts events = new AttachedContexts();
   private final ExecutorService executor =
@@ -165,14 +166,16 @@ public final class RedisBroker implements TaskProducer, NamedTaskConsumer, Broke
   @GuardedBy("lock")
   private @Nullable Scheduled reclaimTimer;
 
-  private RedisBroker(
+  private BrokerCore(
       RedisClient client,
       StatefulRedisConnection<byte[], byte[]> connection,
       StatefulRedisPubSubConnection<byte[], byte[]> pubsub,
       TimeSource time,
       Duration lease,
-      Duration livenessWindow) {
+      Duration livenessWindow,
+      @Nullable String sharedQueue) {
     this.client = client;
+    this.sharedQueue = sharedQueue;
     this.connection = connection;
     this.redis = connection.async();
     this.pubsub = pubsub;
@@ -187,37 +190,24 @@ public final class RedisBroker implements TaskProducer, NamedTaskConsumer, Broke
   }
 
   /**
-   * Connects to the Redis server at {@code uri}, with the default lease and liveness window. The
-   * URI is {@code redis://[[user]:password@]host[:port][/database]}, or {@code rediss://} for TLS
-   * with optional query parameters {@code truststore} (a PKCS#12 or JKS file), {@code
-   * truststore_password} and {@code verify_peer} ({@code full}, the default, checks the certificate
-   * chain and the host name; {@code ca} the chain only).
+   * Connects to the Redis server at {@code uri} (read by {@link RedisConnections}).
    *
-   * @throws IllegalArgumentException if the URI is malformed, names an unknown parameter or its
-   *     trust store cannot be read
-   * @throws io.lettuce.core.RedisConnectionException if connecting fails (unreachable, wrong
-   *     password, untrusted certificate); the message names the URI, without its password
+   * @param sharedQueue the queue every task goes to, or null for one queue per task's own queue
+   * @throws IllegalArgumentException if a duration is not positive, {@code sharedQueue} is blank,
+   *     or the URI is not usable
+   * @throws io.lettuce.core.RedisConnectionException if connecting fails
    */
-  public static RedisBroker connect(URI uri, TimeSource time) {
-    return connect(uri, time, DEFAULT_LEASE, DEFAULT_LIVENESS_WINDOW);
-  }
-
-  /**
-   * Connects to the Redis server at {@code uri}.
-   *
-   * @param time schedules the delay mover and the lease reclaim, and reads etas
-   * @param lease how long a delivery stays with its consumer unless settled or renewed, measured as
-   *     the pending entry's idle time on the server
-   * @param livenessWindow how long after its last heartbeat a worker is shown by {@link #workers()}
-   * @throws IllegalArgumentException if a duration is not positive, or the URI is not usable (see
-   *     {@link #connect(URI, TimeSource)})
-   * @throws io.lettuce.core.RedisConnectionException if connecting fails; see {@link #connect(URI,
-   *     TimeSource)}
-   */
-  public static RedisBroker connect(
-      URI uri, TimeSource time, Duration lease, Duration livenessWindow) {
+  static BrokerCore connect(
+      URI uri,
+      TimeSource time,
+      Duration lease,
+      Duration livenessWindow,
+      @Nullable String sharedQueue) {
     requireNonNull(uri, "uri");
     requireNonNull(time, "time");
+    if (sharedQueue != null) {
+      requireQueue(sharedQueue);
+    }
     if (lease.isNegative()
         || lease.isZero()
         || livenessWindow.isNegative()
@@ -226,14 +216,15 @@ public final class RedisBroker implements TaskProducer, NamedTaskConsumer, Broke
     }
     StateListener listener = new StateListener();
     RedisConnections.Connected connected = RedisConnections.open(uri, listener);
-    RedisBroker broker =
-        new RedisBroker(
+    BrokerCore broker =
+        new BrokerCore(
             connected.client(),
             connected.connection(),
             connected.pubsub(),
             time,
             lease,
-            livenessWindow);
+            livenessWindow,
+            sharedQueue);
     broker.start(listener);
     return broker;
   }
@@ -255,11 +246,11 @@ public final class RedisBroker implements TaskProducer, NamedTaskConsumer, Broke
 
   /** Relays the client's connection events to the broker once it exists. */
   private static final class StateListener implements RedisConnectionStateListener {
-    volatile @Nullable RedisBroker broker;
+    volatile @Nullable BrokerCore broker;
 
     @Override
     public void onRedisConnected(RedisChannelHandler<?, ?> connection, SocketAddress address) {
-      RedisBroker b = broker;
+      BrokerCore b = broker;
       if (b != null) {
         b.onConnected(address);
       }
@@ -267,7 +258,7 @@ public final class RedisBroker implements TaskProducer, NamedTaskConsumer, Broke
 
     @Override
     public void onRedisDisconnected(RedisChannelHandler<?, ?> connection) {
-      RedisBroker b = broker;
+      BrokerCore b = broker;
       if (b != null) {
         b.onDisconnected();
       }
@@ -325,7 +316,7 @@ public final class RedisBroker implements TaskProducer, NamedTaskConsumer, Broke
   public void declare(String queue) {
     requireQueue(queue);
     checkOpen();
-    var _ = await(redis.sadd(Keys.QUEUES, bytes(queue)));
+    var _ = await(redis.sadd(Keys.QUEUES, bytes(sharedQueue != null ? sharedQueue : queue)));
   }
 
   /**
@@ -344,7 +335,7 @@ public final class RedisBroker implements TaskProducer, NamedTaskConsumer, Broke
     } catch (RuntimeException e) {
       return CompletableFuture.failedStage(e);
     }
-    String queue = task.queue();
+    String queue = queueOf(task);
     int priority = priority(task);
     Instant eta = task.eta();
     CompletableFuture<Long> result;
@@ -554,7 +545,7 @@ public final class RedisBroker implements TaskProducer, NamedTaskConsumer, Broke
   @Override
   public boolean retryDeadLetter(String deadLetterId) {
     checkOpen();
-    DeadLetterId id = DeadLetterId.parse(deadLetterId);
+    DeadLetterId id = ownDeadLetter(deadLetterId);
     if (id == null) {
       return false;
     }
@@ -580,7 +571,7 @@ public final class RedisBroker implements TaskProducer, NamedTaskConsumer, Broke
   @Override
   public boolean discardDeadLetter(String deadLetterId) {
     checkOpen();
-    DeadLetterId id = DeadLetterId.parse(deadLetterId);
+    DeadLetterId id = ownDeadLetter(deadLetterId);
     if (id == null) {
       return false;
     }
@@ -1076,7 +1067,7 @@ public final class RedisBroker implements TaskProducer, NamedTaskConsumer, Broke
       } catch (RuntimeException e) {
         return CompletableFuture.failedStage(e);
       }
-      String nextQueue = next.queue();
+      String nextQueue = queueOf(next);
       Instant eta = next.eta();
       if (eta != null && eta.isAfter(time.now())) {
         return settle(
@@ -1209,6 +1200,15 @@ public final class RedisBroker implements TaskProducer, NamedTaskConsumer, Broke
     }
   }
 
+  /** The parsed id, or null if it is malformed or (for a shared queue) of another queue. */
+  private @Nullable DeadLetterId ownDeadLetter(String deadLetterId) {
+    DeadLetterId id = DeadLetterId.parse(deadLetterId);
+    if (id == null || (sharedQueue != null && !sharedQueue.equals(id.queue()))) {
+      return null;
+    }
+    return id;
+  }
+
   private static DeadLetter deadLetter(String queue, StreamMessage<byte[], byte[]> entry) {
     Map<String, byte[]> fields = new HashMap<>();
     for (Map.Entry<byte[], byte[]> f : entry.getBody().entrySet()) {
@@ -1253,7 +1253,16 @@ public final class RedisBroker implements TaskProducer, NamedTaskConsumer, Broke
     return Math.max(0, Math.min(Keys.PRIORITIES - 1, task.priority()));
   }
 
+  /** The queue {@code task} is stored on: the shared queue if there is one, else its own. */
+  private String queueOf(TaskEnvelope task) {
+    return sharedQueue != null ? sharedQueue : task.queue();
+  }
+
+  /** The queues inspection shows: the shared queue only, or every queue on the server. */
   private List<String> queueNames() {
+    if (sharedQueue != null) {
+      return List.of(sharedQueue);
+    }
     Set<byte[]> members = await(redis.smembers(Keys.QUEUES));
     Set<String> names = new HashSet<>();
     for (byte[] m : members) {

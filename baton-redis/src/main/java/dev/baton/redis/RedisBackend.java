@@ -329,7 +329,7 @@ public final class RedisBackend implements ReportPublisher, ReportStore {
       throw closedException();
     }
     byte[] holder =
-        RedisBroker.await(
+        BrokerCore.await(
             CLAIM.<byte[]>run(
                 redis,
                 ScriptOutputType.VALUE,
@@ -533,7 +533,7 @@ public final class RedisBackend implements ReportPublisher, ReportStore {
         }
         List<byte[]> reports;
         try {
-          reports = RedisBroker.await(redis.lrange(listKey, from, -1));
+          reports = BrokerCore.await(redis.lrange(listKey, from, -1));
           failures = 0;
         } catch (RuntimeException e) {
           if (isClosed()) {

@@ -36,6 +36,11 @@ final class RedisTests {
     return uri;
   }
 
+  /** A shared queue's name no other test uses: {@code sq}, 8 random hex digits, {@code .tasks}. */
+  static String uniqueSharedQueue() {
+    return "sq" + UUID.randomUUID().toString().substring(0, 8) + ".tasks";
+  }
+
   /**
    * Deletes every key whose name contains {@code prefix}, the shared sets' members that carry it,
    * and the heartbeats of workers that consumed the test's queues (or whose heartbeat is gone).
