@@ -10,6 +10,7 @@ import com.rabbitmq.client.ConnectionFactory;
 import com.rabbitmq.client.Recoverable;
 import com.rabbitmq.client.RecoveryListener;
 import com.rabbitmq.client.ShutdownSignalException;
+import com.rabbitmq.client.impl.NetworkConnection;
 import dev.baton.tasks.ErrorCode;
 import dev.baton.tasks.EventCode;
 import dev.baton.tasks.EventLevel;
@@ -516,6 +517,11 @@ public final class AmqpBackend implements ReportPublisher, ReportStore {
     } catch (IOException | ShutdownSignalException e) {
       connection.abort(1_000);
     }
+  }
+
+  /** The local port of the connection, for tests that have the server close it. */
+  int connectionLocalPort() {
+    return connection instanceof NetworkConnection network ? network.getLocalPort() : -1;
   }
 
   /** The caller-side log, for tests. */

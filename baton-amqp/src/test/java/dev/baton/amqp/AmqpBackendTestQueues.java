@@ -36,31 +36,55 @@ final class AmqpBackendTestQueues {
    * Names of the queues on the shared server's default virtual host that start with {@code prefix}.
    */
   static List<String> list(String prefix) throws IOException, InterruptedException {
-    if (!Files.isExecutable(CTL)) {
-      throw new AssertionError("cleaning up needs " + CTL + " to list the queues");
-    }
-    Process p =
-        new ProcessBuilder(CTL.toString(), "-q", "list_queues", "-p", "/", "name")
-            .redirectErrorStream(true)
-            .start();
-    p.getOutputStream().close();
-    byte[] out = p.getInputStream().readAllBytes();
-    if (!p.waitFor(30, TimeUnit.SECONDS)) {
-      p.destroyForcibly();
-      throw new AssertionError("rabbitmqctl list_queues did not finish in 30 s");
-    }
-    String text = new String(out, UTF_8);
-    if (p.exitValue() != 0) {
-      throw new AssertionError("rabbitmqctl list_queues exited " + p.exitValue() + ": " + text);
-    }
     List<String> names = new ArrayList<>();
-    for (String line : text.split("\n", -1)) {
+    for (String line : ctl("list_queues", "-p", "/", "name").split("\n", -1)) {
       String name = line.strip();
       if (name.startsWith(prefix)) {
         names.add(name);
       }
     }
     return names;
+  }
+
+  /**
+   * Has the shared server close the connection whose client end is local port {@code port} (a
+   * {@code CONNECTION_FORCED} close, after which the client recovers), as a broker restart or a
+   * network failure would end it, without disturbing anyone else's connections.
+   */
+  static void closeConnection(int port) throws IOException, InterruptedException {
+    String pid = null;
+    for (String line : ctl("list_connections", "pid", "peer_port").split("\n", -1)) {
+      String[] columns = line.strip().split("\\s+", -1);
+      if (columns.length == 2 && columns[1].equals(Integer.toString(port))) {
+        pid = columns[0];
+      }
+    }
+    if (pid == null) {
+      throw new AssertionError("no connection from local port " + port + " on the server");
+    }
+    ctl("close_connection", pid, "test: closed by the server");
+  }
+
+  /** Runs {@code rabbitmqctl -q args...} for at most 30 s; returns what it printed. */
+  private static String ctl(String... args) throws IOException, InterruptedException {
+    if (!Files.isExecutable(CTL)) {
+      throw new AssertionError("the test needs " + CTL + " (the shared server runs here)");
+    }
+    List<String> command = new ArrayList<>(List.of(CTL.toString(), "-q"));
+    command.addAll(List.of(args));
+    Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+    p.getOutputStream().close();
+    // rabbitmqctl prints little and ends by itself; the wait below bounds it
+    byte[] out = p.getInputStream().readAllBytes();
+    if (!p.waitFor(30, TimeUnit.SECONDS)) {
+      p.destroyForcibly();
+      throw new AssertionError("rabbitmqctl " + command + " did not finish in 30 s");
+    }
+    String text = new String(out, UTF_8);
+    if (p.exitValue() != 0) {
+      throw new AssertionError("rabbitmqctl " + command + " exited " + p.exitValue() + ": " + text);
+    }
+    return text;
   }
 
   /** Deletes every queue whose name starts with {@code prefix}. */

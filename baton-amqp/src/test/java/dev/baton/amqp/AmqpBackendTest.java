@@ -1,0 +1,391 @@
+package dev.baton.amqp;
+
+import static java.nio.charset.StandardCharsets.UTF_8;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.rabbitmq.client.AMQP;
+import com.rabbitmq.client.Channel;
+import com.rabbitmq.client.Connection;
+import dev.baton.tasks.ErrorCode;
+import dev.baton.tasks.EventCode;
+import dev.baton.tasks.EventLevel;
+import dev.baton.tasks.Marshallers;
+import dev.baton.tasks.Progress;
+import dev.baton.tasks.ReportStatus;
+import dev.baton.tasks.TaskError;
+import dev.baton.tasks.TaskKey;
+import dev.baton.tasks.spi.AdapterContext;
+import dev.baton.tasks.spi.EnvelopeCodec;
+import dev.baton.tasks.spi.ReportEnvelope;
+import dev.baton.tasks.spi.Subscription;
+import dev.baton.time.SystemTimeSource;
+import dev.baton.time.TimeSource;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.locks.LockSupport;
+import java.util.function.Consumer;
+import org.jspecify.annotations.Nullable;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * What the backend contract cannot see: a task without a reply address, a caller that is gone, a
+ * message on the reply queue that is not a report, an idempotency key held by another caller, the
+ * cap on retained calls, claims that expire, claim queue names, and consuming that resumes after
+ * the server closes the connection. Every wait is bounded.
+ */
+class AmqpBackendTest {
+
+  private static final Duration BOUND = Duration.ofSeconds(20);
+  private static final String PREFIX = AmqpBackendTestQueues.uniquePrefix();
+
+  private final SystemTimeSource time = new SystemTimeSource();
+  private final List<AutoCloseable> closeables = new ArrayList<>();
+
+  @AfterEach
+  void cleanUp() throws Exception {
+    for (AutoCloseable c : closeables.reversed()) {
+      c.close();
+    }
+    time.close();
+  }
+
+  @AfterAll
+  static void deleteQueues() throws Exception {
+    AmqpBackendTestQueues.deleteAll(PREFIX);
+  }
+
+  private AmqpBackend backend(AmqpBackend.Options options) {
+    AmqpBackend backend = AmqpBackend.connect(AmqpTests.uri(), time, options);
+    closeables.add(backend);
+    return backend;
+  }
+
+  private AmqpBackend backend() {
+    return backend(options());
+  }
+
+  private static AmqpBackend.Options options() {
+    return AmqpBackend.Options.DEFAULTS
+        .withPrefix(PREFIX)
+        .withReplyQueueExpiry(Duration.ofMinutes(5))
+        .withClaimQueueExpiry(Duration.ofMinutes(5));
+  }
+
+  @Test
+  void publishWithoutReplyAddressFailsSayingToPairBackendsOfOneKind() {
+    AmqpBackend backend = backend();
+    TaskKey key = new TaskKey(PREFIX + ".no-reply", "1");
+
+    Throwable failure = failureOf(backend.publish(report(key, ReportStatus.SUCCESS), null));
+
+    assertThat(failure)
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("carries no reply address")
+        .hasMessageContaining("the same kind of backend");
+  }
+
+  @Test
+  void reportForACallerThatIsGoneCompletesAndWarnsThatNobodyWaits() throws Exception {
+    AmqpBackend worker = backend();
+    Recorder events = new Recorder(time);
+    worker.attach(events);
+    AmqpBackend caller = backend();
+    String gone = caller.replyAddress();
+    caller.close(); // deletes its reply queue
+    TaskKey key = new TaskKey(PREFIX + ".gone", "1");
+
+    await(worker.publish(report(key, ReportStatus.SUCCESS), gone), "publishing to a gone caller");
+
+    Event warning = events.await(EventCode.REPORT_FAILURE, "the dropped report");
+    assertThat(warning.level()).isEqualTo(EventLevel.WARNING);
+    assertThat(warning.message()).contains(gone).contains("nobody waits");
+    assertThat(warning.key()).isEqualTo(key);
+  }
+
+  @Test
+  void messageThatIsNotAReportIsDroppedWithAnErrorAndLaterReportsArrive() throws Exception {
+    AmqpBackend backend = backend();
+    Recorder events = new Recorder(time);
+    backend.attach(events);
+    TaskKey key = new TaskKey(PREFIX + ".after-garbage", "1");
+    Sink sink = new Sink();
+    Subscription poll = backend.poll(key, sink);
+    try (Connection connection = AmqpConnections.factory(AmqpTests.uri()).newConnection();
+        Channel channel = connection.createChannel()) {
+      channel.confirmSelect();
+      channel.basicPublish(
+          "",
+          backend.replyAddress(),
+          new AMQP.BasicProperties.Builder().deliveryMode(2).build(),
+          "not a report".getBytes(UTF_8));
+      channel.waitForConfirmsOrDie(BOUND.toMillis());
+    }
+    ReportEnvelope success = report(key, ReportStatus.SUCCESS);
+
+    await(backend.publish(success, backend.replyAddress()), "publishing after the garbage");
+
+    assertThat(sink.next("the report after the garbage").status()).isEqualTo(ReportStatus.SUCCESS);
+    Event error = events.await(EventCode.DECODE_FAILURE, "the undecodable message");
+    assertThat(error.level()).isEqualTo(EventLevel.ERROR);
+    assertThat(error.message()).contains(backend.replyAddress()).contains("not a report");
+    poll.cancel();
+  }
+
+  @Test
+  void idempotentCallHeldByAnotherCallerFailsThePollInsteadOfHanging() throws Exception {
+    AmqpBackend first = backend();
+    AmqpBackend second = backend();
+    String name = PREFIX + ".idem-elsewhere";
+    Duration ttl = Duration.ofMinutes(1);
+    assertThat(first.claimIdempotencyKey(name, "key", "id-first", ttl)).isEqualTo("id-first");
+
+    String holder = second.claimIdempotencyKey(name, "key", "id-second", ttl);
+
+    assertThat(holder).isEqualTo("id-first");
+    Sink sink = new Sink();
+    Subscription poll = second.poll(new TaskKey(name, holder), sink);
+    ReportEnvelope report = sink.next("the report of the call held elsewhere");
+    poll.cancel();
+    assertThat(report.status()).isEqualTo(ReportStatus.FAIL);
+    assertThat(report.key()).isEqualTo(new TaskKey(name, "id-first"));
+    TaskError error = report.error();
+    assertThat(error).isNotNull();
+    assertThat(error.code()).isEqualTo(ErrorCode.GENERIC);
+    assertThat(error.message())
+        .contains("made first by another caller")
+        .contains("RedisBackend")
+        .contains(first.replyAddress());
+
+    // The caller that made the call first still gets its real reports.
+    assertThat(first.claimIdempotencyKey(name, "key", "id-again", ttl)).isEqualTo("id-first");
+    Sink firstSink = new Sink();
+    Subscription firstPoll = first.poll(new TaskKey(name, "id-first"), firstSink);
+    await(
+        first.publish(
+            report(new TaskKey(name, "id-first"), ReportStatus.SUCCESS), first.replyAddress()),
+        "the first caller's report");
+    assertThat(firstSink.next("the first caller's report").status())
+        .isEqualTo(ReportStatus.SUCCESS);
+    firstPoll.cancel();
+  }
+
+  @Test
+  void retentionCapDropsTheCallThatFinishedFirst() throws Exception {
+    AmqpBackend backend = backend(options().withRetainedCalls(2));
+    List<TaskKey> keys = new ArrayList<>();
+    for (int i = 1; i <= 3; i++) {
+      TaskKey key = new TaskKey(PREFIX + ".cap", Integer.toString(i));
+      keys.add(key);
+      await(backend.publish(report(key, ReportStatus.SENT), backend.replyAddress()), "SENT " + key);
+      await(
+          backend.publish(report(key, ReportStatus.SUCCESS), backend.replyAddress()),
+          "SUCCESS " + key);
+    }
+    // One queue, consumed in order: once the last call's final report is here, all are.
+    Sink last = new Sink();
+    Subscription lastPoll = backend.poll(keys.get(2), last);
+    assertThat(last.take(2, "the last call's reports")).hasSize(2);
+    lastPoll.cancel();
+
+    Sink oldest = new Sink();
+    backend.poll(keys.get(0), oldest).cancel(); // a poll replays what is kept before returning
+    Sink second = new Sink();
+    backend.poll(keys.get(1), second).cancel();
+
+    assertThat(oldest.received).as("reports kept of the call that finished first").isEmpty();
+    assertThat(second.received).as("reports kept of the second call").hasSize(2);
+    assertThat(backend.log().hasFinal(keys.get(0))).isFalse();
+    assertThat(backend.log().hasFinal(keys.get(2))).isTrue();
+  }
+
+  @Test
+  void claimExpiresAfterItsTimeToLive() throws Exception {
+    AmqpBackend backend = backend();
+    String name = PREFIX + ".idem-expiry";
+    assertThat(backend.claimIdempotencyKey(name, "key", "id-short", Duration.ofMillis(300)))
+        .isEqualTo("id-short");
+    assertThat(backend.claimIdempotencyKey(name, "key", "id-later", Duration.ofMinutes(1)))
+        .as("a claim while the first holds")
+        .isEqualTo("id-short");
+
+    long deadline = System.nanoTime() + BOUND.toNanos();
+    String holder;
+    do {
+      LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(50));
+      holder = backend.claimIdempotencyKey(name, "key", "id-later", Duration.ofMinutes(1));
+    } while (!holder.equals("id-later") && System.nanoTime() < deadline);
+
+    assertThat(holder).as("the holder once the first claim expired").isEqualTo("id-later");
+    assertThat(backend.claimIdempotencyKey(name, "key", "id-third", Duration.ofMinutes(1)))
+        .isEqualTo("id-later");
+  }
+
+  @Test
+  void claimQueueNamesKeepNamesAndKeysApartWithin255Bytes() {
+    String split1 = IdempotencyClaims.queueName("p", "a.b", "c");
+    String split2 = IdempotencyClaims.queueName("p", "a", "b.c");
+    String longKey = "k".repeat(400);
+    String hashed = IdempotencyClaims.queueName("p", "name", longKey);
+
+    assertThat(split1).isNotEqualTo(split2).startsWith("p.idem.");
+    assertThat(hashed.getBytes(StandardCharsets.UTF_8)).hasSizeLessThanOrEqualTo(255);
+    assertThat(hashed)
+        .startsWith("p.idem.h.")
+        .isEqualTo(IdempotencyClaims.queueName("p", "name", longKey));
+    assertThat(IdempotencyClaims.queueName("p", "name", longKey + "x")).isNotEqualTo(hashed);
+  }
+
+  @Test
+  void consumingResumesAfterTheServerClosesTheConnection() throws Exception {
+    AmqpBackend backend = backend();
+    Recorder events = new Recorder(time);
+    backend.attach(events);
+    TaskKey key = new TaskKey(PREFIX + ".recover", "1");
+    Sink sink = new Sink();
+    Subscription poll = backend.poll(key, sink);
+    await(backend.publish(report(key, ReportStatus.SENT), backend.replyAddress()), "SENT");
+    assertThat(sink.next("SENT before the close").status()).isEqualTo(ReportStatus.SENT);
+
+    AmqpBackendTestQueues.closeConnection(backend.connectionLocalPort());
+    Event lost = events.await(EventCode.CONNECTION, "the lost connection");
+    assertThat(lost.level()).isEqualTo(EventLevel.WARNING);
+    events.awaitLevel(EventCode.CONNECTION, EventLevel.INFO, "the recovery");
+
+    ReportEnvelope success = report(key, ReportStatus.SUCCESS);
+    await(backend.publish(success, backend.replyAddress()), "SUCCESS after the recovery");
+    assertThat(sink.next("SUCCESS after the recovery").status()).isEqualTo(ReportStatus.SUCCESS);
+    poll.cancel();
+  }
+
+  // ---- helpers ----
+
+  private ReportEnvelope report(TaskKey key, ReportStatus status) {
+    Instant at = Instant.now();
+    return new ReportEnvelope(
+        EnvelopeCodec.VERSION,
+        key,
+        status,
+        1,
+        Marshallers.JSON,
+        status == ReportStatus.SUCCESS ? "42".getBytes(UTF_8) : null,
+        status == ReportStatus.FAIL ? new TaskError(ErrorCode.TASK_FAILED, "failed") : null,
+        status == ReportStatus.PROGRESS ? new Progress(50, "half") : null,
+        at,
+        at.plus(Duration.ofHours(1)));
+  }
+
+  private static void await(CompletionStage<Void> stage, String what) throws Exception {
+    try {
+      stage.toCompletableFuture().get(BOUND.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (TimeoutException e) {
+      throw new AssertionError(what + " did not complete within " + BOUND, e);
+    }
+  }
+
+  private static Throwable failureOf(CompletionStage<Void> stage) {
+    CompletableFuture<Void> future = stage.toCompletableFuture();
+    try {
+      future.get(BOUND.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (ExecutionException e) {
+      return e.getCause();
+    } catch (InterruptedException | TimeoutException e) {
+      throw new AssertionError("the stage did not fail within " + BOUND, e);
+    }
+    throw new AssertionError("the stage completed normally");
+  }
+
+  record Event(EventLevel level, EventCode code, String message, @Nullable TaskKey key) {}
+
+  /** Records every event. */
+  private static final class Recorder implements AdapterContext {
+    private final TimeSource time;
+    private final List<Event> events = new CopyOnWriteArrayList<>();
+    private final LinkedBlockingQueue<Event> arrivals = new LinkedBlockingQueue<>();
+
+    Recorder(TimeSource time) {
+      this.time = time;
+    }
+
+    @Override
+    public TimeSource timeSource() {
+      return time;
+    }
+
+    @Override
+    public void emit(
+        EventLevel level,
+        EventCode code,
+        String message,
+        @Nullable TaskKey key,
+        @Nullable Throwable cause) {
+      Event event = new Event(level, code, message, key);
+      events.add(event);
+      arrivals.add(event);
+    }
+
+    Event await(EventCode code, String what) throws InterruptedException {
+      return awaitMatching(e -> e.code() == code, code + " event for " + what);
+    }
+
+    Event awaitLevel(EventCode code, EventLevel level, String what) throws InterruptedException {
+      return awaitMatching(
+          e -> e.code() == code && e.level() == level, level + " " + code + " event for " + what);
+    }
+
+    private Event awaitMatching(java.util.function.Predicate<Event> match, String what)
+        throws InterruptedException {
+      long deadline = System.nanoTime() + BOUND.toNanos();
+      while (true) {
+        for (Event event : events) {
+          if (match.test(event)) {
+            return event;
+          }
+        }
+        long left = deadline - System.nanoTime();
+        if (left <= 0 || arrivals.poll(left, TimeUnit.NANOSECONDS) == null) {
+          throw new AssertionError("no " + what + " within " + BOUND + "; got " + events);
+        }
+      }
+    }
+  }
+
+  /** Decodes what a poll streams, in arrival order. */
+  private static final class Sink implements Consumer<byte[]> {
+    final LinkedBlockingQueue<ReportEnvelope> received = new LinkedBlockingQueue<>();
+
+    @Override
+    public void accept(byte[] bytes) {
+      received.add(EnvelopeCodec.decodeReport(bytes));
+    }
+
+    ReportEnvelope next(String what) throws InterruptedException {
+      return take(1, what).get(0);
+    }
+
+    List<ReportEnvelope> take(int count, String what) throws InterruptedException {
+      List<ReportEnvelope> taken = new ArrayList<>();
+      long deadline = System.nanoTime() + BOUND.toNanos();
+      while (taken.size() < count) {
+        ReportEnvelope next = received.poll(deadline - System.nanoTime(), TimeUnit.NANOSECONDS);
+        if (next == null) {
+          throw new AssertionError(
+              "waiting for " + what + ": " + taken.size() + " of " + count + " within " + BOUND);
+        }
+        taken.add(next);
+      }
+      return taken;
+    }
+  }
+}
