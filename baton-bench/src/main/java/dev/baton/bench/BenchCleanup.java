@@ -16,9 +16,9 @@ import io.lettuce.core.api.sync.RedisCommands;
 final class BenchCleanup {
   private BenchCleanup() {}
 
-  static void forTransport(RemoteTransport transport, String prefix) {
+  static void forTransport(RemoteTransport transport, String runId) {
     switch (transport) {
-      case REDIS -> redis(prefix);
+      case REDIS -> redis(runId);
     }
   }
 

@@ -39,9 +39,9 @@ import java.util.concurrent.TimeoutException;
  * each round, for the worker JVM, this JVM, and the processes listening on Redis's and RabbitMQ's
  * ports (which also count whatever else uses those servers meanwhile).
  *
- * <p>Every run names its task (and so its queue and keys) with a random prefix and deletes what it
- * made at the end; the worker is stopped by closing its standard input, then by pid (destroy, then
- * destroyForcibly) if it does not exit in time.
+ * <p>Every run names its task, and the adapters that take a prefix name their queues, with a random
+ * run id, and the run deletes what it made at the end; the worker is stopped by closing its
+ * standard input, then by pid (destroy, then destroyForcibly) if it does not exit in time.
  *
  * <pre>
  * java -cp baton-bench/target/benchmarks.jar dev.baton.bench.RemoteTaskHarness \
@@ -64,21 +64,20 @@ public final class RemoteTaskHarness {
     int rounds = args.length > 1 ? Integer.parseInt(args[1]) : 3;
     int calls = args.length > 2 ? Integer.parseInt(args[2]) : 10_000;
     int warmUp = args.length > 3 ? Integer.parseInt(args[3]) : 2_000;
-    String prefix =
-        "bench" + HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextInt()) + ".";
-    String name = prefix + "add";
+    String runId = "bench" + HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextInt());
+    String name = taskName(runId);
 
     List<RoundResult> results = new ArrayList<>();
-    WorkerJvm worker = WorkerJvm.start(transport, name);
+    WorkerJvm worker = WorkerJvm.start(transport, runId);
     try {
       worker.awaitReady();
       try (SystemTimeSource time = new SystemTimeSource();
-          RemoteTransport.Adapters adapters = transport.open(time);
+          RemoteTransport.Adapters adapters = transport.open(time, runId);
           TaskApp caller =
               TaskApp.builder()
                   .mode(TaskApp.Mode.REMOTE)
                   .timeSource(time)
-                  .workerId(prefix + "caller")
+                  .workerId(runId + ".caller")
                   .build()) {
         caller.use(adapters.broker(), Role.PRODUCER);
         caller.use(adapters.backend(), Role.STORE);
@@ -107,7 +106,7 @@ public final class RemoteTaskHarness {
       try {
         worker.stop();
       } finally {
-        BenchCleanup.forTransport(transport, prefix);
+        BenchCleanup.forTransport(transport, runId);
       }
     }
     RoundResult median =
@@ -117,6 +116,11 @@ public final class RemoteTaskHarness {
             .get(results.size() / 2);
     System.out.println("median: " + median.describe());
     System.out.println("summary transport=" + transport.label() + " " + median.keyValues());
+  }
+
+  /** The run's task name: every queue and key of the run carries the run id. */
+  static String taskName(String runId) {
+    return runId + ".add";
   }
 
   /** Sends {@code calls} calls at once, waits for all, checks them; returns the round's figures. */
@@ -253,7 +257,7 @@ public final class RemoteTaskHarness {
       Thread.ofPlatform().daemon().name("remote-worker-output").start(this::drain);
     }
 
-    static WorkerJvm start(RemoteTransport transport, String name) throws IOException {
+    static WorkerJvm start(RemoteTransport transport, String runId) throws IOException {
       String java =
           ProcessHandle.current()
               .info()
@@ -271,7 +275,7 @@ public final class RemoteTaskHarness {
               System.getProperty("java.class.path"),
               RemoteWorkerMain.class.getName(),
               transport.label(),
-              name,
+              runId,
               Integer.toString(WORKERS)));
       // the worker's standard error shows in the harness's (warnings and errors only)
       Process p =

@@ -22,7 +22,7 @@ enum RemoteTransport {
   /** Redis streams as the broker, Redis lists with pub/sub as the backend. */
   REDIS("redis") {
     @Override
-    Adapters open(TimeSource time) {
+    Adapters open(TimeSource time, String runId) {
       RedisBroker broker = RedisBroker.connect(redisUri(), time);
       try {
         RedisBackend backend = RedisBackend.connect(redisUri(), time);
@@ -40,8 +40,12 @@ enum RemoteTransport {
     this.label = label;
   }
 
-  /** Opens a broker and a backend, connected; the caller closes them with {@link Adapters}. */
-  abstract Adapters open(TimeSource time);
+  /**
+   * Opens a broker and a backend, connected; the caller closes them with {@link Adapters}. Adapters
+   * that name their server objects under a prefix get {@code runId}, so a run shares nothing with
+   * other users of the server and {@link BenchCleanup} can find what it made.
+   */
+  abstract Adapters open(TimeSource time, String runId);
 
   /** The name on the command line and in the reports. */
   String label() {

@@ -8,14 +8,14 @@ import java.io.InputStream;
 
 /**
  * The worker JVM of the remote-task benchmark, started by {@link RemoteTaskHarness}: opens the
- * transport, registers {@code add(x, y)} under the task name it is given, allocates the worker
- * count on it (one subscription, so the broker holds at most that many tasks unsettled with this
- * JVM), prints {@code ready} and runs until its standard input closes; then it closes the app and
- * the adapters and exits. The harness closes stdin to stop it, and kills it by pid if it does not
- * exit in time.
+ * transport for the harness's run, registers {@code add(x, y)} under the run's task name ({@link
+ * RemoteTaskHarness#taskName}), allocates the worker count on it (one subscription, so the broker
+ * holds at most that many tasks unsettled with this JVM), prints {@code ready} and runs until its
+ * standard input closes; then it closes the app and the adapters and exits. The harness closes
+ * stdin to stop it, and kills it by pid if it does not exit in time.
  *
  * <pre>
- * java -cp baton-bench/target/benchmarks.jar dev.baton.bench.RemoteWorkerMain redis NAME 2
+ * java -cp baton-bench/target/benchmarks.jar dev.baton.bench.RemoteWorkerMain redis RUN_ID 2
  * </pre>
  */
 public final class RemoteWorkerMain {
@@ -23,20 +23,21 @@ public final class RemoteWorkerMain {
 
   public static void main(String[] args) throws Exception {
     if (args.length != 3) {
-      System.err.println("usage: RemoteWorkerMain <transport> <task name> <workers>");
+      System.err.println("usage: RemoteWorkerMain <transport> <run id> <workers>");
       System.exit(2);
     }
     RemoteTransport transport = RemoteTransport.named(args[0]);
-    String name = args[1];
+    String runId = args[1];
+    String name = RemoteTaskHarness.taskName(runId);
     int workers = Integer.parseInt(args[2]);
 
     try (SystemTimeSource time = new SystemTimeSource();
-        RemoteTransport.Adapters adapters = transport.open(time);
+        RemoteTransport.Adapters adapters = transport.open(time, runId);
         TaskApp app =
             TaskApp.builder()
                 .mode(TaskApp.Mode.REMOTE)
                 .timeSource(time)
-                .workerId(name + "-worker")
+                .workerId(runId + ".worker")
                 .build()) {
       app.use(adapters.broker(), Role.NAMED_CONSUMER);
       app.use(adapters.backend(), Role.REPORTER);
