@@ -1,0 +1,130 @@
+package dev.baton.amqp;
+
+import com.rabbitmq.client.AMQP;
+import com.rabbitmq.client.Channel;
+import com.rabbitmq.client.Connection;
+import com.rabbitmq.client.DefaultConsumer;
+import com.rabbitmq.client.Envelope;
+import java.io.IOException;
+import java.time.Duration;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+/**
+ * Reads a RabbitMQ stream (an append-only log that every reader reads whole) from an offset and
+ * hands each message to a {@link Reader}: how {@link AmqpBroker} learns every revocation and recent
+ * heartbeat, including those written before it started.
+ *
+ * <h2>Catching up</h2>
+ *
+ * <p>A reader never knows by itself that it has read to the end. {@link #barrier} appends a
+ * sentinel (type {@value #SENTINEL}) and waits until the reader reaches it: every message confirmed
+ * before the sentinel was written has then been read. {@link #awaitRead} waits for one message by
+ * its id.
+ *
+ * <h2>Concurrency</h2>
+ *
+ * <p>The client calls the consumer on its own thread, one message at a time; the {@link Reader}
+ * runs there and must be quick. {@code awaited} is a concurrent map filled by waiters and emptied
+ * by the consumer. After a connection recovery the client consumes again from the same offset
+ * specification, so the reader sees messages again: readers must be idempotent.
+ */
+final class StreamLog implements AutoCloseable {
+  static final String SENTINEL = "baton-sentinel";
+
+  /** Takes one message of the stream. */
+  @FunctionalInterface
+  interface Reader {
+    void read(AMQP.BasicProperties properties, byte[] body);
+  }
+
+  private final String stream;
+  private final Channel channel;
+  private final Map<String, CompletableFuture<Void>> awaited = new ConcurrentHashMap<>();
+
+  /**
+   * Starts reading {@code stream} at {@code offset} (as {@code x-stream-offset} takes it: {@code
+   * "first"}, {@code "next"} or a {@link java.util.Date}).
+   */
+  StreamLog(Connection connection, String stream, Object offset, Reader reader) throws IOException {
+    this.stream = stream;
+    Channel opened = connection.createChannel();
+    if (opened == null) {
+      throw new IOException("the connection has no free channel to read " + stream);
+    }
+    this.channel = opened;
+    channel.basicQos(1000);
+    channel.basicConsume(
+        stream,
+        false,
+        Map.of("x-stream-offset", offset),
+        new DefaultConsumer(channel) {
+          @Override
+          public void handleDelivery(
+              String consumerTag, Envelope envelope, AMQP.BasicProperties properties, byte[] body)
+              throws IOException {
+            if (!SENTINEL.equals(properties.getType())) {
+              reader.read(properties, body);
+            }
+            String id = properties.getMessageId();
+            if (id != null) {
+              CompletableFuture<Void> waiter = awaited.remove(id);
+              if (waiter != null) {
+                waiter.complete(null);
+              }
+            }
+            channel.basicAck(envelope.getDeliveryTag(), false);
+          }
+        });
+  }
+
+  /** A stage that completes when the message with id {@code messageId} has been read. */
+  CompletableFuture<Void> awaitRead(String messageId) {
+    return awaited.computeIfAbsent(messageId, id -> new CompletableFuture<>());
+  }
+
+  /** Stops waiting for {@code messageId} (its publish failed). */
+  void forget(String messageId) {
+    awaited.remove(messageId);
+  }
+
+  /**
+   * Appends a sentinel through {@code publisher} and waits until this reader has read it.
+   *
+   * @throws IllegalStateException if that takes longer than {@code bound}
+   */
+  void barrier(ConfirmingPublisher publisher, Duration bound) {
+    String id = UUID.randomUUID().toString();
+    CompletableFuture<Void> read = awaitRead(id);
+    AMQP.BasicProperties sentinel =
+        new AMQP.BasicProperties.Builder().type(SENTINEL).messageId(id).deliveryMode(2).build();
+    var _ = publisher.publish("", stream, true, sentinel, new byte[0]);
+    try {
+      read.get(bound.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted while reading " + stream, e);
+    } catch (ExecutionException | TimeoutException e) {
+      throw new IllegalStateException(
+          "could not read " + stream + " to its end within " + bound, e);
+    } finally {
+      awaited.remove(id);
+    }
+  }
+
+  @Override
+  public void close() {
+    try {
+      if (channel.isOpen()) {
+        channel.close();
+      }
+    } catch (IOException | TimeoutException | RuntimeException e) {
+      // the connection is closing anyway
+    }
+  }
+}

@@ -1,0 +1,348 @@
+package dev.baton.amqp;
+
+import static java.nio.charset.StandardCharsets.UTF_8;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.baton.tasks.EventCode;
+import dev.baton.tasks.EventLevel;
+import dev.baton.tasks.Marshallers;
+import dev.baton.tasks.TaskKey;
+import dev.baton.tasks.TaskOptions;
+import dev.baton.tasks.spi.AdapterContext;
+import dev.baton.tasks.spi.Delivery;
+import dev.baton.tasks.spi.EnvelopeCodec;
+import dev.baton.tasks.spi.Subscription;
+import dev.baton.tasks.spi.TaskEnvelope;
+import dev.baton.time.ManualTimeSource;
+import dev.baton.time.SystemTimeSource;
+import dev.baton.time.TimeSource;
+import java.net.URI;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import org.jspecify.annotations.Nullable;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/** What the broker contract does not cover: delay precision, exact counts, recovery, errors. */
+class AmqpBrokerTest {
+  private static final String PREFIX = AmqpBrokerTests.uniquePrefix();
+  private static final Duration BOUND = Duration.ofSeconds(10);
+
+  private final List<AmqpBroker> brokers = new ArrayList<>();
+  private final List<Subscription> subscriptions = new ArrayList<>();
+  private final SystemTimeSource systemTime = new SystemTimeSource("amqp-broker-test");
+
+  @AfterEach
+  void closeBrokers() throws Exception {
+    subscriptions.forEach(Subscription::cancel);
+    for (AmqpBroker broker : brokers) {
+      broker.close();
+      AmqpBrokerTests.deleteTaskQueues(broker);
+    }
+    systemTime.close();
+  }
+
+  @AfterAll
+  static void deleteTopology() throws Exception {
+    AmqpBrokerTests.deleteTopology(PREFIX);
+  }
+
+  private AmqpBroker broker(TimeSource time) {
+    AmqpBroker broker =
+        AmqpBroker.connect(
+            AmqpTests.uri(),
+            time,
+            AmqpBroker.DEFAULT_LEASE,
+            AmqpBroker.DEFAULT_LIVENESS_WINDOW,
+            PREFIX);
+    brokers.add(broker);
+    return broker;
+  }
+
+  private static TaskEnvelope task(String queue, String id, Instant now, TaskOptions options) {
+    return new TaskEnvelope(
+        EnvelopeCodec.VERSION,
+        new TaskKey(queue, id),
+        queue,
+        Marshallers.JSON,
+        Marshallers.JSON,
+        ("[\"" + id + "\"]").getBytes(UTF_8),
+        1,
+        options,
+        now,
+        null,
+        null);
+  }
+
+  private static String queue(String name) {
+    return "t" + Long.toHexString(System.nanoTime()) + "." + name;
+  }
+
+  /** Collects deliveries with the time each arrived. */
+  private static final class Received implements dev.baton.tasks.spi.DeliveryHandler {
+    record Arrival(Delivery delivery, TaskEnvelope task, Instant at) {}
+
+    final LinkedBlockingQueue<Arrival> arrivals = new LinkedBlockingQueue<>();
+
+    @Override
+    public void onDelivery(Delivery delivery) {
+      arrivals.add(new Arrival(delivery, EnvelopeCodec.decodeTask(delivery.body()), Instant.now()));
+    }
+
+    Arrival next(String what) throws InterruptedException {
+      Arrival arrival = arrivals.poll(BOUND.toMillis(), TimeUnit.MILLISECONDS);
+      if (arrival == null) {
+        throw new AssertionError("no delivery within " + BOUND + ": " + what);
+      }
+      return arrival;
+    }
+  }
+
+  /** Records the broker's events. */
+  private static final class Events implements AdapterContext {
+    record Event(EventLevel level, EventCode code, String message) {}
+
+    final List<Event> events = new CopyOnWriteArrayList<>();
+    private final TimeSource time;
+
+    Events(TimeSource time) {
+      this.time = time;
+    }
+
+    @Override
+    public TimeSource timeSource() {
+      return time;
+    }
+
+    @Override
+    public void emit(
+        EventLevel level,
+        EventCode code,
+        String message,
+        @Nullable TaskKey key,
+        @Nullable Throwable cause) {
+      events.add(new Event(level, code, message));
+    }
+
+    void await(EventLevel level, EventCode code, String contains) throws InterruptedException {
+      long deadline = System.nanoTime() + BOUND.toNanos();
+      while (System.nanoTime() < deadline) {
+        if (events.stream()
+            .anyMatch(
+                e -> e.level() == level && e.code() == code && e.message().contains(contains))) {
+          return;
+        }
+        synchronized (this) {
+          wait(10);
+        }
+      }
+      throw new AssertionError(
+          "no " + level + " " + code + " event containing '" + contains + "' in " + events);
+    }
+  }
+
+  @Test
+  void routingKeyWritesTheDelayInBinaryMostSignificantDigitFirst() {
+    String key = BrokerTopology.routingKey(5);
+    assertThat(key.split("\\.", -1)).hasSize(32);
+    assertThat(key).endsWith("0.1.0.1").startsWith("0.0.0");
+    assertThat(BrokerTopology.entryLevel(5)).isEqualTo(2);
+    assertThat(BrokerTopology.entryLevel(1)).isZero();
+    assertThat(BrokerTopology.entryLevel(BrokerTopology.MAX_DELAY_MILLIS)).isEqualTo(31);
+    assertThatThrownBy(() -> BrokerTopology.entryLevel(0))
+        .isInstanceOf(IllegalArgumentException.class);
+  }
+
+  /**
+   * Delays of a few hundred milliseconds, each through several levels of the cascade (300 = 256 +
+   * 32 + 8 + 4, 455 = 256 + 128 + 64 + 4 + 2 + 1, 77 = 64 + 8 + 4 + 1), arrive no sooner than their
+   * eta and at most 150 ms after it, in eta order.
+   */
+  @Test
+  void delayedTasksArriveAtTheirEtaNotBefore() throws Exception {
+    AmqpBroker broker = broker(systemTime);
+    String queue = queue("delays");
+    broker.declare(queue);
+    Received received = new Received();
+    subscriptions.add(broker.subscribe(queue, 8, received));
+    Instant now = systemTime.now();
+    Map<String, Instant> etas = new HashMap<>();
+    for (long millis : new long[] {300, 455, 77}) {
+      Instant eta = now.plusMillis(millis);
+      String id = "d" + millis;
+      etas.put(id, eta);
+      broker
+          .send(task(queue, id, now, TaskOptions.builder().eta(eta).build()))
+          .toCompletableFuture()
+          .get(BOUND.toMillis(), TimeUnit.MILLISECONDS);
+    }
+    List<String> order = new ArrayList<>();
+    for (int i = 0; i < 3; i++) {
+      Received.Arrival arrival = received.next("a delayed task");
+      Instant eta = etas.get(arrival.task().id());
+      assertThat(arrival.at()).as("arrival of %s", arrival.task().id()).isAfterOrEqualTo(eta);
+      assertThat(Duration.between(eta, arrival.at()))
+          .as("lateness of %s", arrival.task().id())
+          .isLessThanOrEqualTo(Duration.ofMillis(150));
+      assertThat(arrival.delivery().deliveryCount()).isEqualTo(1);
+      order.add(arrival.task().id());
+      arrival.delivery().ack().toCompletableFuture().get(BOUND.toMillis(), TimeUnit.MILLISECONDS);
+    }
+    assertThat(order).containsExactly("d77", "d300", "d455");
+  }
+
+  /**
+   * A task whose consumer's channel is closed by a channel error before it is settled comes back
+   * (the broker's redelivered flag) with the exact count 2, on a channel the broker reopened and
+   * consumes again, with WARNING and INFO events; the stale delivery's ack is harmless.
+   */
+  @Test
+  void channelClosedByAnErrorIsReopenedAndItsTaskComesBackCountedOnce() throws Exception {
+    AmqpBroker broker = broker(systemTime);
+    Events events = new Events(systemTime);
+    broker.attach(events);
+    String queue = queue("channel");
+    broker.declare(queue);
+    Received received = new Received();
+    subscriptions.add(broker.subscribe(queue, 4, received));
+    Instant now = systemTime.now();
+    broker
+        .send(task(queue, "c1", now, TaskOptions.DEFAULTS))
+        .toCompletableFuture()
+        .get(BOUND.toMillis(), TimeUnit.MILLISECONDS);
+    Received.Arrival first = received.next("the first delivery");
+    assertThat(first.delivery().deliveryCount()).isEqualTo(1);
+
+    // acknowledging a tag the channel never delivered is a channel error: the server closes it
+    AmqpBroker.channelOf(first.delivery()).basicAck(999_999, false);
+
+    events.await(EventLevel.WARNING, EventCode.CONNECTION, "closed the consumer channel");
+    Received.Arrival again = received.next("the task after its channel closed");
+    assertThat(again.task().id()).isEqualTo("c1");
+    assertThat(again.delivery().deliveryCount()).as("count after one lost delivery").isEqualTo(2);
+    events.await(EventLevel.INFO, EventCode.CONNECTION, "consuming " + queue + " again");
+
+    first.delivery().ack().toCompletableFuture().get(BOUND.toMillis(), TimeUnit.MILLISECONDS);
+    again.delivery().ack().toCompletableFuture().get(BOUND.toMillis(), TimeUnit.MILLISECONDS);
+    broker
+        .send(task(queue, "c2", now, TaskOptions.DEFAULTS))
+        .toCompletableFuture()
+        .get(BOUND.toMillis(), TimeUnit.MILLISECONDS);
+    Received.Arrival next = received.next("a task sent after the reopening");
+    assertThat(next.task().id()).as("nothing delivered twice").isEqualTo("c2");
+    next.delivery().ack().toCompletableFuture().get(BOUND.toMillis(), TimeUnit.MILLISECONDS);
+    assertThat(received.arrivals).isEmpty();
+  }
+
+  /** A second settlement of a delivery does nothing but emit a WARNING event. */
+  @Test
+  void secondSettlementIsIgnoredWithAWarning() throws Exception {
+    AmqpBroker broker = broker(systemTime);
+    Events events = new Events(systemTime);
+    broker.attach(events);
+    String queue = queue("twice");
+    broker.declare(queue);
+    Received received = new Received();
+    subscriptions.add(broker.subscribe(queue, 1, received));
+    broker
+        .send(task(queue, "t1", systemTime.now(), TaskOptions.DEFAULTS))
+        .toCompletableFuture()
+        .get(BOUND.toMillis(), TimeUnit.MILLISECONDS);
+    Delivery delivery = received.next("the delivery").delivery();
+    delivery.ack().toCompletableFuture().get(BOUND.toMillis(), TimeUnit.MILLISECONDS);
+    delivery.release().toCompletableFuture().get(BOUND.toMillis(), TimeUnit.MILLISECONDS);
+    events.await(EventLevel.WARNING, EventCode.TASK_DELIVERY_FAILURE, "already settled");
+    broker
+        .send(task(queue, "t2", systemTime.now(), TaskOptions.DEFAULTS))
+        .toCompletableFuture()
+        .get(BOUND.toMillis(), TimeUnit.MILLISECONDS);
+    assertThat(received.next("the next task").task().id())
+        .as("the released-after-ack task is not delivered again")
+        .isEqualTo("t2");
+  }
+
+  /**
+   * A delivery whose lease runs out is delivered again with count 2; its holder's late ack is
+   * ignored with a WARNING event.
+   */
+  @Test
+  void leaseThatRunsOutRedeliversAndTheLateAckIsIgnored() throws Exception {
+    ManualTimeSource time = new ManualTimeSource(Instant.now());
+    AmqpBroker broker = broker(time);
+    Events events = new Events(time);
+    broker.attach(events);
+    String queue = queue("lease");
+    broker.declare(queue);
+    Received received = new Received();
+    subscriptions.add(broker.subscribe(queue, 2, received));
+    broker
+        .send(task(queue, "l1", time.now(), TaskOptions.DEFAULTS))
+        .toCompletableFuture()
+        .get(BOUND.toMillis(), TimeUnit.MILLISECONDS);
+    Delivery first = received.next("the first delivery").delivery();
+    time.advance(AmqpBroker.DEFAULT_LEASE.plusSeconds(1));
+    Delivery second = received.next("the delivery after the lease").delivery();
+    assertThat(second.deliveryCount()).isEqualTo(2);
+    events.await(EventLevel.WARNING, EventCode.TASK_DELIVERY_FAILURE, "lease");
+    first.ack().toCompletableFuture().get(BOUND.toMillis(), TimeUnit.MILLISECONDS);
+    events.await(EventLevel.WARNING, EventCode.TASK_DELIVERY_FAILURE, "after its lease ran out");
+    second.ack().toCompletableFuture().get(BOUND.toMillis(), TimeUnit.MILLISECONDS);
+  }
+
+  /** A task sent to a queue nobody declared fails its stage as unroutable. */
+  @Test
+  void taskToAnUndeclaredQueueFailsItsSend() {
+    AmqpBroker broker = broker(systemTime);
+    String queue = queue("nowhere");
+    assertThatThrownBy(
+            () ->
+                broker
+                    .send(task(queue, "u1", systemTime.now(), TaskOptions.DEFAULTS))
+                    .toCompletableFuture()
+                    .get(BOUND.toMillis(), TimeUnit.MILLISECONDS))
+        .isInstanceOf(ExecutionException.class)
+        .cause()
+        .isInstanceOf(AmqpPublishException.class)
+        .satisfies(e -> assertThat(((AmqpPublishException) e).unroutable()).isTrue());
+  }
+
+  /** Revocations reach a broker that starts after them. */
+  @Test
+  void revocationIsSeenByABrokerThatStartsLater() throws Exception {
+    AmqpBroker first = broker(systemTime);
+    TaskKey key = new TaskKey(queue("revoked"), "r1");
+    first
+        .revoke(key, systemTime.now().plus(Duration.ofHours(1)))
+        .toCompletableFuture()
+        .get(BOUND.toMillis(), TimeUnit.MILLISECONDS);
+    AmqpBroker later = broker(systemTime);
+    assertThat(later.isRevoked(key)).isTrue();
+    assertThat(later.isRevoked(new TaskKey(key.name(), "r2"))).isFalse();
+  }
+
+  @Test
+  void badUriIsRefusedWithAClearError() {
+    assertThatThrownBy(() -> AmqpBroker.connect(URI.create("redis://127.0.0.1:5672"), systemTime))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("amqp://");
+  }
+
+  @Test
+  void unreachableServerIsAClearErrorWithoutThePassword() {
+    assertThatThrownBy(
+            () -> AmqpBroker.connect(URI.create("amqp://guest:secret@127.0.0.1:1/%2F"), systemTime))
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("cannot connect to RabbitMQ at amqp://guest:***@127.0.0.1:1")
+        .hasMessageNotContaining("secret");
+  }
+}
