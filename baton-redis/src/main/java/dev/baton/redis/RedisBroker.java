@@ -82,7 +82,8 @@ public final class RedisBroker implements TaskProducer, NamedTaskConsumer, Broke
    * URI is {@code redis://[[user]:password@]host[:port][/database]}, or {@code rediss://} for TLS
    * with optional query parameters {@code truststore} (a PKCS#12 or JKS file), {@code
    * truststore_password} and {@code verify_peer} ({@code full}, the default, checks the certificate
-   * chain and the host name; {@code ca} the chain only).
+   * chain and the host name; {@code ca} the chain only); and, as Lettuce reads them, {@code
+   * clientName}, {@code database} and {@code timeout} (for connecting; 10 seconds by default).
    *
    * @throws IllegalArgumentException if the URI is malformed, names an unknown parameter or its
    *     trust store cannot be read

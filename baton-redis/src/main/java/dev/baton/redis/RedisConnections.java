@@ -22,9 +22,11 @@ import java.security.KeyStore;
 import java.security.cert.CertificateException;
 import java.time.Duration;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import javax.net.ssl.SSLException;
 import javax.net.ssl.TrustManagerFactory;
@@ -53,11 +55,18 @@ import org.jspecify.annotations.Nullable;
  */
 final class RedisConnections {
 
-  /** How long connecting (and each command Lettuce itself times) may take: 10 seconds. */
+  /**
+   * How long connecting (and each command Lettuce itself times) may take unless the URI's {@code
+   * timeout} says: 10 seconds.
+   */
   static final Duration TIMEOUT = Duration.ofSeconds(10);
 
-  private static final Set<String> PARAMETERS =
+  private static final Set<String> TLS_PARAMETERS =
       Set.of("truststore", "truststore_password", "verify_peer");
+  private static final Set<String> PARAMETERS =
+      Set.of(
+          "truststore", "truststore_password", "verify_peer", "clientName", "database", "timeout");
+  private static final Pattern TIMEOUT_FORMAT = Pattern.compile("(\\d{1,9})(ms|s|m|h)?");
 
   private static final Pattern TRUSTSTORE_PASSWORD =
       Pattern.compile("([?&]truststore_password=)[^&#]*");
@@ -135,8 +144,12 @@ final class RedisConnections {
     RedisURI.Builder builder =
         RedisURI.Builder.redis(
                 host, uri.getPort() < 0 ? RedisURI.DEFAULT_REDIS_PORT : uri.getPort())
-            .withDatabase(database(uri))
-            .withTimeout(TIMEOUT);
+            .withDatabase(database(query, uri))
+            .withTimeout(timeout(query, uri));
+    String clientName = query.get("clientName");
+    if (clientName != null) {
+      builder.withClientName(clientName);
+    }
     String userInfo = uri.getUserInfo();
     if (userInfo != null) {
       int colon = userInfo.indexOf(':');
@@ -151,11 +164,15 @@ final class RedisConnections {
     }
     if (isTls(uri)) {
       builder.withSsl(true).withVerifyPeer(verifyMode(query, uri));
-    } else if (!query.isEmpty()) {
-      throw new IllegalArgumentException(
-          String.join(", ", query.keySet())
-              + " is set but the URI is redis://; use rediss:// for TLS: "
-              + redact(uri));
+    } else {
+      List<String> tlsOnly =
+          query.keySet().stream().filter(TLS_PARAMETERS::contains).sorted().toList();
+      if (!tlsOnly.isEmpty()) {
+        throw new IllegalArgumentException(
+            String.join(", ", tlsOnly)
+                + " is set but the URI is redis://; use rediss:// for TLS: "
+                + redact(uri));
+      }
     }
     return builder.build();
   }
@@ -176,21 +193,52 @@ final class RedisConnections {
     return "rediss".equals(uri.getScheme());
   }
 
-  private static int database(URI uri) {
-    String path = uri.getPath();
-    if (path == null || path.isEmpty() || path.equals("/")) {
-      return 0;
+  private static int database(Map<String, String> query, URI uri) {
+    String text = query.get("database");
+    if (text == null) {
+      String path = uri.getPath();
+      if (path == null || path.isEmpty() || path.equals("/")) {
+        return 0;
+      }
+      text = path.substring(1);
     }
     try {
-      int db = Integer.parseInt(path.substring(1));
+      int db = Integer.parseInt(text);
       if (db < 0) {
         throw new NumberFormatException("negative");
       }
       return db;
     } catch (NumberFormatException e) {
       throw new IllegalArgumentException(
-          "the path of a Redis URI is a database number, not '" + path + "': " + redact(uri), e);
+          "the database of a Redis URI is a number of at least 0, not '"
+              + text
+              + "': "
+              + redact(uri),
+          e);
     }
+  }
+
+  private static Duration timeout(Map<String, String> query, URI uri) {
+    String text = query.get("timeout");
+    if (text == null) {
+      return TIMEOUT;
+    }
+    Matcher m = TIMEOUT_FORMAT.matcher(text);
+    if (!m.matches() || Long.parseLong(m.group(1)) == 0) {
+      throw new IllegalArgumentException(
+          "timeout is a positive whole number with a unit ms, s, m or h (seconds if none), not '"
+              + text
+              + "': "
+              + redact(uri));
+    }
+    long n = Long.parseLong(m.group(1));
+    String unit = m.group(2) == null ? "s" : m.group(2);
+    return switch (unit) {
+      case "ms" -> Duration.ofMillis(n);
+      case "m" -> Duration.ofMinutes(n);
+      case "h" -> Duration.ofHours(n);
+      default -> Duration.ofSeconds(n);
+    };
   }
 
   private static SslVerifyMode verifyMode(Map<String, String> query, URI uri) {

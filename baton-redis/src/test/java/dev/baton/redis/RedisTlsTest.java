@@ -222,13 +222,14 @@ class RedisTlsTest {
   }
 
   @Test
-  void unknownParameterOrUnreadableTrustStoreIsRefusedBeforeConnecting() {
+  void unknownOrMalformedParameterOrUnreadableTrustStoreIsRefusedBeforeConnecting() {
     URI misspelt =
         URI.create("rediss://127.0.0.1:" + port + "?trust_store=" + trusted.toUri().getPath());
     URI badPassword =
         URI.create(
             "rediss://127.0.0.1:" + port + "?truststore=" + trusted + "&truststore_password=nope");
     URI tlsParameterOnPlain = URI.create("redis://127.0.0.1:" + port + "?truststore=" + trusted);
+    URI badTimeout = URI.create("redis://127.0.0.1:" + port + "?timeout=soon");
 
     assertThatThrownBy(() -> RedisBroker.connect(misspelt, time))
         .isInstanceOf(IllegalArgumentException.class)
@@ -239,6 +240,9 @@ class RedisTlsTest {
     assertThatThrownBy(() -> RedisBroker.connect(tlsParameterOnPlain, time))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("use rediss://");
+    assertThatThrownBy(() -> RedisBackend.connect(badTimeout, time))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("timeout is a positive whole number");
   }
 
   // ---- wiring ----
