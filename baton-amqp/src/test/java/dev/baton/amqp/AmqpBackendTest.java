@@ -14,12 +14,10 @@ import dev.baton.tasks.Progress;
 import dev.baton.tasks.ReportStatus;
 import dev.baton.tasks.TaskError;
 import dev.baton.tasks.TaskKey;
-import dev.baton.tasks.spi.AdapterContext;
 import dev.baton.tasks.spi.EnvelopeCodec;
 import dev.baton.tasks.spi.ReportEnvelope;
 import dev.baton.tasks.spi.Subscription;
 import dev.baton.time.SystemTimeSource;
-import dev.baton.time.TimeSource;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
@@ -27,14 +25,12 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.Consumer;
-import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -99,7 +95,7 @@ class AmqpBackendTest {
   @Test
   void reportForACallerThatIsGoneCompletesAndWarnsThatNobodyWaits() throws Exception {
     AmqpBackend worker = backend();
-    Recorder events = new Recorder(time);
+    AmqpBackendEventRecorder events = new AmqpBackendEventRecorder(time, BOUND);
     worker.attach(events);
     AmqpBackend caller = backend();
     String gone = caller.replyAddress();
@@ -108,7 +104,8 @@ class AmqpBackendTest {
 
     await(worker.publish(report(key, ReportStatus.SUCCESS), gone), "publishing to a gone caller");
 
-    Event warning = events.await(EventCode.REPORT_FAILURE, "the dropped report");
+    AmqpBackendEventRecorder.Event warning =
+        events.await(EventCode.REPORT_FAILURE, "the dropped report");
     assertThat(warning.level()).isEqualTo(EventLevel.WARNING);
     assertThat(warning.message()).contains(gone).contains("nobody waits");
     assertThat(warning.key()).isEqualTo(key);
@@ -117,7 +114,7 @@ class AmqpBackendTest {
   @Test
   void messageThatIsNotAReportIsDroppedWithAnErrorAndLaterReportsArrive() throws Exception {
     AmqpBackend backend = backend();
-    Recorder events = new Recorder(time);
+    AmqpBackendEventRecorder events = new AmqpBackendEventRecorder(time, BOUND);
     backend.attach(events);
     TaskKey key = new TaskKey(PREFIX + ".after-garbage", "1");
     Sink sink = new Sink();
@@ -137,7 +134,8 @@ class AmqpBackendTest {
     await(backend.publish(success, backend.replyAddress()), "publishing after the garbage");
 
     assertThat(sink.next("the report after the garbage").status()).isEqualTo(ReportStatus.SUCCESS);
-    Event error = events.await(EventCode.DECODE_FAILURE, "the undecodable message");
+    AmqpBackendEventRecorder.Event error =
+        events.await(EventCode.DECODE_FAILURE, "the undecodable message");
     assertThat(error.level()).isEqualTo(EventLevel.ERROR);
     assertThat(error.message()).contains(backend.replyAddress()).contains("not a report");
     poll.cancel();
@@ -250,7 +248,7 @@ class AmqpBackendTest {
   @Test
   void consumingResumesAfterTheServerClosesTheConnection() throws Exception {
     AmqpBackend backend = backend();
-    Recorder events = new Recorder(time);
+    AmqpBackendEventRecorder events = new AmqpBackendEventRecorder(time, BOUND);
     backend.attach(events);
     TaskKey key = new TaskKey(PREFIX + ".recover", "1");
     Sink sink = new Sink();
@@ -259,7 +257,7 @@ class AmqpBackendTest {
     assertThat(sink.next("SENT before the close").status()).isEqualTo(ReportStatus.SENT);
 
     AmqpBackendTestQueues.closeConnection(backend.connectionLocalPort());
-    Event lost = events.await(EventCode.CONNECTION, "the lost connection");
+    AmqpBackendEventRecorder.Event lost = events.await(EventCode.CONNECTION, "the lost connection");
     assertThat(lost.level()).isEqualTo(EventLevel.WARNING);
     events.awaitLevel(EventCode.CONNECTION, EventLevel.INFO, "the recovery");
 
@@ -304,61 +302,6 @@ class AmqpBackendTest {
       throw new AssertionError("the stage did not fail within " + BOUND, e);
     }
     throw new AssertionError("the stage completed normally");
-  }
-
-  record Event(EventLevel level, EventCode code, String message, @Nullable TaskKey key) {}
-
-  /** Records every event. */
-  private static final class Recorder implements AdapterContext {
-    private final TimeSource time;
-    private final List<Event> events = new CopyOnWriteArrayList<>();
-    private final LinkedBlockingQueue<Event> arrivals = new LinkedBlockingQueue<>();
-
-    Recorder(TimeSource time) {
-      this.time = time;
-    }
-
-    @Override
-    public TimeSource timeSource() {
-      return time;
-    }
-
-    @Override
-    public void emit(
-        EventLevel level,
-        EventCode code,
-        String message,
-        @Nullable TaskKey key,
-        @Nullable Throwable cause) {
-      Event event = new Event(level, code, message, key);
-      events.add(event);
-      arrivals.add(event);
-    }
-
-    Event await(EventCode code, String what) throws InterruptedException {
-      return awaitMatching(e -> e.code() == code, code + " event for " + what);
-    }
-
-    Event awaitLevel(EventCode code, EventLevel level, String what) throws InterruptedException {
-      return awaitMatching(
-          e -> e.code() == code && e.level() == level, level + " " + code + " event for " + what);
-    }
-
-    private Event awaitMatching(java.util.function.Predicate<Event> match, String what)
-        throws InterruptedException {
-      long deadline = System.nanoTime() + BOUND.toNanos();
-      while (true) {
-        for (Event event : events) {
-          if (match.test(event)) {
-            return event;
-          }
-        }
-        long left = deadline - System.nanoTime();
-        if (left <= 0 || arrivals.poll(left, TimeUnit.NANOSECONDS) == null) {
-          throw new AssertionError("no " + what + " within " + BOUND + "; got " + events);
-        }
-      }
-    }
   }
 
   /** Decodes what a poll streams, in arrival order. */
