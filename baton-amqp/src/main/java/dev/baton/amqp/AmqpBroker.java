@@ -203,14 +203,21 @@ public final class AmqpBroker implements TaskProducer, NamedTaskConsumer, Broker
   @GuardedBy("logs")
   private @Nullable StreamLog heartbeatLog;
 
+  /**
+   * The one queue every task goes to ({@link AmqpSharedQueueBroker}), or null for one per queue.
+   */
+  private final @Nullable String sharedQueue;
+
   private AmqpBroker(
       Connection connection,
       ConfirmingPublisher publisher,
       BrokerTopology names,
       TimeSource time,
       Duration lease,
-      Duration livenessWindow) {
+      Duration livenessWindow,
+      @Nullable String sharedQueue) {
     this.connection = connection;
+    this.sharedQueue = sharedQueue;
     this.publisher = publisher;
     this.names = names;
     this.time = time;
@@ -250,6 +257,21 @@ public final class AmqpBroker implements TaskProducer, NamedTaskConsumer, Broker
    */
   public static AmqpBroker connect(
       URI uri, TimeSource time, Duration lease, Duration livenessWindow, String prefix) {
+    return open(uri, time, lease, livenessWindow, prefix, null);
+  }
+
+  /**
+   * Connects as {@link #connect(URI, TimeSource, Duration, Duration, String)} does; with a {@code
+   * sharedQueue}, every task goes to that one queue whatever its own queue is (the shared-queue
+   * layout of {@link AmqpSharedQueueBroker}).
+   */
+  static AmqpBroker open(
+      URI uri,
+      TimeSource time,
+      Duration lease,
+      Duration livenessWindow,
+      String prefix,
+      @Nullable String sharedQueue) {
     requireNonNull(uri, "uri");
     requireNonNull(time, "time");
     requireNonNull(prefix, "prefix");
@@ -273,7 +295,8 @@ public final class AmqpBroker implements TaskProducer, NamedTaskConsumer, Broker
     try {
       ConfirmingPublisher publisher = new ConfirmingPublisher(connection, "broker");
       BrokerTopology names = new BrokerTopology(prefix);
-      AmqpBroker broker = new AmqpBroker(connection, publisher, names, time, lease, livenessWindow);
+      AmqpBroker broker =
+          new AmqpBroker(connection, publisher, names, time, lease, livenessWindow, sharedQueue);
       broker.start();
       return broker;
     } catch (IOException | RuntimeException e) {
@@ -356,13 +379,14 @@ public final class AmqpBroker implements TaskProducer, NamedTaskConsumer, Broker
   public void declare(String queue) {
     requireQueue(queue);
     checkOpen();
+    String target = route(queue);
     withChannel(
         channel -> {
-          names.declareTaskQueue(channel, queue);
+          names.declareTaskQueue(channel, target);
           return null;
         });
     synchronized (lock) {
-      known.add(queue);
+      known.add(target);
     }
   }
 
@@ -448,12 +472,12 @@ public final class AmqpBroker implements TaskProducer, NamedTaskConsumer, Broker
     if (prefetch < 1) {
       throw new IllegalArgumentException("prefetch must be at least 1, got " + prefetch);
     }
-    Sub sub = new Sub(queue, prefetch, handler);
+    Sub sub = new Sub(route(queue), prefetch, handler);
     synchronized (lock) {
       if (closed) {
         throw closedException();
       }
-      known.add(queue);
+      known.add(sub.queue);
       subscriptions.add(sub);
     }
     try {
@@ -692,7 +716,8 @@ public final class AmqpBroker implements TaskProducer, NamedTaskConsumer, Broker
    * than now, else straight to its queue.
    */
   private CompletableFuture<Void> publishTask(
-      String queue, byte[] body, int priority, int deliveries, @Nullable Instant eta) {
+      String taskQueue, byte[] body, int priority, int deliveries, @Nullable Instant eta) {
+    String queue = route(taskQueue);
     Map<String, Object> headers = new HashMap<>();
     headers.put(DELIVERIES, deliveries);
     headers.put(BrokerTopology.QUEUE_HEADER, queue);
@@ -722,6 +747,11 @@ public final class AmqpBroker implements TaskProducer, NamedTaskConsumer, Broker
           body);
     }
     return publisher.publish("", names.taskQueue(queue), true, properties, body);
+  }
+
+  /** Where tasks of {@code queue} go: the queue itself, or the shared queue. */
+  private String route(String queue) {
+    return sharedQueue == null ? queue : sharedQueue;
   }
 
   private CompletableFuture<Void> publishDeadLetter(

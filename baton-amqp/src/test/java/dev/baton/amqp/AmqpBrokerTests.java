@@ -44,6 +44,13 @@ final class AmqpBrokerTests {
     }
   }
 
+  /** Deletes the queue {@code name}. */
+  static void deleteQueue(String name) throws IOException, TimeoutException {
+    try (Connection connection = connection()) {
+      delete(connection, name, true);
+    }
+  }
+
   /** Deletes every fixed queue and exchange under {@code prefix}. */
   static void deleteTopology(String prefix) throws IOException, TimeoutException {
     BrokerTopology names = new BrokerTopology(prefix);
