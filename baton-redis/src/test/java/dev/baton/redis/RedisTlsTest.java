@@ -32,7 +32,7 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * Authentication and TLS chosen by the URI, against a private {@code redis-server} of the test's
  * own that speaks TLS only (no plain port) and requires a password. The test makes its certificates
- * with {@code openssl}: a CA, a server certificate it signs for {@code 127.0.0.1} and {@code
+ * with {@code openssl} (P-256 keys): a CA, a server certificate it signs for {@code 127.0.0.1} and {@code
  * localhost}, and an unrelated second CA; the trust stores are PKCS#12 files written by the JDK.
  * The server listens on 127.0.0.1 and 127.0.0.2, so a name its certificate does not carry reaches
  * it too. It is started once for the class and stopped by its pid after all tests, whatever their
@@ -55,8 +55,29 @@ class RedisTlsTest {
 
   @BeforeAll
   static void startServer() throws Exception {
-    openssl("req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", "ca.key", "-out", "ca.crt");
-    openssl("req", "-newkey", "rsa:2048", "-nodes", "-keyout", "server.key", "-out", "server.csr");
+    openssl(
+        "req",
+        "-x509",
+        "-newkey",
+        "ec",
+        "-pkeyopt",
+        "ec_paramgen_curve:prime256v1",
+        "-nodes",
+        "-keyout",
+        "ca.key",
+        "-out",
+        "ca.crt");
+    openssl(
+        "req",
+        "-newkey",
+        "ec",
+        "-pkeyopt",
+        "ec_paramgen_curve:prime256v1",
+        "-nodes",
+        "-keyout",
+        "server.key",
+        "-out",
+        "server.csr");
     Files.writeString(dir.resolve("san.cnf"), "subjectAltName=IP:127.0.0.1,DNS:localhost\n");
     openssl(
         "x509",
@@ -78,7 +99,9 @@ class RedisTlsTest {
         "req",
         "-x509",
         "-newkey",
-        "rsa:2048",
+        "ec",
+        "-pkeyopt",
+        "ec_paramgen_curve:prime256v1",
         "-nodes",
         "-keyout",
         "other.key",
