@@ -74,6 +74,9 @@ import org.jspecify.annotations.Nullable;
  *       report ({@link ErrorCode#GENERIC}) saying so instead of waiting forever. Share results
  *       across callers with a backend that keeps reports under their key (the Redis one); workers
  *       and callers must then use that kind too.
+ *   <li>Likewise, a later call with the idempotency key of a call this caller made but whose
+ *       reports it no longer keeps (more than {@link Options#retainedCalls()} calls finished since)
+ *       gets a FAIL report saying so.
  *   <li>A task without a reply address (sent by a caller whose backend keeps reports under their
  *       key) cannot be answered here: {@link #publish} fails with {@link IllegalArgumentException}
  *       saying to pair backends of one kind.
@@ -120,6 +123,7 @@ public final class AmqpBackend implements ReportPublisher, ReportStore {
   private final AttachedContexts events = new AttachedContexts();
   private final AtomicBoolean disconnected = new AtomicBoolean();
   private final ReportLog log;
+  private final int retainedCalls;
   private final Object lock = new Object();
 
   private final ConfirmingPublisher publisher;
@@ -212,7 +216,8 @@ public final class AmqpBackend implements ReportPublisher, ReportStore {
     this.uri = uri;
     this.time = time;
     this.replyQueue = options.prefix() + ".reply." + UUID.randomUUID();
-    this.log = new ReportLog(time, events, options.retainedCalls());
+    this.retainedCalls = options.retainedCalls();
+    this.log = new ReportLog(time, events, retainedCalls);
     this.publisher = new ConfirmingPublisher(connection, "report");
     this.claims =
         new IdempotencyClaims(
@@ -472,12 +477,17 @@ public final class AmqpBackend implements ReportPublisher, ReportStore {
       throw closedException();
     }
     IdempotencyClaims.Holder holder = claims.claim(taskName, idempotencyKey, candidateId, ttl);
+    TaskKey held = new TaskKey(taskName, holder.callId());
+    Instant now = time.now();
     if (!replyQueue.equals(holder.replyAddress())) {
-      TaskKey held = new TaskKey(taskName, holder.callId());
       if (!log.hasFinal(held)) {
-        ReportEnvelope unreachable = unreachableReport(held, idempotencyKey, holder, ttl);
-        log.append(unreachable, EnvelopeCodec.encode(unreachable));
+        fail(held, heldElsewhere(held, idempotencyKey, holder), now.plus(ttl));
       }
+    } else if (holder.callId().equals(candidateId)) {
+      // Kept from now on, so a later claimant here polls it even before its first report.
+      log.reserve(held, now.plus(ttl));
+    } else if (!log.holds(held)) {
+      fail(held, noLongerKept(held, idempotencyKey), now.plus(ttl));
     }
     return holder.callId();
   }
@@ -530,37 +540,55 @@ public final class AmqpBackend implements ReportPublisher, ReportStore {
   }
 
   /**
-   * A FAIL report for a call this caller polls but whose reports go to another caller's reply
-   * queue, so the poll ends instead of waiting forever.
+   * Gives polls of {@code held} a FAIL report ({@link ErrorCode#GENERIC}, {@code message}) instead
+   * of the reports this caller will never receive, so they end instead of waiting forever.
    */
-  private ReportEnvelope unreachableReport(
-      TaskKey held, String idempotencyKey, IdempotencyClaims.Holder holder, Duration ttl) {
+  private void fail(TaskKey held, String message, Instant expiresAt) {
     Instant now = time.now();
-    String message =
-        "the idempotency key '"
-            + idempotencyKey
-            + "' of "
-            + held.name()
-            + " is held by call "
-            + held.id()
-            + ", made first by another caller ("
-            + (holder.replyAddress() == null
-                ? "no reply address"
-                : "reply queue '" + holder.replyAddress() + "'")
-            + "), in another process or backend: an AMQP backend sends an idempotent call's"
-            + " reports only to the caller that made it first. Use a backend that shares results"
-            + " across callers (RedisBackend) to wait for them from here";
-    return new ReportEnvelope(
-        EnvelopeCodec.VERSION,
-        held,
-        ReportStatus.FAIL,
-        1,
-        Marshallers.DEFAULT,
-        null,
-        new TaskError(ErrorCode.GENERIC, message),
-        null,
-        now,
-        now.plus(ttl));
+    ReportEnvelope report =
+        new ReportEnvelope(
+            EnvelopeCodec.VERSION,
+            held,
+            ReportStatus.FAIL,
+            1,
+            Marshallers.DEFAULT,
+            null,
+            new TaskError(ErrorCode.GENERIC, message),
+            null,
+            now,
+            expiresAt);
+    log.append(report, EnvelopeCodec.encode(report));
+  }
+
+  private static String heldElsewhere(
+      TaskKey held, String idempotencyKey, IdempotencyClaims.Holder holder) {
+    return "the idempotency key '"
+        + idempotencyKey
+        + "' of "
+        + held.name()
+        + " is held by call "
+        + held.id()
+        + ", made first by another caller ("
+        + (holder.replyAddress() == null
+            ? "no reply address"
+            : "reply queue '" + holder.replyAddress() + "'")
+        + "), in another process or backend: an AMQP backend sends an idempotent call's"
+        + " reports only to the caller that made it first. Use a backend that shares results"
+        + " across callers (RedisBackend) to wait for them from here";
+  }
+
+  private String noLongerKept(TaskKey held, String idempotencyKey) {
+    return "the idempotency key '"
+        + idempotencyKey
+        + "' of "
+        + held.name()
+        + " is held by call "
+        + held.id()
+        + ", made earlier by this caller, whose reports it no longer keeps (it keeps at most "
+        + retainedCalls
+        + " finished calls, each until its result expires): raise"
+        + " AmqpBackend.Options.retainedCalls, or use a backend that keeps results under their key"
+        + " (RedisBackend)";
   }
 
   private void onConnectionLost(ShutdownSignalException cause) {

@@ -37,6 +37,8 @@ import org.jspecify.annotations.Nullable;
  *
  * <ul>
  *   <li>while a poll reads it;
+ *   <li>while it holds an idempotency claim made here ({@link #reserve}), until the claim's expiry,
+ *       so a later caller's poll finds it even before its first report;
  *   <li>after its polls end ({@link #done} or cancellation), until its expiry: the final report's
  *       {@code expiresAt}, or before a final report the latest {@code expiresAt} seen; a purge runs
  *       every {@link #PURGE_INTERVAL} on the time source and drops unpolled calls past it;
@@ -126,6 +128,32 @@ final class ReportLog {
       drain(poll);
     }
     return true;
+  }
+
+  /**
+   * Keeps the (possibly empty) log of {@code key} until at least {@code until}, even without polls
+   * or reports: the call holds an idempotency claim, and later callers with the same key will poll
+   * it, perhaps before its first report arrives.
+   */
+  void reserve(TaskKey key, Instant until) {
+    synchronized (lock) {
+      if (closed) {
+        return;
+      }
+      Entry entry = entries.computeIfAbsent(key, Entry::new);
+      entry.reserved = true;
+      Instant current = entry.expiresAt;
+      if (!entry.finalStored && (current == null || until.isAfter(current))) {
+        entry.expiresAt = until;
+      }
+    }
+  }
+
+  /** Whether a log of {@code key} is kept (reserved, polled or holding reports). */
+  boolean holds(TaskKey key) {
+    synchronized (lock) {
+      return entries.containsKey(key);
+    }
   }
 
   /** Whether the log of {@code key} holds its final report. */
@@ -243,10 +271,13 @@ final class ReportLog {
     }
   }
 
-  /** Removes an entry that holds nothing: no reports and no polls. */
+  /** Removes an entry that holds nothing: no reports, no polls and no reservation. */
   @GuardedBy("lock")
   private void dropIfUnused(Entry entry) {
-    if (entry.reports.isEmpty() && entry.polls.isEmpty() && entries.get(entry.key) == entry) {
+    if (entry.reports.isEmpty()
+        && entry.polls.isEmpty()
+        && !entry.reserved
+        && entries.get(entry.key) == entry) {
       entries.remove(entry.key);
     }
   }
@@ -324,6 +355,7 @@ final class ReportLog {
     final List<byte[]> reports = new ArrayList<>(3);
     final List<Poll> polls = new ArrayList<>(1);
     boolean finalStored;
+    boolean reserved;
     @Nullable Instant expiresAt;
 
     Entry(TaskKey key) {

@@ -180,6 +180,53 @@ class AmqpBackendTest {
   }
 
   @Test
+  void laterClaimantHerePollsTheHeldCallBeforeItsFirstReport() throws Exception {
+    AmqpBackend backend = backend();
+    String name = PREFIX + ".idem-here";
+    Duration ttl = Duration.ofMinutes(1);
+    assertThat(backend.claimIdempotencyKey(name, "key", "id-1", ttl)).isEqualTo("id-1");
+
+    assertThat(backend.claimIdempotencyKey(name, "key", "id-2", ttl)).isEqualTo("id-1");
+
+    Sink sink = new Sink();
+    Subscription poll = backend.poll(new TaskKey(name, "id-1"), sink);
+    await(
+        backend.publish(
+            report(new TaskKey(name, "id-1"), ReportStatus.SUCCESS), backend.replyAddress()),
+        "the held call's report");
+    assertThat(sink.next("the held call's first report").status()).isEqualTo(ReportStatus.SUCCESS);
+    poll.cancel();
+  }
+
+  @Test
+  void idempotentCallWhoseReportsWereDroppedFailsThePollInsteadOfHanging() throws Exception {
+    AmqpBackend backend = backend(options().withRetainedCalls(1));
+    String name = PREFIX + ".idem-dropped";
+    Duration ttl = Duration.ofMinutes(1);
+    TaskKey first = new TaskKey(name, "id-1");
+    assertThat(backend.claimIdempotencyKey(name, "key", "id-1", ttl)).isEqualTo("id-1");
+    await(backend.publish(report(first, ReportStatus.SUCCESS), backend.replyAddress()), "id-1");
+    TaskKey other = new TaskKey(name, "other");
+    await(backend.publish(report(other, ReportStatus.SUCCESS), backend.replyAddress()), "other");
+    Sink otherSink = new Sink();
+    backend.poll(other, otherSink);
+    otherSink.next("the call that finished second"); // so the first one's reports are dropped
+    assertThat(backend.log().holds(first)).isFalse();
+
+    assertThat(backend.claimIdempotencyKey(name, "key", "id-2", ttl)).isEqualTo("id-1");
+
+    Sink sink = new Sink();
+    Subscription poll = backend.poll(first, sink);
+    ReportEnvelope report = sink.next("the report of the dropped call");
+    poll.cancel();
+    assertThat(report.status()).isEqualTo(ReportStatus.FAIL);
+    TaskError error = report.error();
+    assertThat(error).isNotNull();
+    assertThat(error.code()).isEqualTo(ErrorCode.GENERIC);
+    assertThat(error.message()).contains("no longer keeps").contains("retainedCalls");
+  }
+
+  @Test
   void retentionCapDropsTheCallThatFinishedFirst() throws Exception {
     AmqpBackend backend = backend(options().withRetainedCalls(2));
     List<TaskKey> keys = new ArrayList<>();
