@@ -32,11 +32,11 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * Authentication and TLS chosen by the URI, against a private {@code redis-server} of the test's
  * own that speaks TLS only (no plain port) and requires a password. The test makes its certificates
- * with {@code openssl} (P-256 keys): a CA, a server certificate it signs for {@code 127.0.0.1} and {@code
- * localhost}, and an unrelated second CA; the trust stores are PKCS#12 files written by the JDK.
- * The server listens on 127.0.0.1 and 127.0.0.2, so a name its certificate does not carry reaches
- * it too. It is started once for the class and stopped by its pid after all tests, whatever their
- * outcome.
+ * with {@code openssl} (P-256 keys): a CA, a server certificate it signs for {@code 127.0.0.1} and
+ * {@code localhost}, and an unrelated second CA; the trust stores are PKCS#12 files written by the
+ * JDK. The server listens on 127.0.0.1 and 127.0.0.2, so a name its certificate does not carry
+ * reaches it too. It is started once for the class and stopped by its pid after all tests, whatever
+ * their outcome.
  */
 class RedisTlsTest {
 
