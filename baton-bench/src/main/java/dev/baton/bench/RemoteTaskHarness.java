@@ -64,6 +64,10 @@ public final class RemoteTaskHarness {
     int rounds = args.length > 1 ? Integer.parseInt(args[1]) : 3;
     int calls = args.length > 2 ? Integer.parseInt(args[2]) : 10_000;
     int warmUp = args.length > 3 ? Integer.parseInt(args[3]) : 2_000;
+    if (rounds < 1 || calls < 1 || warmUp < 0) {
+      throw new IllegalArgumentException(
+          "rounds and calls must be at least 1, warm-up calls 0 or more");
+    }
     String runId = "bench" + HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextInt());
     String name = taskName(runId);
 
@@ -95,7 +99,9 @@ public final class RemoteTaskHarness {
             warmUp,
             rounds,
             calls);
-        var _ = runRound(caller, name, warmUp, worker, servers);
+        if (warmUp > 0) {
+          var _ = runRound(caller, name, warmUp, worker, servers);
+        }
         for (int r = 1; r <= rounds; r++) {
           RoundResult result = runRound(caller, name, calls, worker, servers);
           results.add(result);

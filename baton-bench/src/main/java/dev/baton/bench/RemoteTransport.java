@@ -1,11 +1,15 @@
 package dev.baton.bench;
 
+import dev.baton.amqp.AmqpBackend;
+import dev.baton.amqp.AmqpBroker;
 import dev.baton.redis.RedisBackend;
 import dev.baton.redis.RedisBroker;
+import dev.baton.tasks.spi.TaskAdapter;
 import dev.baton.time.TimeSource;
 import java.net.URI;
 import java.util.Arrays;
 import java.util.Locale;
+import java.util.function.Supplier;
 import java.util.stream.Collectors;
 
 /**
@@ -24,13 +28,32 @@ enum RemoteTransport {
     @Override
     Adapters open(TimeSource time, String runId) {
       RedisBroker broker = RedisBroker.connect(redisUri(), time);
-      try {
-        RedisBackend backend = RedisBackend.connect(redisUri(), time);
-        return new Adapters(broker, backend, () -> closeBoth(backend::close, broker::close));
-      } catch (RuntimeException e) {
-        broker.close();
-        throw e;
-      }
+      return withBackend(broker, broker::close, () -> RedisBackend.connect(redisUri(), time));
+    }
+  },
+
+  /**
+   * RabbitMQ as the broker (a durable queue per task, publisher confirms, manual acks) and as the
+   * backend (a durable reply queue per caller), everything named under the run id.
+   */
+  AMQP("amqp") {
+    @Override
+    Adapters open(TimeSource time, String runId) {
+      AmqpBroker broker = amqpBroker(time, runId);
+      return withBackend(
+          broker,
+          broker::close,
+          () ->
+              AmqpBackend.connect(amqpUri(), time, AmqpBackend.Options.DEFAULTS.withPrefix(runId)));
+    }
+  },
+
+  /** RabbitMQ as the broker, Redis as the backend. */
+  AMQP_REDIS("amqp+redis") {
+    @Override
+    Adapters open(TimeSource time, String runId) {
+      AmqpBroker broker = amqpBroker(time, runId);
+      return withBackend(broker, broker::close, () -> RedisBackend.connect(redisUri(), time));
     }
   };
 
@@ -76,6 +99,24 @@ enum RemoteTransport {
   static URI amqpUri() {
     String uri = System.getenv("BATON_AMQP_URI");
     return URI.create(uri == null || uri.isBlank() ? "amqp://guest:guest@127.0.0.1:5672/%2F" : uri);
+  }
+
+  private static AmqpBroker amqpBroker(TimeSource time, String runId) {
+    return AmqpBroker.connect(
+        amqpUri(), time, AmqpBroker.DEFAULT_LEASE, AmqpBroker.DEFAULT_LIVENESS_WINDOW, runId);
+  }
+
+  /** Connects the backend; closes the broker if that fails. */
+  private static Adapters withBackend(
+      Object broker, Runnable closeBroker, Supplier<? extends TaskAdapter> backend) {
+    TaskAdapter connected;
+    try {
+      connected = backend.get();
+    } catch (RuntimeException e) {
+      closeBroker.run();
+      throw e;
+    }
+    return new Adapters(broker, connected, () -> closeBoth(connected::close, closeBroker));
   }
 
   private static void closeBoth(Runnable first, Runnable second) {
