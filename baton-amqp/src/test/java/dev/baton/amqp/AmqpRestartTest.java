@@ -195,11 +195,17 @@ class AmqpRestartTest {
     assertThat(reconnect)
         .as("time from the broker accepting connections again to a call accepted after it")
         .isLessThanOrEqualTo(RESUME_BOUND);
+    String sendError =
+        outage.stream()
+            .flatMap(r -> r.error().stream())
+            .map(TaskError::message)
+            .findFirst()
+            .orElse("none");
     System.out.printf(
         "restart test: completed at stop %d, after stop %d; stop took %d ms; broker down (stop"
             + " to accepting) %d ms; calls while down: %d, failed at send %d; first call"
             + " accepted %d ms after the broker was back (%d probes, %d failed at send); first"
-            + " completion %d ms after; all %d done %d ms after, %d ms in all%n",
+            + " completion %d ms after; all %d done %d ms after, %d ms in all; a send error: %s%n",
         completedAtStop,
         completedWhileStopping,
         TimeUnit.NANOSECONDS.toMillis(stopped - stopping),
@@ -212,7 +218,8 @@ class AmqpRestartTest {
         resume.toMillis(),
         TASKS,
         TimeUnit.NANOSECONDS.toMillis(done - back),
-        TimeUnit.NANOSECONDS.toMillis(done - start));
+        TimeUnit.NANOSECONDS.toMillis(done - start),
+        sendError);
   }
 
   /**
