@@ -227,6 +227,47 @@ class AmqpBackendTest {
   }
 
   @Test
+  void reportsOfThousandsOfConcurrentCallsAllArriveInOrder() throws Exception {
+    AmqpBackend caller = backend();
+    AmqpBackend worker = backend();
+    int calls = 3_000;
+    List<TaskKey> keys = new ArrayList<>();
+    List<Sink> sinks = new ArrayList<>();
+    for (int i = 0; i < calls; i++) {
+      TaskKey key = new TaskKey(PREFIX + ".many", Integer.toString(i));
+      Sink sink = new Sink();
+      caller.poll(key, sink);
+      keys.add(key);
+      sinks.add(sink);
+    }
+    long start = System.nanoTime();
+    List<CompletableFuture<Void>> published = new ArrayList<>();
+    for (TaskKey key : keys) {
+      // as a worker does: each report of a call once the previous one is confirmed
+      published.add(
+          worker
+              .publish(report(key, ReportStatus.SENT), caller.replyAddress())
+              .thenCompose(
+                  v -> worker.publish(report(key, ReportStatus.PROGRESS), caller.replyAddress()))
+              .thenCompose(
+                  v -> worker.publish(report(key, ReportStatus.SUCCESS), caller.replyAddress()))
+              .toCompletableFuture());
+    }
+    await(
+        CompletableFuture.allOf(published.toArray(new CompletableFuture<?>[0])),
+        "publishing " + calls * 3 + " reports");
+    for (int i = 0; i < calls; i++) {
+      assertThat(sinks.get(i).take(3, "the reports of " + keys.get(i)))
+          .extracting(ReportEnvelope::status)
+          .containsExactly(ReportStatus.SENT, ReportStatus.PROGRESS, ReportStatus.SUCCESS);
+    }
+    long millis = Math.max(1, TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start));
+    System.out.printf(
+        "AmqpBackendTest: %d reports of %d calls published and received in %d ms (%d/s)%n",
+        calls * 3, calls, millis, 3_000L * calls / millis);
+  }
+
+  @Test
   void retentionCapDropsTheCallThatFinishedFirst() throws Exception {
     AmqpBackend backend = backend(options().withRetainedCalls(2));
     List<TaskKey> keys = new ArrayList<>();
