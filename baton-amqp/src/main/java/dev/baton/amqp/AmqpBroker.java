@@ -50,6 +50,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.PriorityQueue;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.UUID;
@@ -143,7 +144,10 @@ import org.jspecify.annotations.Nullable;
  *
  * <p>Limits: a task delayed to a queue that does not exist when its delay ends is routed, by the
  * deliver exchange's alternate exchange, to the dead letters. Revocations older than the stream's
- * retention (7 days) are forgotten.
+ * retention (7 days) are forgotten. A delayed task is late by the time of its hops (one quorum
+ * commit each, at most 32): milliseconds on an idle server, some hundred on a loaded one. {@link
+ * #queues()} browses the whole dead-letter queue (up to 100,000 messages) to count dead letters per
+ * queue, and two inspectors browsing at once each see fewer.
  */
 public final class AmqpBroker implements TaskProducer, NamedTaskConsumer, BrokerInspection {
 
@@ -195,7 +199,7 @@ public final class AmqpBroker implements TaskProducer, NamedTaskConsumer, Broker
 
   /** Etas of the delays this instance started, per queue, for {@link QueueStats#delayed()}. */
   @GuardedBy("lock")
-  private final Map<String, List<Instant>> delays = new HashMap<>();
+  private final Map<String, PriorityQueue<Instant>> delays = new HashMap<>();
 
   @GuardedBy("logs")
   private @Nullable StreamLog revocationLog;
@@ -499,7 +503,14 @@ public final class AmqpBroker implements TaskProducer, NamedTaskConsumer, Broker
     checkOpen();
     var _ = revocations();
     Instant until = revoked.get(key);
-    return until != null && until.isAfter(time.now());
+    if (until == null) {
+      return false;
+    }
+    if (!until.isAfter(time.now())) {
+      revoked.remove(key, until); // passed: forget it
+      return false;
+    }
+    return true;
   }
 
   /**
@@ -549,11 +560,11 @@ public final class AmqpBroker implements TaskProducer, NamedTaskConsumer, Broker
     synchronized (lock) {
       queues = new ArrayList<>(known);
       subs = new ArrayList<>(subscriptions);
-      for (Map.Entry<String, List<Instant>> entry : delays.entrySet()) {
-        entry.getValue().removeIf(eta -> !eta.isAfter(now));
+      for (Map.Entry<String, PriorityQueue<Instant>> entry : delays.entrySet()) {
+        dropPassed(entry.getValue(), now);
         delayed.put(entry.getKey(), (long) entry.getValue().size());
       }
-      delays.values().removeIf(List::isEmpty);
+      delays.values().removeIf(PriorityQueue::isEmpty);
     }
     Map<String, Long> dead = new HashMap<>();
     for (DeadLetter letter : browseDeadLetters(DEAD_LETTER_SCAN_LIMIT)) {
@@ -737,7 +748,9 @@ public final class AmqpBroker implements TaskProducer, NamedTaskConsumer, Broker
     if (delay > 0) {
       long d = Math.min(delay, BrokerTopology.MAX_DELAY_MILLIS);
       synchronized (lock) {
-        delays.computeIfAbsent(queue, q -> new ArrayList<>()).add(requireNonNull(eta));
+        PriorityQueue<Instant> etas = delays.computeIfAbsent(queue, q -> new PriorityQueue<>());
+        dropPassed(etas, time.now()); // so a producer that is never inspected does not pile up
+        etas.add(requireNonNull(eta));
       }
       return publisher.publish(
           names.delayLevel(BrokerTopology.entryLevel(d)),
@@ -747,6 +760,12 @@ public final class AmqpBroker implements TaskProducer, NamedTaskConsumer, Broker
           body);
     }
     return publisher.publish("", names.taskQueue(queue), true, properties, body);
+  }
+
+  private static void dropPassed(PriorityQueue<Instant> etas, Instant now) {
+    while (!etas.isEmpty() && !etas.peek().isAfter(now)) {
+      etas.poll();
+    }
   }
 
   /** Where tasks of {@code queue} go: the queue itself, or the shared queue. */
@@ -814,8 +833,11 @@ public final class AmqpBroker implements TaskProducer, NamedTaskConsumer, Broker
     Object name = headers.get(REVOKED_NAME);
     Object id = headers.get(REVOKED_ID);
     Object until = headers.get(REVOKED_UNTIL);
-    if (name == null || id == null || !(until instanceof Number millis)) {
-      return;
+    if (name == null
+        || id == null
+        || !(until instanceof Number millis)
+        || millis.longValue() <= time.now().toEpochMilli()) {
+      return; // not one of ours, or passed
     }
     revoked.merge(
         new TaskKey(name.toString(), id.toString()),

@@ -166,7 +166,9 @@ class AmqpBrokerTest {
   /**
    * Delays of a few hundred milliseconds, each through several levels of the cascade (300 = 256 +
    * 32 + 8 + 4, 455 = 256 + 128 + 64 + 4 + 2 + 1, 77 = 64 + 8 + 4 + 1), arrive no sooner than their
-   * eta and at most 150 ms after it, in eta order.
+   * eta and soon after it, in eta order. "Soon" is 300 ms: on an idle server a task is some
+   * milliseconds late, but each hop is a quorum-queue commit (a disk sync), and on a loaded machine
+   * (load average 11, other builds running) four to six hops have taken 215 ms.
    */
   @Test
   void delayedTasksArriveAtTheirEtaNotBefore() throws Exception {
@@ -193,7 +195,7 @@ class AmqpBrokerTest {
       assertThat(arrival.at()).as("arrival of %s", arrival.task().id()).isAfterOrEqualTo(eta);
       assertThat(Duration.between(eta, arrival.at()))
           .as("lateness of %s", arrival.task().id())
-          .isLessThanOrEqualTo(Duration.ofMillis(150));
+          .isLessThanOrEqualTo(Duration.ofMillis(300));
       assertThat(arrival.delivery().deliveryCount()).isEqualTo(1);
       order.add(arrival.task().id());
       arrival.delivery().ack().toCompletableFuture().get(BOUND.toMillis(), TimeUnit.MILLISECONDS);
@@ -297,6 +299,59 @@ class AmqpBrokerTest {
     first.ack().toCompletableFuture().get(BOUND.toMillis(), TimeUnit.MILLISECONDS);
     events.await(EventLevel.WARNING, EventCode.TASK_DELIVERY_FAILURE, "after its lease ran out");
     second.ack().toCompletableFuture().get(BOUND.toMillis(), TimeUnit.MILLISECONDS);
+  }
+
+  /**
+   * A delayed task that comes out of the delays while the consumer's clock says its eta is still
+   * ahead (clocks that disagree) is not handed out but delayed again, and is delivered once the
+   * consumer's clock has passed the eta, as a first delivery.
+   */
+  @Test
+  void taskArrivingBeforeItsEtaOnTheConsumersClockIsDelayedAgain() throws Exception {
+    AmqpBroker sender = broker(systemTime);
+    ManualTimeSource behind = new ManualTimeSource(Instant.now().minusSeconds(1));
+    AmqpBroker consumer = broker(behind);
+    String queue = queue("skew");
+    sender.declare(queue);
+    Received received = new Received();
+    subscriptions.add(consumer.subscribe(queue, 1, received));
+    Instant now = systemTime.now();
+    sender
+        .send(task(queue, "s1", now, TaskOptions.builder().eta(now.plusMillis(200)).build()))
+        .toCompletableFuture()
+        .get(BOUND.toMillis(), TimeUnit.MILLISECONDS);
+    assertThat(received.arrivals.poll(1_500, TimeUnit.MILLISECONDS))
+        .as("a delivery while the consumer's clock is before the eta")
+        .isNull();
+    behind.advance(Duration.ofSeconds(2));
+    Received.Arrival arrival = received.next("the task once the consumer's clock passed its eta");
+    assertThat(arrival.task().id()).isEqualTo("s1");
+    assertThat(arrival.delivery().deliveryCount()).isEqualTo(1);
+    arrival.delivery().ack().toCompletableFuture().get(BOUND.toMillis(), TimeUnit.MILLISECONDS);
+  }
+
+  /**
+   * A delayed task whose queue does not exist when its delay ends is not lost: the deliver
+   * exchange's alternate exchange makes it a dead letter naming the queue.
+   */
+  @Test
+  void delayedTaskForAQueueThatIsGoneBecomesADeadLetter() throws Exception {
+    AmqpBroker broker = broker(systemTime);
+    String queue = queue("gone");
+    Instant now = systemTime.now();
+    TaskEnvelope sent =
+        task(queue, "g1", now, TaskOptions.builder().eta(now.plusMillis(50)).build());
+    broker.send(sent).toCompletableFuture().get(BOUND.toMillis(), TimeUnit.MILLISECONDS);
+    long deadline = System.nanoTime() + BOUND.toNanos();
+    List<dev.baton.tasks.spi.DeadLetter> letters = List.of();
+    while (letters.isEmpty() && System.nanoTime() < deadline) {
+      letters =
+          broker.deadLetters(10_000).stream().filter(d -> sent.key().equals(d.key())).toList();
+    }
+    assertThat(letters).as("dead letters of %s", sent.key()).hasSize(1);
+    assertThat(letters.get(0).queue()).isEqualTo(queue);
+    assertThat(letters.get(0).error().message()).contains(queue);
+    assertThat(broker.discardDeadLetter(letters.get(0).id())).isTrue();
   }
 
   /** A task sent to a queue nobody declared fails its stage as unroutable. */
