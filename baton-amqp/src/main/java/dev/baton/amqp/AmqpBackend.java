@@ -218,23 +218,28 @@ public final class AmqpBackend implements ReportPublisher, ReportStore {
     this.replyQueue = options.prefix() + ".reply." + UUID.randomUUID();
     this.retainedCalls = options.retainedCalls();
     this.log = new ReportLog(time, events, retainedCalls);
-    this.publisher = new ConfirmingPublisher(connection, "report");
-    this.claims =
-        new IdempotencyClaims(
-            connection,
-            publisher,
-            options.prefix(),
-            options.claimQueueExpiry(),
-            replyQueue,
-            CLAIM_BOUND);
-    Channel channel = connection.createChannel();
-    if (channel == null) {
-      throw new IOException("the connection has no free channel for the reply consumer");
+    try {
+      this.publisher = new ConfirmingPublisher(connection, "report");
+      this.claims =
+          new IdempotencyClaims(
+              connection,
+              publisher,
+              options.prefix(),
+              options.claimQueueExpiry(),
+              replyQueue,
+              CLAIM_BOUND);
+      Channel channel = connection.createChannel();
+      if (channel == null) {
+        throw new IOException("the connection has no free channel for the reply consumer");
+      }
+      this.consumer = channel;
+      this.replyArguments = Map.of("x-expires", options.replyQueueExpiry().toMillis());
+      channel.basicQos(PREFETCH);
+      consumeReplies();
+    } catch (IOException | RuntimeException e) {
+      log.close(); // its purge timer would otherwise run on for a backend nobody has
+      throw e;
     }
-    this.consumer = channel;
-    this.replyArguments = Map.of("x-expires", options.replyQueueExpiry().toMillis());
-    channel.basicQos(PREFETCH);
-    consumeReplies();
   }
 
   /** Declares the reply queue (again, if it was deleted) and consumes it. */
