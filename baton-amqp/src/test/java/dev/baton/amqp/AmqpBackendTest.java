@@ -2,6 +2,7 @@ package dev.baton.amqp;
 
 import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowable;
 
 import com.rabbitmq.client.AMQP;
 import com.rabbitmq.client.Channel;
@@ -18,6 +19,7 @@ import dev.baton.tasks.spi.EnvelopeCodec;
 import dev.baton.tasks.spi.ReportEnvelope;
 import dev.baton.tasks.spi.Subscription;
 import dev.baton.time.SystemTimeSource;
+import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
@@ -265,6 +267,48 @@ class AmqpBackendTest {
     System.out.printf(
         "AmqpBackendTest: %d reports of %d calls published and received in %d ms (%d/s)%n",
         calls * 3, calls, millis, 3_000L * calls / millis);
+  }
+
+  @Test
+  void replyQueueDeletedByAnotherClientIsDeclaredAgainAndLaterReportsArrive() throws Exception {
+    AmqpBackend backend = backend();
+    AmqpBackendEventRecorder events = new AmqpBackendEventRecorder(time, BOUND);
+    backend.attach(events);
+    TaskKey key = new TaskKey(PREFIX + ".deleted", "1");
+    Sink sink = new Sink();
+    Subscription poll = backend.poll(key, sink);
+    try (Connection connection = AmqpConnections.factory(AmqpTests.uri()).newConnection();
+        Channel channel = connection.createChannel()) {
+      channel.queueDelete(backend.replyAddress());
+    }
+
+    AmqpBackendEventRecorder.Event error =
+        events.awaitLevel(EventCode.CONNECTION, EventLevel.ERROR, "the deleted reply queue");
+    assertThat(error.message()).contains(backend.replyAddress()).contains("declaring it again");
+    ReportEnvelope success = report(key, ReportStatus.SUCCESS);
+    long deadline = System.nanoTime() + BOUND.toNanos();
+    ReportEnvelope next = null;
+    // until the queue is declared again, a report to it is dropped (with a warning): send again;
+    // copies that do arrive are the same bytes, kept once
+    while (next == null && System.nanoTime() < deadline) {
+      await(backend.publish(success, backend.replyAddress()), "a report after the deletion");
+      next = sink.received.poll(100, TimeUnit.MILLISECONDS);
+    }
+    poll.cancel();
+    assertThat(next).as("a report after the deletion, within %s", BOUND).isNotNull();
+    assertThat(next.status()).isEqualTo(ReportStatus.SUCCESS);
+  }
+
+  @Test
+  void unreachableServerFailsConnectNamingItWithoutThePassword() {
+    URI nowhere = URI.create("amqp://guest:secret@127.0.0.1:1/%2F?connection_timeout=2000");
+
+    Throwable failure = catchThrowable(() -> AmqpBackend.connect(nowhere, time));
+
+    assertThat(failure)
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("127.0.0.1:1")
+        .hasMessageNotContaining("secret");
   }
 
   @Test
