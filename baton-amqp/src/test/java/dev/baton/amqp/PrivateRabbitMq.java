@@ -41,7 +41,10 @@ import org.jspecify.annotations.Nullable;
  * durable queues and persistent messages survive. {@link #close()} stops it (SIGKILL if SIGTERM is
  * not enough) and deletes the directory, whatever state the test left it in.
  *
- * <p>Not thread-safe: the one test thread that made it drives it.
+ * <p>Not thread-safe: the one test thread that made it drives it. The exception is a shutdown hook,
+ * registered while the node lives, that kills it and deletes its directory if the test JVM exits
+ * without closing it (a SIGKILL of the JVM still leaves it running); it reads only {@link
+ * #launcher}, which is volatile.
  */
 final class PrivateRabbitMq implements AutoCloseable {
 
@@ -54,7 +57,9 @@ final class PrivateRabbitMq implements AutoCloseable {
   private final int port;
   private final int distPort;
   private final String node;
-  private @Nullable Process launcher;
+  private volatile @Nullable Process launcher;
+  private final Thread reaper = new Thread(this::reap, "private-rabbitmq-reaper");
+  private boolean reaperRegistered;
 
   private PrivateRabbitMq(Path dir, int port, int distPort) {
     this.dir = dir;
@@ -141,6 +146,10 @@ final class PrivateRabbitMq implements AutoCloseable {
     builder
         .environment()
         .put("RABBITMQ_SERVER_ADDITIONAL_ERL_ARGS", "-kernel inet_dist_use_interface {127,0,0,1}");
+    if (!reaperRegistered) {
+      Runtime.getRuntime().addShutdownHook(reaper);
+      reaperRegistered = true;
+    }
     Process p = builder.start();
     launcher = p;
     awaitAcceptingConnections(p);
@@ -223,14 +232,43 @@ final class PrivateRabbitMq implements AutoCloseable {
     } catch (InterruptedException e) {
       // no time to stop gracefully: kill it, so no node outlives the test
       Thread.currentThread().interrupt();
-      Process p = launcher;
-      if (p != null) {
-        p.descendants().forEach(ProcessHandle::destroyForcibly);
-        p.destroyForcibly();
-        launcher = null;
-      }
+      var _ = kill();
     } finally {
-      deleteDirectory();
+      try {
+        if (reaperRegistered) {
+          var _ = Runtime.getRuntime().removeShutdownHook(reaper);
+          reaperRegistered = false;
+        }
+      } catch (IllegalStateException e) {
+        // the JVM is shutting down: the hook runs anyway, and finds nothing left to kill
+      } finally {
+        deleteDirectory();
+      }
+    }
+  }
+
+  /** SIGKILL to the node's processes, without waiting; returns them. */
+  private List<ProcessHandle> kill() {
+    Process p = launcher;
+    if (p == null) {
+      return List.of();
+    }
+    List<ProcessHandle> all = new ArrayList<>(p.descendants().toList());
+    all.add(p.toHandle());
+    all.forEach(ProcessHandle::destroyForcibly);
+    launcher = null;
+    return all;
+  }
+
+  /** The shutdown hook: kills the node, waits a little for it to exit, deletes its directory. */
+  private void reap() {
+    List<ProcessHandle> killed = kill();
+    try {
+      if (awaitExit(killed, Duration.ofSeconds(5))) {
+        deleteDirectory();
+      }
+    } catch (InterruptedException | UncheckedIOException e) {
+      // the JVM is exiting: what is left stays in the temporary directory
     }
   }
 
