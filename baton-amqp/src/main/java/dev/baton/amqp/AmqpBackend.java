@@ -62,7 +62,11 @@ import org.jspecify.annotations.Nullable;
  *       report's {@code expiresAt}, at most {@link Options#retainedCalls()} finished calls (10,000
  *       by default; the oldest is dropped first).
  *   <li>{@link #claimIdempotencyKey} uses RabbitMQ alone: a claim queue per (task name, key) that
- *       holds one message, the claim ({@code IdempotencyClaims} describes the protocol).
+ *       holds one message, the claim, published with the claim's time to live as its expiration;
+ *       the queue's own arguments are fixed (racing claimants declare it, and a declare with other
+ *       arguments fails), so its {@code x-expires} is {@link Options#claimQueueExpiry()} whatever
+ *       the claim's time to live, and a claim lasts at most that long ({@code IdempotencyClaims}
+ *       describes the protocol). A claim won here reserves its call's log until the claim expires.
  * </ul>
  *
  * <h2>What a per-caller reply queue cannot do</h2>
@@ -103,10 +107,11 @@ import org.jspecify.annotations.Nullable;
  * with the same arguments) and the consumer, so reports resume; reports delivered but not
  * acknowledged before the loss come again and are recognised as duplicates. A publish in flight
  * when the connection drops fails (the worker decides; a republished report that had been stored is
- * a duplicate, dropped by the caller). {@link #claimIdempotencyKey} throws {@link
- * IllegalStateException} if RabbitMQ does not answer within 10 seconds. After {@link #close()}
- * {@code publish} returns a failed stage and {@code poll} and {@code claimIdempotencyKey} throw
- * {@link IllegalStateException} ("backend is closed").
+ * a duplicate, dropped by the caller). A reply queue deleted by another client is declared again at
+ * once, with an ERROR {@code CONNECTION} event (reports sent to it meanwhile were dropped). {@link
+ * #claimIdempotencyKey} throws {@link IllegalStateException} if RabbitMQ does not answer within 10
+ * seconds. After {@link #close()} {@code publish} returns a failed stage and {@code poll} and
+ * {@code claimIdempotencyKey} throw {@link IllegalStateException} ("backend is closed").
  */
 public final class AmqpBackend implements ReportPublisher, ReportStore {
 
