@@ -971,6 +971,16 @@ public final class AmqpBroker implements TaskProducer, NamedTaskConsumer, Broker
     @GuardedBy("this")
     @Nullable String consumerTag;
 
+    /** The server confirmed the cancel, or the channel is gone: nothing more will arrive. */
+    @GuardedBy("this")
+    boolean cancelConfirmed;
+
+    @GuardedBy("this")
+    boolean closing;
+
+    /** Copies being given back whose original is not acknowledged yet. */
+    final AtomicInteger forwarding = new AtomicInteger();
+
     Sub(String queue, int prefetch, DeliveryHandler handler) {
       this.queue = queue;
       this.prefetch = prefetch;
@@ -1026,6 +1036,11 @@ public final class AmqpBroker implements TaskProducer, NamedTaskConsumer, Broker
                     AMQP.BasicProperties properties,
                     byte[] body) {
                   onMessage(opened, envelope, properties, body);
+                }
+
+                @Override
+                public void handleCancelOk(String consumerTag) {
+                  cancelConfirmed();
                 }
 
                 @Override
@@ -1153,11 +1168,14 @@ public final class AmqpBroker implements TaskProducer, NamedTaskConsumer, Broker
         int count,
         @Nullable Instant eta,
         String why) {
+      forwarding.incrementAndGet();
       var _ =
           publishTask(queue, body, priority, count, eta)
               .thenRun(() -> basicAck(from, envelope.getDeliveryTag()))
               .whenComplete(
                   (v, e) -> {
+                    forwarding.decrementAndGet();
+                    closeIfDone();
                     if (e != null && !isClosed()) {
                       events.emit(
                           EventLevel.WARNING,
@@ -1176,16 +1194,26 @@ public final class AmqpBroker implements TaskProducer, NamedTaskConsumer, Broker
 
     void settled(AmqpDelivery delivery) {
       unsettled.remove(delivery);
-      boolean closeNow;
-      synchronized (this) {
-        closeNow = cancelled && unsettled.isEmpty();
-      }
-      if (closeNow) {
-        closeChannelLater();
-      }
+      closeIfDone();
     }
 
-    private void closeChannelLater() {
+    /**
+     * Closes the channel of a cancelled subscription once nothing needs it: the server has
+     * confirmed the cancel (so every delivery it sent has reached {@link #onMessage}, which the
+     * client calls in order before the cancel-ok), every delivery handed out is settled and every
+     * copy being given back is confirmed and acknowledged. Closing sooner would let the server
+     * requeue a message whose copy is already stored, a duplicate.
+     */
+    private void closeIfDone() {
+      synchronized (this) {
+        if (!cancelled || !cancelConfirmed || closing) {
+          return;
+        }
+        if (!unsettled.isEmpty() || forwarding.get() > 0) {
+          return;
+        }
+        closing = true;
+      }
       Channel open = channel();
       if (open == null) {
         return;
@@ -1226,16 +1254,25 @@ public final class AmqpBroker implements TaskProducer, NamedTaskConsumer, Broker
       synchronized (lock) {
         subscriptions.remove(this);
       }
+      boolean confirmedLater = false;
       if (open != null && tag != null && open.isOpen()) {
         try {
-          open.basicCancel(tag);
+          open.basicCancel(tag); // the consumer's handleCancelOk confirms it
+          confirmedLater = true;
         } catch (IOException | RuntimeException e) {
           // the channel is closing; nothing more is delivered on it
         }
       }
-      if (unsettled.isEmpty() && open != null) {
-        closeQuietly(open);
+      if (!confirmedLater) {
+        cancelConfirmed();
       }
+    }
+
+    void cancelConfirmed() {
+      synchronized (this) {
+        cancelConfirmed = true;
+      }
+      closeIfDone();
     }
   }
 

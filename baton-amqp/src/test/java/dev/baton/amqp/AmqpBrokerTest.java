@@ -246,6 +246,64 @@ class AmqpBrokerTest {
     assertThat(received.arrivals).isEmpty();
   }
 
+  /**
+   * Messages the server had sent a subscription but it had not handed out when it was cancelled are
+   * given back with their count unchanged: the next subscription receives them as first deliveries,
+   * and the one handed out before the cancel can still be acknowledged.
+   */
+  @Test
+  void tasksBufferedAtCancelAreGivenBackUncounted() throws Exception {
+    AmqpBroker broker = broker(systemTime);
+    String queue = queue("buffered");
+    broker.declare(queue);
+    for (int i = 1; i <= 4; i++) {
+      broker
+          .send(task(queue, "b" + i, systemTime.now(), TaskOptions.DEFAULTS))
+          .toCompletableFuture()
+          .get(BOUND.toMillis(), TimeUnit.MILLISECONDS);
+    }
+    java.util.concurrent.CountDownLatch holding = new java.util.concurrent.CountDownLatch(1);
+    java.util.concurrent.CountDownLatch letGo = new java.util.concurrent.CountDownLatch(1);
+    LinkedBlockingQueue<Delivery> first = new LinkedBlockingQueue<>();
+    Subscription blocked =
+        broker.subscribe(
+            queue,
+            4,
+            delivery -> {
+              first.add(delivery);
+              holding.countDown();
+              try {
+                // holds the client's consumer thread, so the other three wait in its buffer
+                letGo.await(BOUND.toMillis(), TimeUnit.MILLISECONDS);
+              } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+              }
+            });
+    assertThat(holding.await(BOUND.toMillis(), TimeUnit.MILLISECONDS)).isTrue();
+    blocked.cancel();
+    letGo.countDown();
+    Delivery held = first.take();
+    assertThat(EnvelopeCodec.decodeTask(held.body()).id()).isEqualTo("b1");
+
+    Received received = new Received();
+    subscriptions.add(broker.subscribe(queue, 4, received));
+    List<String> ids = new ArrayList<>();
+    for (int i = 0; i < 3; i++) {
+      Received.Arrival arrival = received.next("a task given back at cancel");
+      assertThat(arrival.delivery().deliveryCount())
+          .as("count of %s", arrival.task().id())
+          .isEqualTo(1);
+      ids.add(arrival.task().id());
+      arrival.delivery().ack().toCompletableFuture().get(BOUND.toMillis(), TimeUnit.MILLISECONDS);
+    }
+    assertThat(ids).containsExactlyInAnyOrder("b2", "b3", "b4");
+    held.ack().toCompletableFuture().get(BOUND.toMillis(), TimeUnit.MILLISECONDS);
+    assertThat(first).as("deliveries to the cancelled subscription after b1").isEmpty();
+    assertThat(received.arrivals.poll(200, TimeUnit.MILLISECONDS))
+        .as("a fifth delivery (b1 again, or a duplicate)")
+        .isNull();
+  }
+
   /** A second settlement of a delivery does nothing but emit a WARNING event. */
   @Test
   void secondSettlementIsIgnoredWithAWarning() throws Exception {
