@@ -25,6 +25,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutionException;
@@ -360,6 +361,33 @@ class AmqpBackendTest {
     assertThat(holder).as("the holder once the first claim expired").isEqualTo("id-later");
     assertThat(backend.claimIdempotencyKey(name, "key", "id-third", Duration.ofMinutes(1)))
         .isEqualTo("id-later");
+  }
+
+  @Test
+  void claimQueueDeclaredWithOtherArgumentsFailsTheClaimSayingWhy() throws Exception {
+    AmqpBackend backend = backend();
+    String name = PREFIX + ".idem-other-args";
+    try (Connection connection = AmqpConnections.factory(AmqpTests.uri()).newConnection();
+        Channel channel = connection.createChannel()) {
+      channel.queueDeclare(
+          IdempotencyClaims.queueName(PREFIX, name, "key"),
+          true,
+          false,
+          false,
+          Map.of("x-expires", 60_000L));
+    }
+
+    Throwable failure =
+        catchThrowable(
+            () -> backend.claimIdempotencyKey(name, "key", "id-1", Duration.ofMinutes(1)));
+
+    assertThat(failure)
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("exists with other arguments")
+        .hasMessageContaining("claimQueueExpiry");
+    assertThat(backend.claimIdempotencyKey(name + ".fresh", "key", "id-2", Duration.ofMinutes(1)))
+        .as("a claim after the refused one")
+        .isEqualTo("id-2");
   }
 
   @Test
