@@ -27,8 +27,11 @@ import java.util.Map;
  *
  * <p>The deliver exchange ({@code <prefix>.delay.deliver}) is a headers exchange; each task queue
  * is bound to it with {@code {x-match: all, baton-queue: <queue>}}, so queue names need no escaping
- * for topic patterns. The header is not called {@code x-baton-queue}: a headers exchange ignores
- * binding arguments whose names start with {@code x-}.
+ * for topic patterns. The header is not called {@code x-baton-queue}: a headers exchange skips
+ * binding arguments whose names start with {@code x-} when it matches ({@code
+ * rabbit_exchange_type_headers}), so such a binding would match every task. The deliver exchange's
+ * alternate exchange is the dead-letter exchange: a delayed task whose queue is gone becomes a dead
+ * letter instead of vanishing.
  *
  * <p>The level queues are quorum queues with {@code x-dead-letter-strategy: at-least-once} (and the
  * {@code reject-publish} overflow it requires): a quorum queue keeps a message until the target of

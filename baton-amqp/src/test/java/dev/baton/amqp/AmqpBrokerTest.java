@@ -443,6 +443,40 @@ class AmqpBrokerTest {
     assertThat(later.isRevoked(new TaskKey(key.name(), "r2"))).isFalse();
   }
 
+  /**
+   * A heartbeat is seen by a broker that starts after it (read from the heartbeat stream); one
+   * older than the liveness window is not shown.
+   */
+  @Test
+  void heartbeatsAreSeenByALaterInspectorWithinTheLivenessWindow() {
+    AmqpBroker worker = broker(systemTime);
+    String live = queue("live-worker");
+    String old = queue("old-worker");
+    Instant now = systemTime.now();
+    worker.heartbeat(
+        new dev.baton.tasks.spi.WorkerHeartbeat(live, java.util.Set.of(queue("q")), 2, 8, now));
+    worker.heartbeat(
+        new dev.baton.tasks.spi.WorkerHeartbeat(
+            old,
+            java.util.Set.of(queue("q")),
+            0,
+            8,
+            now.minus(AmqpBroker.DEFAULT_LIVENESS_WINDOW).minusSeconds(1)));
+    // the worker's own view waits for its heartbeats to be stored, so the later broker finds them
+    assertThat(worker.workers()).extracting(w -> w.workerId()).contains(live);
+    AmqpBroker inspector = broker(systemTime);
+    List<dev.baton.tasks.spi.WorkerHeartbeat> workers = inspector.workers();
+    assertThat(workers)
+        .filteredOn(w -> w.workerId().equals(live))
+        .singleElement()
+        .satisfies(
+            w -> {
+              assertThat(w.busy()).isEqualTo(2);
+              assertThat(w.capacity()).isEqualTo(8);
+            });
+    assertThat(workers).extracting(w -> w.workerId()).doesNotContain(old);
+  }
+
   @Test
   void badUriIsRefusedWithAClearError() {
     assertThatThrownBy(() -> AmqpBroker.connect(URI.create("redis://127.0.0.1:5672"), systemTime))
