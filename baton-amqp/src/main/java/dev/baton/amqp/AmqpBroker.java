@@ -1035,7 +1035,18 @@ public final class AmqpBroker implements TaskProducer, NamedTaskConsumer, Broker
                     Envelope envelope,
                     AMQP.BasicProperties properties,
                     byte[] body) {
-                  onMessage(opened, envelope, properties, body);
+                  try {
+                    onMessage(opened, envelope, properties, body);
+                  } catch (RuntimeException e) {
+                    // thrown out of a consumer, it would make the client close the channel; the
+                    // message stays unacknowledged and comes back when the channel closes
+                    events.emit(
+                        EventLevel.ERROR,
+                        EventCode.TASK_DELIVERY_FAILURE,
+                        "a task of " + queue + " could not be taken: " + e,
+                        EnvelopeCodec.peekKey(body),
+                        e);
+                  }
                 }
 
                 @Override
@@ -1417,8 +1428,12 @@ public final class AmqpBroker implements TaskProducer, NamedTaskConsumer, Broker
       if (isClosed()) {
         return CompletableFuture.failedStage(closedException());
       }
+      try {
+        schedule(extension);
+      } catch (RuntimeException e) {
+        return CompletableFuture.failedStage(e); // the time source is closed
+      }
       leaseExpiresAt = time.now().plus(extension);
-      schedule(extension);
       return CompletableFuture.completedStage(null);
     }
 

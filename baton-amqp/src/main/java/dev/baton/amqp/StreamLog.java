@@ -69,7 +69,11 @@ final class StreamLog implements AutoCloseable {
               String consumerTag, Envelope envelope, AMQP.BasicProperties properties, byte[] body)
               throws IOException {
             if (!SENTINEL.equals(properties.getType())) {
-              reader.read(properties, body);
+              try {
+                reader.read(properties, body);
+              } catch (RuntimeException e) {
+                // a message that is not one of ours; thrown out, it would close the channel
+              }
             }
             String id = properties.getMessageId();
             if (id != null) {
