@@ -142,6 +142,16 @@ import org.jspecify.annotations.Nullable;
  * {@link #declare}, {@link #subscribe}, {@link #isRevoked} and the inspection methods throw it.
  * Synchronous calls wait at most 10 seconds.
  *
+ * <p>Locks: {@code lock} guards the broker's own state ({@code closed}, the known queues, the
+ * subscriptions, the delays started) and is never held across an AMQP call or an event; {@code
+ * logs} guards the lazily opened stream readers and is held while a new one catches up (bounded);
+ * {@code inspecting} makes browsing the dead-letter queue take turns. A subscription guards its
+ * channel and cancel state with its own monitor; a delivery's settlement is decided once by an
+ * atomic flag, so a settlement, a lease expiry and a second settlement can race safely. A cancelled
+ * subscription closes its channel only after the server's cancel-ok, the settlement of every
+ * delivery handed out and the acknowledgement of every message given back, so nothing it took is
+ * both given back and requeued by the server.
+ *
  * <p>Limits: a task delayed to a queue that does not exist when its delay ends is routed, by the
  * deliver exchange's alternate exchange, to the dead letters. Revocations older than the stream's
  * retention (7 days) are forgotten. A delayed task is late by the time of its hops (one quorum
