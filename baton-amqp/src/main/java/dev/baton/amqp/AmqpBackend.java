@@ -62,11 +62,12 @@ import org.jspecify.annotations.Nullable;
  *       report's {@code expiresAt}, at most {@link Options#retainedCalls()} finished calls (10,000
  *       by default; the oldest is dropped first).
  *   <li>{@link #claimIdempotencyKey} uses RabbitMQ alone: a claim queue per (task name, key) that
- *       holds one message, the claim, published with the claim's time to live as its expiration;
- *       the queue's own arguments are fixed (racing claimants declare it, and a declare with other
- *       arguments fails), so its {@code x-expires} is {@link Options#claimQueueExpiry()} whatever
- *       the claim's time to live, and a claim lasts at most that long ({@code IdempotencyClaims}
- *       describes the protocol). A claim won here reserves its call's log until the claim expires.
+ *       holds one message, the claim, and a holder queue where the winner says who it is; the claim
+ *       is published with the claim's time to live as its expiration; the queue's own arguments are
+ *       fixed (racing claimants declare it, and a declare with other arguments fails), so its
+ *       {@code x-expires} is {@link Options#claimQueueExpiry()} whatever the claim's time to live,
+ *       and a claim lasts at most that long ({@code IdempotencyClaims} describes the protocol). A
+ *       claim won here reserves its call's log until the claim expires.
  * </ul>
  *
  * <h2>What a per-caller reply queue cannot do</h2>
@@ -87,10 +88,9 @@ import org.jspecify.annotations.Nullable;
  *   <li>A report to a reply queue that no longer exists (its caller is gone) is dropped with a
  *       WARNING {@code REPORT_FAILURE} event, and the stage completes: nobody waits for it, and
  *       failing would make the worker retry it forever.
- *   <li>Idempotency claims of one key racing from two processes within one network round trip of a
- *       loser reading the holder may both win: a queue's length limit counts ready messages only,
- *       and the holder is unacknowledged while it is read. Within one backend, claims of a key are
- *       serialised, so they always agree.
+ *   <li>A claim's winner announces itself on a second queue after its claim is confirmed; one that
+ *       dies in between leaves its key held but unanswered until the claim expires, and later
+ *       claims of it fail with {@link IllegalStateException}.
  * </ul>
  *
  * <h2>Threads and failure</h2>

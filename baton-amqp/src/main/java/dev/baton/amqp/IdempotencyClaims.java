@@ -19,49 +19,59 @@ import java.util.concurrent.ConcurrentLinkedDeque;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.locks.ReentrantLock;
 import org.jspecify.annotations.Nullable;
 
 /**
- * Idempotency claims on RabbitMQ alone: one durable queue per (task name, key) that holds at most
- * one message, the claim.
+ * Idempotency claims on RabbitMQ alone: per (task name, key), a durable claim queue that holds at
+ * most one message, the claim, and a holder queue where the winner says who it is.
  *
  * <h2>Protocol</h2>
  *
  * <p>The claim queue is declared with {@code x-max-length} 1 and {@code x-overflow} {@code
  * reject-publish}, so of the publishes that find it empty exactly one is stored and the broker
- * refuses (nacks) the rest. A claimant declares the queue and publishes its candidate (body: the
- * call id; {@code reply-to}: its reply queue), persistent, mandatory, with a per-message {@code
- * expiration} of the claim's time to live, and waits for the confirm: an ack means this claim won;
- * a nack means a claim is held, which the claimant reads without consuming it ({@code basic.get}
- * without auto-ack, then {@code basic.reject} with requeue) and returns. A claim that expires
- * leaves the queue empty, so the next claim wins. A return (the queue vanished between declare and
- * publish) or an empty get (the holder expired between nack and get) starts over, at most {@value
- * #ATTEMPTS} times.
+ * refuses (nacks) the rest. A claimant declares both queues and publishes its candidate to the
+ * claim queue, persistent, mandatory, with a per-message {@code expiration} of the claim's time to
+ * live, and waits for the confirm. An ack means this claim won: the claimant then announces itself
+ * on the holder queue (body: the call id; {@code reply-to}: its reply queue; expiring no later than
+ * the claim) and returns. A nack means a claim is held: the claimant reads the announcement without
+ * consuming it ({@code basic.get} without auto-ack, then {@code basic.reject} with requeue) and
+ * returns its holder, waiting briefly if the winner has not announced yet. A claim that expires
+ * leaves the claim queue empty, so the next claim wins. A return (the queue vanished between
+ * declare and publish) starts over, at most {@value #ATTEMPTS} times.
+ *
+ * <p>Why two queues: a length limit counts ready messages only, and a message being read is
+ * unacknowledged, not ready. Were the claim itself read, a publish racing with the read would be
+ * stored too and believe it won. The claim queue is never read, so exactly one claimant wins per
+ * claim; only the holder queue is read, and only the winner publishes to it (its {@code x-overflow}
+ * is the default {@code drop-head}, so a later winner replaces an announcement left over).
  *
  * <h2>Fixed arguments</h2>
  *
  * <p>Declaring a queue that exists with other arguments fails ({@code PRECONDITION_FAILED}, and the
  * channel closes), and claimants race to declare. So the arguments never depend on a claim: the
- * time to live travels on the message, and the queue's {@code x-expires} (which deletes a queue
+ * time to live travels on the messages, and the queues' {@code x-expires} (which deletes a queue
  * nobody declared, read or published to for that long) is one fixed value per deployment, {@link
  * AmqpBackend.Options#claimQueueExpiry()} (30 days by default). A claim's expiration is capped at
- * it, so the queue always outlives its claim; a claim asked to last longer lasts that long.
+ * it, so the queues always outlive their claim; a claim asked to last longer lasts that long.
  *
- * <h2>Concurrency and its limit</h2>
+ * <h2>Concurrency</h2>
  *
- * <p>Thread-safe. A length limit counts ready messages only, so while a reader holds the claim
- * unacknowledged, between its get and its reject (one round trip), a racing publish would be stored
- * too and believe it won. Claims of one queue are therefore serialised within this process (striped
- * locks on the queue name), which closes the window between claimants sharing a backend; between
- * processes it stays open for that round trip, and is documented on {@link AmqpBackend}. Declares
- * and gets run on pooled channels (a channel closed by an error is dropped, not pooled); publishes
- * go through the backend's {@link ConfirmingPublisher}.
+ * <p>Thread-safe. Claims of one key are serialised within this process (striped locks on the queue
+ * name), so claimants sharing a backend never wait on each other's announcements. Declares and gets
+ * run on pooled channels (a channel closed by an error is dropped, not pooled); publishes go
+ * through the backend's {@link ConfirmingPublisher}. A winner that dies between its claim and its
+ * announcement leaves the key unanswerable until the claim expires: later claims fail with {@link
+ * IllegalStateException} after {@value #ATTEMPTS} waits of {@link #ANNOUNCE_WAIT}.
  */
 final class IdempotencyClaims {
 
-  /** How many times a claim starts over after a vanished queue or a holder that just expired. */
+  /** How many times a claim starts over after a vanished queue or a missing announcement. */
   static final int ATTEMPTS = 5;
+
+  /** How long a refused claimant waits for the winner's announcement before starting over. */
+  static final Duration ANNOUNCE_WAIT = Duration.ofSeconds(1);
 
   /** The longest a queue name may be, in UTF-8 bytes (an AMQP short string). */
   static final int MAX_QUEUE_NAME_BYTES = 255;
@@ -80,6 +90,8 @@ final class IdempotencyClaims {
   private final Duration bound;
   private final ConcurrentLinkedDeque<Channel> idle = new ConcurrentLinkedDeque<>();
   private final ReentrantLock[] stripes = new ReentrantLock[STRIPES];
+  private final Map<String, Object> claimArguments;
+  private final Map<String, Object> holderArguments;
 
   IdempotencyClaims(
       Connection connection,
@@ -94,6 +106,9 @@ final class IdempotencyClaims {
     this.queueExpiryMillis = queueExpiry.toMillis();
     this.replyAddress = requireNonNull(replyAddress, "replyAddress");
     this.bound = requireNonNull(bound, "bound");
+    this.claimArguments =
+        Map.of("x-max-length", 1, "x-overflow", "reject-publish", "x-expires", queueExpiryMillis);
+    this.holderArguments = Map.of("x-max-length", 1, "x-expires", queueExpiryMillis);
     for (int i = 0; i < STRIPES; i++) {
       stripes[i] = new ReentrantLock();
     }
@@ -102,11 +117,12 @@ final class IdempotencyClaims {
   /**
    * The claim queue of {@code idempotencyKey} under {@code taskName}: {@code <prefix>.idem.<length
    * of name>.<name>.<key>} (the length keeps {@code a.b}/{@code c} and {@code a}/{@code b.c}
-   * apart), or {@code <prefix>.idem.h.<SHA-256 of name and key>} when that would pass 255 bytes.
+   * apart), or {@code <prefix>.idem.h.<SHA-256 of name and key>} when that and its {@link
+   * #holderQueue} would pass 255 bytes.
    */
   static String queueName(String prefix, String taskName, String idempotencyKey) {
     String readable = prefix + ".idem." + taskName.length() + "." + taskName + "." + idempotencyKey;
-    if (readable.getBytes(UTF_8).length <= MAX_QUEUE_NAME_BYTES) {
+    if (holderQueue(readable).getBytes(UTF_8).length <= MAX_QUEUE_NAME_BYTES) {
       return readable;
     }
     try {
@@ -118,6 +134,11 @@ final class IdempotencyClaims {
     } catch (NoSuchAlgorithmException e) {
       throw new IllegalStateException("every JDK has SHA-256", e);
     }
+  }
+
+  /** The queue where the winner of the claim queue {@code claimQueue} announces itself. */
+  static String holderQueue(String claimQueue) {
+    return claimQueue + ".holder";
   }
 
   /**
@@ -142,7 +163,9 @@ final class IdempotencyClaims {
               + queue
               + "' did not settle in "
               + ATTEMPTS
-              + " attempts (the claim queue vanished or its holder expired each time)");
+              + " attempts: the claim queue vanished each time, or a claim is held but its winner"
+              + " has not said who it is (it may have died before it could; the claim then holds"
+              + " until it expires)");
     } finally {
       stripe.unlock();
     }
@@ -158,35 +181,45 @@ final class IdempotencyClaims {
 
   /** One try: the holder, or {@code null} to start over. */
   private @Nullable Holder attempt(String queue, String candidateId, Duration ttl) {
+    String holders = holderQueue(queue);
     Channel channel = take();
     boolean healthy = false;
     try {
-      declare(channel, queue);
-      AMQP.BasicProperties properties =
-          new AMQP.BasicProperties.Builder()
-              .deliveryMode(2)
-              .replyTo(replyAddress)
-              .messageId(candidateId)
-              .expiration(Long.toString(Math.clamp(ttl.toMillis(), 1, queueExpiryMillis)))
-              .build();
+      declare(channel, queue, claimArguments, "x-max-length 1, x-overflow reject-publish");
+      declare(channel, holders, holderArguments, "x-max-length 1");
+      long ttlMillis = Math.clamp(ttl.toMillis(), 1, queueExpiryMillis);
+      byte[] body = candidateId.getBytes(UTF_8);
+      long publishing = System.nanoTime();
       try {
-        await(publisher.publish("", queue, true, properties, candidateId.getBytes(UTF_8)), queue);
-        healthy = true;
-        return new Holder(candidateId, replyAddress);
+        await(publisher.publish("", queue, true, properties(candidateId, ttlMillis), body), queue);
       } catch (AmqpPublishException e) {
         if (e.unroutable() || e.getCause() != null) {
           healthy = true;
           return null; // the queue vanished (expired) after the declare, or the channel dropped
         }
-      }
-      GetResponse held = channel.basicGet(queue, false);
-      if (held == null) {
+        Holder holder = readHolder(channel, holders); // refused: a claim is held
         healthy = true;
-        return null; // the holder expired between the nack and the get: the key is free again
+        return holder;
       }
-      channel.basicReject(held.getEnvelope().getDeliveryTag(), true);
+      // Won. The claim's time to live began after `publishing`; the announcement expires no later.
+      long left = ttlMillis - TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - publishing);
+      try {
+        await(
+            publisher.publish("", holders, true, properties(candidateId, Math.max(1, left)), body),
+            holders);
+      } catch (AmqpPublishException e) {
+        throw new IllegalStateException(
+            "the idempotency claim on queue '"
+                + queue
+                + "' was won but could not be announced on '"
+                + holders
+                + "': "
+                + e.getMessage()
+                + "; the key stays held, unanswered, until the claim expires",
+            e);
+      }
       healthy = true;
-      return new Holder(new String(held.getBody(), UTF_8), held.getProps().getReplyTo());
+      return new Holder(candidateId, replyAddress);
     } catch (IOException | ShutdownSignalException e) {
       throw new IllegalStateException(
           "the idempotency claim on queue '" + queue + "' failed: " + describe(e), e);
@@ -199,24 +232,49 @@ final class IdempotencyClaims {
     }
   }
 
-  private void declare(Channel channel, String queue) throws IOException {
+  private AMQP.BasicProperties properties(String candidateId, long expirationMillis) {
+    return new AMQP.BasicProperties.Builder()
+        .deliveryMode(2)
+        .replyTo(replyAddress)
+        .messageId(candidateId)
+        .expiration(Long.toString(expirationMillis))
+        .build();
+  }
+
+  /**
+   * Reads the winner's announcement without consuming it, waiting up to {@link #ANNOUNCE_WAIT} for
+   * one (the winner announces once its claim is confirmed, a round trip after the refusal we got);
+   * {@code null} if none came, to start over (the claim may have expired meanwhile).
+   */
+  private @Nullable Holder readHolder(Channel channel, String holders) throws IOException {
+    long until = System.nanoTime() + ANNOUNCE_WAIT.toNanos();
+    while (true) {
+      GetResponse held = channel.basicGet(holders, false);
+      if (held != null) {
+        channel.basicReject(held.getEnvelope().getDeliveryTag(), true);
+        return new Holder(new String(held.getBody(), UTF_8), held.getProps().getReplyTo());
+      }
+      if (System.nanoTime() - until >= 0) {
+        return null;
+      }
+      LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(5));
+    }
+  }
+
+  private void declare(Channel channel, String queue, Map<String, Object> arguments, String what)
+      throws IOException {
     try {
-      channel.queueDeclare(
-          queue,
-          true,
-          false,
-          false,
-          Map.of(
-              "x-max-length", 1, "x-overflow", "reject-publish", "x-expires", queueExpiryMillis));
+      channel.queueDeclare(queue, true, false, false, arguments);
     } catch (IOException e) {
       if (e.getCause() instanceof ShutdownSignalException signal
           && signal.getReason() instanceof AMQP.Channel.Close close
           && close.getReplyCode() == PRECONDITION_FAILED) {
         throw new IllegalStateException(
-            "the idempotency claim queue '"
+            "the idempotency queue '"
                 + queue
-                + "' exists with other arguments than x-max-length 1, x-overflow reject-publish,"
-                + " x-expires "
+                + "' exists with other arguments than "
+                + what
+                + ", x-expires "
                 + queueExpiryMillis
                 + " ms: every caller sharing idempotency keys must use the same claimQueueExpiry"
                 + " (AmqpBackend.Options); the broker said: "
@@ -225,7 +283,7 @@ final class IdempotencyClaims {
       }
       throw e;
     }
-    // The claim queue belongs to no consumer here and outlives this connection; recording it for
+    // The queue belongs to no consumer here and outlives this connection; recording it for
     // topology recovery would only grow the client's records by one entry per key ever claimed.
     if (connection instanceof AutorecoveringConnection recovering) {
       recovering.excludeQueueFromRecovery(queue, false);

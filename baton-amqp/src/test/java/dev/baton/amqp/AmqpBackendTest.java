@@ -183,6 +183,41 @@ class AmqpBackendTest {
   }
 
   @Test
+  void racingClaimsFromSeparateBackendsAgreeOnOneWinner() throws Exception {
+    List<AmqpBackend> backends = new ArrayList<>();
+    for (int i = 0; i < 6; i++) {
+      backends.add(backend());
+    }
+    String name = PREFIX + ".idem-race";
+    try (var threads = java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor()) {
+      for (int round = 0; round < 10; round++) {
+        String key = "key-" + round;
+        java.util.concurrent.CountDownLatch start = new java.util.concurrent.CountDownLatch(1);
+        List<java.util.concurrent.Future<String>> claims = new ArrayList<>();
+        for (int b = 0; b < backends.size(); b++) {
+          AmqpBackend backend = backends.get(b);
+          for (int t = 0; t < 4; t++) {
+            String candidate = "id-" + b + "-" + t;
+            claims.add(
+                threads.submit(
+                    () -> {
+                      start.await();
+                      return backend.claimIdempotencyKey(
+                          name, key, candidate, Duration.ofMinutes(1));
+                    }));
+          }
+        }
+        start.countDown();
+        java.util.Set<String> winners = new java.util.HashSet<>();
+        for (var claim : claims) {
+          winners.add(claim.get(BOUND.toMillis(), TimeUnit.MILLISECONDS));
+        }
+        assertThat(winners).as("the holders the claims of %s returned", key).hasSize(1);
+      }
+    }
+  }
+
+  @Test
   void laterClaimantHerePollsTheHeldCallBeforeItsFirstReport() throws Exception {
     AmqpBackend backend = backend();
     String name = PREFIX + ".idem-here";
@@ -398,7 +433,8 @@ class AmqpBackendTest {
     String hashed = IdempotencyClaims.queueName("p", "name", longKey);
 
     assertThat(split1).isNotEqualTo(split2).startsWith("p.idem.");
-    assertThat(hashed.getBytes(StandardCharsets.UTF_8)).hasSizeLessThanOrEqualTo(255);
+    assertThat(IdempotencyClaims.holderQueue(hashed).getBytes(StandardCharsets.UTF_8))
+        .hasSizeLessThanOrEqualTo(255);
     assertThat(hashed)
         .startsWith("p.idem.h.")
         .isEqualTo(IdempotencyClaims.queueName("p", "name", longKey));
