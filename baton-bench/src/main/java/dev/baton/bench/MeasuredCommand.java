@@ -45,6 +45,9 @@ public final class MeasuredCommand {
       switch (args[i]) {
         case "--group" -> {
           String[] kv = args[++i].split("=", 2);
+          if (kv.length != 2 || kv[0].isEmpty() || kv[1].isEmpty()) {
+            throw new IllegalArgumentException("--group takes LABEL=SUBSTRING, got " + args[i]);
+          }
           groups.put(kv[0], kv[1]);
         }
         case "--bound" -> bound = Duration.ofSeconds(Long.parseLong(args[++i]));

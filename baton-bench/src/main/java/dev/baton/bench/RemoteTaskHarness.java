@@ -39,6 +39,11 @@ import java.util.concurrent.TimeoutException;
  * each round, for the worker JVM, this JVM, and the processes listening on Redis's and RabbitMQ's
  * ports (which also count whatever else uses those servers meanwhile).
  *
+ * <p>Threads: the calls are sent from the main thread; each result's completion stamps its slot of
+ * the round's {@code done} array on whichever thread completes it (one writer per slot), and the
+ * main thread reads the array only after every completion stage has finished ({@code allOf} of the
+ * stages that stamp, which orders the writes before the read).
+ *
  * <p>Every run names its task, and the adapters that take a prefix name their queues, with a random
  * run id, and the run deletes what it made at the end; the worker is stopped by closing its
  * standard input, then by pid (destroy, then destroyForcibly) if it does not exit in time.

@@ -3,7 +3,8 @@
  * {@link dev.baton.dispatch.Registry}, drawing commands from a {@link
  * dev.baton.dispatch.CommandPool}, the dispatch round trip against Vert.x and Pekko, and the local
  * task round trip against a bare executor; and plain programs for what JMH cannot measure (the
- * footprint of idle processes, JobRunr's polling job server). Built into {@code
+ * footprint of idle processes, JobRunr's polling job server, remote tasks through a real broker to
+ * a worker JVM against Celery and the brokers' own ceilings). Built into {@code
  * baton-bench/target/benchmarks.jar}; see the module's README.
  */
 @NullMarked
