@@ -4,15 +4,7 @@ import static java.nio.charset.StandardCharsets.UTF_8;
 
 import com.rabbitmq.client.Channel;
 import com.rabbitmq.client.Connection;
-import io.lettuce.core.KeyScanCursor;
-import io.lettuce.core.RedisClient;
-import io.lettuce.core.RedisURI;
-import io.lettuce.core.ScanArgs;
-import io.lettuce.core.ScanCursor;
-import io.lettuce.core.api.StatefulRedisConnection;
-import io.lettuce.core.api.sync.RedisCommands;
 import java.io.IOException;
-import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -40,45 +32,6 @@ final class AmqpBackendTestQueues {
         .withPrefix(prefix)
         .withReplyQueueExpiry(Duration.ofMinutes(5))
         .withClaimQueueExpiry(Duration.ofMinutes(5));
-  }
-
-  /** The Redis server of the tests that pair the RabbitMQ broker with the Redis backend. */
-  static URI redisUri() {
-    String configured = System.getenv("BATON_REDIS_URI");
-    URI uri =
-        URI.create(
-            configured == null || configured.isBlank() ? "redis://127.0.0.1:6379" : configured);
-    String host = uri.getHost();
-    if (host == null
-        || !(host.equals("127.0.0.1")
-            || host.equals("localhost")
-            || host.equals("[::1]")
-            || host.equals("::1"))) {
-      throw new IllegalStateException("the tests use loopback servers only, not " + uri);
-    }
-    return uri;
-  }
-
-  /** Deletes every Redis key whose name contains {@code prefix} (a test's task-name prefix). */
-  static void deleteRedisKeys(String prefix) {
-    if (prefix.isEmpty()) {
-      return;
-    }
-    RedisClient client = RedisClient.create(RedisURI.create(redisUri()));
-    try (StatefulRedisConnection<String, String> connection = client.connect()) {
-      RedisCommands<String, String> redis = connection.sync();
-      ScanCursor cursor = ScanCursor.INITIAL;
-      ScanArgs args = ScanArgs.Builder.matches("*" + prefix + "*").limit(1000);
-      do {
-        KeyScanCursor<String> page = redis.scan(cursor, args);
-        if (!page.getKeys().isEmpty()) {
-          redis.del(page.getKeys().toArray(new String[0]));
-        }
-        cursor = page;
-      } while (!cursor.isFinished());
-    } finally {
-      client.shutdown();
-    }
   }
 
   /** A prefix no other test run uses: {@code bt} and 8 hex digits. */

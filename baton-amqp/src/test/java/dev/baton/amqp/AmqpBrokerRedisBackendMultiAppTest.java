@@ -16,7 +16,7 @@ import org.junit.jupiter.api.AfterEach;
  */
 class AmqpBrokerRedisBackendMultiAppTest extends MultiAppContract {
 
-  private static final String PREFIX = AmqpBackendTestQueues.uniquePrefix();
+  private static final String PREFIX = AmqpBrokerTests.uniquePrefix();
 
   private final SystemTimeSource time = new SystemTimeSource();
   private final List<AutoCloseable> adapters = new ArrayList<>();
@@ -35,7 +35,7 @@ class AmqpBrokerRedisBackendMultiAppTest extends MultiAppContract {
           AmqpBrokerTests.deleteTaskQueues(broker);
         }
       } finally {
-        AmqpBackendTestQueues.deleteRedisKeys(namePrefix());
+        AmqpBrokerRedisBackendSingleAppTest.deleteRedisKeys(namePrefix());
       }
     }
   }
@@ -43,7 +43,6 @@ class AmqpBrokerRedisBackendMultiAppTest extends MultiAppContract {
   @AfterAll
   static void deleteQueues() throws Exception {
     AmqpBrokerTests.deleteTopology(PREFIX);
-    AmqpBackendTestQueues.deleteAll(PREFIX);
   }
 
   private TaskApp app(Role brokerRole, Role backendRole) {
@@ -56,7 +55,8 @@ class AmqpBrokerRedisBackendMultiAppTest extends MultiAppContract {
             PREFIX);
     adapters.add(broker);
     brokers.add(broker);
-    RedisBackend backend = RedisBackend.connect(AmqpBackendTestQueues.redisUri(), time);
+    RedisBackend backend =
+        RedisBackend.connect(AmqpBrokerRedisBackendSingleAppTest.redisUri(), time);
     adapters.add(backend);
     TaskApp app = TaskApp.builder().mode(TaskApp.Mode.REMOTE).timeSource(time).build();
     app.use(broker, brokerRole);
