@@ -57,7 +57,9 @@ import java.util.concurrent.TimeoutException;
  * key=value} pairs that {@code scripts/bench} reads.
  */
 public final class RemoteTaskHarness {
+  /** The benchmark's worker count (the issue's: 2, as Celery's {@code -c 2}). */
   static final int WORKERS = 2;
+
   private static final Duration READY_BOUND = Duration.ofSeconds(60);
   private static final Duration ROUND_BOUND = Duration.ofMinutes(5);
   private static final Duration STOP_BOUND = Duration.ofSeconds(15);
@@ -97,7 +99,7 @@ public final class RemoteTaskHarness {
                 + " rabbitmq pid %s; warm-up %d calls, %d rounds of %d calls%n",
             transport.label(),
             worker.pid(),
-            WORKERS,
+            workers(),
             ProcessHandle.current().pid(),
             servers.redis.isPresent() ? servers.redis.getAsLong() : "n/a",
             servers.rabbit.isPresent() ? servers.rabbit.getAsLong() : "n/a",
@@ -127,6 +129,15 @@ public final class RemoteTaskHarness {
             .get(results.size() / 2);
     System.out.println("median: " + median.describe());
     System.out.println("summary transport=" + transport.label() + " " + median.keyValues());
+  }
+
+  /**
+   * The worker count: {@value #WORKERS}, or {@code BATON_BENCH_WORKERS} for a diagnostic run (the
+   * count is also the worker's prefetch, so raising it shows how much the in-flight bound limits).
+   */
+  static int workers() {
+    String value = System.getenv("BATON_BENCH_WORKERS");
+    return value == null || value.isBlank() ? WORKERS : Integer.parseInt(value.strip());
   }
 
   /** The run's task name: every queue and key of the run carries the run id. */
@@ -287,7 +298,7 @@ public final class RemoteTaskHarness {
               RemoteWorkerMain.class.getName(),
               transport.label(),
               runId,
-              Integer.toString(WORKERS)));
+              Integer.toString(workers())));
       // the worker's standard error shows in the harness's (warnings and errors only)
       Process p =
           new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.INHERIT).start();
