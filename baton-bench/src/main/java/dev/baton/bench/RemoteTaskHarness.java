@@ -70,7 +70,7 @@ public final class RemoteTaskHarness {
     RemoteTransport transport = RemoteTransport.named(args.length > 0 ? args[0] : "redis");
     int rounds = args.length > 1 ? Integer.parseInt(args[1]) : 3;
     int calls = args.length > 2 ? Integer.parseInt(args[2]) : 10_000;
-    int warmUp = args.length > 3 ? Integer.parseInt(args[3]) : 2_000;
+    int warmUp = args.length > 3 ? Integer.parseInt(args[3]) : 10_000;
     if (rounds < 1 || calls < 1 || warmUp < 0) {
       throw new IllegalArgumentException(
           "rounds and calls must be at least 1, warm-up calls 0 or more");
