@@ -32,7 +32,9 @@ import java.util.SplittableRandom;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.jspecify.annotations.Nullable;
 
@@ -307,7 +309,7 @@ final class RemoteBridge implements Bridge {
         return result;
       }
       ReportDecoder decoder = new ReportDecoder(result, signatureFor(request));
-      Subscription poll = attachedStore.poll(callKey, decoder::decode);
+      Subscription poll = attachedStore.poll(callKey, decoder::receive);
       var _ =
           result
               .toCompletableFuture()
@@ -433,17 +435,51 @@ final class RemoteBridge implements Bridge {
     }
   }
 
-  /** Turns one call's encoded reports into {@link Report}s for its result. */
+  /**
+   * Turns a call's encoded reports into its outcome, off the store's thread: a store hands reports
+   * over on its own delivery thread (an AMQP consumer, a pub/sub connection), and the outcome runs
+   * user code (callbacks, dependents of {@code toCompletableFuture()}) that may block, even on
+   * another call whose report must come through that same thread. So {@link #receive} only queues
+   * the bytes, and one virtual thread at a time drains them in arrival order.
+   *
+   * <p>Concurrency: {@code arrived} is a multi-producer queue; {@code draining} admits one drainer.
+   * A drainer clears the flag when the queue looks empty and takes it back if a report slipped in
+   * meanwhile, so no report is left undrained.
+   */
   private final class ReportDecoder {
     private final CallResult<?> result;
     private final TaskSignature signature;
+    private final ConcurrentLinkedQueue<byte[]> arrived = new ConcurrentLinkedQueue<>();
+    private final AtomicBoolean draining = new AtomicBoolean();
 
     ReportDecoder(CallResult<?> result, TaskSignature signature) {
       this.result = result;
       this.signature = signature;
     }
 
-    void decode(byte[] body) {
+    /** The store's sink: queues {@code body} and makes sure a drainer runs. Never blocks. */
+    void receive(byte[] body) {
+      arrived.add(body);
+      if (draining.compareAndSet(false, true)) {
+        Thread.ofVirtual().name("baton-reports").start(this::drain);
+      }
+    }
+
+    private void drain() {
+      do {
+        byte[] body;
+        while ((body = arrived.poll()) != null) {
+          try {
+            decode(body);
+          } catch (RuntimeException e) {
+            failDecode("a report of " + result.key() + " could not be applied: " + e, e);
+          }
+        }
+        draining.set(false);
+      } while (!arrived.isEmpty() && draining.compareAndSet(false, true));
+    }
+
+    private void decode(byte[] body) {
       TaskKey key = result.key();
       ReportEnvelope envelope;
       try {

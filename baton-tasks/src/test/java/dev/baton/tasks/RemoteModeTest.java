@@ -8,6 +8,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.baton.tasks.memory.InMemoryBackend;
 import dev.baton.tasks.memory.InMemoryBroker;
 import dev.baton.tasks.memory.InMemorySharedQueueBroker;
+import dev.baton.tasks.spi.ReportStore;
+import dev.baton.tasks.spi.Subscription;
 import dev.baton.time.ManualTimeSource;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -15,9 +17,13 @@ import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
 import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -69,6 +75,70 @@ class RemoteModeTest {
     assertThat(result.await(BOUND)).isEqualTo(new Point(11, 12));
     assertThat(Reports.statuses(Reports.of(result, BOUND)))
         .containsExactly(ReportStatus.SENT, ReportStatus.PROGRESS, ReportStatus.SUCCESS);
+  }
+
+  /**
+   * A store that hands every report to its sink on one thread of its own, as a real store's
+   * delivery thread (an AMQP consumer, a pub/sub connection) does.
+   */
+  private static final class OneThreadStore implements ReportStore {
+    private final ReportStore delegate;
+    private final ExecutorService thread = Executors.newSingleThreadExecutor();
+
+    OneThreadStore(ReportStore delegate) {
+      this.delegate = delegate;
+    }
+
+    @Override
+    public Subscription poll(TaskKey key, Consumer<byte[]> sink) {
+      return delegate.poll(key, body -> thread.execute(() -> sink.accept(body)));
+    }
+
+    @Override
+    public void done(TaskKey key) {
+      delegate.done(key);
+    }
+
+    @Override
+    public String claimIdempotencyKey(
+        String taskName, String idempotencyKey, String candidateId, Duration ttl) {
+      return delegate.claimIdempotencyKey(taskName, idempotencyKey, candidateId, ttl);
+    }
+
+    @Override
+    public void close() {
+      thread.shutdownNow();
+    }
+  }
+
+  @Test
+  void aCallbackThatWaitsForAnotherCallDoesNotBlockTheStoresDeliveryThread() throws Exception {
+    TaskApp worker = remoteApp();
+    worker.register("inc", int.class, int.class, n -> n + 1);
+    worker.allocate("inc", 2, 1);
+    TaskApp caller = TaskApp.builder().mode(TaskApp.Mode.REMOTE).timeSource(time).build();
+    apps.add(caller);
+    caller.use(broker);
+    try (OneThreadStore store = new OneThreadStore(backend)) {
+      caller.use(store, Role.STORE);
+      CompletableFuture<Integer> nested = new CompletableFuture<>();
+
+      caller
+          .<Integer>call("inc", int.class, TaskOptions.builder().build(), 1)
+          .onSuccess(
+              value -> {
+                try {
+                  nested.complete(
+                      caller
+                          .<Integer>call("inc", int.class, TaskOptions.builder().build(), value)
+                          .await(BOUND));
+                } catch (Exception | Error e) {
+                  nested.completeExceptionally(e);
+                }
+              });
+
+      assertThat(nested.get(2 * BOUND.toSeconds(), TimeUnit.SECONDS)).isEqualTo(3);
+    }
   }
 
   @Test
