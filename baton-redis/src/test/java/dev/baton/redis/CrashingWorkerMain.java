@@ -22,6 +22,10 @@ import java.util.concurrent.ThreadLocalRandom;
  * <p>Arguments: the task name, the key prefix, the lease in milliseconds and the worker count.
  */
 final class CrashingWorkerMain {
+
+  /** Tasks held per worker (running or waiting under lease): the bound on re-runs after a kill. */
+  static final int PREFETCH_MULTIPLIER = 4;
+
   private CrashingWorkerMain() {}
 
   public static void main(String[] args) throws IOException {
@@ -36,7 +40,12 @@ final class CrashingWorkerMain {
     RedisBroker broker =
         RedisBroker.connect(RedisTests.uri(), time, lease, RedisBroker.DEFAULT_LIVENESS_WINDOW);
     RedisBackend backend = RedisBackend.connect(RedisTests.uri(), time);
-    TaskApp app = TaskApp.builder().mode(TaskApp.Mode.REMOTE).timeSource(time).build();
+    TaskApp app =
+        TaskApp.builder()
+            .mode(TaskApp.Mode.REMOTE)
+            .timeSource(time)
+            .prefetchMultiplier(PREFETCH_MULTIPLIER)
+            .build();
     app.use(broker, Role.NAMED_CONSUMER);
     app.use(backend, Role.REPORTER);
     app.register(name, int.class, int.class, n -> execute(connection.sync(), prefix, "child", n));

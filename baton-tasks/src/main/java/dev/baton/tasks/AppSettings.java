@@ -16,6 +16,7 @@ record AppSettings(
     int maxPayloadBytes,
     int eventBufferSize,
     int unknownTaskReleases,
+    int prefetchMultiplier,
     Duration shutdownGrace,
     Duration heartbeatInterval,
     String workerId) {
@@ -26,6 +27,7 @@ record AppSettings(
     positive("maxPayloadBytes", maxPayloadBytes);
     positive("eventBufferSize", eventBufferSize);
     positive("unknownTaskReleases", unknownTaskReleases);
+    positive("prefetchMultiplier", prefetchMultiplier);
     if (shutdownGrace.isNegative()) {
       throw new IllegalArgumentException(
           "shutdownGrace must not be negative, got " + shutdownGrace);

@@ -34,6 +34,7 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.jspecify.annotations.Nullable;
@@ -77,6 +78,9 @@ final class RemoteBridge implements Bridge {
 
   /** Deliveries of one message beyond this are dead-lettered instead of run again. */
   static final int MAX_DELIVERIES = 10;
+
+  /** The largest prefetch asked of a consumer: AMQP's prefetch count is an unsigned short. */
+  static final int MAX_PREFETCH = 65_535;
 
   /** How long a worker waits for the backend to store one report before giving the task back. */
   static final Duration PUBLISH_TIMEOUT = Duration.ofSeconds(30);
@@ -562,13 +566,17 @@ final class RemoteBridge implements Bridge {
       return;
     }
     capacityByQueue.computeIfAbsent(queue, q -> new AtomicInteger()).addAndGet(count);
-    List<ReportLane> lanes = ReportLane.forWorkers(count, share);
-    AtomicInteger nextLane = new AtomicInteger();
+    Allocation allocation =
+        new Allocation(
+            queue, ReportLane.forWorkers(count, share), new AtomicInteger(), new Semaphore(count));
+    // The broker hands over more tasks than run at once, so the next task is here while the last
+    // one's report and acknowledgement travel; at most count run, the rest wait under lease.
+    int prefetch =
+        (int) Math.min(MAX_PREFETCH, (long) count * services.settings().prefetchMultiplier());
     Subscription subscription =
         named != null
-            ? named.subscribe(queue, count, delivery -> start(delivery, lanes, nextLane, queue))
-            : requireNonNull(shared)
-                .subscribe(count, delivery -> start(delivery, lanes, nextLane, queue));
+            ? named.subscribe(queue, prefetch, delivery -> start(delivery, allocation))
+            : requireNonNull(shared).subscribe(prefetch, delivery -> start(delivery, allocation));
     subscriptions.add(subscription);
     if (stopping) {
       subscription.cancel(); // close() ran meanwhile and cancelled the others
@@ -577,21 +585,29 @@ final class RemoteBridge implements Bridge {
     startHeartbeats();
   }
 
-  private void start(
-      Delivery delivery, List<ReportLane> lanes, AtomicInteger nextLane, String queue) {
+  /**
+   * One {@link #allocate} call: its queue, its report lanes, and the permits of the {@code count}
+   * workers that may run tasks at once (deliveries beyond them, prefetched, wait for a permit).
+   */
+  private record Allocation(
+      String queue, List<ReportLane> lanes, AtomicInteger nextLane, Semaphore executing) {}
+
+  private void start(Delivery delivery, Allocation allocation) {
     inFlight.incrementAndGet(); // before the check, so stopWorkers() waits for this delivery
     if (stopping) {
       inFlight.decrementAndGet();
       settle(delivery.release());
       return;
     }
-    ReportLane lane = lanes.get(Math.floorMod(nextLane.getAndIncrement(), lanes.size()));
+    List<ReportLane> lanes = allocation.lanes();
+    ReportLane lane =
+        lanes.get(Math.floorMod(allocation.nextLane().getAndIncrement(), lanes.size()));
     Thread.ofVirtual()
-        .name("baton-worker-" + queue)
+        .name("baton-worker-" + allocation.queue())
         .start(
             () -> {
               try {
-                process(delivery, lane);
+                process(delivery, lane, allocation.executing());
               } catch (RuntimeException | Error e) {
                 // Nothing in process() should throw; if it does, the task is retried elsewhere.
                 services.emit(
@@ -608,7 +624,7 @@ final class RemoteBridge implements Bridge {
             });
   }
 
-  private void process(Delivery delivery, ReportLane lane) {
+  private void process(Delivery delivery, ReportLane lane, Semaphore executing) {
     TaskEnvelope envelope;
     try {
       envelope = EnvelopeCodec.decodeTask(delivery.body(), services.settings().maxPayloadBytes());
@@ -638,14 +654,15 @@ final class RemoteBridge implements Bridge {
     }
     LeaseKeeper lease = new LeaseKeeper(delivery);
     try {
-      run(delivery, envelope, reports);
+      run(delivery, envelope, reports, executing);
     } finally {
       lease.stop();
     }
   }
 
   /** Runs a decoded task and settles its delivery; the lease is kept meanwhile. */
-  private void run(Delivery delivery, TaskEnvelope envelope, WorkerReports reports) {
+  private void run(
+      Delivery delivery, TaskEnvelope envelope, WorkerReports reports, Semaphore executing) {
     TaskKey key = envelope.key();
     TaskEntry entry = services.catalog().find(envelope.name());
     if (entry == null) {
@@ -702,30 +719,48 @@ final class RemoteBridge implements Bridge {
           false);
       return;
     }
-    if (envelope.options().monitorProgress()
-        && !reports.publish(ReportStatus.PROGRESS, null, null, null)) {
-      settle(delivery.release());
+    try {
+      executing.acquire();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      settle(delivery.release()); // the app is closing; another worker runs it
       return;
     }
-    int attemptNumber = envelope.attempt();
-    RunningAttempt attempt =
-        new RunningAttempt(
-            key,
-            attemptNumber,
-            envelope.options(),
-            progress -> reports.publish(ReportStatus.PROGRESS, null, null, progress));
-    running.put(key, attempt);
-    runningAttempts.add(attempt);
     TaskError error;
+    RunningAttempt attempt;
     try {
-      error =
-          services
-              .runner()
-              .run(entry.signature(), entry.function(), pair.invoker(), arguments, attempt);
+      if (stopping) {
+        settle(delivery.release());
+        return;
+      }
+      if (envelope.options().monitorProgress()
+          && !reports.publish(ReportStatus.PROGRESS, null, null, null)) {
+        settle(delivery.release());
+        return;
+      }
+      attempt =
+          new RunningAttempt(
+              key,
+              envelope.attempt(),
+              envelope.options(),
+              progress -> reports.publish(ReportStatus.PROGRESS, null, null, progress));
+      running.put(key, attempt);
+      runningAttempts.add(attempt);
+      try {
+        error =
+            services
+                .runner()
+                .run(entry.signature(), entry.function(), pair.invoker(), arguments, attempt);
+      } finally {
+        running.remove(key, attempt);
+        runningAttempts.remove(attempt);
+      }
     } finally {
-      running.remove(key, attempt);
-      runningAttempts.remove(attempt);
+      // Free the worker as soon as the function returns: its reports and acknowledgement go on
+      // without holding up the next task.
+      executing.release();
     }
+    int attemptNumber = envelope.attempt();
     if (error == null) {
       succeed(delivery, envelope, entry, attempt.value(), reports);
       return;

@@ -331,6 +331,7 @@ public final class TaskApp implements AutoCloseable {
     private int maxPayloadBytes = 1 << 20;
     private int eventBufferSize = 1024;
     private int unknownTaskReleases = 3;
+    private int prefetchMultiplier = 4;
     private Duration shutdownGrace = Duration.ofSeconds(5);
     private Duration heartbeatInterval = Duration.ofSeconds(10);
     private @Nullable String workerId;
@@ -370,6 +371,19 @@ public final class TaskApp implements AutoCloseable {
       return this;
     }
 
+    /**
+     * In remote mode, how many tasks per worker a broker hands over ahead: {@code allocate(name,
+     * count, …)} runs at most {@code count} tasks at once and holds up to {@code count *
+     * prefetchMultiplier} (leased, waiting their turn), so the next task is at hand while the last
+     * one's report and acknowledgement travel. 4, as Celery's {@code worker_prefetch_multiplier};
+     * use 1 for long tasks, so tasks do not wait behind a busy worker while another is idle. A
+     * worker that dies runs again at most the tasks it held.
+     */
+    public Builder prefetchMultiplier(int prefetchMultiplier) {
+      this.prefetchMultiplier = prefetchMultiplier;
+      return this;
+    }
+
     /** How long close() lets running attempts finish before interrupting them. 5 s. */
     public Builder shutdownGrace(Duration shutdownGrace) {
       this.shutdownGrace = requireNonNull(shutdownGrace, "shutdownGrace");
@@ -400,6 +414,7 @@ public final class TaskApp implements AutoCloseable {
           maxPayloadBytes,
           eventBufferSize,
           unknownTaskReleases,
+          prefetchMultiplier,
           shutdownGrace,
           heartbeatInterval,
           workerId != null ? workerId : "worker-" + java.util.UUID.randomUUID());

@@ -8,6 +8,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.baton.tasks.memory.InMemoryBackend;
 import dev.baton.tasks.memory.InMemoryBroker;
 import dev.baton.tasks.memory.InMemorySharedQueueBroker;
+import dev.baton.tasks.spi.QueueStats;
 import dev.baton.tasks.spi.ReportStore;
 import dev.baton.tasks.spi.Subscription;
 import dev.baton.time.ManualTimeSource;
@@ -139,6 +140,56 @@ class RemoteModeTest {
 
       assertThat(nested.get(2 * BOUND.toSeconds(), TimeUnit.SECONDS)).isEqualTo(3);
     }
+  }
+
+  @Test
+  void aWorkerHoldsCountTimesThePrefetchMultiplierButRunsOnlyCountAtOnce() throws Exception {
+    TaskApp worker =
+        TaskApp.builder().mode(TaskApp.Mode.REMOTE).timeSource(time).prefetchMultiplier(3).build();
+    apps.add(worker);
+    worker.use(broker);
+    worker.use(backend);
+    AtomicInteger running = new AtomicInteger();
+    AtomicInteger mostAtOnce = new AtomicInteger();
+    CountDownLatch go = new CountDownLatch(1);
+    worker.register(
+        "hold",
+        int.class,
+        int.class,
+        n -> {
+          mostAtOnce.accumulateAndGet(running.incrementAndGet(), Math::max);
+          go.await();
+          running.decrementAndGet();
+          return n;
+        });
+    worker.allocate("hold", 2, 0);
+    TaskApp caller = remoteApp();
+
+    List<Result<@Nullable Object>> results = new ArrayList<>();
+    for (int i = 0; i < 10; i++) {
+      results.add(caller.call("hold", i));
+    }
+    awaitCondition(
+        () ->
+            running.get() == 2
+                && broker.queues().stream()
+                        .filter(stats -> stats.queue().equals("hold"))
+                        .mapToLong(QueueStats::unacked)
+                        .sum()
+                    == 6);
+    go.countDown();
+
+    for (int i = 0; i < 10; i++) {
+      assertThat(results.get(i).await(BOUND)).isEqualTo(i);
+    }
+    assertThat(mostAtOnce.get()).isEqualTo(2);
+  }
+
+  @Test
+  void aPrefetchMultiplierBelowOneIsRefused() {
+    assertThatThrownBy(() -> TaskApp.builder().prefetchMultiplier(0).build())
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("prefetchMultiplier must be positive");
   }
 
   @Test
