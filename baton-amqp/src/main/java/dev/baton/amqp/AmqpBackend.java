@@ -11,6 +11,8 @@ import com.rabbitmq.client.Recoverable;
 import com.rabbitmq.client.RecoveryListener;
 import com.rabbitmq.client.ShutdownSignalException;
 import com.rabbitmq.client.impl.NetworkConnection;
+import com.rabbitmq.client.impl.recovery.AutorecoveringChannel;
+import com.rabbitmq.client.impl.recovery.AutorecoveringConnection;
 import dev.baton.tasks.ErrorCode;
 import dev.baton.tasks.EventCode;
 import dev.baton.tasks.EventLevel;
@@ -18,6 +20,7 @@ import dev.baton.tasks.Marshallers;
 import dev.baton.tasks.ReportStatus;
 import dev.baton.tasks.TaskError;
 import dev.baton.tasks.TaskKey;
+import dev.baton.tasks.TaskOptions;
 import dev.baton.tasks.spi.AdapterContext;
 import dev.baton.tasks.spi.AttachedContexts;
 import dev.baton.tasks.spi.EnvelopeCodec;
@@ -30,6 +33,8 @@ import java.io.IOException;
 import java.net.URI;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
@@ -58,16 +63,21 @@ import org.jspecify.annotations.Nullable;
  *   <li>The caller's side consumes its reply queue (manual acknowledgement, prefetch {@value
  *       #PREFETCH}), appends each report to its call's log in memory ({@code ReportLog}) and hands
  *       it to that call's polls, then acknowledges it. {@link #poll} replays the call's log and
- *       then streams new reports. Logs are kept for later polls after {@link #done} until the final
- *       report's {@code expiresAt}, at most {@link Options#retainedCalls()} finished calls (10,000
- *       by default; the oldest is dropped first).
- *   <li>{@link #claimIdempotencyKey} uses RabbitMQ alone: a claim queue per (task name, key) that
- *       holds one message, the claim, and a holder queue where the winner says who it is; the claim
- *       is published with the claim's time to live as its expiration; the queue's own arguments are
- *       fixed (racing claimants declare it, and a declare with other arguments fails), so its
- *       {@code x-expires} is {@link Options#claimQueueExpiry()} whatever the claim's time to live,
- *       and a claim lasts at most that long ({@code IdempotencyClaims} describes the protocol). A
- *       claim won here reserves its call's log until the claim expires.
+ *       then streams new reports. Reports are decoded without a payload limit (the broker's maximum
+ *       message size bounds them; the engine applies the application's limit). After {@link #done}
+ *       a call that holds no claim made here is kept only among the few done last (nothing else can
+ *       poll it again); a call that holds one is kept until its final report's {@code expiresAt} or
+ *       the claim's expiry; at most {@link Options#retainedCalls()} finished calls are kept (10,000
+ *       by default; the oldest is dropped first). {@code ReportLog} describes what is kept.
+ *   <li>{@link #claimIdempotencyKey} uses RabbitMQ alone: a claim queue per (task name, key)
+ *       ({@code <prefix>.idem.c.…}) that holds one message, the claim, and a holder queue ({@code
+ *       <prefix>.idem.h.…}) where the winner says who it is; the claim is published with the
+ *       claim's time to live as its expiration; the queue's own arguments are fixed (racing
+ *       claimants declare it, and a declare with other arguments fails), so its {@code x-expires}
+ *       is {@link Options#claimQueueExpiry()} whatever the claim's time to live, and a claim lasts
+ *       at most that long ({@code IdempotencyClaims} describes the protocol). A claim made here
+ *       reserves its call's log from before the claim is published (so a claimant here that finds
+ *       it held always finds its log) until the claim expires.
  * </ul>
  *
  * <h2>What a per-caller reply queue cannot do</h2>
@@ -88,9 +98,16 @@ import org.jspecify.annotations.Nullable;
  *   <li>A report to a reply queue that no longer exists (its caller is gone) is dropped with a
  *       WARNING {@code REPORT_FAILURE} event, and the stage completes: nobody waits for it, and
  *       failing would make the worker retry it forever.
- *   <li>A claim's winner announces itself on a second queue after its claim is confirmed; one that
- *       dies in between leaves its key held but unanswered until the claim expires, and later
- *       claims of it fail with {@link IllegalStateException}.
+ *   <li>A claim's winner announces itself on a second queue after its claim is confirmed (trying
+ *       again until the 10 second bound, and announcing later if the confirm comes after it); one
+ *       that dies in between leaves its key held but unanswered until the claim expires, and later
+ *       claims of it fail with {@link IllegalStateException} naming both queues (deleting them
+ *       frees the key).
+ *   <li>Reports that reached a lost reply queue are gone: when the broker cancels the consumer (the
+ *       queue was deleted), or the connection comes back after an outage at least as long as {@link
+ *       Options#replyQueueExpiry()} (the broker deleted the queue, and recovery declared it again,
+ *       empty), every call a poll waits for that has no final report gets a FAIL report ({@link
+ *       ErrorCode#GENERIC}, "reports may be lost") instead of waiting forever.
  * </ul>
  *
  * <h2>Threads and failure</h2>
@@ -99,8 +116,11 @@ import org.jspecify.annotations.Nullable;
  * the confirming publisher's, and a small pool for claims. A poll's replay runs on the polling
  * thread and new reports reach sinks on the client's consumer thread, one call of a poll's sink at
  * a time, never under a lock other polls need; sinks must not block. A report that does not decode
- * is acknowledged and dropped with an ERROR {@code DECODE_FAILURE} event; consuming goes on. A sink
- * that throws is reported as a WARNING {@code REPORT_FAILURE} event and its poll goes on.
+ * but names its call is handed to that call's polls as it is (the engine's decode then fails the
+ * call), with an ERROR {@code DECODE_FAILURE} event; any other message is acknowledged and dropped
+ * with that event; consuming goes on. A sink that throws (anything) is reported as a WARNING {@code
+ * REPORT_FAILURE} event and its poll goes on. A reply channel that the broker closes while the
+ * connection stays up is replaced, with an ERROR {@code CONNECTION} event.
  *
  * <p>A lost connection is reported as a WARNING {@code CONNECTION} event and its recovery as an
  * INFO one; the client recovers it every second with its channels, the reply queue (declared again
@@ -108,10 +128,11 @@ import org.jspecify.annotations.Nullable;
  * acknowledged before the loss come again and are recognised as duplicates. A publish in flight
  * when the connection drops fails (the worker decides; a republished report that had been stored is
  * a duplicate, dropped by the caller). A reply queue deleted by another client is declared again at
- * once, with an ERROR {@code CONNECTION} event (reports sent to it meanwhile were dropped). {@link
- * #claimIdempotencyKey} throws {@link IllegalStateException} if RabbitMQ does not answer within 10
- * seconds. After {@link #close()} {@code publish} returns a failed stage and {@code poll} and
- * {@code claimIdempotencyKey} throw {@link IllegalStateException} ("backend is closed").
+ * once, with an ERROR {@code CONNECTION} event (reports sent to it meanwhile were dropped, so the
+ * awaited calls fail, as above). {@link #claimIdempotencyKey} throws {@link IllegalStateException}
+ * if RabbitMQ does not answer within 10 seconds in all. After {@link #close()} {@code publish}
+ * returns a failed stage and {@code poll} and {@code claimIdempotencyKey} throw {@link
+ * IllegalStateException} ("backend is closed"), as do claims in flight when it runs.
  */
 public final class AmqpBackend implements ReportPublisher, ReportStore {
 
@@ -133,11 +154,19 @@ public final class AmqpBackend implements ReportPublisher, ReportStore {
 
   private final ConfirmingPublisher publisher;
   private final IdempotencyClaims claims;
-  private final Channel consumer;
   private final Map<String, Object> replyArguments;
+  private final String replyPrefix;
+  private final Duration replyQueueExpiry;
+
+  /** The reply consumer's channel; replaced when the broker closes it (see {@link #reopen}). */
+  private volatile Channel consumer;
 
   @GuardedBy("lock")
   private boolean closed;
+
+  /** When the connection was lost ({@link System#nanoTime}), or {@code null} while connected. */
+  @GuardedBy("lock")
+  private @Nullable Long lostAt;
 
   /**
    * Settings of an {@link AmqpBackend}.
@@ -153,14 +182,25 @@ public final class AmqpBackend implements ReportPublisher, ReportStore {
    *     10,000
    * @param claimQueueExpiry the {@code x-expires} of idempotency claim queues, which is also the
    *     longest a claim holds: one fixed value for every caller that shares idempotency keys
-   *     (queues declared with other arguments are refused). Default 30 days
+   *     (queues declared with other arguments are refused). Each key ever claimed costs two durable
+   *     queues on the broker (its claim queue and holder queue) for this long after its last claim,
+   *     so it should be no longer than claims need to last: default {@link
+   *     #DEFAULT_CLAIM_QUEUE_EXPIRY}, the default result expiry plus an hour. Calls whose results
+   *     are kept longer need it raised to match, or their keys free up early
    */
   public record Options(
       String prefix, Duration replyQueueExpiry, int retainedCalls, Duration claimQueueExpiry) {
 
-    /** The defaults: prefix {@code baton}, 1 hour, 10,000 calls, 30 days. */
+    /**
+     * The default claim queue expiry: {@link TaskOptions#DEFAULT_RESULT_EXPIRY} (how long a claim
+     * holds by default) plus an hour.
+     */
+    public static final Duration DEFAULT_CLAIM_QUEUE_EXPIRY =
+        TaskOptions.DEFAULT_RESULT_EXPIRY.plusHours(1);
+
+    /** The defaults: prefix {@code baton}, 1 hour, 10,000 calls, 25 hours. */
     public static final Options DEFAULTS =
-        new Options("baton", Duration.ofHours(1), 10_000, Duration.ofDays(30));
+        new Options("baton", Duration.ofHours(1), 10_000, DEFAULT_CLAIM_QUEUE_EXPIRY);
 
     /** Checks the settings. */
     public Options {
@@ -220,7 +260,9 @@ public final class AmqpBackend implements ReportPublisher, ReportStore {
     this.connection = connection;
     this.uri = uri;
     this.time = time;
-    this.replyQueue = options.prefix() + ".reply." + UUID.randomUUID();
+    this.replyPrefix = options.prefix() + ".reply.";
+    this.replyQueue = replyPrefix + UUID.randomUUID();
+    this.replyQueueExpiry = options.replyQueueExpiry();
     this.retainedCalls = options.retainedCalls();
     this.log = new ReportLog(time, events, retainedCalls);
     try {
@@ -232,14 +274,10 @@ public final class AmqpBackend implements ReportPublisher, ReportStore {
               options.prefix(),
               options.claimQueueExpiry(),
               replyQueue,
-              CLAIM_BOUND);
-      Channel channel = connection.createChannel();
-      if (channel == null) {
-        throw new IOException("the connection has no free channel for the reply consumer");
-      }
-      this.consumer = channel;
+              CLAIM_BOUND,
+              this::isClosed);
       this.replyArguments = Map.of("x-expires", options.replyQueueExpiry().toMillis());
-      channel.basicQos(PREFETCH);
+      this.consumer = openConsumerChannel();
       consumeReplies();
     } catch (IOException | RuntimeException e) {
       log.close(); // its purge timer would otherwise run on for a backend nobody has
@@ -247,23 +285,45 @@ public final class AmqpBackend implements ReportPublisher, ReportStore {
     }
   }
 
+  /**
+   * Opens a channel for the reply consumer, with its prefetch, and watches it: a channel the broker
+   * (or the client's exception handler) closes while the connection stays up is never recovered by
+   * the client, so it is replaced.
+   */
+  private Channel openConsumerChannel() throws IOException {
+    Channel channel = connection.createChannel();
+    if (channel == null) {
+      throw new IOException("the connection has no free channel for the reply consumer");
+    }
+    channel.basicQos(PREFETCH);
+    channel.addShutdownListener(cause -> onConsumerChannelClosed(channel, cause));
+    return channel;
+  }
+
   /** Declares the reply queue (again, if it was deleted) and consumes it. */
   private void consumeReplies() throws IOException {
-    consumer.queueDeclare(replyQueue, true, false, false, replyArguments);
-    consumer.basicConsume(
+    Channel channel = consumer;
+    channel.queueDeclare(replyQueue, true, false, false, replyArguments);
+    channel.basicConsume(
         replyQueue,
         false,
-        new ReplyConsumer(consumer, replyQueue, log, events, this::onReplyQueueDeleted));
+        new ReplyConsumer(channel, replyQueue, log, events, this::onReplyQueueDeleted));
   }
 
   /**
    * The broker cancelled the reply consumer: someone deleted the reply queue. Reports sent to it
-   * since are lost (their workers were told); declare it again so later ones arrive. Not on the
-   * consumer thread, which must not wait on the broker.
+   * since are lost (their workers were told, and acknowledged their tasks), so the calls awaiting
+   * reports fail; declare it again so later ones arrive. Not on the consumer thread, which must not
+   * wait on the broker.
    */
-  private void onReplyQueueDeleted() {
+  private void onReplyQueueDeleted(String consumerTag) {
     if (isClosed()) {
       return;
+    }
+    // The client keeps a cancelled consumer's record and would bring it back at the next recovery,
+    // next to the one consumed below.
+    if (consumer instanceof AutorecoveringChannel recovering) {
+      recovering.deleteRecordedConsumer(consumerTag);
     }
     events.emit(
         EventLevel.ERROR,
@@ -271,30 +331,111 @@ public final class AmqpBackend implements ReportPublisher, ReportStore {
         "the reply queue '"
             + replyQueue
             + "' was deleted while this caller consumed it; declaring it again (reports sent"
-            + " meanwhile were dropped)",
+            + " meanwhile were dropped: the calls waiting for reports fail)",
         null,
         null);
-    Thread.ofVirtual()
-        .name("baton-amqp-reply-redeclare")
-        .start(
-            () -> {
-              try {
-                consumeReplies();
-              } catch (IOException | RuntimeException e) {
-                if (!isClosed()) {
-                  events.emit(
-                      EventLevel.ERROR,
-                      EventCode.CONNECTION,
-                      "could not declare the reply queue '"
-                          + replyQueue
-                          + "' again: "
-                          + describe(e)
-                          + "; this caller receives no more reports",
-                      null,
-                      e);
+    failAwaited("the reply queue '" + replyQueue + "' was deleted; reports may be lost");
+    Thread.ofVirtual().name("baton-amqp-reply-redeclare").start(this::redeclare);
+  }
+
+  private void redeclare() {
+    if (isClosed()) {
+      return;
+    }
+    try {
+      consumeReplies();
+    } catch (IOException | RuntimeException e) {
+      if (!isClosed()) {
+        events.emit(
+            EventLevel.ERROR,
+            EventCode.CONNECTION,
+            "could not declare the reply queue '"
+                + replyQueue
+                + "' again: "
+                + describe(e)
+                + "; this caller receives no more reports",
+            null,
+            e);
+      }
+    }
+  }
+
+  /**
+   * The reply consumer's channel closed. With the connection (a hard error) the client recovers it;
+   * alone (a channel error, or the client's exception handler closing it), nothing would, and
+   * reports would stop: open another and consume again, unless the backend is closing.
+   */
+  private void onConsumerChannelClosed(Channel channel, ShutdownSignalException cause) {
+    if (cause.isHardError() || isClosed() || !channel.equals(consumer)) {
+      return;
+    }
+    events.emit(
+        EventLevel.ERROR,
+        EventCode.CONNECTION,
+        "the reply consumer's channel closed ("
+            + cause.getMessage()
+            + "); consuming reply queue '"
+            + replyQueue
+            + "' on a new channel",
+        null,
+        cause);
+    Thread.ofVirtual().name("baton-amqp-reply-reopen").start(() -> reopen(channel));
+  }
+
+  private void reopen(Channel closedChannel) {
+    if (isClosed()) {
+      return;
+    }
+    if (closedChannel instanceof AutorecoveringChannel recovering) {
+      // its consumer must not come back at the next recovery next to the new one
+      for (String tag : recordedTags(closedChannel)) {
+        recovering.deleteRecordedConsumer(tag);
+      }
+    }
+    try {
+      consumer = openConsumerChannel();
+      consumeReplies();
+    } catch (IOException | RuntimeException e) {
+      if (!isClosed()) {
+        events.emit(
+            EventLevel.ERROR,
+            EventCode.CONNECTION,
+            "could not consume the reply queue '"
+                + replyQueue
+                + "' on a new channel: "
+                + describe(e)
+                + "; this caller receives no more reports",
+            null,
+            e);
+      }
+    }
+  }
+
+  /** The tags of the consumers the client recorded on {@code channel}, to recover them. */
+  private List<String> recordedTags(Channel channel) {
+    List<String> tags = new ArrayList<>();
+    if (connection instanceof AutorecoveringConnection recovering) {
+      recovering
+          .getRecordedConsumers()
+          .forEach(
+              (tag, recorded) -> {
+                if (recorded.getChannel().equals(channel)) {
+                  tags.add(tag);
                 }
-              }
-            });
+              });
+    }
+    return tags;
+  }
+
+  /**
+   * Gives every call that a poll awaits and that has no final report a FAIL ({@link
+   * ErrorCode#GENERIC}, {@code message}): its reports may have been dropped with the reply queue,
+   * and waiting would be forever.
+   */
+  private void failAwaited(String message) {
+    for (TaskKey key : log.awaitedUnfinished()) {
+      fail(key, message, time.now().plus(TaskOptions.DEFAULT_RESULT_EXPIRY));
+    }
   }
 
   /**
@@ -384,9 +525,10 @@ public final class AmqpBackend implements ReportPublisher, ReportStore {
    * broker has confirmed it (it is durable), or, if the queue no longer exists, at once after a
    * WARNING event (the report is dropped: its caller is gone).
    *
-   * @return a stage failed with {@link IllegalArgumentException} if {@code replyTo} is {@code
-   *     null}, with {@link IllegalStateException} if the backend is closed, or with the broker's
-   *     refusal or the lost connection
+   * @return a stage failed with {@link IllegalArgumentException} if {@code replyTo} is {@code null}
+   *     or not a reply queue name of this prefix ({@code <prefix>.reply.…}), with {@link
+   *     IllegalStateException} if the backend is closed, or with the broker's refusal or the lost
+   *     connection
    */
   @Override
   public CompletionStage<Void> publish(ReportEnvelope report, @Nullable String replyTo) {
@@ -400,6 +542,20 @@ public final class AmqpBackend implements ReportPublisher, ReportStore {
                   + " caller does not use an AMQP backend. Give workers and callers the same kind"
                   + " of backend (both AmqpBackend, or both a backend that keeps reports under"
                   + " their key, such as RedisBackend)"));
+    }
+    if (!replyTo.startsWith(replyPrefix)) {
+      // Anything else may be a task queue: reports published there would reach its workers.
+      return CompletableFuture.failedStage(
+          new IllegalArgumentException(
+              "the task "
+                  + report.key()
+                  + " names '"
+                  + replyTo
+                  + "' as its reply address, which is not a reply queue of this deployment"
+                  + " (those start with '"
+                  + replyPrefix
+                  + "'): its report was not published. Callers and workers must use the same"
+                  + " AmqpBackend.Options.prefix"));
     }
     if (isClosed()) {
       return CompletableFuture.failedStage(closedException());
@@ -456,8 +612,10 @@ public final class AmqpBackend implements ReportPublisher, ReportStore {
   }
 
   /**
-   * Stops the polls of {@code key}; its reports stay in this caller's memory until their expiry or
-   * until {@link Options#retainedCalls()} later calls have finished.
+   * Stops the polls of {@code key}. A call holding an idempotency claim made here stays in memory
+   * until its expiry or until {@link Options#retainedCalls()} later calls have finished; any other
+   * is kept only among the few calls done last, then dropped (late copies of its reports are
+   * ignored).
    */
   @Override
   public void done(TaskKey key) {
@@ -486,17 +644,32 @@ public final class AmqpBackend implements ReportPublisher, ReportStore {
     if (isClosed()) {
       throw closedException();
     }
-    IdempotencyClaims.Holder holder = claims.claim(taskName, idempotencyKey, candidateId, ttl);
+    // Reserved before the claim, so that once it is won, a claimant here that finds it held (it
+    // reads the holder only after the win is announced) always finds its log.
+    TaskKey candidate = new TaskKey(taskName, candidateId);
+    log.reserve(candidate, time.now().plus(ttl));
+    IdempotencyClaims.Holder holder;
+    try {
+      holder = claims.claim(taskName, idempotencyKey, candidateId, ttl);
+    } catch (RuntimeException e) {
+      log.unreserve(candidate);
+      if (isClosed()) {
+        throw closedException(e);
+      }
+      throw e;
+    }
     TaskKey held = new TaskKey(taskName, holder.callId());
     Instant now = time.now();
+    boolean won = holder.callId().equals(candidateId) && replyQueue.equals(holder.replyAddress());
+    if (!won) {
+      log.unreserve(candidate);
+    }
     if (!replyQueue.equals(holder.replyAddress())) {
       if (!log.hasFinal(held)) {
         fail(held, heldElsewhere(held, idempotencyKey, holder), now.plus(ttl));
       }
-    } else if (holder.callId().equals(candidateId)) {
-      // Kept from now on, so a later claimant here polls it even before its first report.
-      log.reserve(held, now.plus(ttl));
-    } else if (!log.holds(held)) {
+    } else if (!won && !log.pin(held)) {
+      // pinned if kept: neither eviction nor the purge drops it before this claimant polls it
       fail(held, noLongerKept(held, idempotencyKey), now.plus(ttl));
     }
     return holder.callId();
@@ -544,6 +717,21 @@ public final class AmqpBackend implements ReportPublisher, ReportStore {
     return connection instanceof NetworkConnection network ? network.getLocalPort() : -1;
   }
 
+  /** The reply consumer's channel, for tests that have the broker close it. */
+  Channel consumerChannel() {
+    return consumer;
+  }
+
+  /** How many consumers of the reply queue the client would recover, for tests. */
+  long recordedReplyConsumers() {
+    if (!(connection instanceof AutorecoveringConnection recovering)) {
+      return 0;
+    }
+    return recovering.getRecordedConsumers().values().stream()
+        .filter(recorded -> replyQueue.equals(recorded.getQueue()))
+        .count();
+  }
+
   /** The caller-side log, for tests. */
   ReportLog log() {
     return log;
@@ -567,7 +755,7 @@ public final class AmqpBackend implements ReportPublisher, ReportStore {
             null,
             now,
             expiresAt);
-    log.append(report, EnvelopeCodec.encode(report));
+    log.inject(report, EnvelopeCodec.encode(report));
   }
 
   private static String heldElsewhere(
@@ -605,6 +793,11 @@ public final class AmqpBackend implements ReportPublisher, ReportStore {
     if (cause.isInitiatedByApplication() || isClosed()) {
       return;
     }
+    synchronized (lock) {
+      if (lostAt == null) {
+        lostAt = System.nanoTime();
+      }
+    }
     if (disconnected.compareAndSet(false, true)) {
       events.emit(
           EventLevel.WARNING,
@@ -620,6 +813,32 @@ public final class AmqpBackend implements ReportPublisher, ReportStore {
   }
 
   private void onRecovered() {
+    Long since;
+    synchronized (lock) {
+      since = lostAt;
+      lostAt = null;
+    }
+    if (since != null && System.nanoTime() - since >= replyQueueExpiry.toNanos()) {
+      // The broker deleted the reply queue meanwhile, with the reports in it, and recovery declared
+      // it again, empty: the calls still waiting would wait forever.
+      events.emit(
+          EventLevel.ERROR,
+          EventCode.CONNECTION,
+          "the connection was lost for longer than the reply queue's expiry ("
+              + replyQueueExpiry
+              + "): reply queue '"
+              + replyQueue
+              + "' expired with its reports and was declared again; the calls waiting for reports"
+              + " fail",
+          null,
+          null);
+      failAwaited(
+          "the reply queue '"
+              + replyQueue
+              + "' expired while the connection was lost for longer than "
+              + replyQueueExpiry
+              + "; reports may be lost");
+    }
     if (disconnected.compareAndSet(true, false)) {
       events.emit(
           EventLevel.INFO,
@@ -642,6 +861,10 @@ public final class AmqpBackend implements ReportPublisher, ReportStore {
 
   static IllegalStateException closedException() {
     return new IllegalStateException("backend is closed");
+  }
+
+  private static IllegalStateException closedException(Throwable cause) {
+    return new IllegalStateException("backend is closed", cause);
   }
 
   private static String describe(Exception e) {

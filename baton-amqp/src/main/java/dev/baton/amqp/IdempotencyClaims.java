@@ -15,12 +15,14 @@ import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.util.HexFormat;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedDeque;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.BooleanSupplier;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -53,8 +55,26 @@ import org.jspecify.annotations.Nullable;
  * channel closes), and claimants race to declare. So the arguments never depend on a claim: the
  * time to live travels on the messages, and the queues' {@code x-expires} (which deletes a queue
  * nobody declared, read or published to for that long) is one fixed value per deployment, {@link
- * AmqpBackend.Options#claimQueueExpiry()} (30 days by default). A claim's expiration is capped at
+ * AmqpBackend.Options#claimQueueExpiry()} (25 hours by default). A claim's expiration is capped at
  * it, so the queues always outlive their claim; a claim asked to last longer lasts that long.
+ *
+ * <h2>Names</h2>
+ *
+ * <p>{@code <prefix>.idem.c.<length of name>.<name>.<key>} and {@code <prefix>.idem.h.…} (the same
+ * after the role), or {@code <prefix>.idem.c.sha256.<hex>} and {@code <prefix>.idem.h.sha256.<hex>}
+ * when the readable form would pass 255 bytes. The role comes before the variable part, so no key's
+ * claim queue is another key's holder queue.
+ *
+ * <h2>Bounds and unknown outcomes</h2>
+ *
+ * <p>One deadline ({@code bound}, 10 seconds) covers a whole claim: the stripe lock, every declare,
+ * publish, confirm and read is started only before it, and the broker's own RPCs are bounded by the
+ * connection's RPC timeout; past it the claim fails with "RabbitMQ did not answer within 10 s". A
+ * winner whose announcement fails tries again until the deadline (the publisher reopens a dropped
+ * channel); a claim confirmed only after the deadline is still announced when the ack comes. A
+ * claim whose channel drops before its confirm has an unknown outcome and fails at once. Every such
+ * failure names the claim queue and its holder queue: if the claim was stored, the key stays held
+ * until the claim expires, and deleting both queues frees it at once.
  *
  * <h2>Concurrency</h2>
  *
@@ -63,7 +83,8 @@ import org.jspecify.annotations.Nullable;
  * run on pooled channels (a channel closed by an error is dropped, not pooled); publishes go
  * through the backend's {@link ConfirmingPublisher}. A winner that dies between its claim and its
  * announcement leaves the key unanswerable until the claim expires: later claims fail with {@link
- * IllegalStateException} after {@value #ATTEMPTS} waits of {@link #ANNOUNCE_WAIT}.
+ * IllegalStateException} after waits of {@link #ANNOUNCE_WAIT} until the deadline. Once the backend
+ * is closed, claims end with "backend is closed".
  */
 final class IdempotencyClaims {
 
@@ -77,6 +98,12 @@ final class IdempotencyClaims {
   static final int MAX_QUEUE_NAME_BYTES = 255;
 
   private static final int STRIPES = 64;
+  private static final String CLAIM = "c";
+  private static final String HOLDER = "h";
+
+  /** How long a winner waits before announcing itself again after a failed try. */
+  private static final Duration ANNOUNCE_RETRY = Duration.ofMillis(100);
+
   private static final int PRECONDITION_FAILED = 406;
 
   /** Who holds a claim: the call's id and where its reports go ({@code null} if not said). */
@@ -92,14 +119,21 @@ final class IdempotencyClaims {
   private final ReentrantLock[] stripes = new ReentrantLock[STRIPES];
   private final Map<String, Object> claimArguments;
   private final Map<String, Object> holderArguments;
+  private final BooleanSupplier closed;
 
+  /**
+   * @param bound how long one claim may take in all
+   * @param closed whether the backend is closed: claims then end with "backend is closed"
+   */
   IdempotencyClaims(
       Connection connection,
       ConfirmingPublisher publisher,
       String prefix,
       Duration queueExpiry,
       String replyAddress,
-      Duration bound) {
+      Duration bound,
+      BooleanSupplier closed) {
+    this.closed = requireNonNull(closed, "closed");
     this.connection = requireNonNull(connection, "connection");
     this.publisher = requireNonNull(publisher, "publisher");
     this.prefix = requireNonNull(prefix, "prefix");
@@ -115,14 +149,26 @@ final class IdempotencyClaims {
   }
 
   /**
-   * The claim queue of {@code idempotencyKey} under {@code taskName}: {@code <prefix>.idem.<length
-   * of name>.<name>.<key>} (the length keeps {@code a.b}/{@code c} and {@code a}/{@code b.c}
-   * apart), or {@code <prefix>.idem.h.<SHA-256 of name and key>} when that and its {@link
-   * #holderQueue} would pass 255 bytes.
+   * The claim queue of {@code idempotencyKey} under {@code taskName}: {@code
+   * <prefix>.idem.c.<length of name>.<name>.<key>} (the length keeps {@code a.b}/{@code c} and
+   * {@code a}/{@code b.c} apart), or {@code <prefix>.idem.c.sha256.<SHA-256 of name and key>} when
+   * that would pass 255 bytes. The role ({@code c} claim, {@code h} holder) comes before the
+   * variable part, so no key's claim queue is another key's holder queue.
    */
   static String queueName(String prefix, String taskName, String idempotencyKey) {
-    String readable = prefix + ".idem." + taskName.length() + "." + taskName + "." + idempotencyKey;
-    if (holderQueue(readable).getBytes(UTF_8).length <= MAX_QUEUE_NAME_BYTES) {
+    return prefix + ".idem." + CLAIM + "." + suffix(prefix, taskName, idempotencyKey);
+  }
+
+  /** The queue where the winner of the claim on {@code idempotencyKey} announces itself. */
+  static String holderQueue(String prefix, String taskName, String idempotencyKey) {
+    return prefix + ".idem." + HOLDER + "." + suffix(prefix, taskName, idempotencyKey);
+  }
+
+  /** What follows {@code <prefix>.idem.<role>.} in both queue names. */
+  private static String suffix(String prefix, String taskName, String idempotencyKey) {
+    String readable = taskName.length() + "." + taskName + "." + idempotencyKey;
+    String longest = prefix + ".idem." + CLAIM + "." + readable;
+    if (longest.getBytes(UTF_8).length <= MAX_QUEUE_NAME_BYTES) {
       return readable;
     }
     try {
@@ -130,42 +176,50 @@ final class IdempotencyClaims {
       sha.update(taskName.getBytes(UTF_8));
       sha.update((byte) 0);
       sha.update(idempotencyKey.getBytes(UTF_8));
-      return prefix + ".idem.h." + HexFormat.of().formatHex(sha.digest());
+      return "sha256." + HexFormat.of().formatHex(sha.digest());
     } catch (NoSuchAlgorithmException e) {
       throw new IllegalStateException("every JDK has SHA-256", e);
     }
   }
 
-  /** The queue where the winner of the claim queue {@code claimQueue} announces itself. */
-  static String holderQueue(String claimQueue) {
-    return claimQueue + ".holder";
-  }
-
   /**
    * Claims {@code idempotencyKey} of {@code taskName} for {@code candidateId}; returns the holder.
    *
-   * @throws IllegalStateException if the broker does not answer within the bound, the claim queue
-   *     exists with other arguments, or the claim does not settle in {@value #ATTEMPTS} attempts
+   * @throws IllegalStateException if the backend is closed ("backend is closed"), the broker does
+   *     not answer within the bound, the claim queue exists with other arguments, the claim's
+   *     outcome is unknown (the channel dropped), or the claim does not settle in {@value
+   *     #ATTEMPTS} attempts
    */
   Holder claim(String taskName, String idempotencyKey, String candidateId, Duration ttl) {
-    String queue = queueName(prefix, taskName, idempotencyKey);
-    ReentrantLock stripe = stripes[Math.floorMod(queue.hashCode(), STRIPES)];
-    stripe.lock();
+    long deadline = System.nanoTime() + bound.toNanos();
+    Queues queues =
+        new Queues(
+            queueName(prefix, taskName, idempotencyKey),
+            holderQueue(prefix, taskName, idempotencyKey));
+    ReentrantLock stripe = stripes[Math.floorMod(queues.claim().hashCode(), STRIPES)];
+    try {
+      if (!stripe.tryLock(remaining(deadline, queues), TimeUnit.NANOSECONDS)) {
+        throw notAnswered(queues, null);
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted while claiming on queue '" + queues + "'", e);
+    }
     try {
       for (int attempt = 1; attempt <= ATTEMPTS; attempt++) {
-        Holder holder = attempt(queue, candidateId, ttl);
+        Holder holder = attempt(queues, candidateId, ttl, deadline);
         if (holder != null) {
           return holder;
         }
       }
       throw new IllegalStateException(
-          "the idempotency claim on queue '"
-              + queue
-              + "' did not settle in "
+          "the idempotency claim on "
+              + queues
+              + " did not settle in "
               + ATTEMPTS
               + " attempts: the claim queue vanished each time, or a claim is held but its winner"
-              + " has not said who it is (it may have died before it could; the claim then holds"
-              + " until it expires)");
+              + " has not said who it is (it may have died before it could). The key stays held"
+              + " until the claim expires; deleting both queues frees it at once");
     } finally {
       stripe.unlock();
     }
@@ -179,50 +233,76 @@ final class IdempotencyClaims {
     }
   }
 
+  /** A key's claim queue and holder queue. */
+  private record Queues(String claim, String holder) {
+    @Override
+    public String toString() {
+      return "claim queue '" + claim + "' (holder queue '" + holder + "')";
+    }
+  }
+
   /** One try: the holder, or {@code null} to start over. */
-  private @Nullable Holder attempt(String queue, String candidateId, Duration ttl) {
-    String holders = holderQueue(queue);
+  private @Nullable Holder attempt(Queues queues, String candidateId, Duration ttl, long deadline) {
+    if (closed.getAsBoolean()) {
+      throw AmqpBackend.closedException();
+    }
+    remaining(deadline, queues);
     Channel channel = take();
     boolean healthy = false;
     try {
-      declare(channel, queue, claimArguments, "x-max-length 1, x-overflow reject-publish");
-      declare(channel, holders, holderArguments, "x-max-length 1");
+      declare(channel, queues.claim(), claimArguments, "x-max-length 1, x-overflow reject-publish");
+      remaining(deadline, queues);
+      declare(channel, queues.holder(), holderArguments, "x-max-length 1");
       long ttlMillis = Math.clamp(ttl.toMillis(), 1, queueExpiryMillis);
       byte[] body = candidateId.getBytes(UTF_8);
       long publishing = System.nanoTime();
+      CompletableFuture<Void> claimed =
+          publisher.publish("", queues.claim(), true, properties(candidateId, ttlMillis), body);
       try {
-        await(publisher.publish("", queue, true, properties(candidateId, ttlMillis), body), queue);
+        await(claimed, queues, deadline);
       } catch (AmqpPublishException e) {
-        if (e.unroutable() || e.getCause() != null) {
+        if (e.unroutable()) {
           healthy = true;
-          return null; // the queue vanished (expired) after the declare, or the channel dropped
+          return null; // the queue vanished (expired) after the declare
         }
-        Holder holder = readHolder(channel, holders); // refused: a claim is held
+        if (e.getCause() != null) {
+          throw new IllegalStateException(
+              "the idempotency claim on "
+                  + queues
+                  + " has an unknown outcome: the channel dropped before RabbitMQ confirmed it ("
+                  + e.getMessage()
+                  + "). If the broker stored it, the key stays held, unanswered, until the claim"
+                  + " expires; deleting both queues frees it at once",
+              e);
+        }
+        remaining(deadline, queues);
+        Holder holder = readHolder(channel, queues, deadline); // refused: a claim is held
         healthy = true;
         return holder;
+      } catch (ConfirmTimeout e) {
+        // The broker may still store and ack the claim: then announce it, so the key is answered.
+        var _ =
+            claimed.thenRun(
+                () -> {
+                  var _ =
+                      publisher.publish(
+                          "",
+                          queues.holder(),
+                          true,
+                          properties(candidateId, left(ttlMillis, publishing)),
+                          body);
+                });
+        throw notAnswered(queues, e);
       }
-      // Won. The claim's time to live began after `publishing`; the announcement expires no later.
-      long left = ttlMillis - TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - publishing);
-      try {
-        await(
-            publisher.publish("", holders, true, properties(candidateId, Math.max(1, left)), body),
-            holders);
-      } catch (AmqpPublishException e) {
-        throw new IllegalStateException(
-            "the idempotency claim on queue '"
-                + queue
-                + "' was won but could not be announced on '"
-                + holders
-                + "': "
-                + e.getMessage()
-                + "; the key stays held, unanswered, until the claim expires",
-            e);
-      }
+      announce(queues, candidateId, body, ttlMillis, publishing, deadline);
       healthy = true;
       return new Holder(candidateId, replyAddress);
     } catch (IOException | ShutdownSignalException e) {
+      if (closed.getAsBoolean()) {
+        throw AmqpBackend.closedException();
+      }
       throw new IllegalStateException(
-          "the idempotency claim on queue '" + queue + "' failed: " + describe(e), e);
+          "the idempotency claim on " + queues + " failed: " + describe(e), e);
     } finally {
       if (healthy && channel.isOpen()) {
         idle.addFirst(channel);
@@ -230,6 +310,91 @@ final class IdempotencyClaims {
         closeQuietly(channel);
       }
     }
+  }
+
+  /**
+   * Announces the won claim on the holder queue, trying again until the deadline when a try fails
+   * (the channel dropped and is recovering, or the holder queue vanished): only this winner ever
+   * publishes there, and without it every later claimant fails until the claim expires.
+   */
+  private void announce(
+      Queues queues,
+      String candidateId,
+      byte[] body,
+      long ttlMillis,
+      long publishing,
+      long deadline) {
+    while (true) {
+      if (closed.getAsBoolean()) {
+        throw AmqpBackend.closedException();
+      }
+      try {
+        // The claim's time to live began after `publishing`; the announcement expires no later.
+        await(
+            publisher.publish(
+                "",
+                queues.holder(),
+                true,
+                properties(candidateId, left(ttlMillis, publishing)),
+                body),
+            queues,
+            deadline);
+        return;
+      } catch (AmqpPublishException | IllegalStateException e) {
+        if (System.nanoTime() - deadline >= 0) {
+          throw new IllegalStateException(
+              "the idempotency claim on "
+                  + queues
+                  + " was won but could not be announced within "
+                  + bound
+                  + ": "
+                  + e.getMessage()
+                  + "; the key stays held, unanswered, until the claim expires; deleting both"
+                  + " queues frees it at once",
+              e);
+        }
+        LockSupport.parkNanos(ANNOUNCE_RETRY.toNanos());
+        if (e instanceof AmqpPublishException refused && refused.unroutable()) {
+          redeclareHolder(queues);
+        }
+      } catch (ConfirmTimeout e) {
+        throw notAnswered(queues, e);
+      }
+    }
+  }
+
+  private void redeclareHolder(Queues queues) {
+    Channel channel = take();
+    try {
+      declare(channel, queues.holder(), holderArguments, "x-max-length 1");
+      idle.addFirst(channel);
+    } catch (IOException | RuntimeException e) {
+      closeQuietly(channel); // the next try of the announcement says why
+    }
+  }
+
+  private static long left(long ttlMillis, long publishing) {
+    return Math.max(1, ttlMillis - TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - publishing));
+  }
+
+  /** The nanoseconds left before {@code deadline}; throws if none are. */
+  private long remaining(long deadline, Queues queues) {
+    long left = deadline - System.nanoTime();
+    if (left <= 0) {
+      throw notAnswered(queues, null);
+    }
+    return left;
+  }
+
+  private IllegalStateException notAnswered(Queues queues, @Nullable Throwable cause) {
+    return new IllegalStateException(
+        "RabbitMQ did not answer within "
+            + bound.toSeconds()
+            + " s while claiming on "
+            + queues
+            + "; if the claim was stored, the key stays held until it expires (deleting both"
+            + " queues frees it at once)",
+        cause);
   }
 
   private AMQP.BasicProperties properties(String candidateId, long expirationMillis) {
@@ -246,10 +411,12 @@ final class IdempotencyClaims {
    * one (the winner announces once its claim is confirmed, a round trip after the refusal we got);
    * {@code null} if none came, to start over (the claim may have expired meanwhile).
    */
-  private @Nullable Holder readHolder(Channel channel, String holders) throws IOException {
+  private @Nullable Holder readHolder(Channel channel, Queues queues, long deadline)
+      throws IOException {
     long until = System.nanoTime() + ANNOUNCE_WAIT.toNanos();
     while (true) {
-      GetResponse held = channel.basicGet(holders, false);
+      remaining(deadline, queues);
+      GetResponse held = channel.basicGet(queues.holder(), false);
       if (held != null) {
         channel.basicReject(held.getEnvelope().getDeliveryTag(), true);
         return new Holder(new String(held.getBody(), UTF_8), held.getProps().getReplyTo());
@@ -290,22 +457,31 @@ final class IdempotencyClaims {
     }
   }
 
-  private void await(java.util.concurrent.CompletableFuture<Void> confirmed, String queue) {
+  /** Waits for the broker's confirm until the deadline. */
+  private void await(CompletableFuture<Void> confirmed, Queues queues, long deadline)
+      throws ConfirmTimeout {
     try {
-      confirmed.get(bound.toMillis(), TimeUnit.MILLISECONDS);
+      confirmed.get(remaining(deadline, queues), TimeUnit.NANOSECONDS);
     } catch (ExecutionException e) {
       if (e.getCause() instanceof AmqpPublishException refused) {
         throw refused;
       }
       throw new IllegalStateException(
-          "the idempotency claim on queue '" + queue + "' failed: " + e.getCause(), e.getCause());
+          "the idempotency claim on " + queues + " failed: " + e.getCause(), e.getCause());
     } catch (TimeoutException e) {
-      throw new IllegalStateException(
-          "RabbitMQ did not confirm the idempotency claim on queue '" + queue + "' within " + bound,
-          e);
+      throw new ConfirmTimeout(e);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-      throw new IllegalStateException("interrupted while claiming on queue '" + queue + "'", e);
+      throw new IllegalStateException("interrupted while claiming on " + queues, e);
+    }
+  }
+
+  /** The broker did not confirm a publish before the claim's deadline. */
+  private static final class ConfirmTimeout extends Exception {
+    private static final long serialVersionUID = 1L;
+
+    ConfirmTimeout(TimeoutException cause) {
+      super(cause);
     }
   }
 

@@ -5,6 +5,7 @@ import static java.util.Objects.requireNonNull;
 import com.google.errorprone.annotations.concurrent.GuardedBy;
 import dev.baton.tasks.EventCode;
 import dev.baton.tasks.EventLevel;
+import dev.baton.tasks.ReportStatus;
 import dev.baton.tasks.TaskKey;
 import dev.baton.tasks.spi.AttachedContexts;
 import dev.baton.tasks.spi.ReportEnvelope;
@@ -39,32 +40,51 @@ import org.jspecify.annotations.Nullable;
  *   <li>while a poll reads it;
  *   <li>while it holds an idempotency claim made here ({@link #reserve}), until the claim's expiry,
  *       so a later caller's poll finds it even before its first report;
- *   <li>after its polls end ({@link #done} or cancellation), until its expiry: the final report's
- *       {@code expiresAt}, or before a final report the latest {@code expiresAt} seen; a purge runs
- *       every {@link #PURGE_INTERVAL} on the time source and drops unpolled calls past it;
- *   <li>at most {@code retainedCalls} <i>finished</i> calls (those whose final report arrived):
- *       when one more finishes, the one that finished first is dropped, polled or not (a poll still
- *       running keeps what it was handed; only later polls find nothing).
+ *   <li>at most {@code retainedCalls} calls once <i>finished</i> (final report received): when one
+ *       more finishes, the unpinned one that finished first is dropped, polled or not (a poll still
+ *       running keeps what it was handed; only later polls find nothing);
+ *   <li>after {@link #done}, a call that holds no claim is kept only among the {@value
+ *       #RECENTLY_DONE} calls done last (so a poll right after done still replays it); in a
+ *       per-caller backend nothing else can poll it again. Older ones keep a key-only tombstone (at
+ *       most {@code retainedCalls} of them): late copies of their reports are dropped instead of
+ *       filling memory;
+ *   <li>a call whose polls were cancelled without done, until its expiry: the final report's {@code
+ *       expiresAt}, or before a final report the latest {@code expiresAt} seen; a purge runs every
+ *       {@link #PURGE_INTERVAL} on the time source and drops unpolled calls past it;
+ *   <li>a call {@linkplain #pin pinned} by a claimant that found it held is neither evicted nor
+ *       purged until a poll attaches or {@link #PIN} has passed, so the claimant's poll finds it.
  * </ul>
  *
  * <p>A report identical, byte for byte, to one already in its call's log is dropped: it is a
  * redelivery (the acknowledgement was lost with the connection) or a worker's republish of the same
- * report, never a new one (every report carries the instant it was made).
+ * report, never a new one (every report carries the instant it was made). Only reports with the
+ * same status, attempt and instant are compared, so a call with many progress reports costs one
+ * hash lookup per report.
  *
  * <h2>Concurrency</h2>
  *
- * <p>One lock guards the entries, the order of finished calls, every poll's pending reports and
- * drain flag, and the closed flag. Sinks are called outside it. Each poll has a serial drain:
- * whichever thread finds an idle poll with pending reports (the consumer thread appending, or the
- * polling thread replaying) becomes its drainer and calls the sink until nothing is pending; others
- * only append. So one poll's sink is never called concurrently, sees reports in log order, and may
- * call back into the log. A sink that throws is reported as a WARNING {@code REPORT_FAILURE} event
- * and the poll goes on. The purge runs on the time source's thread and never calls sinks.
+ * <p>One lock guards the entries, the order of finished and done calls, the tombstones, every
+ * poll's pending reports and drain flag, and the closed flag. Sinks are called outside it. Each
+ * poll has a serial drain: whichever thread finds an idle poll with pending reports (the consumer
+ * thread appending, or the polling thread replaying) becomes its drainer and calls the sink until
+ * nothing is pending; others only append. So one poll's sink is never called concurrently, sees
+ * reports in log order, and may call back into the log. A sink that throws anything is reported as
+ * a WARNING {@code REPORT_FAILURE} event and the poll goes on. The purge runs on the time source's
+ * thread and never calls sinks.
  */
 final class ReportLog {
 
   /** How often calls past their expiry are dropped. */
   static final Duration PURGE_INTERVAL = Duration.ofMinutes(1);
+
+  /** How many calls without a claim are kept after {@link #done}, the last done first. */
+  static final int RECENTLY_DONE = 64;
+
+  /** How long a {@link #pin} keeps a call when no poll attaches. */
+  static final Duration PIN = Duration.ofMinutes(2);
+
+  /** How long the bytes of a report that does not decode are kept when nothing else says. */
+  static final Duration UNDECODABLE_EXPIRY = Duration.ofDays(1);
 
   private final TimeSource time;
   private final AttachedContexts events;
@@ -74,9 +94,17 @@ final class ReportLog {
   @GuardedBy("lock")
   private final Map<TaskKey, Entry> entries = new HashMap<>();
 
-  /** Finished calls, the one that finished first first. */
+  /** Finished calls that hold a claim made here, the one that finished first first. */
   @GuardedBy("lock")
   private final LinkedHashMap<TaskKey, Entry> finished = new LinkedHashMap<>();
+
+  /** Calls without a claim whose polls are done, the one done first first. */
+  @GuardedBy("lock")
+  private final LinkedHashMap<TaskKey, Entry> recentlyDone = new LinkedHashMap<>();
+
+  /** Keys of calls dropped after done or eviction, the oldest first. */
+  @GuardedBy("lock")
+  private final LinkedHashMap<TaskKey, Boolean> tombstones = new LinkedHashMap<>();
 
   @GuardedBy("lock")
   private @Nullable Scheduled purge;
@@ -97,23 +125,71 @@ final class ReportLog {
   }
 
   /**
-   * Appends {@code bytes}, the encoding of {@code report}, to its call's log and hands it to the
-   * call's polls, unless the log already holds the same bytes.
+   * Appends {@code bytes}, the encoding of {@code report} received from the reply queue, to its
+   * call's log and hands it to the call's polls, unless the log already holds the same bytes or the
+   * call was dropped (a late copy).
    *
-   * @return whether it was appended (false for a duplicate or after {@link #close})
+   * @return whether it was appended (false for a duplicate, a dropped call, or after {@link
+   *     #close})
    */
   boolean append(ReportEnvelope report, byte[] bytes) {
+    return add(
+        report.key(),
+        new Signature(report.status(), report.attempt(), report.at(), 0),
+        bytes,
+        report,
+        false);
+  }
+
+  /**
+   * Appends a report made by this caller (a FAIL standing in for reports it will never receive),
+   * even to a call that was dropped.
+   */
+  boolean inject(ReportEnvelope report, byte[] bytes) {
+    return add(
+        report.key(),
+        new Signature(report.status(), report.attempt(), report.at(), 0),
+        bytes,
+        report,
+        true);
+  }
+
+  /**
+   * Appends the bytes of a report whose key could be read but which does not decode here (larger
+   * than the default limit is fine; a newer format, say): the engine's own decode then fails the
+   * call clearly instead of leaving it waiting.
+   */
+  boolean appendUndecodable(TaskKey key, byte[] bytes) {
+    return add(key, new Signature(null, 0, null, Arrays.hashCode(bytes)), bytes, null, false);
+  }
+
+  private boolean add(
+      TaskKey key,
+      Signature signature,
+      byte[] bytes,
+      @Nullable ReportEnvelope report,
+      boolean evenIfDropped) {
     List<Poll> toDrain = new ArrayList<>(1);
     synchronized (lock) {
       if (closed) {
         return false;
       }
-      Entry entry = entries.computeIfAbsent(report.key(), Entry::new);
-      for (byte[] stored : entry.reports) {
+      Entry entry = entries.get(key);
+      if (entry == null) {
+        if (tombstones.containsKey(key) && !evenIfDropped) {
+          return false;
+        }
+        tombstones.remove(key);
+        entry = new Entry(key);
+        entries.put(key, entry);
+      }
+      List<byte[]> same = entry.seen.computeIfAbsent(signature, _ -> new ArrayList<>(1));
+      for (byte[] stored : same) {
         if (Arrays.equals(stored, bytes)) {
           return false;
         }
       }
+      same.add(bytes);
       entry.reports.add(bytes);
       for (Poll poll : entry.polls) {
         poll.pending.add(bytes);
@@ -122,7 +198,11 @@ final class ReportLog {
           toDrain.add(poll);
         }
       }
-      updateExpiry(entry, report);
+      if (report != null) {
+        updateExpiry(entry, report);
+      } else if (entry.expiresAt == null) {
+        entry.expiresAt = time.now().plus(UNDECODABLE_EXPIRY);
+      }
     }
     for (Poll poll : toDrain) {
       drain(poll);
@@ -140,12 +220,41 @@ final class ReportLog {
       if (closed) {
         return;
       }
+      tombstones.remove(key);
       Entry entry = entries.computeIfAbsent(key, Entry::new);
       entry.reserved = true;
+      recentlyDone.remove(key, entry);
       Instant current = entry.expiresAt;
       if (!entry.finalStored && (current == null || until.isAfter(current))) {
         entry.expiresAt = until;
       }
+    }
+  }
+
+  /** Undoes {@link #reserve} of a call that did not win its claim. */
+  void unreserve(TaskKey key) {
+    synchronized (lock) {
+      Entry entry = entries.get(key);
+      if (entry != null) {
+        entry.reserved = false;
+        dropIfUnused(entry);
+      }
+    }
+  }
+
+  /**
+   * If a log of {@code key} is kept, keeps it (not evicted, not purged) until a poll attaches or
+   * {@link #PIN} has passed, and returns true; false if none is kept. The check and the pin are one
+   * step, so a claimant that found the call held here polls it before it can be dropped.
+   */
+  boolean pin(TaskKey key) {
+    synchronized (lock) {
+      Entry entry = entries.get(key);
+      if (entry == null) {
+        return false;
+      }
+      entry.pinnedUntil = time.now().plus(PIN);
+      return true;
     }
   }
 
@@ -164,6 +273,19 @@ final class ReportLog {
     }
   }
 
+  /** The calls without their final report that polls are waiting for. */
+  List<TaskKey> awaitedUnfinished() {
+    synchronized (lock) {
+      List<TaskKey> awaited = new ArrayList<>();
+      for (Entry entry : entries.values()) {
+        if (!entry.finalStored && !entry.polls.isEmpty()) {
+          awaited.add(entry.key);
+        }
+      }
+      return awaited;
+    }
+  }
+
   /**
    * Replays the log of {@code key} to {@code sink} on this thread, before returning, then hands it
    * new reports as they are appended.
@@ -177,7 +299,10 @@ final class ReportLog {
       if (closed) {
         throw AmqpBackend.closedException();
       }
+      tombstones.remove(key); // polled again: its reports are awaited after all
       Entry entry = entries.computeIfAbsent(key, Entry::new);
+      recentlyDone.remove(key, entry);
+      entry.pinnedUntil = null;
       poll = new Poll(entry, sink);
       entry.polls.add(poll);
       poll.pending.addAll(entry.reports);
@@ -190,7 +315,10 @@ final class ReportLog {
     return poll;
   }
 
-  /** Stops the polls of {@code key}; its reports stay until their expiry or eviction. */
+  /**
+   * Stops the polls of {@code key}. A call holding a claim made here stays until its expiry or
+   * eviction; any other is kept among the {@value #RECENTLY_DONE} calls done last, then dropped.
+   */
   void done(TaskKey key) {
     synchronized (lock) {
       Entry entry = entries.get(key);
@@ -201,7 +329,24 @@ final class ReportLog {
         poll.stop();
       }
       entry.polls.clear();
-      dropIfUnused(entry);
+      if (entry.reserved) {
+        dropIfUnused(entry);
+        return;
+      }
+      recentlyDone.remove(key);
+      recentlyDone.put(key, entry);
+      Instant now = time.now();
+      Iterator<Entry> oldest = recentlyDone.values().iterator();
+      while (recentlyDone.size() > RECENTLY_DONE && oldest.hasNext()) {
+        Entry candidate = oldest.next();
+        if (candidate.pinned(now)) {
+          continue;
+        }
+        oldest.remove();
+        if (candidate.polls.isEmpty() && !candidate.reserved) {
+          drop(candidate);
+        }
+      }
     }
   }
 
@@ -228,6 +373,8 @@ final class ReportLog {
       }
       entries.clear();
       finished.clear();
+      recentlyDone.clear();
+      tombstones.clear();
       timer = purge;
       purge = null;
     }
@@ -259,26 +406,46 @@ final class ReportLog {
 
   @GuardedBy("lock")
   private void evictBeyondCap() {
+    Instant now = time.now();
     Iterator<Entry> oldest = finished.values().iterator();
     while (finished.size() > retainedCalls && oldest.hasNext()) {
       Entry entry = oldest.next();
-      oldest.remove();
-      if (entries.get(entry.key) == entry) {
-        entries.remove(entry.key);
+      if (entry.pinned(now)) {
+        continue; // a claimant found it held and is about to poll it
       }
+      oldest.remove();
+      drop(entry);
       // Its polls (if any) keep what they were handed; they are detached from the log.
       entry.polls.clear();
     }
   }
 
-  /** Removes an entry that holds nothing: no reports, no polls and no reservation. */
+  /** Removes the entry, leaving a key-only tombstone so late copies of its reports are dropped. */
+  @GuardedBy("lock")
+  private void drop(Entry entry) {
+    if (entries.get(entry.key) == entry) {
+      entries.remove(entry.key);
+    }
+    finished.remove(entry.key, entry);
+    recentlyDone.remove(entry.key, entry);
+    tombstones.put(entry.key, Boolean.TRUE);
+    Iterator<TaskKey> oldest = tombstones.keySet().iterator();
+    while (tombstones.size() > retainedCalls && oldest.hasNext()) {
+      oldest.next();
+      oldest.remove();
+    }
+  }
+
+  /** Removes an entry that holds nothing: no reports, no polls, no reservation and no pin. */
   @GuardedBy("lock")
   private void dropIfUnused(Entry entry) {
     if (entry.reports.isEmpty()
         && entry.polls.isEmpty()
         && !entry.reserved
+        && !entry.pinned(time.now())
         && entries.get(entry.key) == entry) {
       entries.remove(entry.key);
+      recentlyDone.remove(entry.key, entry);
     }
   }
 
@@ -291,7 +458,7 @@ final class ReportLog {
     }
   }
 
-  /** Drops unpolled calls past their expiry, then schedules the next purge. */
+  /** Drops unpolled, unpinned calls past their expiry, then schedules the next purge. */
   private void purgeExpired() {
     synchronized (lock) {
       if (closed) {
@@ -302,11 +469,13 @@ final class ReportLog {
       while (all.hasNext()) {
         Entry entry = all.next();
         Instant expiresAt = entry.expiresAt;
-        if (entry.polls.isEmpty() && expiresAt != null && !now.isBefore(expiresAt)) {
+        if (entry.polls.isEmpty()
+            && !entry.pinned(now)
+            && expiresAt != null
+            && !now.isBefore(expiresAt)) {
           all.remove();
-          if (entry.finalStored) {
-            finished.remove(entry.key, entry);
-          }
+          finished.remove(entry.key, entry);
+          recentlyDone.remove(entry.key, entry);
         }
       }
       schedulePurge();
@@ -338,7 +507,7 @@ final class ReportLog {
       }
       try {
         poll.sink.accept(next);
-      } catch (RuntimeException e) {
+      } catch (Throwable e) { // an Error too: the drain flag must be cleared, and the poll go on
         events.emit(
             EventLevel.WARNING,
             EventCode.REPORT_FAILURE,
@@ -349,17 +518,31 @@ final class ReportLog {
     }
   }
 
+  /**
+   * What two identical reports share, so duplicates are looked for among few: status, attempt and
+   * instant of a decoded report, or the hash of the bytes of one that does not decode.
+   */
+  private record Signature(
+      @Nullable ReportStatus status, int attempt, @Nullable Instant at, int bytesHash) {}
+
   /** One call's reports and polls. Every mutable field is guarded by the log's lock. */
   private static final class Entry {
     final TaskKey key;
     final List<byte[]> reports = new ArrayList<>(3);
+    final Map<Signature, List<byte[]>> seen = new HashMap<>(4);
     final List<Poll> polls = new ArrayList<>(1);
     boolean finalStored;
     boolean reserved;
     @Nullable Instant expiresAt;
+    @Nullable Instant pinnedUntil;
 
     Entry(TaskKey key) {
       this.key = key;
+    }
+
+    boolean pinned(Instant now) {
+      Instant until = pinnedUntil;
+      return until != null && polls.isEmpty() && now.isBefore(until);
     }
   }
 

@@ -46,6 +46,11 @@ final class AmqpBackendEventRecorder implements AdapterContext {
     arrivals.add(event);
   }
 
+  /** The events recorded so far. */
+  List<Event> recorded() {
+    return List.copyOf(events);
+  }
+
   /** Forgets the events recorded so far. */
   void clear() {
     events.clear();

@@ -96,6 +96,92 @@ class AmqpBackendReportLogTest {
     assertThat(warning.key()).isEqualTo(key);
   }
 
+  @Test
+  void reportsAlikeInStatusAttemptAndInstantButNotInBytesAreBothKept() {
+    TaskKey key = new TaskKey("alike", "1");
+    ReportEnvelope first = report(key, ReportStatus.PROGRESS);
+    ReportEnvelope second =
+        new ReportEnvelope(
+            first.version(),
+            key,
+            ReportStatus.PROGRESS,
+            first.attempt(),
+            first.marshallerId(),
+            "other".getBytes(UTF_8),
+            null,
+            null,
+            first.at(),
+            first.expiresAt());
+
+    assertThat(log.append(first, EnvelopeCodec.encode(first))).isTrue();
+    assertThat(log.append(second, EnvelopeCodec.encode(second))).isTrue();
+    assertThat(log.append(second, EnvelopeCodec.encode(second))).isFalse();
+  }
+
+  @Test
+  void pinnedCallIsNeitherEvictedNorPurgedUntilPolledOrThePinLapses() {
+    ReportLog small = new ReportLog(time, events, 1);
+    TaskKey pinned = new TaskKey("pin", "held");
+    ReportEnvelope success = report(pinned, ReportStatus.SUCCESS);
+    ReportEnvelope shortLived =
+        new ReportEnvelope(
+            success.version(),
+            pinned,
+            ReportStatus.SUCCESS,
+            success.attempt(),
+            success.marshallerId(),
+            success.value(),
+            null,
+            null,
+            success.at(),
+            success.at().plusSeconds(1));
+    appendTo(small, shortLived);
+
+    assertThat(small.pin(pinned)).as("the pin of a call kept").isTrue();
+    appendTo(small, report(new TaskKey("pin", "later"), ReportStatus.SUCCESS)); // past the cap
+    time.advance(ReportLog.PURGE_INTERVAL); // the purge runs past its expiry, before the pin's
+
+    assertThat(small.holds(pinned)).as("a pinned call past the cap and its expiry").isTrue();
+    List<byte[]> replayed = new ArrayList<>();
+    small.poll(pinned, replayed::add).cancel();
+    assertThat(replayed).as("the pinned call's reports, replayed").hasSize(1);
+    assertThat(small.pin(new TaskKey("pin", "never"))).as("the pin of an unknown call").isFalse();
+    small.close();
+  }
+
+  @Test
+  void callsDoneWithoutAClaimAreDroppedBeyondTheRecentOnesAndTheirLateCopiesIgnored() {
+    List<TaskKey> keys = new ArrayList<>();
+    List<ReportEnvelope> finals = new ArrayList<>();
+    for (int i = 0; i < ReportLog.RECENTLY_DONE + 10; i++) {
+      TaskKey key = new TaskKey("done", Integer.toString(i));
+      ReportEnvelope success = report(key, ReportStatus.SUCCESS);
+      keys.add(key);
+      finals.add(success);
+      Subscription poll = log.poll(key, bytes -> {});
+      append(success);
+      log.done(key);
+      poll.cancel();
+    }
+    TaskKey reserved = new TaskKey("done", "reserved");
+    log.reserve(reserved, time.now().plus(EXPIRY));
+    append(report(reserved, ReportStatus.SUCCESS));
+    log.done(reserved);
+
+    assertThat(log.size()).isEqualTo(ReportLog.RECENTLY_DONE + 1);
+    assertThat(log.holds(keys.getFirst())).as("the call done first").isFalse();
+    assertThat(log.holds(keys.getLast())).as("the call done last").isTrue();
+    assertThat(log.holds(reserved)).as("a call holding a claim").isTrue();
+    assertThat(log.append(finals.getFirst(), EnvelopeCodec.encode(finals.getFirst())))
+        .as("a late copy of a dropped call's report")
+        .isFalse();
+    assertThat(log.holds(keys.getFirst())).isFalse();
+  }
+
+  private static void appendTo(ReportLog target, ReportEnvelope report) {
+    target.append(report, EnvelopeCodec.encode(report));
+  }
+
   private void append(ReportEnvelope report) {
     log.append(report, EnvelopeCodec.encode(report));
   }

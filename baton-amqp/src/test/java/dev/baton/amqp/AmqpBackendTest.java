@@ -306,13 +306,14 @@ class AmqpBackendTest {
   }
 
   @Test
-  void replyQueueDeletedByAnotherClientIsDeclaredAgainAndLaterReportsArrive() throws Exception {
+  void replyQueueDeletedByAnotherClientFailsAwaitedCallsIsDeclaredAgainAndLaterReportsArrive()
+      throws Exception {
     AmqpBackend backend = backend();
     AmqpBackendEventRecorder events = new AmqpBackendEventRecorder(time, BOUND);
     backend.attach(events);
-    TaskKey key = new TaskKey(PREFIX + ".deleted", "1");
-    Sink sink = new Sink();
-    Subscription poll = backend.poll(key, sink);
+    TaskKey awaited = new TaskKey(PREFIX + ".deleted", "awaited");
+    Sink awaitedSink = new Sink();
+    Subscription awaitedPoll = backend.poll(awaited, awaitedSink);
     try (Connection connection = AmqpConnections.factory(AmqpTests.uri()).newConnection();
         Channel channel = connection.createChannel()) {
       channel.queueDelete(backend.replyAddress());
@@ -321,6 +322,17 @@ class AmqpBackendTest {
     AmqpBackendEventRecorder.Event error =
         events.awaitLevel(EventCode.CONNECTION, EventLevel.ERROR, "the deleted reply queue");
     assertThat(error.message()).contains(backend.replyAddress()).contains("declaring it again");
+    ReportEnvelope failed = awaitedSink.next("the FAIL of a call awaited when the queue went");
+    awaitedPoll.cancel();
+    assertThat(failed.status()).isEqualTo(ReportStatus.FAIL);
+    TaskError failure = failed.error();
+    assertThat(failure).isNotNull();
+    assertThat(failure.code()).isEqualTo(ErrorCode.GENERIC);
+    assertThat(failure.message()).contains("was deleted").contains("reports may be lost");
+
+    TaskKey key = new TaskKey(PREFIX + ".deleted", "1");
+    Sink sink = new Sink();
+    Subscription poll = backend.poll(key, sink);
     ReportEnvelope success = report(key, ReportStatus.SUCCESS);
     long deadline = System.nanoTime() + BOUND.toNanos();
     ReportEnvelope next = null;
@@ -333,6 +345,184 @@ class AmqpBackendTest {
     poll.cancel();
     assertThat(next).as("a report after the deletion, within %s", BOUND).isNotNull();
     assertThat(next.status()).isEqualTo(ReportStatus.SUCCESS);
+    assertThat(backend.recordedReplyConsumers())
+        .as("reply consumers the client would bring back at the next recovery")
+        .isEqualTo(1);
+  }
+
+  @Test
+  void replyQueueThatExpiredDuringAnOutageFailsTheAwaitedCalls() throws Exception {
+    AmqpBackend backend = backend(options().withReplyQueueExpiry(Duration.ofMillis(200)));
+    AmqpBackendEventRecorder events = new AmqpBackendEventRecorder(time, BOUND);
+    backend.attach(events);
+    TaskKey key = new TaskKey(PREFIX + ".expired-in-outage", "1");
+    Sink sink = new Sink();
+    Subscription poll = backend.poll(key, sink);
+    await(backend.publish(report(key, ReportStatus.SENT), backend.replyAddress()), "SENT");
+    assertThat(sink.next("SENT before the outage").status()).isEqualTo(ReportStatus.SENT);
+
+    // the client reconnects after a second, long after the queue's 200 ms expiry
+    AmqpBackendTestQueues.closeConnection(backend.connectionLocalPort());
+
+    ReportEnvelope failed = sink.next("the FAIL after the outage");
+    poll.cancel();
+    assertThat(failed.status()).isEqualTo(ReportStatus.FAIL);
+    TaskError failure = failed.error();
+    assertThat(failure).isNotNull();
+    assertThat(failure.message()).contains("expired").contains("reports may be lost");
+  }
+
+  @Test
+  void resultLargerThanTheDefaultPayloadLimitReachesThePoll() throws Exception {
+    AmqpBackend backend = backend();
+    AmqpBackendEventRecorder events = new AmqpBackendEventRecorder(time, BOUND);
+    backend.attach(events);
+    TaskKey key = new TaskKey(PREFIX + ".large", "1");
+    RawSink sink = new RawSink();
+    Subscription poll = backend.poll(key, sink);
+    Instant at = Instant.now();
+    byte[] value = new byte[2 << 20];
+    ReportEnvelope large =
+        new ReportEnvelope(
+            EnvelopeCodec.VERSION,
+            key,
+            ReportStatus.SUCCESS,
+            1,
+            Marshallers.JSON,
+            value,
+            null,
+            null,
+            at,
+            at.plus(Duration.ofHours(1)));
+
+    await(backend.publish(large, backend.replyAddress()), "the 2 MiB result");
+
+    byte[] received = sink.next("the 2 MiB result");
+    poll.cancel();
+    assertThat(EnvelopeCodec.decodeReport(received, Integer.MAX_VALUE).value()).hasSize(2 << 20);
+    // decoded, not handed on undecoded: the event would have come before the report
+    assertThat(events.recorded())
+        .extracting(AmqpBackendEventRecorder.Event::code)
+        .doesNotContain(EventCode.DECODE_FAILURE);
+  }
+
+  @Test
+  void reportThatDoesNotDecodeButNamesItsCallIsHandedToThatCallsPoll() throws Exception {
+    AmqpBackend backend = backend();
+    AmqpBackendEventRecorder events = new AmqpBackendEventRecorder(time, BOUND);
+    backend.attach(events);
+    TaskKey key = new TaskKey(PREFIX + ".newer-format", "1");
+    RawSink sink = new RawSink();
+    Subscription poll = backend.poll(key, sink);
+    byte[] newer = EnvelopeCodec.encode(report(key, ReportStatus.SUCCESS));
+    newer[2] = (byte) (EnvelopeCodec.VERSION + 1);
+    try (Connection connection = AmqpConnections.factory(AmqpTests.uri()).newConnection();
+        Channel channel = connection.createChannel()) {
+      channel.confirmSelect();
+      channel.basicPublish(
+          "", backend.replyAddress(), new AMQP.BasicProperties.Builder().build(), newer);
+      channel.waitForConfirmsOrDie(BOUND.toMillis());
+    }
+
+    assertThat(sink.next("the report of a newer format")).isEqualTo(newer);
+    poll.cancel();
+    AmqpBackendEventRecorder.Event error =
+        events.await(EventCode.DECODE_FAILURE, "the report of a newer format");
+    assertThat(error.key()).isEqualTo(key);
+  }
+
+  @Test
+  void sinkThatThrowsAnErrorDoesNotStopLaterReports() throws Exception {
+    AmqpBackend backend = backend();
+    TaskKey throwing = new TaskKey(PREFIX + ".sink-error", "throws");
+    Subscription throwingPoll =
+        backend.poll(
+            throwing,
+            bytes -> {
+              throw new AssertionError("a sink that throws an Error");
+            });
+    await(
+        backend.publish(report(throwing, ReportStatus.SUCCESS), backend.replyAddress()),
+        "the report to the throwing sink");
+    TaskKey key = new TaskKey(PREFIX + ".sink-error", "after");
+    Sink sink = new Sink();
+    Subscription poll = backend.poll(key, sink);
+
+    await(backend.publish(report(key, ReportStatus.SUCCESS), backend.replyAddress()), "after");
+
+    assertThat(sink.next("the report after the sink's Error").status())
+        .isEqualTo(ReportStatus.SUCCESS);
+    poll.cancel();
+    throwingPoll.cancel();
+  }
+
+  @Test
+  void replyChannelClosedByTheBrokerIsReplacedAndLaterReportsArrive() throws Exception {
+    AmqpBackend backend = backend();
+    AmqpBackendEventRecorder events = new AmqpBackendEventRecorder(time, BOUND);
+    backend.attach(events);
+    Channel closing = backend.consumerChannel();
+
+    closing.basicAck(987_654, false); // an unknown delivery tag: the broker closes the channel
+
+    events.awaitLevel(EventCode.CONNECTION, EventLevel.ERROR, "the closed reply channel");
+    TaskKey key = new TaskKey(PREFIX + ".channel-closed", "1");
+    Sink sink = new Sink();
+    Subscription poll = backend.poll(key, sink);
+    await(backend.publish(report(key, ReportStatus.SUCCESS), backend.replyAddress()), "after");
+    assertThat(sink.next("the report after the channel closed").status())
+        .isEqualTo(ReportStatus.SUCCESS);
+    poll.cancel();
+    assertThat(backend.recordedReplyConsumers())
+        .as("reply consumers the client would bring back at the next recovery")
+        .isEqualTo(1);
+  }
+
+  @Test
+  void publishToAReplyAddressThatIsNotAReplyQueueFailsSayingWhy() {
+    AmqpBackend backend = backend();
+    TaskKey key = new TaskKey(PREFIX + ".bad-reply", "1");
+
+    Throwable failure =
+        failureOf(backend.publish(report(key, ReportStatus.SUCCESS), PREFIX + ".tasks.default"));
+
+    assertThat(failure)
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("not a reply queue")
+        .hasMessageContaining(PREFIX + ".reply.");
+  }
+
+  @Test
+  void claimantsRacingInOneBackendNeverFailTheWinningCall() throws Exception {
+    AmqpBackend backend = backend();
+    String name = PREFIX + ".idem-local-race";
+    try (var threads = java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor()) {
+      for (int round = 0; round < 20; round++) {
+        String key = "key-" + round;
+        java.util.concurrent.CountDownLatch start = new java.util.concurrent.CountDownLatch(1);
+        List<java.util.concurrent.Future<String>> claims = new ArrayList<>();
+        for (int t = 0; t < 4; t++) {
+          String candidate = "id-" + round + "-" + t;
+          claims.add(
+              threads.submit(
+                  () -> {
+                    start.await();
+                    return backend.claimIdempotencyKey(name, key, candidate, Duration.ofMinutes(1));
+                  }));
+        }
+        start.countDown();
+        java.util.Set<String> winners = new java.util.HashSet<>();
+        for (var claim : claims) {
+          winners.add(claim.get(BOUND.toMillis(), TimeUnit.MILLISECONDS));
+        }
+        assertThat(winners).hasSize(1);
+        Sink sink = new Sink();
+        Subscription poll = backend.poll(new TaskKey(name, winners.iterator().next()), sink);
+        poll.cancel();
+        // the replay runs on this thread before poll returns: a FAIL put there would be in it
+        assertThat(sink.received).as("reports of the winning call of %s", key).isEmpty();
+      }
+    }
   }
 
   @Test
@@ -432,13 +622,38 @@ class AmqpBackendTest {
     String longKey = "k".repeat(400);
     String hashed = IdempotencyClaims.queueName("p", "name", longKey);
 
-    assertThat(split1).isNotEqualTo(split2).startsWith("p.idem.");
-    assertThat(IdempotencyClaims.holderQueue(hashed).getBytes(StandardCharsets.UTF_8))
+    assertThat(split1).isNotEqualTo(split2).startsWith("p.idem.c.");
+    assertThat(IdempotencyClaims.holderQueue("p", "name", longKey).getBytes(StandardCharsets.UTF_8))
         .hasSizeLessThanOrEqualTo(255);
     assertThat(hashed)
-        .startsWith("p.idem.h.")
+        .startsWith("p.idem.c.sha256.")
         .isEqualTo(IdempotencyClaims.queueName("p", "name", longKey));
     assertThat(IdempotencyClaims.queueName("p", "name", longKey + "x")).isNotEqualTo(hashed);
+  }
+
+  @Test
+  void noKeysClaimQueueIsAnotherKeysHolderQueue() {
+    for (String key : List.of("k", "k.holder", "h", "c.1.n.k")) {
+      for (String other : List.of("k", "k.holder", "h", "c.1.n.k")) {
+        assertThat(IdempotencyClaims.queueName("p", "n", key))
+            .as("claim queue of %s against holder queue of %s", key, other)
+            .isNotEqualTo(IdempotencyClaims.holderQueue("p", "n", other));
+      }
+    }
+    String longKey = "k".repeat(400);
+    assertThat(IdempotencyClaims.holderQueue("p", "n", longKey)).startsWith("p.idem.h.sha256.");
+  }
+
+  @Test
+  void claimsOfAKeyAndOfThatKeyDotHolderBothSucceed() {
+    AmqpBackend backend = backend();
+    String name = PREFIX + ".idem-holder-suffix";
+
+    assertThat(backend.claimIdempotencyKey(name, "k", "id-1", Duration.ofMinutes(1)))
+        .isEqualTo("id-1");
+    assertThat(backend.claimIdempotencyKey(name, "k.holder", "id-2", Duration.ofMinutes(1)))
+        .as("the claim of a key named like the first key's holder queue")
+        .isEqualTo("id-2");
   }
 
   @Test
@@ -498,6 +713,24 @@ class AmqpBackendTest {
       throw new AssertionError("the stage did not fail within " + BOUND, e);
     }
     throw new AssertionError("the stage completed normally");
+  }
+
+  /** What a poll streams, undecoded, in arrival order. */
+  private static final class RawSink implements Consumer<byte[]> {
+    final LinkedBlockingQueue<byte[]> received = new LinkedBlockingQueue<>();
+
+    @Override
+    public void accept(byte[] bytes) {
+      received.add(bytes);
+    }
+
+    byte[] next(String what) throws InterruptedException {
+      byte[] next = received.poll(BOUND.toMillis(), TimeUnit.MILLISECONDS);
+      if (next == null) {
+        throw new AssertionError("waiting for " + what + " within " + BOUND);
+      }
+      return next;
+    }
   }
 
   /** Decodes what a poll streams, in arrival order. */
