@@ -27,6 +27,8 @@ import dev.baton.tasks.TaskKey;
  *       {@code baton:workers}: set of worker ids seen;
  *   <li>{@code baton:r:<key>}: list of a call's encoded reports, expiring with them; channel of the
  *       same name: published after each report;
+ *   <li>channel {@code baton:reply:<uuid>}: a result backend's reply channel, on which workers push
+ *       the reports of the tasks sent with it as their {@code replyTo};
  *   <li>{@code baton:idem:<name>:<idempotency key>}: the id of the call holding an idempotency key.
  * </ul>
  */
@@ -37,6 +39,7 @@ final class Keys {
   static final byte[] DUE = bytes(PREFIX + "due");
   static final byte[] WORKERS = bytes(PREFIX + "workers");
   static final byte[] GROUP = bytes("baton");
+  static final String REPLY_PREFIX = PREFIX + "reply:";
 
   private Keys() {}
 

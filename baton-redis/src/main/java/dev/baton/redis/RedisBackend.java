@@ -28,9 +28,11 @@ import java.net.SocketAddress;
 import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutorService;
@@ -43,23 +45,34 @@ import java.util.function.Consumer;
 import org.jspecify.annotations.Nullable;
 
 /**
- * A result backend on Redis: each call's reports in a list, streamed to polls through one shared
- * pub/sub connection.
+ * A result backend on Redis: each call's reports in a list, pushed to the caller on its own reply
+ * channel.
  *
  * <h2>Design</h2>
  *
  * <ul>
+ *   <li>Each backend has one reply channel, {@code baton:reply:<uuid>}, subscribed on connect on
+ *       its pub/sub connection; {@link #replyAddress()} names it and the engine puts it in each
+ *       task's {@code replyTo}.
  *   <li>{@link #publish} runs one Lua script: {@code RPUSH baton:r:<key>} the encoded report,
  *       {@code PEXPIRE} the list to the report's {@code expiresAt} (measured from the time source's
- *       now), and {@code PUBLISH} the list's new length on the channel of the same name. The stage
- *       completes when Redis has executed it.
- *   <li>{@link #poll} holds no connection of its own. The polls of one key share a <i>watch</i>:
- *       one channel subscription on the backend's pub/sub connection, and a reader that, whenever
- *       the channel fires (and once the subscription is confirmed), reads the list from the lowest
- *       index any of its polls still needs ({@code LRANGE}) and hands each poll the reports it has
- *       not seen, in list order. Subscribing before the first read means no report is missed; the
- *       per-poll index means none is repeated. 10,000 waiting calls cost 10,000 channel
- *       subscriptions on one connection, and one {@code LRANGE} per report published.
+ *       now), {@code PUBLISH} the list's new length on the channel of the same name, and, when the
+ *       task names a reply channel, {@code PUBLISH} on it {@code <length>:<key length>:<list
+ *       key><report>}: the report itself with its index. The stage completes when Redis has
+ *       executed it. A {@code replyTo} that is not a Redis reply channel is not published to.
+ *   <li>{@link #poll} holds no connection of its own. The polls of one key share a <i>watch</i>,
+ *       with a serial reader that reads the list from the lowest index any of its polls still needs
+ *       ({@code LRANGE}) once when a poll joins, and hands each poll the reports it has not seen,
+ *       in list order. A report pushed on the reply channel goes straight to the polls that have
+ *       seen every earlier one (the per-poll index means none is repeated); a poll that has not (it
+ *       joined after, or a push was lost) gets it by reading the list. A call's polls thus cost one
+ *       {@code LRANGE}, and its reports no command at all on the caller's side.
+ *   <li>A call made by another caller (a claim here found its idempotency key held by that call)
+ *       has its reports pushed to that caller's channel, or to none: its watch also subscribes to
+ *       the key's channel and reads the list whenever it fires (the first read once the
+ *       subscription is confirmed, so no report is missed). A poll of a key neither sent with this
+ *       backend's reply address nor claimed here as held elsewhere sees the reports stored before
+ *       it and those pushed to this backend; the engine makes no such poll.
  *   <li>{@link #claimIdempotencyKey}: {@code SET NX PX} in a script that returns the holder's id.
  * </ul>
  *
@@ -69,12 +82,12 @@ import org.jspecify.annotations.Nullable;
  * never called concurrently. A sink that throws is reported as a WARNING {@code REPORT_FAILURE}
  * event and the poll goes on. A lost connection is reported as a WARNING {@code CONNECTION} event
  * and its return as an INFO one; Lettuce resubscribes the channels, and every watch reads its list
- * again on reconnect and again when its resubscription is confirmed (a report published between the
- * two would otherwise never be notified). {@link #publish} fails with the connection's error;
- * {@link #poll} and {@link #claimIdempotencyKey} throw {@link IllegalStateException} if Redis does
- * not answer within 10 seconds. After {@link #close()} {@code publish} returns a failed stage and
- * {@code poll} and {@code claimIdempotencyKey} throw {@link IllegalStateException} ("backend is
- * closed").
+ * again on reconnect and again when its (or the reply channel's) resubscription is confirmed (a
+ * report published between the two would otherwise never be notified). {@link #publish} fails with
+ * the connection's error; {@link #poll} and {@link #claimIdempotencyKey} throw {@link
+ * IllegalStateException} if Redis does not answer within 10 seconds. After {@link #close()} {@code
+ * publish} returns a failed stage and {@code poll} and {@code claimIdempotencyKey} throw {@link
+ * IllegalStateException} ("backend is closed").
  */
 public final class RedisBackend implements ReportPublisher, ReportStore {
 
@@ -84,6 +97,9 @@ public final class RedisBackend implements ReportPublisher, ReportStore {
           local n = redis.call('RPUSH', KEYS[1], ARGV[1])
           redis.call('PEXPIRE', KEYS[1], ARGV[2])
           redis.call('PUBLISH', KEYS[1], n)
+          if ARGV[3] ~= '' then
+            redis.call('PUBLISH', ARGV[3], n .. ':' .. #KEYS[1] .. ':' .. KEYS[1] .. ARGV[1])
+          end
           return n
           """);
 
@@ -97,6 +113,14 @@ public final class RedisBackend implements ReportPublisher, ReportStore {
           return ARGV[1]
           """);
 
+  private static final byte[] EMPTY = new byte[0];
+
+  /**
+   * How long a claim that found its key held by another call marks that call's key for a polling
+   * through its channel: the engine polls right after claiming.
+   */
+  private static final long HELD_ELSEWHERE_NANOS = TimeUnit.MINUTES.toNanos(1);
+
   private final RedisClient client;
   private final StatefulRedisConnection<byte[], byte[]> connection;
   private final RedisAsyncCommands<byte[], byte[]> redis;
@@ -108,6 +132,17 @@ public final class RedisBackend implements ReportPublisher, ReportStore {
       Executors.newThreadPerTaskExecutor(
           Thread.ofVirtual().name("baton-redis-backend-", 0).factory());
   private final Object lock = new Object();
+  private final String replyChannel = Keys.REPLY_PREFIX + UUID.randomUUID();
+  private final byte[] replyChannelBytes = bytes(replyChannel);
+  private final AtomicBoolean replySubscribed = new AtomicBoolean();
+
+  /**
+   * Calls whose idempotency key a claim here found held by another call (its reports may be sent to
+   * another caller's reply channel, or to none), to the {@link System#nanoTime} after which the
+   * mark lapses.
+   */
+  @GuardedBy("lock")
+  private final Map<TaskKey, Long> heldElsewhere = new HashMap<>();
 
   @GuardedBy("lock")
   private final Map<TaskKey, Watch> watches = new HashMap<>();
@@ -151,7 +186,12 @@ public final class RedisBackend implements ReportPublisher, ReportStore {
     RedisConnections.Connected connected = RedisConnections.open(uri, listener);
     RedisBackend backend =
         new RedisBackend(connected.client(), connected.connection(), connected.pubsub(), time);
-    backend.start(listener);
+    try {
+      backend.start(listener);
+    } catch (RuntimeException e) {
+      backend.close();
+      throw e;
+    }
     return backend;
   }
 
@@ -161,14 +201,26 @@ public final class RedisBackend implements ReportPublisher, ReportStore {
         new RedisPubSubAdapter<byte[], byte[]>() {
           @Override
           public void message(byte[] channel, byte[] message) {
-            onNotify(new String(channel, UTF_8));
+            if (Arrays.equals(channel, replyChannelBytes)) {
+              onReply(message);
+            } else {
+              onNotify(new String(channel, UTF_8));
+            }
           }
 
           @Override
           public void subscribed(byte[] channel, long count) {
-            onResubscribed(new String(channel, UTF_8));
+            if (Arrays.equals(channel, replyChannelBytes)) {
+              // a resubscription after a reconnect: pushes sent while it was down are lost
+              if (!replySubscribed.compareAndSet(false, true)) {
+                wakeAll();
+              }
+            } else {
+              onResubscribed(new String(channel, UTF_8));
+            }
           }
         });
+    var _ = BrokerCore.await(pubsub.async().subscribe(replyChannelBytes));
   }
 
   /** Relays the client's connection events to the backend once it exists. */
@@ -219,8 +271,8 @@ public final class RedisBackend implements ReportPublisher, ReportStore {
    */
   @Override
   public CompletionStage<Void> publish(ReportEnvelope report, @Nullable String replyTo) {
-    // This backend keeps reports under their key, so any caller can poll them and it needs no reply
-    // address.
+    // A reply address that is not one of ours (another backend's, or forged) is not published to:
+    // the report is stored and notified under its key all the same.
     requireNonNull(report, "report");
     if (isClosed()) {
       return CompletableFuture.failedStage(closedException());
@@ -238,7 +290,8 @@ public final class RedisBackend implements ReportPublisher, ReportStore {
             ScriptOutputType.INTEGER,
             new byte[][] {Keys.reports(report.key())},
             body,
-            bytes(Long.toString(ttl)))
+            bytes(Long.toString(ttl)),
+            replyTo != null && replyTo.startsWith(Keys.REPLY_PREFIX) ? bytes(replyTo) : EMPTY)
         .thenApply(n -> null);
   }
 
@@ -261,7 +314,11 @@ public final class RedisBackend implements ReportPublisher, ReportStore {
       }
       Watch existing = watches.get(key);
       if (existing == null) {
-        watch = new Watch(key);
+        Long mark = heldElsewhere.remove(key);
+        watch = new Watch(key, mark != null && mark - System.nanoTime() > 0);
+        if (!watch.perKey) {
+          watch.subscribed.complete(null); // the reply channel was subscribed on connect
+        }
         watches.put(key, watch);
         byChannel.put(watch.channel, watch);
         created = true;
@@ -271,7 +328,7 @@ public final class RedisBackend implements ReportPublisher, ReportStore {
       watch.polls.add(poll);
       poll.watch = watch;
     }
-    if (created) {
+    if (created && watch.perKey) {
       Watch w = watch;
       var _ =
           pubsub
@@ -337,7 +394,24 @@ public final class RedisBackend implements ReportPublisher, ReportStore {
                 new byte[][] {Keys.idempotency(taskName, idempotencyKey)},
                 bytes(candidateId),
                 bytes(Long.toString(Math.max(1, ttl.toMillis())))));
-    return new String(holder, UTF_8);
+    String holderId = new String(holder, UTF_8);
+    if (!holderId.equals(candidateId)) {
+      long now = System.nanoTime();
+      synchronized (lock) {
+        heldElsewhere.values().removeIf(deadline -> deadline - now <= 0);
+        heldElsewhere.put(new TaskKey(taskName, holderId), now + HELD_ELSEWHERE_NANOS);
+      }
+    }
+    return holderId;
+  }
+
+  /**
+   * This backend's reply channel, {@code baton:reply:<uuid>}: a worker's {@link #publish} pushes
+   * each report of a task sent with it on that channel as well as storing it.
+   */
+  @Override
+  public String replyAddress() {
+    return replyChannel;
   }
 
   /** Cancels every poll and closes the connections. Idempotent. */
@@ -369,6 +443,54 @@ public final class RedisBackend implements ReportPublisher, ReportStore {
     pubsub.close();
     connection.close();
     client.shutdown(Duration.ZERO, Duration.ofSeconds(2));
+  }
+
+  /**
+   * A report pushed on the reply channel: {@code <list length>:<key length>:<list key><report>}.
+   * The watch of its key hands it to polls that have seen every earlier report, and reads the list
+   * for any that have not.
+   */
+  private void onReply(byte[] message) {
+    int colon = indexOf(message, 0);
+    int second = colon < 0 ? -1 : indexOf(message, colon + 1);
+    long n;
+    int keyLength;
+    try {
+      n = second < 0 ? -1 : Long.parseLong(new String(message, 0, colon, UTF_8));
+      keyLength =
+          second < 0
+              ? -1
+              : Integer.parseInt(new String(message, colon + 1, second - colon - 1, UTF_8));
+    } catch (NumberFormatException e) {
+      n = -1;
+      keyLength = -1;
+    }
+    if (n < 1 || keyLength < 0 || second + 1 + keyLength > message.length) {
+      events.emit(
+          EventLevel.WARNING,
+          EventCode.REPORT_FAILURE,
+          "a malformed message on the reply channel " + replyChannel + " was ignored",
+          null,
+          null);
+      return;
+    }
+    String channel = new String(message, second + 1, keyLength, UTF_8);
+    Watch watch;
+    synchronized (lock) {
+      watch = byChannel.get(channel);
+    }
+    if (watch != null) {
+      watch.push(n - 1, Arrays.copyOfRange(message, second + 1 + keyLength, message.length));
+    }
+  }
+
+  private static int indexOf(byte[] message, int from) {
+    for (int i = from; i < message.length; i++) {
+      if (message[i] == ':') {
+        return i;
+      }
+    }
+    return -1;
   }
 
   private void onNotify(String channel) {
@@ -416,7 +538,7 @@ public final class RedisBackend implements ReportPublisher, ReportStore {
         byChannel.remove(watch.channel);
       }
     }
-    if (drop) {
+    if (drop && watch.perKey) {
       var _ = pubsub.async().unsubscribe(bytes(watch.channel));
     }
   }
@@ -467,14 +589,29 @@ public final class RedisBackend implements ReportPublisher, ReportStore {
     }
   }
 
+  /** A report pushed on the reply channel: its index in its call's list, and its bytes. */
+  private static final class Pushed {
+    final long index;
+    final byte[] report;
+
+    Pushed(long index, byte[] report) {
+      this.index = index;
+      this.report = report;
+    }
+  }
+
   /**
-   * The polls of one key, one channel subscription, and a serial reader: {@code running} says a
-   * reader is under way, {@code dirty} that a notification came during it, so it reads again.
+   * The polls of one key and a serial reader: {@code running} says a reader is under way, {@code
+   * dirty} that the list must be read (a notification on the key's channel, a new poll, a
+   * reconnect, or a gap in pushed reports), {@code pushed} the reports that came on the reply
+   * channel since. A watch of a call made elsewhere ({@code perKey}) also holds a subscription to
+   * the key's channel.
    */
   private final class Watch {
     final TaskKey key;
     final String channel;
     final byte[] listKey;
+    final boolean perKey;
     final CompletableFuture<@Nullable Void> subscribed = new CompletableFuture<>();
 
     /** Guarded by the backend's lock (Error Prone cannot name an outer instance's lock here). */
@@ -486,15 +623,20 @@ public final class RedisBackend implements ReportPublisher, ReportStore {
     @GuardedBy("this")
     boolean dirty;
 
+    @GuardedBy("this")
+    List<Pushed> pushed = new ArrayList<>();
+
     /** Consecutive failed reads; touched only by the watch's reader. */
     int failures;
 
-    Watch(TaskKey key) {
+    Watch(TaskKey key, boolean perKey) {
       this.key = key;
+      this.perKey = perKey;
       this.listKey = Keys.reports(key);
       this.channel = new String(listKey, UTF_8);
     }
 
+    /** Reads the list again. */
     void wake() {
       synchronized (this) {
         dirty = true;
@@ -503,6 +645,22 @@ public final class RedisBackend implements ReportPublisher, ReportStore {
         }
         running = true;
       }
+      start();
+    }
+
+    /** Hands a pushed report to the polls that are at its index, without reading the list. */
+    void push(long index, byte[] report) {
+      synchronized (this) {
+        pushed.add(new Pushed(index, report));
+        if (running) {
+          return;
+        }
+        running = true;
+      }
+      start();
+    }
+
+    private void start() {
       try {
         executor.execute(this::read);
       } catch (RejectedExecutionException e) {
@@ -514,77 +672,120 @@ public final class RedisBackend implements ReportPublisher, ReportStore {
 
     private void read() {
       while (true) {
+        boolean readList;
+        List<Pushed> items;
         synchronized (this) {
-          if (!dirty) {
+          if (!dirty && pushed.isEmpty()) {
             running = false;
             return;
           }
+          readList = dirty;
           dirty = false;
+          items = pushed;
+          pushed = items.isEmpty() ? items : new ArrayList<>();
         }
         List<Poll> current;
         synchronized (lock) {
           current = new ArrayList<>(polls);
         }
         if (current.isEmpty()) {
+          items.clear();
           continue;
         }
-        long from = Long.MAX_VALUE;
-        for (Poll poll : current) {
-          from = Math.min(from, poll.seen);
-        }
-        List<byte[]> reports;
-        try {
-          reports = BrokerCore.await(redis.lrange(listKey, from, -1));
-          failures = 0;
-        } catch (RuntimeException e) {
+        if (readList && !readList(current)) {
+          synchronized (this) {
+            pushed.addAll(0, items);
+          }
           if (isClosed()) {
             synchronized (this) {
               running = false;
             }
             return;
           }
-          if (failures++ == 0) {
-            events.emit(
-                EventLevel.WARNING,
-                EventCode.CONNECTION,
-                "reading the reports of " + key + " failed (retrying): " + e.getMessage(),
-                key,
-                e);
+          continue;
+        }
+        boolean gap = false;
+        for (Pushed item : items) {
+          for (Poll poll : current) {
+            if (poll.seen == item.index) {
+              deliver(poll, item.report);
+            } else if (poll.seen < item.index) {
+              gap = true; // a report this poll has not seen is only in the list
+            }
           }
-          // a read that fails (a server still loading its data after a restart answers LOADING)
-          // is retried: the wake-ups that led here were consumed, and none may come again
+        }
+        items.clear();
+        if (gap) {
           synchronized (this) {
             dirty = true;
           }
-          LockSupport.parkNanos(
-              TimeUnit.MILLISECONDS.toNanos(Math.min(1_000, 50L << Math.min(failures, 5))));
-          continue;
         }
-        long end = from + reports.size();
-        for (Poll poll : current) {
-          while (poll.seen < end) {
-            boolean live;
-            synchronized (lock) {
-              live = !poll.cancelled;
-            }
-            if (!live) {
-              break;
-            }
-            byte[] report = reports.get((int) (poll.seen - from));
-            poll.seen++;
-            try {
-              poll.sink.accept(report);
-            } catch (RuntimeException e) {
-              events.emit(
-                  EventLevel.WARNING,
-                  EventCode.REPORT_FAILURE,
-                  "a poll of " + key + " threw from its sink: " + e,
-                  key,
-                  e);
-            }
+      }
+    }
+
+    /** Reads the list from the lowest index a poll needs; false (after a pause) if that failed. */
+    private boolean readList(List<Poll> current) {
+      long from = Long.MAX_VALUE;
+      for (Poll poll : current) {
+        from = Math.min(from, poll.seen);
+      }
+      List<byte[]> reports;
+      try {
+        reports = BrokerCore.await(redis.lrange(listKey, from, -1));
+        failures = 0;
+      } catch (RuntimeException e) {
+        if (isClosed()) {
+          return false;
+        }
+        if (failures++ == 0) {
+          events.emit(
+              EventLevel.WARNING,
+              EventCode.CONNECTION,
+              "reading the reports of " + key + " failed (retrying): " + e.getMessage(),
+              key,
+              e);
+        }
+        // a read that fails (a server still loading its data after a restart answers LOADING)
+        // is retried: the wake-ups that led here were consumed, and none may come again
+        synchronized (this) {
+          dirty = true;
+        }
+        LockSupport.parkNanos(
+            TimeUnit.MILLISECONDS.toNanos(Math.min(1_000, 50L << Math.min(failures, 5))));
+        return false;
+      }
+      long end = from + reports.size();
+      for (Poll poll : current) {
+        while (poll.seen < end) {
+          if (!deliver(poll, reports.get((int) (poll.seen - from)))) {
+            break;
           }
         }
       }
+      return true;
+    }
+
+    /** Hands the poll its next report unless it was cancelled; false if it was. */
+    private boolean deliver(Poll poll, byte[] report) {
+      boolean live;
+      synchronized (lock) {
+        live = !poll.cancelled;
+      }
+      if (!live) {
+        return false;
+      }
+      poll.seen++;
+      try {
+        poll.sink.accept(report);
+      } catch (RuntimeException e) {
+        events.emit(
+            EventLevel.WARNING,
+            EventCode.REPORT_FAILURE,
+            "a poll of " + key + " threw from its sink: " + e,
+            key,
+            e);
+      }
+      return true;
     }
   }
 }

@@ -198,7 +198,7 @@ class RedisAdapterTest {
                         null,
                         now,
                         now.plus(Duration.ofMinutes(5))),
-                    null)
+                    backend.replyAddress())
                 .toCompletableFuture());
       }
       CompletableFuture.allOf(publishes.toArray(new CompletableFuture<?>[0]))
@@ -213,6 +213,64 @@ class RedisAdapterTest {
       for (Subscription poll : polls) {
         poll.cancel();
       }
+    }
+  }
+
+  private static ReportEnvelope report(TaskKey key, ReportStatus status, Instant now) {
+    return new ReportEnvelope(
+        EnvelopeCodec.VERSION,
+        key,
+        status,
+        1,
+        Marshallers.JSON,
+        null,
+        null,
+        null,
+        now,
+        now.plus(Duration.ofMinutes(5)));
+  }
+
+  /**
+   * A caller that finds an idempotency key held by another caller's call polls that call, whose
+   * reports are pushed to the other caller's reply channel (or to none): it still receives each.
+   */
+  @Test
+  void callHeldByAnotherCallerStreamsItsReportsToBothCallers() throws Exception {
+    SystemTimeSource time = new SystemTimeSource();
+    closeables.add(time);
+    RedisBackend first = RedisBackend.connect(RedisTests.uri(), time);
+    closeables.add(first);
+    RedisBackend second = RedisBackend.connect(RedisTests.uri(), time);
+    closeables.add(second);
+    String name = prefix + "shared";
+    Duration ttl = Duration.ofMinutes(1);
+    assertThat(first.claimIdempotencyKey(name, "k", "1", ttl)).isEqualTo("1");
+    assertThat(second.claimIdempotencyKey(name, "k", "2", ttl)).isEqualTo("1");
+    TaskKey key = new TaskKey(name, "1");
+    LinkedBlockingQueue<ReportStatus> atFirst = new LinkedBlockingQueue<>();
+    LinkedBlockingQueue<ReportStatus> atSecond = new LinkedBlockingQueue<>();
+    Subscription firstPoll =
+        first.poll(key, bytes -> atFirst.add(EnvelopeCodec.decodeReport(bytes).status()));
+    Subscription secondPoll =
+        second.poll(key, bytes -> atSecond.add(EnvelopeCodec.decodeReport(bytes).status()));
+    try {
+      first
+          .publish(report(key, ReportStatus.SENT, time.now()), first.replyAddress())
+          .toCompletableFuture()
+          .get(BOUND.toMillis(), TimeUnit.MILLISECONDS);
+      assertThat(atFirst.poll(BOUND.toMillis(), TimeUnit.MILLISECONDS))
+          .isEqualTo(ReportStatus.SENT);
+      assertThat(atSecond.poll(BOUND.toMillis(), TimeUnit.MILLISECONDS))
+          .isEqualTo(ReportStatus.SENT);
+      first
+          .publish(report(key, ReportStatus.SUCCESS, time.now()), null)
+          .toCompletableFuture()
+          .get(BOUND.toMillis(), TimeUnit.MILLISECONDS);
+      assertThat(atSecond.poll(BOUND.toMillis(), TimeUnit.MILLISECONDS))
+          .isEqualTo(ReportStatus.SUCCESS);
+    } finally {
+      firstPoll.cancel();
+      secondPoll.cancel();
     }
   }
 
