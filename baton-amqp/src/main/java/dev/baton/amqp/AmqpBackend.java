@@ -120,7 +120,10 @@ import org.jspecify.annotations.Nullable;
  * call), with an ERROR {@code DECODE_FAILURE} event; any other message is acknowledged and dropped
  * with that event; consuming goes on. A sink that throws (anything) is reported as a WARNING {@code
  * REPORT_FAILURE} event and its poll goes on. A reply channel that the broker closes while the
- * connection stays up is replaced, with an ERROR {@code CONNECTION} event.
+ * connection stays up is replaced, with an ERROR {@code CONNECTION} event. The backend's own state
+ * is small: one lock guards the closed flag and when the connection was lost; another serialises
+ * declaring the reply queue again (or consuming it on a new channel) with deleting it on close, and
+ * each re-checks the closed flag under it.
  *
  * <p>A lost connection is reported as a WARNING {@code CONNECTION} event and its recovery as an
  * INFO one; the client recovers it every second with its channels, the reply queue (declared again
@@ -151,6 +154,12 @@ public final class AmqpBackend implements ReportPublisher, ReportStore {
   private final ReportLog log;
   private final int retainedCalls;
   private final Object lock = new Object();
+
+  /**
+   * Held while the reply queue is declared again or deleted, so that a redeclare that saw the
+   * backend open cannot re-create the queue after {@link #close()} deleted it.
+   */
+  private final Object topology = new Object();
 
   private final ConfirmingPublisher publisher;
   private final IdempotencyClaims claims;
@@ -339,11 +348,13 @@ public final class AmqpBackend implements ReportPublisher, ReportStore {
   }
 
   private void redeclare() {
-    if (isClosed()) {
-      return;
-    }
     try {
-      consumeReplies();
+      synchronized (topology) {
+        if (isClosed()) {
+          return;
+        }
+        consumeReplies();
+      }
     } catch (IOException | RuntimeException e) {
       if (!isClosed()) {
         events.emit(
@@ -393,8 +404,13 @@ public final class AmqpBackend implements ReportPublisher, ReportStore {
       }
     }
     try {
-      consumer = openConsumerChannel();
-      consumeReplies();
+      synchronized (topology) {
+        if (isClosed()) {
+          return;
+        }
+        consumer = openConsumerChannel();
+        consumeReplies();
+      }
     } catch (IOException | RuntimeException e) {
       if (!isClosed()) {
         events.emit(
@@ -691,8 +707,10 @@ public final class AmqpBackend implements ReportPublisher, ReportStore {
     claims.close();
     publisher.close();
     try {
-      if (consumer.isOpen()) {
-        consumer.queueDelete(replyQueue);
+      synchronized (topology) { // after a redeclare in flight, never before it
+        if (consumer.isOpen()) {
+          consumer.queueDelete(replyQueue);
+        }
       }
     } catch (IOException | ShutdownSignalException e) {
       events.emit(
