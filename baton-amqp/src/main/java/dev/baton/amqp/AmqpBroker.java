@@ -133,14 +133,26 @@ import org.jspecify.annotations.Nullable;
  * <p>Thread-safe. One connection per broker, recovered by the client every second after a loss
  * (WARNING {@link EventCode#CONNECTION} event on loss, INFO on recovery); the client reopens the
  * channels and consumers. A consumer channel that the server closes by a channel error (which the
- * client does not recover) is reopened and consumed again by this broker, with a WARNING event. The
- * client calls a subscription's consumer one delivery at a time, on its own threads; the handler
- * runs there. Publisher-confirm stages complete on the connection's thread, so the code that
- * follows them makes only asynchronous AMQP calls ({@code basic.ack}, publishes); blocking calls
- * run on the caller's thread or on this broker's virtual threads. Stages fail with the broker's or
- * the connection's error; after {@link #close()} they fail with {@link IllegalStateException}, and
- * {@link #declare}, {@link #subscribe}, {@link #isRevoked} and the inspection methods throw it.
- * Synchronous calls wait at most 10 seconds.
+ * client does not recover) is aborted, so the client forgets it, and reopened and consumed again by
+ * this broker, with a WARNING event; so is the publishing channel ({@link ConfirmingPublisher}),
+ * and a stream reader that stopped is opened anew on its next use. The client calls a
+ * subscription's consumer one delivery at a time, on its own threads; the handler runs there.
+ * Publisher-confirm stages complete on the connection's thread, so the broker's own code that
+ * follows them makes only asynchronous AMQP calls ({@code basic.ack}, publishes); the stages handed
+ * out ({@link #send}, {@link #revoke}, settlements) complete on this broker's virtual threads, so
+ * callers may chain blocking work on them. Blocking calls run on the caller's thread or on those
+ * virtual threads, never on the time source's thread (lease expiries and the revocation reader's
+ * first opening are handed to them). Stages fail with the broker's or the connection's error; after
+ * {@link #close()} they fail with {@link IllegalStateException}, and {@link #declare}, {@link
+ * #subscribe}, {@link #isRevoked} and the inspection methods throw it. Synchronous calls wait at
+ * most 10 seconds. A settlement whose replacement (copy, next attempt, dead letter) cannot be
+ * stored fails its stage and gives the original back to its queue ({@code basic.nack}), which then
+ * comes back counted once more.
+ *
+ * <p>RabbitMQ's {@code consumer_timeout} (30 minutes by default) closes a consumer's channel when a
+ * delivery stays unacknowledged longer, however often its lease is renewed: the task is delivered
+ * again and the broker emits an ERROR event. Set {@code consumer_timeout} in {@code rabbitmq.conf}
+ * above the longest task (a per-queue {@code x-consumer-timeout} exists only from RabbitMQ 3.12).
  *
  * <p>Locks: {@code lock} guards the broker's own state ({@code closed}, the known queues, the
  * subscriptions, the delays started) and is never held across an AMQP call or an event; {@code
@@ -156,8 +168,10 @@ import org.jspecify.annotations.Nullable;
  * deliver exchange's alternate exchange, to the dead letters. Revocations older than the stream's
  * retention (7 days) are forgotten. A delayed task is late by the time of its hops (one quorum
  * commit each, at most 32): milliseconds on an idle server, some hundred on a loaded one. {@link
- * #queues()} browses the whole dead-letter queue (up to 100,000 messages) to count dead letters per
- * queue, and two inspectors browsing at once each see fewer.
+ * #queues()} browses the dead-letter queue to count dead letters per queue, at most the first
+ * 10,000 (with more, the counts are at least those shown), and two inspectors browsing at once each
+ * see fewer; retry and discard look again for about 2 seconds before answering that a dead letter
+ * is gone. Dead-letter error messages are cut to 4,096 characters (headers must fit one frame).
  */
 public final class AmqpBroker implements TaskProducer, NamedTaskConsumer, BrokerInspection {
 
@@ -179,7 +193,10 @@ public final class AmqpBroker implements TaskProducer, NamedTaskConsumer, Broker
   private static final String REVOKED_ID = "baton-id";
   private static final String REVOKED_UNTIL = "baton-until";
   private static final Duration TIMEOUT = Duration.ofSeconds(10);
-  private static final int DEAD_LETTER_SCAN_LIMIT = 100_000;
+  private static final int DEAD_LETTER_COUNT_LIMIT = 10_000;
+  static final int MAX_ERROR_MESSAGE_CHARS = 4_096;
+  private static final int DEAD_LETTER_RESCANS = 3;
+  private static final Duration RESCAN_PAUSE = Duration.ofMillis(300);
 
   private final Connection connection;
   private final ConfirmingPublisher publisher;
@@ -187,7 +204,7 @@ public final class AmqpBroker implements TaskProducer, NamedTaskConsumer, Broker
   private final TimeSource time;
   private final Duration lease;
   private final Duration livenessWindow;
-  private final AttachedContexts events = new AttachedContexts();
+  private final AttachedContexts events;
   private final ExecutorService executor =
       Executors.newThreadPerTaskExecutor(
           Thread.ofVirtual().name("baton-amqp-broker-", 0).factory());
@@ -224,6 +241,7 @@ public final class AmqpBroker implements TaskProducer, NamedTaskConsumer, Broker
 
   private AmqpBroker(
       Connection connection,
+      AttachedContexts events,
       ConfirmingPublisher publisher,
       BrokerTopology names,
       TimeSource time,
@@ -231,6 +249,7 @@ public final class AmqpBroker implements TaskProducer, NamedTaskConsumer, Broker
       Duration livenessWindow,
       @Nullable String sharedQueue) {
     this.connection = connection;
+    this.events = events;
     this.sharedQueue = sharedQueue;
     this.publisher = publisher;
     this.names = names;
@@ -299,6 +318,8 @@ public final class AmqpBroker implements TaskProducer, NamedTaskConsumer, Broker
       throw new IllegalArgumentException("prefix must not be blank");
     }
     ConnectionFactory factory = AmqpConnections.factory(uri);
+    BrokerTopology names = new BrokerTopology(prefix);
+    factory.setTopologyRecoveryFilter(names.recoveryFilter());
     Connection connection;
     try {
       connection = factory.newConnection("baton-broker-" + UUID.randomUUID());
@@ -307,10 +328,15 @@ public final class AmqpBroker implements TaskProducer, NamedTaskConsumer, Broker
           "cannot connect to RabbitMQ at " + AmqpConnections.redact(uri) + ": " + describe(e), e);
     }
     try {
-      ConfirmingPublisher publisher = new ConfirmingPublisher(connection, "broker");
-      BrokerTopology names = new BrokerTopology(prefix);
+      AttachedContexts events = new AttachedContexts();
+      ConfirmingPublisher publisher =
+          new ConfirmingPublisher(
+              connection,
+              "broker",
+              why -> events.emit(EventLevel.WARNING, EventCode.CONNECTION, why, null, null));
       AmqpBroker broker =
-          new AmqpBroker(connection, publisher, names, time, lease, livenessWindow, sharedQueue);
+          new AmqpBroker(
+              connection, events, publisher, names, time, lease, livenessWindow, sharedQueue);
       broker.start();
       return broker;
     } catch (IOException | RuntimeException e) {
@@ -328,13 +354,7 @@ public final class AmqpBroker implements TaskProducer, NamedTaskConsumer, Broker
   }
 
   private void start() {
-    withChannel(
-        channel -> {
-          names.declareFixed(channel);
-          names.declareRevocations(channel);
-          names.declareHeartbeats(channel);
-          return null;
-        });
+    declareTopology(List.of());
     connection.addShutdownListener(
         cause -> {
           if (cause.isInitiatedByApplication() || isClosed()) {
@@ -354,6 +374,7 @@ public final class AmqpBroker implements TaskProducer, NamedTaskConsumer, Broker
           new RecoveryListener() {
             @Override
             public void handleRecovery(Recoverable recovered) {
+              redeclareLater();
               if (disconnected.compareAndSet(true, false)) {
                 events.emit(
                     EventLevel.INFO,
@@ -367,6 +388,56 @@ public final class AmqpBroker implements TaskProducer, NamedTaskConsumer, Broker
             @Override
             public void handleRecoveryStarted(Recoverable recovering) {}
           });
+    }
+  }
+
+  /** The fixed topology and {@code taskQueues}, on a channel of its own. */
+  private void declareTopology(List<String> taskQueues) {
+    withChannel(
+        channel -> {
+          names.declareFixed(channel);
+          names.declareRevocations(channel);
+          names.declareHeartbeats(channel);
+          for (String queue : taskQueues) {
+            names.declareTaskQueue(channel, queue);
+          }
+          return null;
+        });
+  }
+
+  /**
+   * After a reconnect, declares the fixed topology and this instance's task queues again (the
+   * client's own recovery leaves them out, see {@link BrokerTopology#recoveryFilter()}), so a
+   * server that lost its definitions gets them back. On a virtual thread: the client's recovery
+   * thread must not block.
+   */
+  private void redeclareLater() {
+    try {
+      executor.execute(
+          () -> {
+            if (isClosed()) {
+              return;
+            }
+            List<String> queues;
+            synchronized (lock) {
+              queues = new ArrayList<>(known);
+            }
+            try {
+              declareTopology(queues);
+            } catch (RuntimeException e) {
+              if (!isClosed()) {
+                events.emit(
+                    EventLevel.WARNING,
+                    EventCode.CONNECTION,
+                    "RabbitMQ broker could not declare its queues again after reconnecting: "
+                        + describe(e),
+                    null,
+                    e);
+              }
+            }
+          });
+    } catch (RejectedExecutionException e) {
+      // closing
     }
   }
 
@@ -421,7 +492,7 @@ public final class AmqpBroker implements TaskProducer, NamedTaskConsumer, Broker
     } catch (RuntimeException e) {
       return CompletableFuture.failedStage(e);
     }
-    return publishTask(task.queue(), body, priority(task), 1, task.eta());
+    return handOut(publishTask(task.queue(), body, priority(task), 1, task.eta()));
   }
 
   /**
@@ -438,12 +509,18 @@ public final class AmqpBroker implements TaskProducer, NamedTaskConsumer, Broker
     if (!until.isAfter(time.now())) {
       return CompletableFuture.completedStage(null);
     }
-    StreamLog log;
+    // opening the reader blocks (up to 10 s on its first use), and the engine revokes from the
+    // time source's thread when a deadline passes: that must not wait here
+    CompletableFuture<StreamLog> log;
     try {
-      log = revocations();
-    } catch (RuntimeException e) {
-      return CompletableFuture.failedStage(e);
+      log = CompletableFuture.supplyAsync(this::revocations, executor);
+    } catch (RejectedExecutionException e) {
+      return CompletableFuture.failedStage(closedException());
     }
+    return handOut(log.thenCompose(opened -> appendRevocation(opened, key, until)));
+  }
+
+  private CompletableFuture<Void> appendRevocation(StreamLog log, TaskKey key, Instant until) {
     String id = UUID.randomUUID().toString();
     CompletableFuture<Void> read = log.awaitRead(id);
     AMQP.BasicProperties properties =
@@ -538,9 +615,21 @@ public final class AmqpBroker implements TaskProducer, NamedTaskConsumer, Broker
             .deliveryMode(2)
             .messageId(UUID.randomUUID().toString())
             .build();
+    byte[] body = encode(heartbeat);
+    try {
+      // called on the time source's shared thread: a publish can block (flow control, a full
+      // socket), so it runs on a virtual thread
+      executor.execute(() -> storeHeartbeat(heartbeat, properties, body));
+    } catch (RejectedExecutionException e) {
+      // closing: no more heartbeats
+    }
+  }
+
+  private void storeHeartbeat(
+      WorkerHeartbeat heartbeat, AMQP.BasicProperties properties, byte[] body) {
     var _ =
         publisher
-            .publish("", names.heartbeats(), true, properties, encode(heartbeat))
+            .publish("", names.heartbeats(), true, properties, body)
             .whenComplete(
                 (v, e) -> {
                   if (e != null && !isClosed()) {
@@ -577,12 +666,13 @@ public final class AmqpBroker implements TaskProducer, NamedTaskConsumer, Broker
       delays.values().removeIf(PriorityQueue::isEmpty);
     }
     Map<String, Long> dead = new HashMap<>();
-    for (DeadLetter letter : browseDeadLetters(DEAD_LETTER_SCAN_LIMIT)) {
+    for (DeadLetter letter : browseDeadLetters(DEAD_LETTER_COUNT_LIMIT)) {
       dead.merge(letter.queue(), 1L, Long::sum);
     }
+    Map<String, Long> readyCounts = readyCounts(queues);
     List<QueueStats> stats = new ArrayList<>();
     for (String queue : queues) {
-      Long ready = readyCount(queue);
+      Long ready = readyCounts.get(queue);
       if (ready == null) {
         synchronized (lock) {
           known.remove(queue); // deleted on the server since
@@ -606,17 +696,50 @@ public final class AmqpBroker implements TaskProducer, NamedTaskConsumer, Broker
     return stats;
   }
 
-  /** The queue's message count, or {@code null} if it does not exist. */
-  private @Nullable Long readyCount(String queue) {
-    try {
-      return withChannel(
-          channel -> (long) channel.queueDeclarePassive(names.taskQueue(queue)).getMessageCount());
-    } catch (IllegalStateException e) {
-      if (notFound(e)) {
-        return null;
+  /**
+   * Each queue's message count, absent for a queue that does not exist; one channel serves them
+   * all, a new one only after a queue that is not there (a 404 closes the channel).
+   */
+  private Map<String, Long> readyCounts(List<String> queues) {
+    Map<String, Long> counts = new HashMap<>();
+    int next = 0;
+    while (next < queues.size()) {
+      int from = next;
+      int[] done = {from};
+      try {
+        withChannel(
+            channel -> {
+              for (int i = from; i < queues.size(); i++) {
+                String queue = queues.get(i);
+                counts.put(
+                    queue,
+                    (long) channel.queueDeclarePassive(names.taskQueue(queue)).getMessageCount());
+                done[0] = i + 1;
+              }
+              return null;
+            });
+        next = queues.size();
+      } catch (IllegalStateException e) {
+        if (!notFound(e)) {
+          throw e;
+        }
+        next = done[0] + 1; // queues.get(done[0]) is gone
       }
-      throw e;
     }
+    return counts;
+  }
+
+  /**
+   * Whether {@code cause} is the server's {@code consumer_timeout}: a channel closed with 406
+   * because a delivery stayed unacknowledged too long.
+   */
+  static boolean consumerTimedOut(ShutdownSignalException cause) {
+    return !cause.isHardError()
+        && cause.getReason() instanceof AMQP.Channel.Close close
+        && close.getReplyCode() == AMQP.PRECONDITION_FAILED
+        && close.getReplyText() != null
+        && close.getReplyText().contains("delivery acknowledgement")
+        && close.getReplyText().contains("timed out");
   }
 
   private static boolean notFound(Throwable e) {
@@ -680,7 +803,21 @@ public final class AmqpBroker implements TaskProducer, NamedTaskConsumer, Broker
           DeadLetter letter = deadLetter(found);
           int priority =
               found.getProps().getPriority() == null ? 0 : found.getProps().getPriority();
-          await(publishTask(letter.queue(), letter.body(), priority, 1, null));
+          try {
+            await(publishTask(letter.queue(), letter.body(), priority, 1, null));
+          } catch (IllegalStateException e) {
+            if (e.getCause() instanceof AmqpPublishException refused && refused.unroutable()) {
+              throw new IllegalStateException(
+                  "cannot retry dead letter "
+                      + deadLetterId
+                      + ": its queue "
+                      + letter.queue()
+                      + " does not exist; declare it (or start a worker that consumes it) and"
+                      + " retry again",
+                  e);
+            }
+            throw e;
+          }
           channel.basicAck(found.getEnvelope().getDeliveryTag(), false);
         });
   }
@@ -772,6 +909,17 @@ public final class AmqpBroker implements TaskProducer, NamedTaskConsumer, Broker
     return publisher.publish("", names.taskQueue(queue), true, properties, body);
   }
 
+  /**
+   * {@code message} cut to {@value #MAX_ERROR_MESSAGE_CHARS} characters: headers travel in one
+   * frame, and one longer than the frame limit could not be published at all.
+   */
+  static String truncate(String message) {
+    if (message.length() <= MAX_ERROR_MESSAGE_CHARS) {
+      return message;
+    }
+    return message.substring(0, MAX_ERROR_MESSAGE_CHARS) + "... (truncated)";
+  }
+
   private static void dropPassed(PriorityQueue<Instant> etas, Instant now) {
     while (!etas.isEmpty() && !etas.peek().isAfter(now)) {
       etas.poll();
@@ -788,7 +936,7 @@ public final class AmqpBroker implements TaskProducer, NamedTaskConsumer, Broker
     Map<String, Object> headers = new HashMap<>();
     headers.put(BrokerTopology.QUEUE_HEADER, queue);
     headers.put(ERROR_CODE, error.code().name());
-    headers.put(ERROR_MESSAGE, error.message());
+    headers.put(ERROR_MESSAGE, truncate(error.message()));
     headers.put(DEAD_AT, time.now().toEpochMilli());
     AMQP.BasicProperties properties =
         new AMQP.BasicProperties.Builder()
@@ -803,11 +951,24 @@ public final class AmqpBroker implements TaskProducer, NamedTaskConsumer, Broker
 
   // ---- streams ----
 
+  /**
+   * The revocation reader, opened (and read to the stream's end) on first use, and opened anew if
+   * it stopped. Blocks: never call it on the time source's or the client's threads.
+   */
   private StreamLog revocations() {
     synchronized (logs) {
+      if (revocationLog != null && revocationLog.isBroken()) {
+        revocationLog.close();
+        revocationLog = null;
+      }
       if (revocationLog == null) {
         StreamLog log = openLog(names.revocations(), "first", this::readRevocation);
-        log.barrier(publisher, TIMEOUT);
+        try {
+          log.barrier(publisher, TIMEOUT);
+        } catch (RuntimeException e) {
+          log.close(); // else every later call would leave another reader behind
+          throw e;
+        }
         revocationLog = log;
       }
       return revocationLog;
@@ -816,6 +977,10 @@ public final class AmqpBroker implements TaskProducer, NamedTaskConsumer, Broker
 
   private StreamLog heartbeatLog() {
     synchronized (logs) {
+      if (heartbeatLog != null && heartbeatLog.isBroken()) {
+        heartbeatLog.close();
+        heartbeatLog = null;
+      }
       if (heartbeatLog == null) {
         // x-stream-offset takes an AMQP timestamp, which the client writes from a java.util.Date
         @SuppressWarnings("JavaUtilDate")
@@ -893,7 +1058,29 @@ public final class AmqpBroker implements TaskProducer, NamedTaskConsumer, Broker
     }
   }
 
+  /**
+   * Finds the dead letter {@code id} and applies {@code action} to it. A dead letter another
+   * inspector holds while it browses is invisible until it closes its channel, so a scan that does
+   * not find it is repeated a few times (about 2 seconds in all) before the answer is "gone".
+   */
   private boolean settleDeadLetter(String id, DeadLetterAction action) {
+    for (int attempt = 0; ; attempt++) {
+      if (scanDeadLetters(id, action)) {
+        return true;
+      }
+      if (attempt == DEAD_LETTER_RESCANS) {
+        return false;
+      }
+      try {
+        Thread.sleep(RESCAN_PAUSE.toMillis() * (attempt + 1));
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IllegalStateException("interrupted while looking for dead letter " + id, e);
+      }
+    }
+  }
+
+  private boolean scanDeadLetters(String id, DeadLetterAction action) {
     inspecting.lock();
     try {
       return withChannel(
@@ -1088,10 +1275,30 @@ public final class AmqpBroker implements TaskProducer, NamedTaskConsumer, Broker
       if (cause.isInitiatedByApplication() || cause.isHardError() || isClosed()) {
         return; // our own close, or the connection's loss, which the client recovers
       }
+      // a channel error: the client does not recover this channel, so it must forget it too
+      try {
+        executor.execute(() -> abortQuietly(closedChannel));
+      } catch (RejectedExecutionException e) {
+        return; // the broker is closing and closes the connection
+      }
       synchronized (this) {
         if (cancelled || !Objects.equals(channel, closedChannel)) {
           return;
         }
+      }
+      if (consumerTimedOut(cause)) {
+        events.emit(
+            EventLevel.ERROR,
+            EventCode.CONNECTION,
+            "RabbitMQ closed the consumer channel of "
+                + queue
+                + " because a delivery stayed unacknowledged longer than its consumer_timeout"
+                + " (30 minutes by default), whatever the lease renewals: raise consumer_timeout"
+                + " in rabbitmq.conf above the longest task; the task is delivered again ("
+                + cause.getMessage()
+                + ")",
+            null,
+            cause);
       }
       events.emit(
           EventLevel.WARNING,
@@ -1130,6 +1337,10 @@ public final class AmqpBroker implements TaskProducer, NamedTaskConsumer, Broker
                 EventLevel.INFO, EventCode.CONNECTION, "consuming " + queue + " again", null, null);
             return;
           } catch (IOException | RuntimeException e) {
+            Channel failed = channel();
+            if (failed != null && !failed.isOpen()) {
+              abortQuietly(failed); // so the connection does not recover it later
+            }
             events.emit(
                 EventLevel.WARNING,
                 EventCode.CONNECTION,
@@ -1383,13 +1594,21 @@ public final class AmqpBroker implements TaskProducer, NamedTaskConsumer, Broker
         return;
       }
       expired = true;
-      events.emit(
-          EventLevel.WARNING,
-          EventCode.TASK_DELIVERY_FAILURE,
-          "the lease of a delivery of " + sub.queue + " ran out; it is delivered again",
-          EnvelopeCodec.peekKey(body),
-          null);
-      var _ = replaceAndAck(this::copy);
+      // the time source's thread is shared: the event, the publish and the settling run here
+      try {
+        executor.execute(
+            () -> {
+              events.emit(
+                  EventLevel.WARNING,
+                  EventCode.TASK_DELIVERY_FAILURE,
+                  "the lease of a delivery of " + sub.queue + " ran out; it is delivered again",
+                  EnvelopeCodec.peekKey(body),
+                  null);
+              var _ = replaceAndAck(this::copy);
+            });
+      } catch (RejectedExecutionException e) {
+        sub.settled(this); // the broker is closing: the server requeues the message
+      }
     }
 
     /** The released copy, or nothing if the broker will redeliver the original itself. */
@@ -1467,7 +1686,7 @@ public final class AmqpBroker implements TaskProducer, NamedTaskConsumer, Broker
         sub.settled(this);
         return CompletableFuture.failedStage(closedException());
       }
-      return replaceAndAck(replacement);
+      return handOut(replaceAndAck(replacement));
     }
 
     /** Stores what replaces this delivery, then acknowledges it on its channel. */
@@ -1486,11 +1705,51 @@ public final class AmqpBroker implements TaskProducer, NamedTaskConsumer, Broker
                   basicAck(channel, tag);
                 }
               })
-          .whenComplete((v, e) -> sub.settled(this));
+          .whenComplete(
+              (v, e) -> {
+                if (e != null && !stale() && !isClosed()) {
+                  // nothing replaced it: give the original back rather than hold it (and a
+                  // prefetch slot) unacknowledged for good; it returns redelivered, counted once
+                  // more
+                  try {
+                    channel.basicNack(tag, false, true);
+                  } catch (IOException | RuntimeException ignored) {
+                    // the channel is closing: the server requeues the message itself
+                  }
+                }
+                sub.settled(this);
+              });
     }
   }
 
   // ---- helpers ----
+
+  /**
+   * {@code stage} as handed to callers through the SPI: completed on this broker's executor, not on
+   * the connection's thread that completes confirms, so code the caller chains on it may block
+   * (declare a queue, send and wait) without stalling the connection.
+   */
+  private <T> CompletableFuture<T> handOut(CompletableFuture<T> stage) {
+    CompletableFuture<T> out = new CompletableFuture<>();
+    var _ =
+        stage.whenComplete(
+            (value, failure) -> {
+              Runnable completion =
+                  () -> {
+                    if (failure != null) {
+                      out.completeExceptionally(failure);
+                    } else {
+                      out.complete(value);
+                    }
+                  };
+              try {
+                executor.execute(completion);
+              } catch (RejectedExecutionException e) {
+                completion.run(); // closing: no one chains blocking work on a closed broker
+              }
+            });
+    return out;
+  }
 
   @FunctionalInterface
   private interface ChannelCall<T> {
@@ -1517,13 +1776,30 @@ public final class AmqpBroker implements TaskProducer, NamedTaskConsumer, Broker
     }
   }
 
-  private static void closeQuietly(Channel channel) {
+  /**
+   * Closes {@code channel}; one the server already closed is aborted instead, since the recovering
+   * connection forgets a channel (and its consumers) only in {@code close} or {@code abort}, and
+   * would otherwise bring it back at the next reconnect as a ghost whose acknowledgements are lost.
+   */
+  static void closeQuietly(Channel channel) {
     try {
       if (channel.isOpen()) {
         channel.close();
+      } else {
+        channel.abort();
       }
     } catch (IOException | TimeoutException | RuntimeException e) {
       // closing anyway; what it held goes back to its queue
+      abortQuietly(channel);
+    }
+  }
+
+  /** Aborts {@code channel}, which also unregisters it from the recovering connection. */
+  static void abortQuietly(Channel channel) {
+    try {
+      channel.abort();
+    } catch (IOException | RuntimeException ignored) {
+      // abort is best effort by definition
     }
   }
 
@@ -1642,6 +1918,11 @@ public final class AmqpBroker implements TaskProducer, NamedTaskConsumer, Broker
   /** The topology names, for tests that clean up. */
   BrokerTopology names() {
     return names;
+  }
+
+  /** The broker's connection, for tests that look at what the client would recover. */
+  Connection connection() {
+    return connection;
   }
 
   /** The channel {@code delivery} came on, for tests that break it. */

@@ -85,6 +85,8 @@ final class AmqpConnections {
     factory.setAutomaticRecoveryEnabled(true);
     factory.setTopologyRecoveryEnabled(true);
     factory.setNetworkRecoveryInterval(RECOVERY_INTERVAL_MILLIS);
+    // so a synchronous call (declare, get, open) waits at most 10 seconds, as the adapters say
+    factory.setChannelRpcTimeout(10_000);
     return factory;
   }
 

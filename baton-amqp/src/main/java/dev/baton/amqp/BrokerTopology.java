@@ -2,6 +2,11 @@ package dev.baton.amqp;
 
 import com.rabbitmq.client.BuiltinExchangeType;
 import com.rabbitmq.client.Channel;
+import com.rabbitmq.client.impl.recovery.RecordedBinding;
+import com.rabbitmq.client.impl.recovery.RecordedConsumer;
+import com.rabbitmq.client.impl.recovery.RecordedExchange;
+import com.rabbitmq.client.impl.recovery.RecordedQueue;
+import com.rabbitmq.client.impl.recovery.TopologyRecoveryFilter;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -123,6 +128,38 @@ final class BrokerTopology {
       throw new IllegalArgumentException("a delay is 1 to 2^32-1 ms, not " + delayMillis);
     }
     return 63 - Long.numberOfLeadingZeros(delayMillis);
+  }
+
+  /**
+   * Leaves this prefix's queues, exchanges and bindings out of the client's topology recovery
+   * (consumers stay in). The client recovers a declaration on the channel that made it, and most of
+   * these were made on short-lived channels, long closed: each would fail at every reconnect, and a
+   * node that lost its definitions would not get them back. {@link AmqpBroker} declares them again
+   * itself once the connection is back.
+   */
+  TopologyRecoveryFilter recoveryFilter() {
+    String ours = prefix + ".";
+    return new TopologyRecoveryFilter() {
+      @Override
+      public boolean filterExchange(RecordedExchange exchange) {
+        return !exchange.getName().startsWith(ours);
+      }
+
+      @Override
+      public boolean filterQueue(RecordedQueue queue) {
+        return !queue.getName().startsWith(ours);
+      }
+
+      @Override
+      public boolean filterBinding(RecordedBinding binding) {
+        return !binding.getSource().startsWith(ours) && !binding.getDestination().startsWith(ours);
+      }
+
+      @Override
+      public boolean filterConsumer(RecordedConsumer consumer) {
+        return true;
+      }
+    };
   }
 
   /** Declares the exchanges, queues and bindings that do not depend on task queues. Idempotent. */

@@ -9,11 +9,13 @@ import com.rabbitmq.client.Return;
 import com.rabbitmq.client.ShutdownSignalException;
 import java.io.IOException;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentNavigableMap;
 import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Consumer;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -29,33 +31,63 @@ import org.jspecify.annotations.Nullable;
  * header {@value #SEQUENCE_HEADER}, and its future fails with {@link
  * AmqpPublishException#unroutable()}.
  *
+ * <p>The futures are matched to the broker's acks by number only, so the client's count must stay
+ * the broker's: a publish that took a number without sending the message (the client refused it,
+ * for example headers longer than a frame) ends the channel, and so does a publish whose number is
+ * not the one the channel then expects. Every publish pending on that channel fails and a fresh
+ * channel takes over.
+ *
  * <h2>Concurrency</h2>
  *
  * <p>Thread-safe. {@code publishing} makes taking a sequence number, recording the future and
- * writing the frames one step, so numbers match the order the broker sees. {@code pending} is a
- * concurrent sorted map: the client's connection thread removes from it (acks, nacks, returns)
- * while publishers add to it. Futures complete on that connection thread, so their dependents must
- * not make blocking AMQP calls (a synchronous declare there would wait on the thread that has to
- * deliver its answer); asynchronous ones such as {@code basicAck} and further publishes are fine.
+ * writing the frames one step, so numbers match the order the broker sees, and guards which channel
+ * is current. Each channel has its own {@code pending} map, a concurrent sorted map: the client's
+ * connection thread removes from it (acks, nacks, returns) while publishers add to it; a channel's
+ * listeners only ever touch its own map, so a late ack of an old channel cannot complete a future
+ * of a new one. Futures complete on that connection thread, so their dependents must not make
+ * blocking AMQP calls (a synchronous declare there would wait on the thread that has to deliver its
+ * answer); asynchronous ones such as {@code basicAck} and further publishes are fine.
  *
- * <p>When the channel shuts down (the connection dropped, or {@link #close()}), every unconfirmed
- * publish fails: the broker may or may not hold it, and the caller decides (Baton's senders report
- * the failure; at-least-once redelivery covers the rest). The client's recovery reopens the channel
- * in confirm mode with sequence numbers from 1 again, after the old ones have all failed.
+ * <h2>Failure</h2>
+ *
+ * <p>When the channel shuts down, every unconfirmed publish fails: the broker may or may not hold
+ * it, and the caller decides (Baton's senders report the failure; at-least-once redelivery covers
+ * the rest). If the connection dropped, the client's recovery reopens the channel in confirm mode
+ * with sequence numbers from 1 again; a publish made before confirm mode is back fails at once. A
+ * channel error (an exchange that does not exist, a message over the server's size limit), which
+ * the client does not recover, makes this publisher abort the channel and open a new one on a
+ * thread of its own; publishes fail at once until it is open, and the owner's listener is told.
  */
 final class ConfirmingPublisher implements AutoCloseable {
 
   /** The header that carries a mandatory publish's sequence number, to match its return. */
   static final String SEQUENCE_HEADER = "x-baton-publish-seq";
 
-  private final Channel channel;
+  /** How long to wait between attempts to open a replacement channel. */
+  private static final long REOPEN_PAUSE_MILLIS = 1_000;
+
+  private final Connection connection;
   private final String name;
+  private final Consumer<String> onReplaced;
   private final ReentrantLock publishing = new ReentrantLock();
-  private final ConcurrentNavigableMap<Long, CompletableFuture<Void>> pending =
-      new ConcurrentSkipListMap<>();
+
+  /** The current channel, or null while a replacement is being opened. */
+  @GuardedBy("publishing")
+  private @Nullable Lane lane;
 
   @GuardedBy("publishing")
   private boolean closed;
+
+  /** One confirm-mode channel and the publishes it has not confirmed yet. */
+  private static final class Lane {
+    final Channel channel;
+    final ConcurrentNavigableMap<Long, CompletableFuture<Void>> pending =
+        new ConcurrentSkipListMap<>();
+
+    Lane(Channel channel) {
+      this.channel = channel;
+    }
+  }
 
   /**
    * Opens a channel on {@code connection} in confirm mode.
@@ -64,31 +96,62 @@ final class ConfirmingPublisher implements AutoCloseable {
    * @throws IOException if the channel cannot be opened
    */
   ConfirmingPublisher(Connection connection, String name) throws IOException {
+    this(connection, name, why -> {});
+  }
+
+  /**
+   * Opens a channel on {@code connection} in confirm mode; {@code onReplaced} is told (on a thread
+   * of this publisher's) each time a channel closed by an error has been replaced, with why, for a
+   * WARNING event.
+   *
+   * @throws IOException if the channel cannot be opened
+   */
+  ConfirmingPublisher(Connection connection, String name, Consumer<String> onReplaced)
+      throws IOException {
+    this.connection = connection;
     this.name = name;
+    this.onReplaced = onReplaced;
+    Lane first = openLane();
+    publishing.lock();
+    try {
+      lane = first;
+    } finally {
+      publishing.unlock();
+    }
+  }
+
+  private Lane openLane() throws IOException {
     Channel opened = connection.createChannel();
     if (opened == null) {
       throw new IOException("the connection has no free channel for the " + name + " publisher");
     }
-    this.channel = opened;
-    channel.addConfirmListener(
-        new ConfirmListener() {
-          @Override
-          public void handleAck(long tag, boolean multiple) {
-            settle(tag, multiple, null);
-          }
+    Lane created = new Lane(opened);
+    try {
+      opened.addConfirmListener(
+          new ConfirmListener() {
+            @Override
+            public void handleAck(long tag, boolean multiple) {
+              settle(created, tag, multiple, null);
+            }
 
-          @Override
-          public void handleNack(long tag, boolean multiple) {
-            settle(
-                tag,
-                multiple,
-                new AmqpPublishException(
-                    "the broker refused the message (nack) on " + name, false));
-          }
-        });
-    channel.addReturnListener(this::returned);
-    channel.addShutdownListener(this::shutDown);
-    channel.confirmSelect();
+            @Override
+            public void handleNack(long tag, boolean multiple) {
+              settle(
+                  created,
+                  tag,
+                  multiple,
+                  new AmqpPublishException(
+                      "the broker refused the message (nack) on " + name, false));
+            }
+          });
+      opened.addReturnListener(returned -> returned(created, returned));
+      opened.addShutdownListener(cause -> shutDown(created, cause));
+      opened.confirmSelect();
+    } catch (IOException | RuntimeException e) {
+      AmqpBroker.closeQuietly(opened);
+      throw e;
+    }
+    return created;
   }
 
   /**
@@ -110,16 +173,40 @@ final class ConfirmingPublisher implements AutoCloseable {
             new AmqpPublishException("the " + name + " publisher is closed", false));
         return confirmed;
       }
-      long sequence = channel.getNextPublishSeqNo();
-      AMQP.BasicProperties sent = mandatory ? withSequence(properties, sequence) : properties;
-      pending.put(sequence, confirmed);
-      try {
-        channel.basicPublish(exchange, routingKey, mandatory, sent, body);
-      } catch (IOException | ShutdownSignalException e) {
-        pending.remove(sequence);
+      Lane current = lane;
+      if (current == null || !current.channel.isOpen()) {
         confirmed.completeExceptionally(
             new AmqpPublishException(
+                "the " + name + " channel is closed (being reopened); not published", false));
+        return confirmed;
+      }
+      Channel channel = current.channel;
+      long sequence = channel.getNextPublishSeqNo();
+      if (sequence == 0) {
+        // the client swaps in a recovered channel before it puts it back in confirm mode
+        confirmed.completeExceptionally(
+            new AmqpPublishException(
+                "the " + name + " channel is not in confirm mode yet (recovering)", false));
+        return confirmed;
+      }
+      AMQP.BasicProperties sent = mandatory ? withSequence(properties, sequence) : properties;
+      current.pending.put(sequence, confirmed);
+      try {
+        channel.basicPublish(exchange, routingKey, mandatory, sent, body);
+      } catch (IOException | RuntimeException e) {
+        complete(
+            current.pending.remove(sequence),
+            new AmqpPublishException(
                 "could not publish on " + name + " to '" + routingKey + "': " + e.getMessage(), e));
+        if (channel.isOpen() && channel.getNextPublishSeqNo() != sequence) {
+          // the client counted a message the broker never saw: every later ack would be off by one
+          retire(current, "a publish took a sequence number but was not sent (" + e + ")");
+        }
+        return confirmed;
+      }
+      if (channel.getNextPublishSeqNo() != sequence + 1) {
+        // the channel was swapped (recovery) between taking the number and publishing
+        retire(current, "the channel's sequence numbers moved under a publish");
       }
     } finally {
       publishing.unlock();
@@ -130,23 +217,79 @@ final class ConfirmingPublisher implements AutoCloseable {
   /** Closes the channel; unconfirmed publishes fail. Idempotent. */
   @Override
   public void close() {
+    Lane current;
     publishing.lock();
     try {
       if (closed) {
         return;
       }
       closed = true;
+      current = lane;
+      lane = null;
     } finally {
       publishing.unlock();
     }
+    if (current != null) {
+      AmqpBroker.closeQuietly(current.channel);
+      failAll(current, new AmqpPublishException("the " + name + " publisher closed", false));
+    }
+  }
+
+  /**
+   * Takes {@code retired} out of use (if still current), fails what it has pending, closes it and
+   * opens a replacement on a thread of its own (opening is a blocking call, and this may run on the
+   * connection's thread).
+   */
+  private void retire(Lane retired, String why) {
+    publishing.lock();
     try {
-      if (channel.isOpen()) {
-        channel.close();
+      if (closed || lane != retired) {
+        return;
       }
-    } catch (IOException | java.util.concurrent.TimeoutException | ShutdownSignalException e) {
-      // closing anyway; the shutdown listener fails what was pending
+      lane = null;
     } finally {
-      failAll(new AmqpPublishException("the " + name + " publisher closed", false));
+      publishing.unlock();
+    }
+    failAll(
+        retired,
+        new AmqpPublishException(
+            "the " + name + " channel was replaced before the broker confirmed: " + why, false));
+    Thread.ofVirtual().name("baton-amqp-publisher-reopen").start(() -> replace(retired, why));
+  }
+
+  private void replace(Lane retired, String why) {
+    AmqpBroker.closeQuietly(retired.channel); // aborted if the server closed it: not recovered
+    while (true) {
+      publishing.lock();
+      try {
+        if (closed) {
+          return;
+        }
+      } finally {
+        publishing.unlock();
+      }
+      try {
+        Lane fresh = openLane();
+        publishing.lock();
+        try {
+          if (closed) {
+            AmqpBroker.closeQuietly(fresh.channel);
+            return;
+          }
+          lane = fresh;
+        } finally {
+          publishing.unlock();
+        }
+        onReplaced.accept("the " + name + " publishing channel was reopened after: " + why);
+        return;
+      } catch (IOException | RuntimeException e) {
+        try {
+          Thread.sleep(REOPEN_PAUSE_MILLIS); // the connection is down: its recovery comes first
+        } catch (InterruptedException interrupted) {
+          Thread.currentThread().interrupt();
+          return;
+        }
+      }
     }
   }
 
@@ -160,14 +303,15 @@ final class ConfirmingPublisher implements AutoCloseable {
     return properties.builder().headers(headers).build();
   }
 
-  private void settle(long tag, boolean multiple, @Nullable AmqpPublishException failure) {
+  private static void settle(
+      Lane lane, long tag, boolean multiple, @Nullable AmqpPublishException failure) {
     if (multiple) {
-      Map<Long, CompletableFuture<Void>> upTo = pending.headMap(tag, true);
-      for (Long sequence : upTo.keySet()) {
-        complete(pending.remove(sequence), failure);
+      Map<Long, CompletableFuture<Void>> upTo = lane.pending.headMap(tag, true);
+      for (Long sequence : List.copyOf(upTo.keySet())) {
+        complete(lane.pending.remove(sequence), failure);
       }
     } else {
-      complete(pending.remove(tag), failure);
+      complete(lane.pending.remove(tag), failure);
     }
   }
 
@@ -183,12 +327,12 @@ final class ConfirmingPublisher implements AutoCloseable {
     }
   }
 
-  private void returned(Return returned) {
+  private static void returned(Lane lane, Return returned) {
     Map<String, Object> headers = returned.getProperties().getHeaders();
     Object sequence = headers == null ? null : headers.get(SEQUENCE_HEADER);
     if (sequence instanceof Long number) {
       complete(
-          pending.remove(number),
+          lane.pending.remove(number),
           new AmqpPublishException(
               "no queue took the message to '"
                   + returned.getRoutingKey()
@@ -203,16 +347,21 @@ final class ConfirmingPublisher implements AutoCloseable {
     }
   }
 
-  private void shutDown(ShutdownSignalException cause) {
+  private void shutDown(Lane closedLane, ShutdownSignalException cause) {
     failAll(
+        closedLane,
         new AmqpPublishException(
             "the " + name + " channel closed before the broker confirmed: " + cause.getMessage(),
             cause));
+    if (!cause.isHardError() && !cause.isInitiatedByApplication()) {
+      // a channel error: the client recovers lost connections only, so this channel is gone
+      retire(closedLane, "RabbitMQ closed it: " + cause.getMessage());
+    }
   }
 
-  private void failAll(AmqpPublishException failure) {
-    for (Long sequence : pending.keySet()) {
-      complete(pending.remove(sequence), failure);
+  private static void failAll(Lane lane, AmqpPublishException failure) {
+    for (Long sequence : List.copyOf(lane.pending.keySet())) {
+      complete(lane.pending.remove(sequence), failure);
     }
   }
 }

@@ -5,8 +5,10 @@ import com.rabbitmq.client.Channel;
 import com.rabbitmq.client.Connection;
 import com.rabbitmq.client.DefaultConsumer;
 import com.rabbitmq.client.Envelope;
+import com.rabbitmq.client.ShutdownSignalException;
 import java.io.IOException;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
@@ -32,7 +34,9 @@ import java.util.concurrent.TimeoutException;
  * <p>The client calls the consumer on its own thread, one message at a time; the {@link Reader}
  * runs there and must be quick. {@code awaited} is a concurrent map filled by waiters and emptied
  * by the consumer. After a connection recovery the client consumes again from the same offset
- * specification, so the reader sees messages again: readers must be idempotent.
+ * specification, so the reader sees messages again: readers must be idempotent. A server cancel or
+ * a channel error stops the consumer for good (the client recovers only a lost connection): {@link
+ * #isBroken()} then says so, waiters fail, and the owner opens a new log.
  */
 final class StreamLog implements AutoCloseable {
   static final String SENTINEL = "baton-sentinel";
@@ -46,6 +50,7 @@ final class StreamLog implements AutoCloseable {
   private final String stream;
   private final Channel channel;
   private final Map<String, CompletableFuture<Void>> awaited = new ConcurrentHashMap<>();
+  private volatile boolean broken;
 
   /**
    * Starts reading {@code stream} at {@code offset} (as {@code x-stream-offset} takes it: {@code
@@ -58,6 +63,15 @@ final class StreamLog implements AutoCloseable {
       throw new IOException("the connection has no free channel to read " + stream);
     }
     this.channel = opened;
+    try {
+      consume(offset, reader);
+    } catch (IOException | RuntimeException e) {
+      AmqpBroker.abortQuietly(opened); // the server closed it: the connection must forget it
+      throw e;
+    }
+  }
+
+  private void consume(Object offset, Reader reader) throws IOException {
     channel.basicQos(1000);
     channel.basicConsume(
         stream,
@@ -82,13 +96,56 @@ final class StreamLog implements AutoCloseable {
                 waiter.complete(null);
               }
             }
-            channel.basicAck(envelope.getDeliveryTag(), false);
+            try {
+              channel.basicAck(envelope.getDeliveryTag(), false);
+            } catch (IOException | ShutdownSignalException e) {
+              // the reader is closing: nothing left to acknowledge on
+            }
+          }
+
+          @Override
+          public void handleCancel(String consumerTag) {
+            broken("the server cancelled the reader of " + stream);
+          }
+
+          @Override
+          public void handleShutdownSignal(String consumerTag, ShutdownSignalException cause) {
+            // the connection's loss is recovered by the client, consumer and all; nothing else is
+            if (!cause.isHardError() && !cause.isInitiatedByApplication()) {
+              broken("the reader of " + stream + " stopped: " + cause.getMessage());
+            }
           }
         });
   }
 
-  /** A stage that completes when the message with id {@code messageId} has been read. */
+  /**
+   * Whether this reader stopped for good (its consumer cancelled by the server, or its channel
+   * closed by an error): what it has read is frozen, and its owner opens a new one.
+   */
+  boolean isBroken() {
+    return broken;
+  }
+
+  private void broken(String why) {
+    broken = true;
+    IllegalStateException failure = new IllegalStateException(why);
+    for (String id : List.copyOf(awaited.keySet())) {
+      CompletableFuture<Void> waiter = awaited.remove(id);
+      if (waiter != null) {
+        waiter.completeExceptionally(failure);
+      }
+    }
+  }
+
+  /**
+   * A stage that completes when the message with id {@code messageId} has been read, and fails if
+   * this reader stops first.
+   */
   CompletableFuture<Void> awaitRead(String messageId) {
+    if (broken) {
+      return CompletableFuture.failedFuture(
+          new IllegalStateException("the reader of " + stream + " has stopped"));
+    }
     return awaited.computeIfAbsent(messageId, id -> new CompletableFuture<>());
   }
 
@@ -107,13 +164,24 @@ final class StreamLog implements AutoCloseable {
     CompletableFuture<Void> read = awaitRead(id);
     AMQP.BasicProperties sentinel =
         new AMQP.BasicProperties.Builder().type(SENTINEL).messageId(id).deliveryMode(2).build();
-    var _ = publisher.publish("", stream, true, sentinel, new byte[0]);
+    var _ =
+        publisher
+            .publish("", stream, true, sentinel, new byte[0])
+            .whenComplete(
+                (v, e) -> {
+                  if (e != null) {
+                    read.completeExceptionally(e); // no sentinel to wait for: say why at once
+                  }
+                });
     try {
       read.get(bound.toMillis(), TimeUnit.MILLISECONDS);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new IllegalStateException("interrupted while reading " + stream, e);
-    } catch (ExecutionException | TimeoutException e) {
+    } catch (ExecutionException e) {
+      throw new IllegalStateException(
+          "could not read " + stream + " to its end: " + AmqpBroker.describe(e), e.getCause());
+    } catch (TimeoutException e) {
       throw new IllegalStateException(
           "could not read " + stream + " to its end within " + bound, e);
     } finally {
@@ -123,12 +191,6 @@ final class StreamLog implements AutoCloseable {
 
   @Override
   public void close() {
-    try {
-      if (channel.isOpen()) {
-        channel.close();
-      }
-    } catch (IOException | TimeoutException | RuntimeException e) {
-      // the connection is closing anyway
-    }
+    AmqpBroker.closeQuietly(channel); // aborts one the server closed, so it is not recovered
   }
 }

@@ -151,6 +151,20 @@ class AmqpBrokerTest {
     }
   }
 
+  private static void awaitTrue(String what, java.util.function.BooleanSupplier condition)
+      throws InterruptedException {
+    long deadline = System.nanoTime() + BOUND.toNanos();
+    Object pause = new Object();
+    while (!condition.getAsBoolean()) {
+      if (System.nanoTime() > deadline) {
+        throw new AssertionError("not within " + BOUND + ": " + what);
+      }
+      synchronized (pause) {
+        pause.wait(10);
+      }
+    }
+  }
+
   @Test
   void routingKeyWritesTheDelayInBinaryMostSignificantDigitFirst() {
     String key = BrokerTopology.routingKey(5);
@@ -229,6 +243,14 @@ class AmqpBrokerTest {
     AmqpBroker.channelOf(first.delivery()).basicAck(999_999, false);
 
     events.await(EventLevel.WARNING, EventCode.CONNECTION, "closed the consumer channel");
+    com.rabbitmq.client.Channel closed = AmqpBroker.channelOf(first.delivery());
+    var recovering =
+        (com.rabbitmq.client.impl.recovery.AutorecoveringConnection) broker.connection();
+    awaitTrue(
+        "the closed channel's consumer is forgotten, not recovered at the next reconnect",
+        () ->
+            recovering.getRecordedConsumers().values().stream()
+                .noneMatch(c -> c.getChannel().equals(closed)));
     Received.Arrival again = received.next("the task after its channel closed");
     assertThat(again.task().id()).isEqualTo("c1");
     assertThat(again.delivery().deliveryCount()).as("count after one lost delivery").isEqualTo(2);
@@ -302,6 +324,69 @@ class AmqpBrokerTest {
     assertThat(received.arrivals.poll(200, TimeUnit.MILLISECONDS))
         .as("a fifth delivery (b1 again, or a duplicate)")
         .isNull();
+  }
+
+  /**
+   * A requeue whose next attempt no queue takes fails its stage, and the original is given back
+   * (counted once more) instead of staying unacknowledged with its consumer for good.
+   */
+  @Test
+  void requeueThatCannotBeStoredGivesTheOriginalBack() throws Exception {
+    AmqpBroker broker = broker(systemTime);
+    String queue = queue("requeue-lost");
+    broker.declare(queue);
+    Received received = new Received();
+    subscriptions.add(broker.subscribe(queue, 1, received));
+    broker
+        .send(task(queue, "r1", systemTime.now(), TaskOptions.DEFAULTS))
+        .toCompletableFuture()
+        .get(BOUND.toMillis(), TimeUnit.MILLISECONDS);
+    Received.Arrival first = received.next("the first delivery");
+
+    TaskEnvelope next = task(queue("never-declared"), "r1", systemTime.now(), TaskOptions.DEFAULTS);
+    assertThatThrownBy(
+            () ->
+                first
+                    .delivery()
+                    .requeue(next)
+                    .toCompletableFuture()
+                    .get(BOUND.toMillis(), TimeUnit.MILLISECONDS))
+        .isInstanceOf(ExecutionException.class)
+        .hasMessageContaining("no queue took");
+
+    Received.Arrival again = received.next("the original, given back");
+    assertThat(again.task().id()).isEqualTo("r1");
+    assertThat(again.delivery().deliveryCount()).isEqualTo(2);
+    again.delivery().ack().toCompletableFuture().get(BOUND.toMillis(), TimeUnit.MILLISECONDS);
+  }
+
+  /**
+   * The channel close RabbitMQ sends when a delivery outlives its consumer_timeout (as 3.10 words
+   * it) is told apart from other channel errors, so the broker can say to raise the timeout.
+   */
+  @Test
+  void consumerTimeoutCloseIsRecognised() {
+    com.rabbitmq.client.Method timedOut =
+        new com.rabbitmq.client.AMQP.Channel.Close.Builder()
+            .replyCode(406)
+            .replyText(
+                "PRECONDITION_FAILED - delivery acknowledgement on channel 1 timed out. Timeout"
+                    + " value used: 1800000 ms. This timeout value can be configured, see"
+                    + " consumers doc guide to learn more")
+            .build();
+    com.rabbitmq.client.Method otherError =
+        new com.rabbitmq.client.AMQP.Channel.Close.Builder()
+            .replyCode(406)
+            .replyText("PRECONDITION_FAILED - unknown delivery tag 999999")
+            .build();
+    assertThat(
+            AmqpBroker.consumerTimedOut(
+                new com.rabbitmq.client.ShutdownSignalException(false, false, timedOut, null)))
+        .isTrue();
+    assertThat(
+            AmqpBroker.consumerTimedOut(
+                new com.rabbitmq.client.ShutdownSignalException(false, false, otherError, null)))
+        .isFalse();
   }
 
   /** A second settlement of a delivery does nothing but emit a WARNING event. */
