@@ -389,8 +389,8 @@ final class IdempotencyClaims {
   private IllegalStateException notAnswered(Queues queues, @Nullable Throwable cause) {
     return new IllegalStateException(
         "RabbitMQ did not answer within "
-            + bound.toSeconds()
-            + " s while claiming on "
+            + (bound.toMillis() % 1000 == 0 ? bound.toSeconds() + " s" : bound.toMillis() + " ms")
+            + " while claiming on "
             + queues
             + "; if the claim was stored, the key stays held until it expires (deleting both"
             + " queues frees it at once)",

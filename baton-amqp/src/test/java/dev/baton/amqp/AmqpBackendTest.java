@@ -616,6 +616,58 @@ class AmqpBackendTest {
   }
 
   @Test
+  void claimPastItsDeadlineFailsSayingRabbitMqDidNotAnswerAndNamingBothQueues() throws Exception {
+    try (Connection connection = AmqpConnections.factory(AmqpTests.uri()).newConnection()) {
+      ConfirmingPublisher publisher = new ConfirmingPublisher(connection, "test");
+      IdempotencyClaims claims =
+          new IdempotencyClaims(
+              connection,
+              publisher,
+              PREFIX,
+              Duration.ofMinutes(5),
+              "r",
+              Duration.ofNanos(1),
+              () -> false);
+      String name = PREFIX + ".idem-deadline";
+
+      Throwable failure =
+          catchThrowable(() -> claims.claim(name, "key", "id-1", Duration.ofMinutes(1)));
+
+      assertThat(failure)
+          .isInstanceOf(IllegalStateException.class)
+          .hasMessageContaining("RabbitMQ did not answer within")
+          .hasMessageContaining(IdempotencyClaims.queueName(PREFIX, name, "key"))
+          .hasMessageContaining(IdempotencyClaims.holderQueue(PREFIX, name, "key"));
+      claims.close();
+      publisher.close();
+    }
+  }
+
+  @Test
+  void claimOfAClosedBackendEndsSayingSo() throws Exception {
+    try (Connection connection = AmqpConnections.factory(AmqpTests.uri()).newConnection()) {
+      ConfirmingPublisher publisher = new ConfirmingPublisher(connection, "test");
+      IdempotencyClaims claims =
+          new IdempotencyClaims(
+              connection,
+              publisher,
+              PREFIX,
+              Duration.ofMinutes(5),
+              "r",
+              Duration.ofSeconds(10),
+              () -> true);
+
+      Throwable failure =
+          catchThrowable(
+              () -> claims.claim(PREFIX + ".idem-closed", "key", "id-1", Duration.ofMinutes(1)));
+
+      assertThat(failure).isInstanceOf(IllegalStateException.class).hasMessage("backend is closed");
+      claims.close();
+      publisher.close();
+    }
+  }
+
+  @Test
   void claimQueueNamesKeepNamesAndKeysApartWithin255Bytes() {
     String split1 = IdempotencyClaims.queueName("p", "a.b", "c");
     String split2 = IdempotencyClaims.queueName("p", "a", "b.c");
