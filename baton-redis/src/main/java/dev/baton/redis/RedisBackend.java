@@ -681,20 +681,24 @@ public final class RedisBackend implements ReportPublisher, ReportStore {
           }
           readList = dirty;
           dirty = false;
-          items = pushed;
-          pushed = items.isEmpty() ? items : new ArrayList<>();
+          // taken whole: pushes from here on go to a fresh list
+          items = pushed.isEmpty() ? List.of() : pushed;
+          if (!items.isEmpty()) {
+            pushed = new ArrayList<>();
+          }
         }
         List<Poll> current;
         synchronized (lock) {
           current = new ArrayList<>(polls);
         }
         if (current.isEmpty()) {
-          items.clear();
           continue;
         }
         if (readList && !readList(current)) {
-          synchronized (this) {
-            pushed.addAll(0, items);
+          if (!items.isEmpty()) {
+            synchronized (this) {
+              pushed.addAll(0, items);
+            }
           }
           if (isClosed()) {
             synchronized (this) {
@@ -714,7 +718,6 @@ public final class RedisBackend implements ReportPublisher, ReportStore {
             }
           }
         }
-        items.clear();
         if (gap) {
           synchronized (this) {
             dirty = true;
