@@ -41,6 +41,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 import org.jspecify.annotations.Nullable;
 
@@ -151,6 +152,10 @@ public final class AmqpBackend implements ReportPublisher, ReportStore {
   private final String replyQueue;
   private final AttachedContexts events = new AttachedContexts();
   private final AtomicBoolean disconnected = new AtomicBoolean();
+
+  /** How many times the reply queue was consumed (the first time, then again), for tests. */
+  private final AtomicInteger consumes = new AtomicInteger();
+
   private final ReportLog log;
   private final int retainedCalls;
   private final Object lock = new Object();
@@ -287,7 +292,7 @@ public final class AmqpBackend implements ReportPublisher, ReportStore {
               this::isClosed);
       this.replyArguments = Map.of("x-expires", options.replyQueueExpiry().toMillis());
       this.consumer = openConsumerChannel();
-      consumeReplies();
+      consumeReplies(consumer);
     } catch (IOException | RuntimeException e) {
       log.close(); // its purge timer would otherwise run on for a backend nobody has
       throw e;
@@ -309,14 +314,14 @@ public final class AmqpBackend implements ReportPublisher, ReportStore {
     return channel;
   }
 
-  /** Declares the reply queue (again, if it was deleted) and consumes it. */
-  private void consumeReplies() throws IOException {
-    Channel channel = consumer;
+  /** Declares the reply queue (again, if it was deleted) and consumes it on {@code channel}. */
+  private void consumeReplies(Channel channel) throws IOException {
     channel.queueDeclare(replyQueue, true, false, false, replyArguments);
     channel.basicConsume(
         replyQueue,
         false,
         new ReplyConsumer(channel, replyQueue, log, events, this::onReplyQueueDeleted));
+    consumes.incrementAndGet();
   }
 
   /**
@@ -353,7 +358,7 @@ public final class AmqpBackend implements ReportPublisher, ReportStore {
         if (isClosed()) {
           return;
         }
-        consumeReplies();
+        consumeReplies(consumer);
       }
     } catch (IOException | RuntimeException e) {
       if (!isClosed()) {
@@ -408,8 +413,12 @@ public final class AmqpBackend implements ReportPublisher, ReportStore {
         if (isClosed()) {
           return;
         }
-        consumer = openConsumerChannel();
-        consumeReplies();
+        // Made the consumer's channel only once it consumes: one that the broker closes at once
+        // (the
+        // queue cannot be declared) is not replaced again and again.
+        Channel fresh = openConsumerChannel();
+        consumeReplies(fresh);
+        consumer = fresh;
       }
     } catch (IOException | RuntimeException e) {
       if (!isClosed()) {
@@ -738,6 +747,11 @@ public final class AmqpBackend implements ReportPublisher, ReportStore {
   /** The reply consumer's channel, for tests that have the broker close it. */
   Channel consumerChannel() {
     return consumer;
+  }
+
+  /** How many times the reply queue was consumed, for tests. */
+  int consumes() {
+    return consumes.get();
   }
 
   /** How many consumers of the reply queue the client would recover, for tests. */

@@ -345,6 +345,7 @@ class AmqpBackendTest {
     poll.cancel();
     assertThat(next).as("a report after the deletion, within %s", BOUND).isNotNull();
     assertThat(next.status()).isEqualTo(ReportStatus.SUCCESS);
+    awaitSecondConsume(backend);
     assertThat(backend.recordedReplyConsumers())
         .as("reply consumers the client would bring back at the next recovery")
         .isEqualTo(1);
@@ -473,6 +474,7 @@ class AmqpBackendTest {
     assertThat(sink.next("the report after the channel closed").status())
         .isEqualTo(ReportStatus.SUCCESS);
     poll.cancel();
+    awaitSecondConsume(backend);
     assertThat(backend.recordedReplyConsumers())
         .as("reply consumers the client would bring back at the next recovery")
         .isEqualTo(1);
@@ -745,6 +747,17 @@ class AmqpBackendTest {
         status == ReportStatus.PROGRESS ? new Progress(50, "half") : null,
         at,
         at.plus(Duration.ofHours(1)));
+  }
+
+  /** Waits until the backend consumed its reply queue again (a report may come just before). */
+  private static void awaitSecondConsume(AmqpBackend backend) {
+    long deadline = System.nanoTime() + BOUND.toNanos();
+    while (backend.consumes() < 2) {
+      if (System.nanoTime() - deadline > 0) {
+        throw new AssertionError("the reply queue was not consumed again within " + BOUND);
+      }
+      LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(5));
+    }
   }
 
   private static void await(CompletionStage<Void> stage, String what) throws Exception {
