@@ -48,6 +48,7 @@ import java.net.URI;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -57,6 +58,7 @@ import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -102,6 +104,11 @@ import org.jspecify.annotations.Nullable;
  *       and was claimed elsewhere settles nothing, and a WARNING event says so), stores what
  *       replaces the entry (a re-added entry carrying its delivery count for release; the next
  *       attempt for requeue; a dead-letter entry) and then acknowledges and deletes the entry.
+ *   <li><b>Revocation</b>: {@link #revoke} stores {@code baton:rv:<key>} and announces it on {@code
+ *       baton:rvn}, which every broker subscribes to on connect and keeps in a local set. Each
+ *       stream entry names its task's revocation key, and the fetch script says whether it exists;
+ *       {@link #isRevoked} of a fetched task thus needs no round trip while the channel has stayed
+ *       subscribed since the fetch (a disconnect falls back to {@code EXISTS}).
  *   <li><b>Delays</b>: a task whose eta is in the future goes to the sorted set {@code
  *       baton:q:<queue>:delayed}, scored by its eta in epoch milliseconds of the {@link
  *       TimeSource}, and its queue to {@code baton:due} scored by its earliest eta. Every broker
@@ -132,6 +139,7 @@ final class BrokerCore implements TaskProducer, NamedTaskConsumer, BrokerInspect
   private static final Duration MOVE_INTERVAL = Duration.ofMillis(100);
   private static final Duration COMMAND_TIMEOUT = Duration.ofSeconds(10);
   private static final int MOVE_LIMIT = 100;
+  private static final int ANNOUNCED_PRUNE_SIZE = 1_024;
   private static final Pattern ENTRY_ID = Pattern.compile("\\d+-\\d+");
 
   private final RedisClient client;
@@ -152,6 +160,24 @@ final class BrokerCore implements TaskProducer, NamedTaskConsumer, BrokerInspect
   private final AtomicBoolean moveRequested = new AtomicBoolean();
   private final AtomicBoolean disconnected = new AtomicBoolean();
   private final AtomicLong consumerSeq = new AtomicLong();
+
+  /**
+   * Revocations announced on {@link Keys#REVOCATIONS} since connecting: revocation key to the
+   * {@link System#nanoTime} it expires at. Expired ones are pruned as it grows.
+   */
+  private final ConcurrentHashMap<String, Long> announced = new ConcurrentHashMap<>();
+
+  /**
+   * What the fetch of each unsettled delivery said of its revocation key; removed on settlement.
+   */
+  private final ConcurrentHashMap<String, Fetched> fetched = new ConcurrentHashMap<>();
+
+  /** Incremented on every disconnect: an announcement may have been lost. */
+  private final AtomicLong epoch = new AtomicLong();
+
+  /** Whether the revocation channel is subscribed (false from a disconnect until resubscribed). */
+  private volatile boolean announcing;
+
   private final Object lock = new Object();
 
   @GuardedBy("lock")
@@ -225,7 +251,12 @@ final class BrokerCore implements TaskProducer, NamedTaskConsumer, BrokerInspect
             lease,
             livenessWindow,
             sharedQueue);
-    broker.start(listener);
+    try {
+      broker.start(listener);
+    } catch (RuntimeException e) {
+      broker.close();
+      throw e;
+    }
     return broker;
   }
 
@@ -235,9 +266,22 @@ final class BrokerCore implements TaskProducer, NamedTaskConsumer, BrokerInspect
         new RedisPubSubAdapter<byte[], byte[]>() {
           @Override
           public void message(byte[] channel, byte[] message) {
-            onNotify(new String(channel, UTF_8));
+            if (Arrays.equals(channel, Keys.REVOCATIONS)) {
+              onRevocation(message);
+            } else {
+              onNotify(new String(channel, UTF_8));
+            }
+          }
+
+          @Override
+          public void subscribed(byte[] channel, long count) {
+            if (Arrays.equals(channel, Keys.REVOCATIONS)) {
+              announcing = true;
+            }
           }
         });
+    var _ = await(pubsub.async().subscribe(Keys.REVOCATIONS));
+    announcing = true;
     synchronized (lock) {
       moverTimer = time.schedule(MOVE_INTERVAL, this::moverTick);
       reclaimTimer = time.schedule(reclaimInterval, this::reclaimTick);
@@ -278,6 +322,9 @@ final class BrokerCore implements TaskProducer, NamedTaskConsumer, BrokerInspect
   }
 
   private void onDisconnected() {
+    // revocations announced from now until the channel is subscribed again are never received
+    announcing = false;
+    epoch.incrementAndGet();
     synchronized (lock) {
       if (closed) {
         return;
@@ -358,7 +405,8 @@ final class BrokerCore implements TaskProducer, NamedTaskConsumer, BrokerInspect
               Keys.GROUP,
               body,
               bytes(queue),
-              Keys.notifyChannel(queue));
+              Keys.notifyChannel(queue),
+              Keys.revoked(task.key()));
     }
     return result.thenApply(r -> null);
   }
@@ -378,9 +426,13 @@ final class BrokerCore implements TaskProducer, NamedTaskConsumer, BrokerInspect
     if (millis <= 0) {
       return CompletableFuture.completedStage(null);
     }
-    return redis
-        .set(Keys.revoked(key), bytes("1"), SetArgs.Builder.px(millis))
-        .toCompletableFuture()
+    return BrokerScripts.REVOKE
+        .<Long>run(
+            redis,
+            ScriptOutputType.INTEGER,
+            new byte[][] {Keys.revoked(key)},
+            bytes(Long.toString(millis)),
+            Keys.REVOCATIONS)
         .thenApply(r -> null);
   }
 
@@ -422,11 +474,30 @@ final class BrokerCore implements TaskProducer, NamedTaskConsumer, BrokerInspect
     return sub;
   }
 
-  /** {@code EXISTS baton:rv:<key>}; waits at most 10 seconds. */
+  /**
+   * Whether {@code key} is revoked, without a round trip for a task this broker fetched: true if
+   * its revocation was announced to this broker (and has not expired); false if the fetch found it
+   * unrevoked and the revocation channel has stayed subscribed since before that fetch (every later
+   * revocation would have been announced); else {@code EXISTS baton:rv:<key>}, waiting at most 10
+   * seconds. A revocation still on its way on the pub/sub connection when this is called is not
+   * seen, as one stored just after an {@code EXISTS} would not be.
+   */
   @Override
   public boolean isRevoked(TaskKey key) {
     requireNonNull(key, "key");
     checkOpen();
+    String name = Keys.revokedName(key);
+    Long deadline = announced.get(name);
+    if (deadline != null) {
+      if (deadline - System.nanoTime() > 0) {
+        return true;
+      }
+      announced.remove(name, deadline);
+    }
+    Fetched flag = fetched.get(name);
+    if (flag != null && !flag.revoked() && flag.epoch() >= 0 && flag.epoch() == epoch.get()) {
+      return false;
+    }
     Long n = await(redis.exists(Keys.revoked(key)));
     return n != null && n > 0;
   }
@@ -727,6 +798,26 @@ final class BrokerCore implements TaskProducer, NamedTaskConsumer, BrokerInspect
     }
   }
 
+  /** A revocation announced by {@link #revoke}: {@code <millis to live>:<revocation key>}. */
+  private void onRevocation(byte[] message) {
+    String text = new String(message, UTF_8);
+    int colon = text.indexOf(':');
+    long millis;
+    try {
+      millis = colon < 0 ? -1 : Long.parseLong(text.substring(0, colon));
+    } catch (NumberFormatException e) {
+      millis = -1;
+    }
+    if (millis <= 0) {
+      return; // not a revocation of ours; EXISTS still answers for it
+    }
+    long now = System.nanoTime();
+    if (announced.size() >= ANNOUNCED_PRUNE_SIZE) {
+      announced.values().removeIf(deadline -> deadline - now <= 0);
+    }
+    announced.put(text.substring(colon + 1), now + TimeUnit.MILLISECONDS.toNanos(millis));
+  }
+
   private void onNotify(String channel) {
     String prefix = Keys.PREFIX + "n:";
     if (!channel.startsWith(prefix)) {
@@ -835,6 +926,10 @@ final class BrokerCore implements TaskProducer, NamedTaskConsumer, BrokerInspect
           claim = reclaim;
           reclaim = false;
         }
+        // sampled before the fetch: if the channel stays subscribed from here until the check,
+        // every
+        // revocation after the fetch is announced
+        long fetchEpoch = announcing ? epoch.get() : -1;
         List<Object> out;
         try {
           byte[][] keys = new byte[Keys.PRIORITIES + 1][];
@@ -866,17 +961,26 @@ final class BrokerCore implements TaskProducer, NamedTaskConsumer, BrokerInspect
           }
           return;
         }
-        int got = out.size() / 4;
+        int got = out.size() / 6;
         Instant leaseEnd = time.now().plus(lease);
         for (int i = 0; i < got; i++) {
+          long revoked = asLong(out.get(6 * i + 4));
+          String revocationKey = asString(out.get(6 * i + 5));
+          Fetched flag = null;
+          if (revoked >= 0) {
+            flag = new Fetched(revoked == 1, fetchEpoch);
+            fetched.put(revocationKey, flag);
+          }
           RedisDelivery delivery =
               new RedisDelivery(
                   this,
-                  (int) asLong(out.get(4 * i)),
-                  asString(out.get(4 * i + 1)),
-                  asBytes(out.get(4 * i + 2)),
-                  (int) asLong(out.get(4 * i + 3)),
-                  leaseEnd);
+                  (int) asLong(out.get(6 * i)),
+                  asString(out.get(6 * i + 1)),
+                  asBytes(out.get(6 * i + 2)),
+                  (int) asLong(out.get(6 * i + 3)),
+                  leaseEnd,
+                  revocationKey,
+                  flag);
           boolean deliver;
           synchronized (this) {
             deliver = !cancelled;
@@ -969,16 +1073,35 @@ final class BrokerCore implements TaskProducer, NamedTaskConsumer, BrokerInspect
     private final String id;
     private final byte[] body;
     private final int deliveryCount;
+    private final String revocationKey;
+    private final @Nullable Fetched flag;
     private final AtomicBoolean settled = new AtomicBoolean();
     private volatile Instant leaseExpiresAt;
 
-    RedisDelivery(Sub sub, int priority, String id, byte[] body, int deliveryCount, Instant lease) {
+    RedisDelivery(
+        Sub sub,
+        int priority,
+        String id,
+        byte[] body,
+        int deliveryCount,
+        Instant lease,
+        String revocationKey,
+        @Nullable Fetched flag) {
       this.sub = sub;
       this.priority = priority;
       this.id = id;
       this.body = body;
       this.deliveryCount = Math.max(1, deliveryCount);
       this.leaseExpiresAt = lease;
+      this.revocationKey = revocationKey;
+      this.flag = flag;
+    }
+
+    /** Drops what the fetch said of the revocation key: the task is leaving this consumer. */
+    private void forgetFlag() {
+      if (flag != null) {
+        fetched.remove(revocationKey, flag);
+      }
     }
 
     @Override
@@ -1041,7 +1164,8 @@ final class BrokerCore implements TaskProducer, NamedTaskConsumer, BrokerInspect
                   args(
                       body,
                       bytes(Integer.toString(deliveryCount)),
-                      Keys.notifyChannel(sub.queue))));
+                      Keys.notifyChannel(sub.queue),
+                      bytes(revocationKey))));
     }
 
     /** Puts an entry fetched after its subscription was cancelled back, uncounted. */
@@ -1049,13 +1173,17 @@ final class BrokerCore implements TaskProducer, NamedTaskConsumer, BrokerInspect
       if (!settled.compareAndSet(false, true)) {
         return;
       }
+      forgetFlag();
       var _ =
           BrokerScripts.RELEASE.run(
               redis,
               ScriptOutputType.INTEGER,
               keys(),
               args(
-                  body, bytes(Integer.toString(deliveryCount - 1)), Keys.notifyChannel(sub.queue)));
+                  body,
+                  bytes(Integer.toString(deliveryCount - 1)),
+                  Keys.notifyChannel(sub.queue),
+                  bytes(revocationKey)));
     }
 
     @Override
@@ -1094,7 +1222,11 @@ final class BrokerCore implements TaskProducer, NamedTaskConsumer, BrokerInspect
                   redis,
                   ScriptOutputType.INTEGER,
                   keys(Keys.stream(nextQueue, priority(next)), Keys.QUEUES),
-                  args(nextBody, bytes(nextQueue), Keys.notifyChannel(nextQueue))));
+                  args(
+                      nextBody,
+                      bytes(nextQueue),
+                      Keys.notifyChannel(nextQueue),
+                      Keys.revoked(next.key()))));
     }
 
     @Override
@@ -1152,6 +1284,7 @@ final class BrokerCore implements TaskProducer, NamedTaskConsumer, BrokerInspect
             null);
         return CompletableFuture.completedStage(null);
       }
+      forgetFlag();
       if (isClosed()) {
         return CompletableFuture.failedStage(closedException());
       }
@@ -1183,6 +1316,12 @@ final class BrokerCore implements TaskProducer, NamedTaskConsumer, BrokerInspect
   }
 
   // ---- helpers ----
+
+  /**
+   * Whether a fetch found a task's revocation key, and the {@link #epoch} it was fetched in (-1 if
+   * the revocation channel was not subscribed then).
+   */
+  private record Fetched(boolean revoked, long epoch) {}
 
   private record DeadLetterId(String entryId, String queue) {
     static @Nullable DeadLetterId parse(String id) {

@@ -25,17 +25,32 @@ final class BrokerScripts {
       end
       """;
 
-  /** KEYS: stream, queues. ARGV: group, body, queue, channel. */
+  /**
+   * KEYS: stream, queues. ARGV: group, body, queue, channel, revocation key. The entry carries the
+   * task's revocation key ({@code k}) so that {@link #FETCH} can say whether it is revoked.
+   */
   static final Script SEND =
       new Script(
           ENSURE
               + """
               ensure(KEYS[1], ARGV[1])
-              redis.call('XADD', KEYS[1], '*', 'b', ARGV[2])
+              redis.call('XADD', KEYS[1], '*', 'b', ARGV[2], 'k', ARGV[5])
               redis.call('SADD', KEYS[2], ARGV[3])
               redis.call('PUBLISH', ARGV[4], '1')
               return 1
               """);
+
+  /**
+   * KEYS: revocation key. ARGV: time to live in millis, channel. Stores the revocation and
+   * announces it ({@code <ttl>:<key>}) to every broker's revocation set.
+   */
+  static final Script REVOKE =
+      new Script(
+          """
+          redis.call('SET', KEYS[1], '1', 'PX', ARGV[1])
+          redis.call('PUBLISH', ARGV[2], ARGV[1] .. ':' .. KEYS[1])
+          return 1
+          """);
 
   /** KEYS: delayed, bodies, due, queues. ARGV: token, eta millis, body, queue. */
   static final Script SEND_DELAYED =
@@ -55,7 +70,8 @@ final class BrokerScripts {
    * by another client's {@code XADD}, which {@code ensure} then takes for one of ours) gets it
    * here, from its first entry, so nothing written to it is left unread. Returns {priority, id,
    * body, deliveries}... where deliveries counts earlier entries' deliveries ({@code d}) plus the
-   * pending-entry counter.
+   * pending-entry counter, and then, for an entry that names its revocation key ({@code k}),
+   * whether that key exists (1 or 0) and the key; else -1 and ''.
    */
   static final Script FETCH =
       new Script(
@@ -63,17 +79,25 @@ final class BrokerScripts {
           local g, c, n, lease = ARGV[1], ARGV[2], tonumber(ARGV[3]), tonumber(ARGV[5])
           local out = {}
           local function add(prio, id, fields, count)
-            local body, base = '', 0
+            local body, base, rv = '', 0, nil
             if type(fields) == 'table' then
               for i = 1, #fields, 2 do
                 if fields[i] == 'b' then body = fields[i + 1]
-                elseif fields[i] == 'd' then base = tonumber(fields[i + 1]) or 0 end
+                elseif fields[i] == 'd' then base = tonumber(fields[i + 1]) or 0
+                elseif fields[i] == 'k' then rv = fields[i + 1] end
               end
             end
             out[#out + 1] = prio
             out[#out + 1] = id
             out[#out + 1] = body
             out[#out + 1] = base + count
+            if rv then
+              out[#out + 1] = redis.call('EXISTS', rv)
+              out[#out + 1] = rv
+            else
+              out[#out + 1] = -1
+              out[#out + 1] = ''
+            end
             n = n - 1
           end
           if ARGV[4] == '1' then
@@ -165,15 +189,20 @@ final class BrokerScripts {
               """);
 
   /**
-   * KEYS: stream, ext. ARGV: group, consumer, id, ext field, body, deliveries so far, channel.
-   * Re-adds the body (with its delivery count) as a new entry and removes the old one.
+   * KEYS: stream, ext. ARGV: group, consumer, id, ext field, body, deliveries so far, channel,
+   * revocation key ('' if unknown). Re-adds the body (with its delivery count) as a new entry and
+   * removes the old one.
    */
   static final Script RELEASE =
       new Script(
           OWNED
               + """
               if not owned(KEYS[1], ARGV[1], ARGV[2], ARGV[3]) then return 0 end
-              redis.call('XADD', KEYS[1], '*', 'b', ARGV[5], 'd', ARGV[6])
+              if ARGV[8] == '' then
+                redis.call('XADD', KEYS[1], '*', 'b', ARGV[5], 'd', ARGV[6])
+              else
+                redis.call('XADD', KEYS[1], '*', 'b', ARGV[5], 'd', ARGV[6], 'k', ARGV[8])
+              end
               redis.call('XACK', KEYS[1], ARGV[1], ARGV[3])
               redis.call('XDEL', KEYS[1], ARGV[3])
               redis.call('HDEL', KEYS[2], ARGV[4])
@@ -183,7 +212,8 @@ final class BrokerScripts {
 
   /**
    * KEYS: stream, ext, target stream, queues. ARGV: group, consumer, id, ext field, next body, next
-   * queue, channel of the next queue. Stores the next attempt, then removes this one.
+   * queue, channel of the next queue, revocation key of the next. Stores the next attempt, then
+   * removes this one.
    */
   static final Script REQUEUE_NOW =
       new Script(
@@ -192,7 +222,7 @@ final class BrokerScripts {
               + """
               if not owned(KEYS[1], ARGV[1], ARGV[2], ARGV[3]) then return 0 end
               ensure(KEYS[3], ARGV[1])
-              redis.call('XADD', KEYS[3], '*', 'b', ARGV[5])
+              redis.call('XADD', KEYS[3], '*', 'b', ARGV[5], 'k', ARGV[8])
               redis.call('SADD', KEYS[4], ARGV[6])
               redis.call('XACK', KEYS[1], ARGV[1], ARGV[3])
               redis.call('XDEL', KEYS[1], ARGV[3])

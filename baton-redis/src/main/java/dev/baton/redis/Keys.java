@@ -11,8 +11,9 @@ import dev.baton.tasks.TaskKey;
  * <ul>
  *   <li>{@code baton:queues}: set of every queue declared, sent to or dead-lettered in;
  *   <li>{@code baton:q:<queue>:<p>}: stream of the ready tasks of priority {@code p} (0-9),
- *       consumer group {@code baton}; entry fields {@code b} (the encoded envelope) and, for a
- *       released task, {@code d} (deliveries before this entry);
+ *       consumer group {@code baton}; entry fields {@code b} (the encoded envelope), {@code k} (the
+ *       task's revocation key, below; absent from entries of delayed or retried dead letters) and,
+ *       for a released task, {@code d} (deliveries before this entry);
  *   <li>{@code baton:q:<queue>:ext}: hash of lease extensions beyond the broker's lease, {@code
  *       <p>:<entry id>} to extra milliseconds;
  *   <li>{@code baton:q:<queue>:delayed}: sorted set of delayed tasks, member {@code <p>:<uuid>},
@@ -22,7 +23,8 @@ import dev.baton.tasks.TaskKey;
  *   <li>{@code baton:q:<queue>:dead}: stream of dead letters (fields {@code b}, {@code p}, {@code
  *       code}, {@code msg}, {@code at}, and {@code n}, {@code i} when the key is known);
  *   <li>channel {@code baton:n:<queue>}: published after tasks become ready in the queue;
- *   <li>{@code baton:rv:<key>}: a revocation, expiring at its end;
+ *   <li>{@code baton:rv:<key>}: a revocation, expiring at its end; channel {@code baton:rvn}:
+ *       {@code <millis to live>:baton:rv:<key>} published with each revocation;
  *   <li>{@code baton:hb:<worker>}: a worker's latest heartbeat, expiring after the liveness window;
  *       {@code baton:workers}: set of worker ids seen;
  *   <li>{@code baton:r:<key>}: list of a call's encoded reports, expiring with them; channel of the
@@ -39,6 +41,7 @@ final class Keys {
   static final byte[] DUE = bytes(PREFIX + "due");
   static final byte[] WORKERS = bytes(PREFIX + "workers");
   static final byte[] GROUP = bytes("baton");
+  static final byte[] REVOCATIONS = bytes(PREFIX + "rvn");
   static final String REPLY_PREFIX = PREFIX + "reply:";
 
   private Keys() {}
@@ -89,7 +92,11 @@ final class Keys {
   }
 
   static byte[] revoked(TaskKey key) {
-    return bytes(PREFIX + "rv:" + pair(key));
+    return bytes(revokedName(key));
+  }
+
+  static String revokedName(TaskKey key) {
+    return PREFIX + "rv:" + pair(key);
   }
 
   static byte[] heartbeat(String workerId) {

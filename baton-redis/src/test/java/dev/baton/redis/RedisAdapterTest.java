@@ -160,6 +160,52 @@ class RedisAdapterTest {
     }
   }
 
+  /**
+   * isRevoked of a fetched task answers from the fetch and the revocation channel: a revocation
+   * stored before the fetch, or made by another broker after it, is seen.
+   */
+  @Test
+  void revocationsBeforeAndAfterTheFetchAreSeenByTheConsumer() throws Exception {
+    String queue = prefix + "revoked";
+    SystemTimeSource time = new SystemTimeSource();
+    closeables.add(time);
+    RedisBroker producer = broker(time, RedisTests.uri());
+    RedisBroker consumer = broker(time, RedisTests.uri());
+    TaskKey before = new TaskKey(queue, "before");
+    TaskKey after = new TaskKey(queue, "after");
+    producer
+        .revoke(before, time.now().plus(Duration.ofMinutes(1)))
+        .toCompletableFuture()
+        .get(10, TimeUnit.SECONDS);
+    for (TaskKey key : List.of(before, after)) {
+      producer
+          .send(task(queue, key.id(), TaskOptions.builder().build(), time.now()))
+          .toCompletableFuture()
+          .get(10, TimeUnit.SECONDS);
+    }
+    LinkedBlockingQueue<Delivery> inbox = new LinkedBlockingQueue<>();
+    Subscription sub = consumer.subscribe(queue, 2, inbox::add);
+    try {
+      Delivery first = next(inbox, "the first task");
+      Delivery second = next(inbox, "the second task");
+      assertThat(consumer.isRevoked(before)).as("revoked before the fetch").isTrue();
+      assertThat(consumer.isRevoked(after)).as("not yet revoked").isFalse();
+      producer
+          .revoke(after, time.now().plus(Duration.ofMinutes(1)))
+          .toCompletableFuture()
+          .get(10, TimeUnit.SECONDS);
+      long deadline = System.nanoTime() + BOUND.toNanos();
+      while (!consumer.isRevoked(after) && System.nanoTime() < deadline) {
+        Thread.onSpinWait();
+      }
+      assertThat(consumer.isRevoked(after)).as("revoked after the fetch").isTrue();
+      first.ack().toCompletableFuture().get(10, TimeUnit.SECONDS);
+      second.ack().toCompletableFuture().get(10, TimeUnit.SECONDS);
+    } finally {
+      sub.cancel();
+    }
+  }
+
   @Test
   void tenThousandPollsShareTheBackendsTwoConnections() throws Exception {
     String clientName = prefix.replace('.', '-') + "backend";
