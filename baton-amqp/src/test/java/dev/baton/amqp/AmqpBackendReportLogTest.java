@@ -21,7 +21,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The caller-side log of the RabbitMQ backend on a manual clock, no server: expiry by the periodic
- * purge, polled and reserved calls kept, duplicates dropped, a throwing sink reported.
+ * purge, polled, reserved and pinned calls kept, calls done without a claim dropped beyond the
+ * recent ones, duplicates dropped (and only duplicates), a throwing sink reported.
  */
 class AmqpBackendReportLogTest {
 

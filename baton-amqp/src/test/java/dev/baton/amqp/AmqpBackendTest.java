@@ -39,9 +39,12 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * What the backend contract cannot see: a task without a reply address, a caller that is gone, a
- * message on the reply queue that is not a report, an idempotency key held by another caller, the
- * cap on retained calls, claims that expire, claim queue names, and consuming that resumes after
+ * What the backend contract cannot see: a task without a reply address or with one that is not a
+ * reply queue, a caller that is gone, a message on the reply queue that is not a report, a report
+ * past the default payload limit or of a newer format, an idempotency key held by another caller,
+ * claimants racing in one backend, the cap on retained calls, claims that expire or outlive their
+ * deadline or the backend, claim queue names, a reply queue deleted or expired during an outage, a
+ * reply channel the broker closes, a sink that throws an Error, and consuming that resumes after
  * the server closes the connection. Every wait is bounded.
  */
 class AmqpBackendTest {
