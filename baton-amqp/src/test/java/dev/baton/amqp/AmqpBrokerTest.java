@@ -327,6 +327,92 @@ class AmqpBrokerTest {
   }
 
   /**
+   * After the server drops the broker's connection, the broker declares its queues again itself
+   * (the client cannot: they were declared on channels closed long before), so a task queue lost
+   * meanwhile exists again; a subscription's consumer is recovered and goes on consuming.
+   */
+  @Test
+  void reconnectDeclaresTheQueuesAgainAndConsumingGoesOn() throws Exception {
+    AmqpBroker broker = broker(systemTime);
+    Events events = new Events(systemTime);
+    broker.attach(events);
+    String declared = queue("redeclared");
+    broker.declare(declared);
+    String consumed = queue("consumed");
+    Received received = new Received();
+    subscriptions.add(broker.subscribe(consumed, 2, received));
+    String lost = broker.names().taskQueue(declared);
+    AmqpBrokerTests.deleteQueue(lost);
+
+    AmqpBackendTestQueues.closeConnection(
+        ((com.rabbitmq.client.impl.NetworkConnection) broker.connection()).getLocalPort());
+    events.await(EventLevel.INFO, EventCode.CONNECTION, "reconnected");
+
+    try (com.rabbitmq.client.Connection check = AmqpBrokerTests.connection()) {
+      awaitTrue(
+          "the deleted task queue is declared again after the reconnect",
+          () -> {
+            try {
+              com.rabbitmq.client.Channel channel = check.createChannel();
+              channel.queueDeclarePassive(lost);
+              channel.close();
+              return true;
+            } catch (java.io.IOException | java.util.concurrent.TimeoutException e) {
+              return false; // 404: not there (yet); the channel is closed by it
+            }
+          });
+    }
+    broker
+        .send(task(consumed, "after", systemTime.now(), TaskOptions.DEFAULTS))
+        .toCompletableFuture()
+        .get(BOUND.toMillis(), TimeUnit.MILLISECONDS);
+    Received.Arrival arrival = received.next("a task sent after the reconnect");
+    assertThat(arrival.task().id()).isEqualTo("after");
+    arrival.delivery().ack().toCompletableFuture().get(BOUND.toMillis(), TimeUnit.MILLISECONDS);
+    assertThat(events.events)
+        .as("no failure to declare again")
+        .noneMatch(e -> e.message().contains("could not declare"));
+  }
+
+  /**
+   * The stages a caller gets (send, revoke, a settlement) complete off the connection's thread, so
+   * blocking work chained on them cannot stall the connection that has to answer it.
+   */
+  @Test
+  void stagesHandedOutCompleteOffTheConnectionThread() throws Exception {
+    AmqpBroker broker = broker(systemTime);
+    String queue = queue("threads");
+    broker.declare(queue);
+    Received received = new Received();
+    subscriptions.add(broker.subscribe(queue, 1, received));
+    List<String> threads = new CopyOnWriteArrayList<>();
+    broker
+        .send(task(queue, "s1", systemTime.now(), TaskOptions.DEFAULTS))
+        .whenComplete((v, e) -> threads.add("send: " + Thread.currentThread().getName()))
+        .toCompletableFuture()
+        .get(BOUND.toMillis(), TimeUnit.MILLISECONDS);
+    broker
+        .revoke(new TaskKey("threads", "r1"), systemTime.now().plusSeconds(60))
+        .whenComplete((v, e) -> threads.add("revoke: " + Thread.currentThread().getName()))
+        .toCompletableFuture()
+        .get(BOUND.toMillis(), TimeUnit.MILLISECONDS);
+    received
+        .next("the task")
+        .delivery()
+        .release()
+        .whenComplete((v, e) -> threads.add("release: " + Thread.currentThread().getName()))
+        .toCompletableFuture()
+        .get(BOUND.toMillis(), TimeUnit.MILLISECONDS);
+    received
+        .next("the released task")
+        .delivery()
+        .ack()
+        .toCompletableFuture()
+        .get(BOUND.toMillis(), TimeUnit.MILLISECONDS);
+    assertThat(threads).hasSize(3).noneMatch(name -> name.contains("AMQP Connection"));
+  }
+
+  /**
    * A requeue whose next attempt no queue takes fails its stage, and the original is given back
    * (counted once more) instead of staying unacknowledged with its consumer for good.
    */
