@@ -882,11 +882,20 @@ final class BrokerCore implements TaskProducer, NamedTaskConsumer, BrokerInspect
     @GuardedBy("this")
     boolean cancelled;
 
+    /** The keys of {@link BrokerScripts#FETCH}: never written, so shared by every fetch. */
+    final byte[][] fetchKeys;
+
+    final byte[] consumerBytes;
+
     Sub(String queue, int prefetch, DeliveryHandler handler, String consumer) {
       this.queue = queue;
       this.prefetch = prefetch;
       this.handler = handler;
       this.consumer = consumer;
+      this.consumerBytes = bytes(consumer);
+      this.fetchKeys = new byte[Keys.PRIORITIES + 1][];
+      System.arraycopy(Keys.streamsHighFirst(queue), 0, fetchKeys, 0, Keys.PRIORITIES);
+      fetchKeys[Keys.PRIORITIES] = Keys.ext(queue);
     }
 
     void wake(boolean reclaimToo) {
@@ -932,17 +941,14 @@ final class BrokerCore implements TaskProducer, NamedTaskConsumer, BrokerInspect
         long fetchEpoch = announcing ? epoch.get() : -1;
         List<Object> out;
         try {
-          byte[][] keys = new byte[Keys.PRIORITIES + 1][];
-          System.arraycopy(Keys.streamsHighFirst(queue), 0, keys, 0, Keys.PRIORITIES);
-          keys[Keys.PRIORITIES] = Keys.ext(queue);
           out =
               await(
                   BrokerScripts.FETCH.<List<Object>>run(
                       redis,
                       ScriptOutputType.MULTI,
-                      keys,
+                      fetchKeys,
                       Keys.GROUP,
-                      bytes(consumer),
+                      consumerBytes,
                       bytes(Integer.toString(room)),
                       bytes(claim ? "1" : "0"),
                       bytes(Long.toString(lease.toMillis()))));
@@ -1139,7 +1145,7 @@ final class BrokerCore implements TaskProducer, NamedTaskConsumer, BrokerInspect
     private byte[][] args(byte[]... more) {
       byte[][] args = new byte[4 + more.length][];
       args[0] = Keys.GROUP;
-      args[1] = bytes(sub.consumer);
+      args[1] = sub.consumerBytes;
       args[2] = bytes(id);
       args[3] = field();
       System.arraycopy(more, 0, args, 4, more.length);
