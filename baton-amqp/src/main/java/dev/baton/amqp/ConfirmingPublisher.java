@@ -268,6 +268,10 @@ final class ConfirmingPublisher implements AutoCloseable {
       } finally {
         publishing.unlock();
       }
+      ShutdownSignalException connectionClosed = connection.getCloseReason();
+      if (connectionClosed != null && connectionClosed.isInitiatedByApplication()) {
+        return; // the owner closed the connection: nothing to publish on any more
+      }
       try {
         Lane fresh = openLane();
         publishing.lock();
