@@ -25,6 +25,13 @@ import java.util.concurrent.ThreadLocalRandom;
  * <p>Arguments: the task name, the prefix, the execution log's path and the worker count.
  */
 final class AmqpCrashingWorkerMain {
+
+  /**
+   * Tasks held per worker (running, or delivered and waiting their turn): with the worker count,
+   * the channel's prefetch, so the bound on re-runs after a kill.
+   */
+  static final int PREFETCH_MULTIPLIER = 4;
+
   private AmqpCrashingWorkerMain() {}
 
   public static void main(String[] args) throws IOException {
@@ -50,7 +57,12 @@ final class AmqpCrashingWorkerMain {
             AmqpBackend.Options.DEFAULTS
                 .withPrefix(prefix)
                 .withReplyQueueExpiry(Duration.ofMinutes(1)));
-    TaskApp app = TaskApp.builder().mode(TaskApp.Mode.REMOTE).timeSource(time).build();
+    TaskApp app =
+        TaskApp.builder()
+            .mode(TaskApp.Mode.REMOTE)
+            .timeSource(time)
+            .prefetchMultiplier(PREFETCH_MULTIPLIER)
+            .build();
     app.use(broker, Role.NAMED_CONSUMER);
     app.use(backend, Role.REPORTER);
     app.register(name, int.class, int.class, n -> execute(executions, n));

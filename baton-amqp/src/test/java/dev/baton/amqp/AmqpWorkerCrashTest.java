@@ -47,10 +47,11 @@ import org.junit.jupiter.api.io.TempDir;
  * queued or running; a second worker, in this JVM, goes on. RabbitMQ requeues the killed
  * connection's unacknowledged deliveries at once. Every task completes with its value, each
  * caller's report stream carries exactly one final report, and the tasks that ran more than once
- * are at most the deliveries the killed worker held unacknowledged (its prefetch: the worker count
- * of its one {@code allocate}, which bounds its running and prefetched tasks together). Executions
- * are counted per task in append-only files, one per JVM, which a SIGKILL cannot leave behind.
- * Everything is named under a prefix of the test's own and deleted afterwards.
+ * are at most the deliveries the killed worker held unacknowledged (its channel's prefetch: the
+ * worker count of its one {@code allocate} times its prefetch multiplier, which bounds its running
+ * and waiting tasks together). Executions are counted per task in append-only files, one per JVM,
+ * whose lines a SIGKILL cannot lose. Everything is named under a prefix of the test's own and
+ * deleted afterwards.
  */
 class AmqpWorkerCrashTest {
 
@@ -181,19 +182,26 @@ class AmqpWorkerCrashTest {
         rerun.add(i);
       }
     }
-    // the killed worker's one subscription held at most CHILD_WORKERS unacknowledged deliveries
-    // (running and prefetched together): only those can run again
+    // the killed worker's one subscription held at most its prefetch of unacknowledged deliveries
+    // (running and waiting together): only those can run again
+    int prefetch = CHILD_WORKERS * AmqpCrashingWorkerMain.PREFETCH_MULTIPLIER;
+    List<String> perJvm = new ArrayList<>();
+    for (int i : rerun) {
+      perJvm.add(i + ": killed JVM " + ranInChild[i] + ", this JVM " + ranLocally[i]);
+    }
     assertThat(rerun)
-        .as("tasks executed more than once (killed worker's prefetch: %d)", CHILD_WORKERS)
-        .hasSizeLessThanOrEqualTo(CHILD_WORKERS);
+        .as(
+            "tasks executed more than once (killed worker's prefetch: %d); executions %s",
+            prefetch, perJvm)
+        .hasSizeLessThanOrEqualTo(prefetch);
     for (int i : rerun) {
       assertThat(ranInChild[i]).as("executions of re-run task %d in the killed JVM", i).isOne();
       assertThat(ranLocally[i]).as("executions of re-run task %d in this JVM", i).isOne();
     }
     System.out.printf(
-        "completed at kill: %d; executions in the killed JVM: %d; tasks run twice: %s;"
+        "completed at kill: %d; executions in the killed JVM: %d; tasks run twice (bound %d): %s;"
             + " all completed %d ms after the kill%n",
-        completedAtKill, childTotal, rerun, drainMillis);
+        completedAtKill, childTotal, prefetch, rerun, drainMillis);
   }
 
   // ---- the child JVM ----
