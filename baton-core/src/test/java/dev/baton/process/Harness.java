@@ -199,10 +199,12 @@ final class Harness implements AutoCloseable {
 
   /**
    * Moves manual time on by 100 ms steps until {@code done}, but only while every live process is
-   * waiting (none READY or RUNNING): a process just cancelled or terminated then runs its last step
-   * before the next deadline passes, however slow the machine. For driving a shutdown.
+   * waiting (none READY or RUNNING), and at most one step per 10 ms of real time: a process just
+   * cancelled or terminated then gets to run its last step before the next deadline passes. For
+   * driving a shutdown.
    */
   void advanceWhileAllWait(BooleanSupplier done, String description) {
+    long[] lastAdvance = {System.nanoTime()};
     await(
         () -> {
           boolean allWaiting =
@@ -211,13 +213,22 @@ final class Harness implements AutoCloseable {
                       info ->
                           info.state() == ProcessState.BLOCKED
                               || info.state() == ProcessState.IDLE);
-          if (allWaiting) {
+          // A process shown waiting may already be on its way out (a terminated coroutine's
+          // thread has been interrupted but not yet scheduled), so manual time moves at most
+          // 100 ms per 10 ms of real time: a deadline of one manual second leaves such a thread
+          // 100 ms of real time, enough on a loaded machine, where racing ahead left it none.
+          long now = System.nanoTime();
+          if (allWaiting && now - lastAdvance[0] >= ADVANCE_PACE.toNanos()) {
+            lastAdvance[0] = now;
             time.advance(Duration.ofMillis(100));
           }
           return done.getAsBoolean();
         },
         description);
   }
+
+  /** The least real time between two steps of {@link #advanceWhileAllWait}. */
+  private static final Duration ADVANCE_PACE = Duration.ofMillis(10);
 
   /** Polls {@code condition} every 100 microseconds until it holds; fails after {@link #WAIT}. */
   static void await(BooleanSupplier condition, String description) {
