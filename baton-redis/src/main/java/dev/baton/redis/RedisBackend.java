@@ -116,7 +116,7 @@ public final class RedisBackend implements ReportPublisher, ReportStore {
   private static final byte[] EMPTY = new byte[0];
 
   /**
-   * How long a claim that found its key held by another call marks that call's key for a polling
+   * How long a claim that found its key held by another call marks that call's key for polling
    * through its channel: the engine polls right after claiming.
    */
   private static final long HELD_ELSEWHERE_NANOS = TimeUnit.MINUTES.toNanos(1);
