@@ -25,6 +25,7 @@ import dev.baton.tasks.spi.DeadLetter;
 import dev.baton.tasks.spi.Delivery;
 import dev.baton.tasks.spi.DeliveryHandler;
 import dev.baton.tasks.spi.EnvelopeCodec;
+import dev.baton.tasks.spi.EnvelopeDecodeException;
 import dev.baton.tasks.spi.NamedTaskConsumer;
 import dev.baton.tasks.spi.QueueStats;
 import dev.baton.tasks.spi.Subscription;
@@ -33,10 +34,6 @@ import dev.baton.tasks.spi.TaskProducer;
 import dev.baton.tasks.spi.WorkerHeartbeat;
 import dev.baton.time.Scheduled;
 import dev.baton.time.TimeSource;
-import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
-import java.io.DataInputStream;
-import java.io.DataOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
@@ -46,7 +43,6 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.Date;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -615,7 +611,7 @@ public final class AmqpBroker implements TaskProducer, NamedTaskConsumer, Broker
             .deliveryMode(2)
             .messageId(UUID.randomUUID().toString())
             .build();
-    byte[] body = encode(heartbeat);
+    byte[] body = EnvelopeCodec.encode(heartbeat);
     try {
       // called on the time source's shared thread: a publish can block (flow control, a full
       // socket), so it runs on a virtual thread
@@ -1023,8 +1019,8 @@ public final class AmqpBroker implements TaskProducer, NamedTaskConsumer, Broker
   private void readHeartbeat(AMQP.BasicProperties properties, byte[] body) {
     WorkerHeartbeat heartbeat;
     try {
-      heartbeat = decodeHeartbeat(body);
-    } catch (UncheckedIOException e) {
+      heartbeat = EnvelopeCodec.decodeHeartbeat(body);
+    } catch (EnvelopeDecodeException e) {
       return; // not one of ours; the stream is shared by every broker of the prefix
     }
     heartbeats.merge(heartbeat.workerId(), heartbeat, (a, b) -> a.at().isAfter(b.at()) ? a : b);
@@ -1850,45 +1846,6 @@ public final class AmqpBroker implements TaskProducer, NamedTaskConsumer, Broker
       throw new IllegalStateException("RabbitMQ refused: " + describe(e), e.getCause());
     } catch (TimeoutException e) {
       throw new IllegalStateException("RabbitMQ did not answer within " + TIMEOUT, e);
-    }
-  }
-
-  @SuppressWarnings("JavaInstantGetSecondsGetNano") // seconds and nanos written together
-  private static byte[] encode(WorkerHeartbeat heartbeat) {
-    ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-    try (DataOutputStream out = new DataOutputStream(bytes)) {
-      out.writeUTF(heartbeat.workerId());
-      out.writeInt(heartbeat.busy());
-      out.writeInt(heartbeat.capacity());
-      out.writeLong(heartbeat.at().getEpochSecond());
-      out.writeInt(heartbeat.at().getNano());
-      List<String> queues = new ArrayList<>(heartbeat.queues());
-      queues.sort(Comparator.naturalOrder());
-      out.writeInt(queues.size());
-      for (String q : queues) {
-        out.writeUTF(q);
-      }
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
-    return bytes.toByteArray();
-  }
-
-  private static WorkerHeartbeat decodeHeartbeat(byte[] value) {
-    try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(value))) {
-      String workerId = in.readUTF();
-      int busy = in.readInt();
-      int capacity = in.readInt();
-      Instant at = Instant.ofEpochSecond(in.readLong(), in.readInt());
-      int n = in.readInt();
-      Set<String> queues = new HashSet<>();
-      for (int i = 0; i < n; i++) {
-        queues.add(in.readUTF());
-      }
-      return new WorkerHeartbeat(workerId, queues, busy, capacity, at);
-    } catch (IOException | RuntimeException e) {
-      throw new UncheckedIOException(
-          "a heartbeat does not decode", e instanceof IOException io ? io : new IOException(e));
     }
   }
 

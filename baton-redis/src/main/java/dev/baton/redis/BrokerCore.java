@@ -17,6 +17,7 @@ import dev.baton.tasks.spi.DeadLetter;
 import dev.baton.tasks.spi.Delivery;
 import dev.baton.tasks.spi.DeliveryHandler;
 import dev.baton.tasks.spi.EnvelopeCodec;
+import dev.baton.tasks.spi.EnvelopeDecodeException;
 import dev.baton.tasks.spi.NamedTaskConsumer;
 import dev.baton.tasks.spi.QueueStats;
 import dev.baton.tasks.spi.Subscription;
@@ -37,12 +38,6 @@ import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.api.async.RedisAsyncCommands;
 import io.lettuce.core.pubsub.RedisPubSubAdapter;
 import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
-import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
-import java.io.DataInputStream;
-import java.io.DataOutputStream;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.net.SocketAddress;
 import java.net.URI;
 import java.time.Duration;
@@ -516,7 +511,7 @@ final class BrokerCore implements TaskProducer, NamedTaskConsumer, BrokerInspect
     var set =
         redis.set(
             Keys.heartbeat(heartbeat.workerId()),
-            encode(heartbeat),
+            EnvelopeCodec.encode(heartbeat),
             SetArgs.Builder.px(livenessWindow.toMillis()));
     var add = redis.sadd(Keys.WORKERS, id);
     var _ =
@@ -575,7 +570,11 @@ final class BrokerCore implements TaskProducer, NamedTaskConsumer, BrokerInspect
       if (value == null) {
         var _ = redis.srem(Keys.WORKERS, id);
       } else {
-        workers.add(decodeHeartbeat(value));
+        try {
+          workers.add(EnvelopeCodec.decodeHeartbeat(value));
+        } catch (EnvelopeDecodeException e) {
+          // written by another version of Baton: not shown, and gone with its expiry
+        }
       }
     }
     workers.sort(Comparator.comparing(WorkerHeartbeat::workerId));
@@ -1416,44 +1415,6 @@ final class BrokerCore implements TaskProducer, NamedTaskConsumer, BrokerInspect
     List<String> sorted = new ArrayList<>(names);
     sorted.sort(Comparator.naturalOrder());
     return sorted;
-  }
-
-  @SuppressWarnings("JavaInstantGetSecondsGetNano") // seconds and nanos written together
-  private static byte[] encode(WorkerHeartbeat heartbeat) {
-    ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-    try (DataOutputStream out = new DataOutputStream(bytes)) {
-      out.writeUTF(heartbeat.workerId());
-      out.writeInt(heartbeat.busy());
-      out.writeInt(heartbeat.capacity());
-      out.writeLong(heartbeat.at().getEpochSecond());
-      out.writeInt(heartbeat.at().getNano());
-      List<String> queues = new ArrayList<>(heartbeat.queues());
-      queues.sort(Comparator.naturalOrder());
-      out.writeInt(queues.size());
-      for (String q : queues) {
-        out.writeUTF(q);
-      }
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
-    return bytes.toByteArray();
-  }
-
-  private static WorkerHeartbeat decodeHeartbeat(byte[] value) {
-    try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(value))) {
-      String workerId = in.readUTF();
-      int busy = in.readInt();
-      int capacity = in.readInt();
-      Instant at = Instant.ofEpochSecond(in.readLong(), in.readInt());
-      int n = in.readInt();
-      Set<String> queues = new HashSet<>();
-      for (int i = 0; i < n; i++) {
-        queues.add(in.readUTF());
-      }
-      return new WorkerHeartbeat(workerId, queues, busy, capacity, at);
-    } catch (IOException e) {
-      throw new UncheckedIOException("a heartbeat in Redis does not decode", e);
-    }
   }
 
   static long asLong(@Nullable Object o) {

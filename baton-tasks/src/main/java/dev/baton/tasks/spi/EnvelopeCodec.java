@@ -16,7 +16,12 @@ import java.nio.charset.StandardCharsets;
 import java.time.DateTimeException;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Comparator;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -55,6 +60,13 @@ import org.jspecify.annotations.Nullable;
  * status attempt marshallerId [value] [error(code message)] [progress(percent message)] at expiresAt
  * </pre>
  *
+ * and a worker's heartbeat (which brokers store for {@link BrokerInspection#workers()}) is:
+ *
+ * <pre>
+ * 'B' 'H' version
+ * workerId busy capacity at queueCount queue...   (queues sorted)
+ * </pre>
+ *
  * <p>Nothing may follow the last field. A later version may add fields; a decoder refuses versions
  * it does not know rather than guess.
  *
@@ -85,6 +97,7 @@ public final class EnvelopeCodec {
   private static final byte MAGIC_0 = 'B';
   private static final byte TASK_MAGIC_1 = 'T';
   private static final byte REPORT_MAGIC_1 = 'R';
+  private static final byte HEARTBEAT_MAGIC_1 = 'H';
 
   private static final int TASK_TRACEPARENT = 1;
   private static final int TASK_REPLY_TO = 1 << 1;
@@ -381,6 +394,52 @@ public final class EnvelopeCodec {
     } catch (IllegalArgumentException | NullPointerException e) {
       throw new EnvelopeDecodeException("report: invalid envelope: " + e.getMessage(), e);
     }
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Heartbeats
+
+  /** Encodes {@code heartbeat}, its queues sorted (so equal heartbeats encode equally). */
+  public static byte[] encode(WorkerHeartbeat heartbeat) {
+    requireNonNull(heartbeat, "heartbeat");
+    Writer out = new Writer(64);
+    out.header(HEARTBEAT_MAGIC_1);
+    out.string(heartbeat.workerId());
+    out.signedInt(heartbeat.busy());
+    out.signedInt(heartbeat.capacity());
+    out.instant(heartbeat.at());
+    List<String> queues = new ArrayList<>(heartbeat.queues());
+    queues.sort(Comparator.naturalOrder());
+    out.unsignedInt(queues.size());
+    for (String queue : queues) {
+      out.string(queue);
+    }
+    return out.toByteArray();
+  }
+
+  /**
+   * Decodes a heartbeat encoded by {@link #encode(WorkerHeartbeat)}.
+   *
+   * @throws EnvelopeDecodeException if {@code bytes} is not a valid heartbeat of a known version
+   */
+  public static WorkerHeartbeat decodeHeartbeat(byte[] bytes) {
+    Reader in = new Reader(bytes, DEFAULT_MAX_PAYLOAD_BYTES);
+    in.header(HEARTBEAT_MAGIC_1, "heartbeat");
+    String workerId = in.string("workerId");
+    int busy = in.signedInt("busy");
+    int capacity = in.signedInt("capacity");
+    Instant at = in.instant("at");
+    int count = in.unsignedInt("queue count");
+    if (count > bytes.length) { // each queue takes at least one byte: no allocation past the input
+      throw new EnvelopeDecodeException(
+          "queue count: " + Integer.toUnsignedString(count) + " past the end of the input");
+    }
+    Set<String> queues = new HashSet<>();
+    for (int i = 0; i < count; i++) {
+      queues.add(in.string("queue"));
+    }
+    in.end();
+    return new WorkerHeartbeat(workerId, queues, busy, capacity, at);
   }
 
   // Enums travel as fixed wire ordinals, not Enum.ordinal(): reordering the Java enums must not

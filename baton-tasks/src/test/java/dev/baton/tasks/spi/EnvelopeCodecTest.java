@@ -18,6 +18,7 @@ import java.time.Instant;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
+import java.util.Set;
 import java.util.function.Consumer;
 import org.junit.jupiter.api.Test;
 
@@ -122,6 +123,36 @@ class EnvelopeCodecTest {
   }
 
   // --- round trips ------------------------------------------------------------------------------
+
+  @Test
+  void heartbeat_roundTrips_andEveryTruncationOrByteFlipFailsTyped() {
+    WorkerHeartbeat heartbeat =
+        new WorkerHeartbeat(
+            "worker-ä", Set.of("b", "a", "c.d"), 3, 8, Instant.ofEpochSecond(1_700_000_000, 123));
+    byte[] bytes = EnvelopeCodec.encode(heartbeat);
+
+    assertThat(EnvelopeCodec.decodeHeartbeat(bytes)).isEqualTo(heartbeat);
+    assertThat(EnvelopeCodec.encode(EnvelopeCodec.decodeHeartbeat(bytes))).isEqualTo(bytes);
+    for (int length = 0; length < bytes.length; length++) {
+      byte[] truncated = Arrays.copyOf(bytes, length);
+      assertThatThrownBy(() -> EnvelopeCodec.decodeHeartbeat(truncated))
+          .isInstanceOf(EnvelopeDecodeException.class);
+    }
+    for (int i = 0; i < bytes.length; i++) {
+      for (int bit = 0; bit < 8; bit++) {
+        byte[] flipped = bytes.clone();
+        flipped[i] ^= (byte) (1 << bit);
+        try {
+          var _ = EnvelopeCodec.decodeHeartbeat(flipped);
+        } catch (EnvelopeDecodeException expected) {
+          // a typed failure is the only failure allowed
+        }
+      }
+    }
+    assertThatThrownBy(() -> EnvelopeCodec.decodeTask(bytes))
+        .isInstanceOf(EnvelopeDecodeException.class)
+        .hasMessageContaining("magic");
+  }
 
   @Test
   void task_roundTrips_withEveryFieldSet() {
