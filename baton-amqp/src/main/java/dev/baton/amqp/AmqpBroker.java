@@ -66,16 +66,16 @@ import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
 
 /**
- * A broker on RabbitMQ: one durable priority queue per task queue, publisher confirms for every
- * write, manual acknowledgement for every delivery.
+ * A broker on RabbitMQ: one durable queue per task queue, publisher confirms for every write,
+ * manual acknowledgement for every delivery.
  *
  * <h2>Design</h2>
  *
  * <ul>
  *   <li><b>Layout</b>: see {@link BrokerTopology}. Everything is named under a prefix ({@code
  *       baton} unless given): task queue {@code <prefix>.q.<queue>} (classic, durable, {@code
- *       x-max-priority} 9), the delay cascade, the dead-letter exchange and queue, and two streams
- *       (revocations and heartbeats).
+ *       x-max-priority} 9 if {@link Options#priorityQueues()}), the delay cascade, the dead-letter
+ *       exchange and queue, and two streams (revocations and heartbeats).
  *   <li><b>Sending</b>: through the default exchange, persistent, {@code mandatory} (a task no
  *       queue takes fails its stage), with the envelope's priority and the headers {@value
  *       #DELIVERIES} (the delivery count), {@code baton-queue} and, for a task with an eta, {@value
@@ -207,6 +207,10 @@ public final class AmqpBroker implements TaskProducer, NamedTaskConsumer, Broker
   private final AtomicBoolean disconnected = new AtomicBoolean();
   private final Map<TaskKey, Instant> revoked = new ConcurrentHashMap<>();
   private final Map<String, WorkerHeartbeat> heartbeats = new ConcurrentHashMap<>();
+
+  /** Queues a task with a priority was sent to without priority queues (warned once each). */
+  private final Set<String> unprioritised = ConcurrentHashMap.newKeySet();
+
   private final ReentrantLock inspecting = new ReentrantLock();
   private final Object logs = new Object();
   private final Object lock = new Object();
@@ -286,7 +290,67 @@ public final class AmqpBroker implements TaskProducer, NamedTaskConsumer, Broker
    */
   public static AmqpBroker connect(
       URI uri, TimeSource time, Duration lease, Duration livenessWindow, String prefix) {
-    return open(uri, time, lease, livenessWindow, prefix, null);
+    return connect(uri, time, new Options(prefix, lease, livenessWindow, false));
+  }
+
+  /**
+   * Connects to the RabbitMQ server at {@code uri} ({@code amqp://user:password@host:port/vhost},
+   * or {@code amqps://} for TLS) with {@code options}, and declares the broker's fixed topology.
+   *
+   * @throws IllegalArgumentException if the URI is not a valid AMQP URI
+   * @throws IllegalStateException if the server cannot be reached or refuses the topology
+   */
+  public static AmqpBroker connect(URI uri, TimeSource time, Options options) {
+    return open(uri, time, options, null);
+  }
+
+  /**
+   * A broker's settings.
+   *
+   * @param prefix the start of every queue and exchange name; brokers that share one see each
+   *     other's tasks
+   * @param lease how long a delivery stays with its consumer unless settled or renewed
+   * @param livenessWindow how long after its last heartbeat a worker is shown by {@link
+   *     AmqpBroker#workers()}
+   * @param priorityQueues whether task queues are priority queues ({@code x-max-priority} 9), so a
+   *     task of higher {@link dev.baton.tasks.TaskOptions#priority()} is delivered first. Off by
+   *     default: RabbitMQ spends much more per message on a priority queue (in the remote-task
+   *     benchmark, 443 against 257 µs of its CPU per task), and most queues never use priorities.
+   *     Without them priorities are ignored (a WARNING event says so once per queue). Every broker
+   *     of a prefix must agree: RabbitMQ refuses to declare an existing queue with other arguments.
+   */
+  public record Options(
+      String prefix, Duration lease, Duration livenessWindow, boolean priorityQueues) {
+
+    /** Prefix {@code baton}, a 30-second lease and liveness window, no priority queues. */
+    public static final Options DEFAULTS =
+        new Options(DEFAULT_PREFIX, DEFAULT_LEASE, DEFAULT_LIVENESS_WINDOW, false);
+
+    /** Checks the settings. */
+    public Options {
+      requireNonNull(prefix, "prefix");
+      requireNonNull(lease, "lease");
+      requireNonNull(livenessWindow, "livenessWindow");
+      if (lease.isNegative()
+          || lease.isZero()
+          || livenessWindow.isNegative()
+          || livenessWindow.isZero()) {
+        throw new IllegalArgumentException("lease and liveness window must be positive");
+      }
+      if (prefix.isBlank()) {
+        throw new IllegalArgumentException("prefix must not be blank");
+      }
+    }
+
+    /** These options with {@code prefix}. */
+    public Options withPrefix(String prefix) {
+      return new Options(prefix, lease, livenessWindow, priorityQueues);
+    }
+
+    /** These options with priority queues on or off. */
+    public Options withPriorityQueues(boolean priorityQueues) {
+      return new Options(prefix, lease, livenessWindow, priorityQueues);
+    }
   }
 
   /**
@@ -294,27 +358,12 @@ public final class AmqpBroker implements TaskProducer, NamedTaskConsumer, Broker
    * sharedQueue}, every task goes to that one queue whatever its own queue is (the shared-queue
    * layout of {@link AmqpSharedQueueBroker}).
    */
-  static AmqpBroker open(
-      URI uri,
-      TimeSource time,
-      Duration lease,
-      Duration livenessWindow,
-      String prefix,
-      @Nullable String sharedQueue) {
+  static AmqpBroker open(URI uri, TimeSource time, Options options, @Nullable String sharedQueue) {
     requireNonNull(uri, "uri");
     requireNonNull(time, "time");
-    requireNonNull(prefix, "prefix");
-    if (lease.isNegative()
-        || lease.isZero()
-        || livenessWindow.isNegative()
-        || livenessWindow.isZero()) {
-      throw new IllegalArgumentException("lease and liveness window must be positive");
-    }
-    if (prefix.isBlank()) {
-      throw new IllegalArgumentException("prefix must not be blank");
-    }
+    requireNonNull(options, "options");
     ConnectionFactory factory = AmqpConnections.factory(uri);
-    BrokerTopology names = new BrokerTopology(prefix);
+    BrokerTopology names = new BrokerTopology(options.prefix(), options.priorityQueues());
     factory.setTopologyRecoveryFilter(names.recoveryFilter());
     Connection connection;
     try {
@@ -332,7 +381,14 @@ public final class AmqpBroker implements TaskProducer, NamedTaskConsumer, Broker
               why -> events.emit(EventLevel.WARNING, EventCode.CONNECTION, why, null, null));
       AmqpBroker broker =
           new AmqpBroker(
-              connection, events, publisher, names, time, lease, livenessWindow, sharedQueue);
+              connection,
+              events,
+              publisher,
+              names,
+              time,
+              options.lease(),
+              options.livenessWindow(),
+              sharedQueue);
       broker.start();
       return broker;
     } catch (IOException | RuntimeException e) {
@@ -487,6 +543,21 @@ public final class AmqpBroker implements TaskProducer, NamedTaskConsumer, Broker
       body = EnvelopeCodec.encode(task);
     } catch (RuntimeException e) {
       return CompletableFuture.failedStage(e);
+    }
+    if (task.priority() > 0 && !names.priorityQueues() && unprioritised.add(task.queue())) {
+      events.emit(
+          EventLevel.WARNING,
+          EventCode.GENERIC,
+          "task "
+              + task.key()
+              + " has priority "
+              + task.priority()
+              + " but queue '"
+              + task.queue()
+              + "' is not a priority queue, so priorities are ignored on it; connect every"
+              + " broker with Options.withPriorityQueues(true) to use them",
+          task.key(),
+          null);
     }
     return handOut(publishTask(task.queue(), body, priority(task), 1, task.eta()));
   }

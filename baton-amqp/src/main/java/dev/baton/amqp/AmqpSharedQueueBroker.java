@@ -78,7 +78,9 @@ public final class AmqpSharedQueueBroker implements TaskProducer, TaskConsumer, 
       throw new IllegalArgumentException("queueName must not be blank");
     }
     return new AmqpSharedQueueBroker(
-        queueName, AmqpBroker.open(uri, time, lease, livenessWindow, prefix, queueName));
+        queueName,
+        AmqpBroker.open(
+            uri, time, new AmqpBroker.Options(prefix, lease, livenessWindow, false), queueName));
   }
 
   /** The shared queue every task goes to. */

@@ -49,9 +49,15 @@ final class BrokerTopology {
   static final String QUEUE_HEADER = "baton-queue";
 
   private final String prefix;
+  private final boolean priorityQueues;
 
-  BrokerTopology(String prefix) {
+  BrokerTopology(String prefix, boolean priorityQueues) {
     this.prefix = prefix;
+    this.priorityQueues = priorityQueues;
+  }
+
+  boolean priorityQueues() {
+    return priorityQueues;
   }
 
   String prefix() {
@@ -194,7 +200,27 @@ final class BrokerTopology {
 
   /** Declares the task queue {@code queue} and binds it to the deliver exchange. Idempotent. */
   void declareTaskQueue(Channel channel, String queue) throws IOException {
-    channel.queueDeclare(taskQueue(queue), true, false, false, Map.of("x-max-priority", 9));
+    try {
+      channel.queueDeclare(
+          taskQueue(queue),
+          true,
+          false,
+          false,
+          priorityQueues ? Map.of("x-max-priority", 9) : Map.of());
+    } catch (IOException e) {
+      if (String.valueOf(e.getCause()).contains("x-max-priority")) {
+        throw new IOException(
+            "queue "
+                + taskQueue(queue)
+                + " exists "
+                + (priorityQueues ? "without" : "with")
+                + " priorities: every broker of prefix '"
+                + prefix
+                + "' must use the same priorityQueues option (or delete the queue to change it)",
+            e);
+      }
+      throw e;
+    }
     channel.queueBind(
         taskQueue(queue), deliverExchange(), "", Map.of("x-match", "all", QUEUE_HEADER, queue));
   }

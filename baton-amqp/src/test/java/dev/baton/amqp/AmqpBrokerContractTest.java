@@ -18,7 +18,8 @@ import org.junit.jupiter.api.BeforeEach;
  * cannot move. So {@link #advanceTime} first sends a probe through the delay queues with an eta as
  * far ahead as the clock moves, then advances the manual clock, and waits (bounded) until the probe
  * comes out: whatever was delayed before has then come out too. The one-minute delay of the
- * contract's delay test therefore takes a minute.
+ * contract's delay test therefore takes a minute. Priority queues are on, as the contract's
+ * priority test needs.
  */
 class AmqpBrokerContractTest extends BrokerContract {
 
@@ -32,7 +33,9 @@ class AmqpBrokerContractTest extends BrokerContract {
   void connect() {
     broker =
         AmqpBroker.connect(
-            AmqpTests.uri(), time, LEASE, AmqpBroker.DEFAULT_LIVENESS_WINDOW, PREFIX);
+            AmqpTests.uri(),
+            time,
+            new AmqpBroker.Options(PREFIX, LEASE, AmqpBroker.DEFAULT_LIVENESS_WINDOW, true));
   }
 
   @AfterEach

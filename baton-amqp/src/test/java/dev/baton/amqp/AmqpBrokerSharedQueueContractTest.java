@@ -44,7 +44,7 @@ class AmqpBrokerSharedQueueContractTest extends SharedQueueBrokerContract {
   static void deleteQueues() throws Exception {
     AmqpBrokerTests.deleteTopology(PREFIX);
     AmqpBrokerTests.deleteQueue(
-        new BrokerTopology(PREFIX).taskQueue(AmqpSharedQueueBroker.DEFAULT_QUEUE));
+        new BrokerTopology(PREFIX, false).taskQueue(AmqpSharedQueueBroker.DEFAULT_QUEUE));
   }
 
   @Override

@@ -583,6 +583,47 @@ class AmqpBrokerTest {
     assertThat(broker.discardDeadLetter(letters.get(0).id())).isTrue();
   }
 
+  /** Without priority queues a priority is ignored, and the first such task of a queue says so. */
+  @Test
+  void aPriorityOnAQueueWithoutPrioritiesIsIgnoredWithOneWarning() throws Exception {
+    AmqpBroker broker = broker(systemTime);
+    Events events = new Events(systemTime);
+    broker.attach(events);
+    String queue = queue("plain");
+    broker.declare(queue);
+    TaskOptions urgent = TaskOptions.builder().priority(7).build();
+
+    for (String id : List.of("p1", "p2")) {
+      broker
+          .send(task(queue, id, systemTime.now(), urgent))
+          .toCompletableFuture()
+          .get(BOUND.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    events.await(EventLevel.WARNING, EventCode.GENERIC, "priorities are ignored");
+    assertThat(events.events.stream().filter(e -> e.message().contains("priorities are ignored")))
+        .hasSize(1)
+        .allSatisfy(e -> assertThat(e.message()).contains(queue).contains("withPriorityQueues"));
+  }
+
+  /** Brokers of one prefix that disagree on priority queues get an error saying so. */
+  @Test
+  void aBrokerWithPrioritiesRefusesAQueueDeclaredWithout() {
+    AmqpBroker plain = broker(systemTime);
+    String queue = queue("mixed");
+    plain.declare(queue);
+    AmqpBroker prioritised =
+        AmqpBroker.connect(
+            AmqpTests.uri(),
+            systemTime,
+            AmqpBroker.Options.DEFAULTS.withPrefix(PREFIX).withPriorityQueues(true));
+    brokers.add(prioritised);
+
+    assertThatThrownBy(() -> prioritised.declare(queue))
+        .hasMessageContaining("exists without priorities")
+        .hasMessageContaining("same priorityQueues option");
+  }
+
   /** A task sent to a queue nobody declared fails its stage as unroutable. */
   @Test
   void taskToAnUndeclaredQueueFailsItsSend() {

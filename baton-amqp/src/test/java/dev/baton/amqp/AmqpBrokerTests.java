@@ -53,7 +53,7 @@ final class AmqpBrokerTests {
 
   /** Deletes every fixed queue and exchange under {@code prefix}. */
   static void deleteTopology(String prefix) throws IOException, TimeoutException {
-    BrokerTopology names = new BrokerTopology(prefix);
+    BrokerTopology names = new BrokerTopology(prefix, false);
     try (Connection connection = connection()) {
       for (String queue : names.fixedQueues()) {
         delete(connection, queue, true);

@@ -100,7 +100,7 @@ class AmqpReliabilityTest {
     byte[] garbage = "this is not a task envelope \u0000\u00ff".getBytes(UTF_8);
     try (Connection connection = rawFactory().newConnection("baton-test-raw-publisher");
         Channel channel = connection.createChannel()) {
-      String queue = new BrokerTopology(prefix).taskQueue(name);
+      String queue = new BrokerTopology(prefix, false).taskQueue(name);
       // the worker's subscription declared it: publishing to a missing queue would prove nothing
       var _ = channel.queueDeclarePassive(queue);
       channel.confirmSelect();
@@ -314,7 +314,7 @@ class AmqpReliabilityTest {
    * the dead letters, the streams and the exchanges (the backends delete their reply queues).
    */
   private void deleteTopology() throws Exception {
-    BrokerTopology names = new BrokerTopology(prefix);
+    BrokerTopology names = new BrokerTopology(prefix, false);
     List<String> queues = new ArrayList<>(names.fixedQueues());
     taskQueues.forEach(q -> queues.add(names.taskQueue(q)));
     try (Connection connection = rawFactory().newConnection("baton-test-cleanup")) {

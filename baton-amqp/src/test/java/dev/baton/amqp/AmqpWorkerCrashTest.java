@@ -393,7 +393,7 @@ class AmqpWorkerCrashTest {
    * reply queues when closed; the killed worker's expires by itself.
    */
   private void deleteTopology() throws Exception {
-    BrokerTopology names = new BrokerTopology(prefix);
+    BrokerTopology names = new BrokerTopology(prefix, false);
     ConnectionFactory factory = AmqpConnections.factory(AmqpTests.uri());
     factory.setAutomaticRecoveryEnabled(false);
     try (Connection connection = factory.newConnection("baton-test-cleanup")) {
