@@ -669,56 +669,8 @@ final class RemoteBridge implements Bridge {
       unknownTask(delivery, envelope, reports);
       return;
     }
-    DeliverySource source = deliverySource();
-    if (source != null && source.isRevoked(key)) {
-      finish(
-          delivery,
-          reports,
-          new TaskError(ErrorCode.REVOKED, "task " + key + " was revoked by its caller"),
-          false);
-      return;
-    }
-    if (!time.now().isBefore(envelope.expiresAt())) {
-      finish(
-          delivery,
-          reports,
-          new TaskError(
-              ErrorCode.EXPIRED,
-              "task "
-                  + key
-                  + " expired at "
-                  + envelope.expiresAt()
-                  + " before a worker started it"),
-          false);
-      return;
-    }
-    TaskCatalog.MarshallerPair pair = services.catalog().findMarshaller(envelope.marshallerId());
-    if (pair == null) {
-      finish(
-          delivery,
-          reports,
-          new TaskError(
-              ErrorCode.DECODE,
-              "the arguments of "
-                  + key
-                  + " use marshaller id "
-                  + envelope.marshallerId()
-                  + ", which this worker does not have"),
-          false);
-      return;
-    }
-    @Nullable Object[] arguments;
-    try {
-      arguments = pair.marshaller().decodeArguments(entry.signature(), envelope.arguments());
-    } catch (RuntimeException e) {
-      finish(
-          delivery,
-          reports,
-          new TaskError(
-              ErrorCode.BAD_ARGUMENTS, e.getMessage() == null ? e.toString() : e.getMessage()),
-          false);
-      return;
-    }
+    // Checks that decide whether the task runs are made once a worker is free for it, so a task
+    // revoked or expired while it waited in the prefetch does not run.
     try {
       executing.acquire();
     } catch (InterruptedException e) {
@@ -729,6 +681,56 @@ final class RemoteBridge implements Bridge {
     TaskError error;
     RunningAttempt attempt;
     try {
+      DeliverySource source = deliverySource();
+      if (source != null && source.isRevoked(key)) {
+        finish(
+            delivery,
+            reports,
+            new TaskError(ErrorCode.REVOKED, "task " + key + " was revoked by its caller"),
+            false);
+        return;
+      }
+      if (!time.now().isBefore(envelope.expiresAt())) {
+        finish(
+            delivery,
+            reports,
+            new TaskError(
+                ErrorCode.EXPIRED,
+                "task "
+                    + key
+                    + " expired at "
+                    + envelope.expiresAt()
+                    + " before a worker started it"),
+            false);
+        return;
+      }
+      TaskCatalog.MarshallerPair pair = services.catalog().findMarshaller(envelope.marshallerId());
+      if (pair == null) {
+        finish(
+            delivery,
+            reports,
+            new TaskError(
+                ErrorCode.DECODE,
+                "the arguments of "
+                    + key
+                    + " use marshaller id "
+                    + envelope.marshallerId()
+                    + ", which this worker does not have"),
+            false);
+        return;
+      }
+      @Nullable Object[] arguments;
+      try {
+        arguments = pair.marshaller().decodeArguments(entry.signature(), envelope.arguments());
+      } catch (RuntimeException e) {
+        finish(
+            delivery,
+            reports,
+            new TaskError(
+                ErrorCode.BAD_ARGUMENTS, e.getMessage() == null ? e.toString() : e.getMessage()),
+            false);
+        return;
+      }
       if (stopping) {
         settle(delivery.release());
         return;

@@ -186,6 +186,50 @@ class RemoteModeTest {
   }
 
   @Test
+  void aTaskRevokedWhileItWaitsInThePrefetchDoesNotRun() throws Exception {
+    TaskApp worker =
+        TaskApp.builder().mode(TaskApp.Mode.REMOTE).timeSource(time).prefetchMultiplier(4).build();
+    apps.add(worker);
+    worker.use(broker);
+    worker.use(backend);
+    List<Integer> ran = new java.util.concurrent.CopyOnWriteArrayList<>();
+    CountDownLatch go = new CountDownLatch(1);
+    worker.register(
+        "hold",
+        int.class,
+        int.class,
+        n -> {
+          ran.add(n);
+          go.await();
+          return n;
+        });
+    worker.allocate("hold", 1, 0);
+    TaskApp caller = remoteApp();
+
+    Result<@Nullable Object> running = caller.call("hold", 1);
+    awaitCondition(() -> ran.equals(List.of(1)));
+    Result<@Nullable Object> waiting = caller.call("hold", 2);
+    awaitCondition(
+        () ->
+            broker.queues().stream()
+                    .filter(stats -> stats.queue().equals("hold"))
+                    .mapToLong(QueueStats::unacked)
+                    .sum()
+                == 2); // the second is prefetched, waiting for the one worker
+    assertThat(waiting.cancel()).isTrue();
+    go.countDown();
+
+    assertThat(running.await(BOUND)).isEqualTo(1);
+    awaitCondition(
+        () ->
+            broker.queues().stream()
+                .filter(stats -> stats.queue().equals("hold"))
+                .allMatch(stats -> stats.ready() == 0 && stats.unacked() == 0));
+    assertThat(ran).containsExactly(1);
+    assertThat(failure(waiting).code()).isEqualTo(ErrorCode.REVOKED);
+  }
+
+  @Test
   void aPrefetchMultiplierBelowOneIsRefused() {
     assertThatThrownBy(() -> TaskApp.builder().prefetchMultiplier(0).build())
         .isInstanceOf(IllegalArgumentException.class)
