@@ -14,6 +14,8 @@
  *       whole {@link dev.baton.tasks.TaskApp}s wired to a broker and a backend.
  * </ul>
  *
+ * <p>{@link dev.baton.testkit.ChildJvm} starts the worker JVM an adapter's reliability test kills.
+ *
  * <p>The package is open (not only exported): JUnit invokes the suites' test methods reflectively
  * through subclasses in other modules, and the value records the app suites send through a broker
  * are read by Jackson.

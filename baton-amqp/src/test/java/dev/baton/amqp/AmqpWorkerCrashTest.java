@@ -1,7 +1,6 @@
 package dev.baton.amqp;
 
 import static java.nio.charset.StandardCharsets.US_ASCII;
-import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.rabbitmq.client.Channel;
@@ -12,12 +11,9 @@ import dev.baton.tasks.Result;
 import dev.baton.tasks.Role;
 import dev.baton.tasks.TaskApp;
 import dev.baton.tasks.spi.QueueStats;
+import dev.baton.testkit.ChildJvm;
 import dev.baton.time.SystemTimeSource;
-import java.io.BufferedReader;
-import java.io.File;
 import java.io.IOException;
-import java.io.InputStreamReader;
-import java.net.URI;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -25,7 +21,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
-import java.util.Objects;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Flow;
@@ -66,7 +62,7 @@ class AmqpWorkerCrashTest {
   private final String name = "crash";
   private final List<AutoCloseable> closeables = new ArrayList<>();
   private final SystemTimeSource time = new SystemTimeSource();
-  private @Nullable Process child;
+  private @Nullable ChildJvm child;
   private @TempDir Path dir;
 
   AmqpWorkerCrashTest() {
@@ -76,9 +72,9 @@ class AmqpWorkerCrashTest {
   @AfterEach
   void cleanUp() throws Exception {
     try {
-      Process p = child;
+      ChildJvm p = child;
       if (p != null) {
-        killAndWait(p);
+        p.close();
       }
     } finally {
       try {
@@ -95,9 +91,8 @@ class AmqpWorkerCrashTest {
   void killingAWorkerJvmLosesNoTaskAndRerunsAtMostItsUnacknowledgedDeliveries() throws Exception {
     Path childLog = dir.resolve("child.executions");
     Path localLog = dir.resolve("local.executions");
-    Process worker = startChildWorker(childLog);
-    ChildOutput output = new ChildOutput(worker);
-    output.awaitReady(BOUND);
+    ChildJvm worker = startChildWorker(childLog);
+    worker.awaitReady(BOUND);
 
     FileChannel localExecutions = AmqpCrashingWorkerMain.openExecutionLog(localLog);
     closeables.add(localExecutions);
@@ -124,7 +119,7 @@ class AmqpWorkerCrashTest {
         () -> completed.get() >= COMPLETED_BEFORE_KILL,
         () -> COMPLETED_BEFORE_KILL + " completed calls; completed: " + completed.get());
     int completedAtKill = completed.get();
-    killAndWait(worker);
+    worker.kill(BOUND);
     long killedAt = System.nanoTime();
     // the child is dead: its log is complete
     int[] ranInChild = executionCounts(childLog);
@@ -151,7 +146,7 @@ class AmqpWorkerCrashTest {
                 + "; state: "
                 + results.get(i).state()
                 + "; the killed worker's output: "
-                + output.lines(),
+                + worker.lines(),
             e);
       }
       assertThat(value).as("result of call %d", i).isEqualTo(2 * i);
@@ -206,112 +201,18 @@ class AmqpWorkerCrashTest {
 
   // ---- the child JVM ----
 
-  private Process startChildWorker(Path executionLog) throws Exception {
-    String java =
-        ProcessHandle.current()
-            .info()
-            .command()
-            .orElseThrow(() -> new AssertionError("the test JVM's java command is unknown"));
-    // everything on the class path: the test classes, then the module path (this module's main
-    // classes and its dependencies), then the class path
-    List<String> path = new ArrayList<>();
-    path.add(testClassesRoot().toString());
-    for (String property : List.of("jdk.module.path", "java.class.path")) {
-      String value = System.getProperty(property);
-      if (value != null && !value.isBlank()) {
-        path.add(value);
-      }
-    }
-    ProcessBuilder builder =
-        new ProcessBuilder(
-                java,
-                "-Xmx256m",
-                "-cp",
-                String.join(File.pathSeparator, path),
-                AmqpCrashingWorkerMain.class.getName(),
-                name,
-                prefix,
-                executionLog.toString(),
-                Integer.toString(CHILD_WORKERS))
-            .redirectErrorStream(true);
+  private ChildJvm startChildWorker(Path executionLog) throws Exception {
     String uri = System.getenv("BATON_AMQP_URI");
-    if (uri != null) {
-      builder.environment().put("BATON_AMQP_URI", uri);
-    }
-    Process p = builder.start();
+    ChildJvm p =
+        ChildJvm.start(
+            AmqpCrashingWorkerMain.class,
+            uri == null ? Map.of() : Map.of("BATON_AMQP_URI", uri),
+            name,
+            prefix,
+            executionLog.toString(),
+            Integer.toString(CHILD_WORKERS));
     child = p;
     return p;
-  }
-
-  /** The directory (or jar) the test classes were loaded from. */
-  private static Path testClassesRoot() throws Exception {
-    String resource = AmqpCrashingWorkerMain.class.getSimpleName() + ".class";
-    URI location =
-        Objects.requireNonNull(
-                AmqpCrashingWorkerMain.class.getResource(resource), "the test class's own resource")
-            .toURI();
-    Path file = Path.of(location);
-    int depth = AmqpCrashingWorkerMain.class.getPackageName().split("\\.", -1).length;
-    Path root = file.getParent();
-    for (int i = 0; i < depth; i++) {
-      root = Objects.requireNonNull(root, "test classes root").getParent();
-    }
-    return Objects.requireNonNull(root, "test classes root");
-  }
-
-  /** SIGKILL by pid, then waits for the process to exit. */
-  private static void killAndWait(Process p) throws InterruptedException, IOException {
-    ProcessHandle handle = ProcessHandle.of(p.pid()).orElse(null);
-    if (handle != null) {
-      var _ = handle.destroyForcibly();
-    }
-    var _ = p.destroyForcibly();
-    if (!p.waitFor(BOUND.toSeconds(), TimeUnit.SECONDS)) {
-      throw new AssertionError("the worker JVM " + p.pid() + " did not exit after SIGKILL");
-    }
-    p.getOutputStream().close();
-  }
-
-  /** Drains the child's output on a thread of its own and notices its "ready" line. */
-  private static final class ChildOutput {
-    private final CompletableFuture<Void> ready = new CompletableFuture<>();
-    private final ConcurrentLinkedQueue<String> lines = new ConcurrentLinkedQueue<>();
-
-    ChildOutput(Process p) {
-      Thread.ofPlatform()
-          .daemon()
-          .name("crashing-worker-output")
-          .start(
-              () -> {
-                try (BufferedReader reader =
-                    new BufferedReader(new InputStreamReader(p.getInputStream(), UTF_8))) {
-                  String line;
-                  while ((line = reader.readLine()) != null) {
-                    lines.add(line);
-                    if (line.equals("ready")) {
-                      ready.complete(null);
-                    }
-                  }
-                } catch (IOException e) {
-                  // the process died
-                } finally {
-                  ready.completeExceptionally(
-                      new AssertionError("the worker JVM ended before ready: " + lines));
-                }
-              });
-    }
-
-    void awaitReady(Duration bound) throws Exception {
-      try {
-        ready.get(bound.toNanos(), TimeUnit.NANOSECONDS);
-      } catch (TimeoutException e) {
-        throw new AssertionError("the worker JVM was not ready within " + bound + ": " + lines, e);
-      }
-    }
-
-    List<String> lines() {
-      return List.copyOf(lines);
-    }
   }
 
   // ---- executions ----

@@ -1,28 +1,22 @@
 package dev.baton.redis;
 
-import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.baton.tasks.Report;
 import dev.baton.tasks.Result;
 import dev.baton.tasks.Role;
 import dev.baton.tasks.TaskApp;
+import dev.baton.testkit.ChildJvm;
 import dev.baton.time.SystemTimeSource;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisURI;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.api.sync.RedisCommands;
-import java.io.BufferedReader;
-import java.io.File;
-import java.io.IOException;
-import java.io.InputStreamReader;
-import java.net.URI;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
-import java.util.Objects;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Flow;
@@ -60,7 +54,7 @@ class RedisWorkerCrashTest {
       "wc" + HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextInt()) + ".";
   private final List<AutoCloseable> closeables = new ArrayList<>();
   private final SystemTimeSource time = new SystemTimeSource();
-  private @Nullable Process child;
+  private @Nullable ChildJvm child;
 
   RedisWorkerCrashTest() {
     closeables.add(time);
@@ -69,9 +63,9 @@ class RedisWorkerCrashTest {
   @AfterEach
   void cleanUp() throws Exception {
     try {
-      Process p = child;
+      ChildJvm p = child;
       if (p != null) {
-        killAndWait(p);
+        p.close();
       }
     } finally {
       try {
@@ -87,9 +81,8 @@ class RedisWorkerCrashTest {
   @Test
   void killingAWorkerJvmLosesNoTaskAndRerunsAtMostItsUnsettledDeliveries() throws Exception {
     String name = prefix + "crash";
-    Process worker = startChildWorker(name);
-    ChildOutput output = new ChildOutput(worker);
-    output.awaitReady(BOUND);
+    ChildJvm worker = startChildWorker(name);
+    worker.awaitReady(BOUND);
 
     RedisCommands<String, String> redis = recorder();
     TaskApp local = workerApp();
@@ -114,7 +107,7 @@ class RedisWorkerCrashTest {
         () -> completed.get() >= COMPLETED_BEFORE_KILL,
         () -> COMPLETED_BEFORE_KILL + " completed calls; completed: " + completed.get());
     int completedAtKill = completed.get();
-    killAndWait(worker);
+    worker.kill(BOUND);
     long killedAt = System.nanoTime();
     long ranInChild = ranBy(redis, "child");
     assertThat(ranInChild).as("executions in the killed worker JVM").isPositive();
@@ -137,7 +130,7 @@ class RedisWorkerCrashTest {
                 + " of the kill; completed: "
                 + completed.get()
                 + "; the killed worker's output: "
-                + output.lines(),
+                + worker.lines(),
             e);
       }
       assertThat(value).as("result of call %d", i).isEqualTo(2 * i);
@@ -180,112 +173,18 @@ class RedisWorkerCrashTest {
 
   // ---- the child JVM ----
 
-  private Process startChildWorker(String name) throws Exception {
-    String java =
-        ProcessHandle.current()
-            .info()
-            .command()
-            .orElseThrow(() -> new AssertionError("the test JVM's java command is unknown"));
-    // everything on the class path: the test classes, then the module path (this module's main
-    // classes and its dependencies), then the class path
-    List<String> path = new ArrayList<>();
-    path.add(testClassesRoot().toString());
-    for (String property : List.of("jdk.module.path", "java.class.path")) {
-      String value = System.getProperty(property);
-      if (value != null && !value.isBlank()) {
-        path.add(value);
-      }
-    }
-    ProcessBuilder builder =
-        new ProcessBuilder(
-                java,
-                "-Xmx256m",
-                "-cp",
-                String.join(File.pathSeparator, path),
-                CrashingWorkerMain.class.getName(),
-                name,
-                prefix,
-                Long.toString(LEASE.toMillis()),
-                Integer.toString(CHILD_WORKERS))
-            .redirectErrorStream(true);
+  private ChildJvm startChildWorker(String name) throws Exception {
     String uri = System.getenv("BATON_REDIS_URI");
-    if (uri != null) {
-      builder.environment().put("BATON_REDIS_URI", uri);
-    }
-    Process p = builder.start();
+    ChildJvm p =
+        ChildJvm.start(
+            CrashingWorkerMain.class,
+            uri == null ? Map.of() : Map.of("BATON_REDIS_URI", uri),
+            name,
+            prefix,
+            Long.toString(LEASE.toMillis()),
+            Integer.toString(CHILD_WORKERS));
     child = p;
     return p;
-  }
-
-  /** The directory (or jar) the test classes were loaded from. */
-  private static Path testClassesRoot() throws Exception {
-    String resource = CrashingWorkerMain.class.getSimpleName() + ".class";
-    URI location =
-        Objects.requireNonNull(
-                CrashingWorkerMain.class.getResource(resource), "the test class's own resource")
-            .toURI();
-    Path file = Path.of(location);
-    int depth = CrashingWorkerMain.class.getPackageName().split("\\.").length;
-    Path root = file.getParent();
-    for (int i = 0; i < depth; i++) {
-      root = Objects.requireNonNull(root, "test classes root").getParent();
-    }
-    return Objects.requireNonNull(root, "test classes root");
-  }
-
-  /** SIGKILL by pid, then waits for the process to exit. */
-  private static void killAndWait(Process p) throws InterruptedException, IOException {
-    ProcessHandle handle = ProcessHandle.of(p.pid()).orElse(null);
-    if (handle != null) {
-      var _ = handle.destroyForcibly();
-    }
-    var _ = p.destroyForcibly();
-    if (!p.waitFor(BOUND.toSeconds(), TimeUnit.SECONDS)) {
-      throw new AssertionError("the worker JVM " + p.pid() + " did not exit after SIGKILL");
-    }
-    p.getOutputStream().close();
-  }
-
-  /** Drains the child's output on a thread of its own and notices its "ready" line. */
-  private static final class ChildOutput {
-    private final CompletableFuture<Void> ready = new CompletableFuture<>();
-    private final ConcurrentLinkedQueue<String> lines = new ConcurrentLinkedQueue<>();
-
-    ChildOutput(Process p) {
-      Thread.ofPlatform()
-          .daemon()
-          .name("crashing-worker-output")
-          .start(
-              () -> {
-                try (BufferedReader reader =
-                    new BufferedReader(new InputStreamReader(p.getInputStream(), UTF_8))) {
-                  String line;
-                  while ((line = reader.readLine()) != null) {
-                    lines.add(line);
-                    if (line.equals("ready")) {
-                      ready.complete(null);
-                    }
-                  }
-                } catch (IOException e) {
-                  // the process died
-                } finally {
-                  ready.completeExceptionally(
-                      new AssertionError("the worker JVM ended before ready: " + lines));
-                }
-              });
-    }
-
-    void awaitReady(Duration bound) throws Exception {
-      try {
-        ready.get(bound.toNanos(), TimeUnit.NANOSECONDS);
-      } catch (TimeoutException e) {
-        throw new AssertionError("the worker JVM was not ready within " + bound + ": " + lines, e);
-      }
-    }
-
-    List<String> lines() {
-      return List.copyOf(lines);
-    }
   }
 
   // ---- wiring ----
