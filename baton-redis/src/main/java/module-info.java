@@ -12,6 +12,7 @@
 @SuppressWarnings("requires-automatic")
 module dev.baton.redis {
   requires transitive dev.baton.tasks;
+  requires transitive dev.baton.modules;
   requires static com.google.errorprone.annotations;
   requires org.slf4j;
   requires lettuce.core;

@@ -22,6 +22,7 @@
  */
 module dev.baton.testkit {
   requires transitive dev.baton.tasks;
+  requires transitive dev.baton.modules;
   requires transitive org.junit.jupiter.api;
   requires transitive org.assertj.core;
 
