@@ -35,7 +35,7 @@ module dev.baton.modules {
   exports dev.baton.modules.clock;
   exports dev.baton.modules.event;
   exports dev.baton.modules.store;
-  // exports dev.baton.modules.store.spi; (the store helper adds it back with the SPI)
+  exports dev.baton.modules.store.spi;
   exports dev.baton.modules.function;
   exports dev.baton.modules.exec;
 }
