@@ -1,0 +1,263 @@
+package dev.baton.modules.function;
+
+import dev.baton.boot.AppContext;
+import dev.baton.dispatch.CommandContext;
+import dev.baton.dispatch.CommandId;
+import dev.baton.dispatch.Dispatcher;
+import dev.baton.dispatch.Handler;
+import dev.baton.dispatch.Registrar;
+import dev.baton.dispatch.Registration;
+import dev.baton.dispatch.ResultReceiver;
+import dev.baton.modules.function.Functions.AsyncCallId;
+import dev.baton.modules.function.Functions.AsyncCancel;
+import dev.baton.modules.function.Functions.AsyncStart;
+import dev.baton.modules.function.Functions.Call;
+import dev.baton.modules.function.Functions.FunctionOutcome;
+import dev.baton.modules.internal.Callers;
+import dev.baton.modules.internal.OwnedResources;
+import dev.baton.process.MailboxFullException;
+import dev.baton.process.Message;
+import dev.baton.process.Pid;
+import dev.baton.process.ProcessNotFoundException;
+import dev.baton.process.Scheduler;
+import dev.baton.tasks.Result;
+import dev.baton.tasks.TaskApp;
+import dev.baton.tasks.TaskFailedException;
+import dev.baton.tasks.TaskOptions;
+import java.lang.reflect.Type;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicLong;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The function module ({@value #MODULE}, ids 140-142): where Baton's two layers meet. A process
+ * yields {@link Call} and the call runs as a task of the node's {@link TaskApp}, in this JVM or on
+ * any worker of the cluster, and its outcome resumes the process; or it yields {@link AsyncStart}
+ * and receives the outcome later as a message.
+ *
+ * <p>Boot it with {@code Dispatcher.component(new FunctionModule())} beside a component named
+ * {@value #TASKS_COMPONENT} that shares the node's app under {@link TaskApp#KEY}, for example
+ * {@code Component.named("tasks").onLoad(ctx -> ctx.with(TaskApp.KEY, app))}. Without that
+ * component the node fails at boot, saying so. The module neither creates nor closes the app: it
+ * belongs to the component that shares it.
+ *
+ * <p><b>Design.</b> Handlers never block: they start the call and complete the yield from the
+ * {@link Result}'s callbacks, on whatever thread the task framework completes the result (a worker
+ * thread in local mode, a report thread in remote mode). Each handler watches its caller's
+ * cancellation: a {@link Call} whose process ends is revoked and not completed; an {@link
+ * AsyncStart}'s call belongs to its process in an {@link OwnedResources} table, and the entry
+ * leaving that table decides, exactly once, between the outcome message, {@link AsyncCancel}, the
+ * owner's end and the module's stop, so a cancelled call never sends its outcome. Outcome messages
+ * are sent without ever throwing into the task framework's thread: a full mailbox or an ended
+ * process drops the outcome (logged at debug, counted in {@link #droppedOutcomes()}).
+ *
+ * <p>Thread-safe: handlers run concurrently for any number of processes.
+ */
+public final class FunctionModule implements Dispatcher {
+  /** The module's name in id reservations and messages. */
+  public static final String MODULE = "function";
+
+  /** The name of the component this module depends on to share the node's {@link TaskApp}. */
+  public static final String TASKS_COMPONENT = "tasks";
+
+  private static final Logger log = LoggerFactory.getLogger(FunctionModule.class);
+
+  private final OwnedResources<Result<?>> asyncCalls = new OwnedResources<>("async call");
+  private final AtomicLong droppedOutcomes = new AtomicLong();
+
+  /** Creates the module; it finds the app and the scheduler when the node loads it. */
+  public FunctionModule() {}
+
+  @Override
+  public String module() {
+    return MODULE;
+  }
+
+  @Override
+  public Set<CommandId> commandIds() {
+    return Set.of(Functions.CALL, Functions.ASYNC_START, Functions.ASYNC_CANCEL);
+  }
+
+  /**
+   * The {@value #TASKS_COMPONENT} component (the app) and the scheduler (to send outcome messages).
+   */
+  @Override
+  public List<String> dependsOn() {
+    return List.of(TASKS_COMPONENT, Scheduler.COMPONENT_NAME);
+  }
+
+  /**
+   * @throws IllegalStateException if no component shared a {@link TaskApp} under {@link
+   *     TaskApp#KEY}; the node fails at boot with it
+   */
+  @Override
+  public void registerAll(Registrar registrar, AppContext services) {
+    TaskApp app =
+        services
+            .find(TaskApp.KEY)
+            .orElseThrow(
+                () ->
+                    new IllegalStateException(
+                        "the function module needs the node's task app, but no component shared"
+                            + " one under TaskApp.KEY; add the '"
+                            + TASKS_COMPONENT
+                            + "' component, for example Component.named(\""
+                            + TASKS_COMPONENT
+                            + "\").onLoad(ctx -> ctx.with(TaskApp.KEY, app))"));
+    Scheduler scheduler = services.require(Scheduler.KEY);
+    registrar.register(
+        Functions.CALL,
+        Handler.forType(
+            Call.class, (context, call, tag, receiver) -> call(app, context, call, tag, receiver)));
+    registrar.register(
+        Functions.ASYNC_START,
+        Handler.forType(
+            AsyncStart.class,
+            (context, start, tag, receiver) ->
+                asyncStart(app, scheduler, context, start, tag, receiver)));
+    registrar.register(
+        Functions.ASYNC_CANCEL, Handler.forType(AsyncCancel.class, this::asyncCancel));
+  }
+
+  /** Revokes every asynchronous call still running; their callers get no outcome message. */
+  @Override
+  public void stop() {
+    for (Result<?> call : asyncCalls.clear()) {
+      call.cancel();
+    }
+  }
+
+  /**
+   * How many outcome messages were dropped because the caller had ended or its mailbox was full.
+   */
+  public long droppedOutcomes() {
+    return droppedOutcomes.get();
+  }
+
+  /** How many asynchronous calls are running (started, with no outcome sent and not cancelled). */
+  public int runningAsyncCalls() {
+    return asyncCalls.size();
+  }
+
+  // ---- Call ----
+
+  private static void call(
+      TaskApp app, CommandContext context, Call<?> call, long tag, ResultReceiver receiver) {
+    if (context.isCancelled()) {
+      return; // the caller is gone: do not start a call nobody waits for
+    }
+    Result<?> result = start(app, call.task(), call.arguments(), call.options(), call.returnType());
+    // Runs at once if the caller went away meanwhile. Revoking fails the result with REVOKED,
+    // whose callback below sees the cancelled context and does not complete.
+    Registration revokeOnCancel = context.onCancel(result::cancel);
+    result
+        .onSuccess(
+            value -> {
+              revokeOnCancel.remove();
+              if (!context.isCancelled()) {
+                receiver.completeYield(tag, value, null);
+              }
+            })
+        .onFailure(
+            error -> {
+              revokeOnCancel.remove();
+              if (!context.isCancelled()) {
+                receiver.completeYield(tag, null, new TaskFailedException(result.key(), error));
+              }
+            });
+  }
+
+  // ---- AsyncStart / AsyncCancel ----
+
+  private void asyncStart(
+      TaskApp app,
+      Scheduler scheduler,
+      CommandContext context,
+      AsyncStart start,
+      long tag,
+      ResultReceiver receiver) {
+    Pid pid = Callers.pidOf(context, "function.AsyncStart");
+    if (context.isCancelled()) {
+      return;
+    }
+    Result<?> result =
+        start(app, start.task(), start.arguments(), start.options(), start.returnType());
+    long handle = asyncCalls.nextHandle();
+    AsyncCallId id = new AsyncCallId(handle);
+    // Owned before the callbacks are attached, so an outcome that is already there finds the entry
+    // and is sent; if the owner is already gone, this revokes the call at once.
+    asyncCalls.add(handle, context, result, Result::cancel);
+    // Completed before the callbacks are attached, so the process receives the handle before the
+    // outcome message that names it.
+    receiver.completeYield(tag, id, null);
+    result
+        .onSuccess(value -> deliver(scheduler, pid, start.topic(), handle, value, null))
+        .onFailure(
+            error ->
+                deliver(
+                    scheduler,
+                    pid,
+                    start.topic(),
+                    handle,
+                    null,
+                    new TaskFailedException(result.key(), error)));
+  }
+
+  /**
+   * Sends the outcome if this call still owns its entry: a call that was cancelled (by the process,
+   * its end or the module's stop) has lost it, and sends nothing. Never throws, since it runs on
+   * the task framework's thread.
+   */
+  private void deliver(
+      Scheduler scheduler,
+      Pid pid,
+      String topic,
+      long handle,
+      @Nullable Object value,
+      @Nullable TaskFailedException error) {
+    if (asyncCalls.forget(handle) == null) {
+      return;
+    }
+    FunctionOutcome outcome = new FunctionOutcome(new AsyncCallId(handle), value, error);
+    try {
+      scheduler.send(pid, new Message(topic, outcome, null));
+    } catch (ProcessNotFoundException | MailboxFullException e) {
+      droppedOutcomes.incrementAndGet();
+      log.debug("dropped the outcome of async call {} for {}: {}", handle, pid, e.getMessage());
+    } catch (RuntimeException e) {
+      // For example the scheduler shutting down: the outcome has nowhere to go.
+      droppedOutcomes.incrementAndGet();
+      log.debug("dropped the outcome of async call {} for {}", handle, pid, e);
+    }
+  }
+
+  private void asyncCancel(
+      CommandContext context, AsyncCancel cancel, long tag, ResultReceiver receiver) {
+    Callers.pidOf(context, "function.AsyncCancel");
+    Result<?> result = asyncCalls.remove(context, cancel.id().value());
+    // The entry is ours now, so its outcome, if it comes, is not sent; cancel() says whether the
+    // call still had no outcome.
+    receiver.completeYield(tag, result.cancel(), null);
+  }
+
+  // ---- shared ----
+
+  private static Result<?> start(
+      TaskApp app,
+      String task,
+      List<@Nullable Object> arguments,
+      @Nullable TaskOptions options,
+      @Nullable Type returnType) {
+    @Nullable Object[] args = arguments.toArray();
+    if (returnType != null) {
+      return app.call(task, returnType, options, args);
+    }
+    if (options != null) {
+      return app.call(task, options, args);
+    }
+    return app.call(task, args);
+  }
+}

@@ -1,0 +1,107 @@
+package dev.baton.modules.function;
+
+import static java.util.Objects.requireNonNull;
+
+import dev.baton.boot.Component;
+import dev.baton.modules.ModuleTestNode;
+import dev.baton.tasks.TaskApp;
+import dev.baton.tasks.TaskSignature;
+import dev.baton.tasks.TypeRef;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.IntStream;
+
+/**
+ * A node with the function module over a local task app, and the tasks the tests call: {@code add},
+ * {@code boom} (throws), {@code block} (waits on a latch the test controls and records whether it
+ * was interrupted) and {@code numbers} (a generic return value).
+ */
+final class FunctionFixture implements AutoCloseable {
+
+  /** A task that blocks until released, and tells whether it started and was interrupted. */
+  static final class Blocker {
+    final CountDownLatch started = new CountDownLatch(1);
+    final CountDownLatch release = new CountDownLatch(1);
+    final CountDownLatch interrupted = new CountDownLatch(1);
+
+    String run() throws InterruptedException {
+      started.countDown();
+      try {
+        release.await();
+        return "released";
+      } catch (InterruptedException e) {
+        interrupted.countDown();
+        throw e;
+      }
+    }
+
+    void awaitStarted() {
+      await(started, "the blocking task to start");
+    }
+
+    void awaitInterrupted() {
+      await(interrupted, "the blocking task to be interrupted");
+    }
+
+    static void await(CountDownLatch latch, String what) {
+      try {
+        if (!latch.await(ModuleTestNode.BOUND.toMillis(), TimeUnit.MILLISECONDS)) {
+          throw new AssertionError("timed out waiting for " + what);
+        }
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new AssertionError("interrupted", e);
+      }
+    }
+  }
+
+  final TaskApp app;
+  final FunctionModule module = new FunctionModule();
+  final Blocker blocker = new Blocker();
+  final ModuleTestNode node;
+
+  FunctionFixture() {
+    app = TaskApp.local();
+    registerTasks(app, blocker);
+    node = nodeOver(app, module);
+  }
+
+  /** Registers the test tasks on {@code app} and starts workers for them. */
+  static void registerTasks(TaskApp app, Blocker blocker) {
+    app.register("add", int.class, int.class, int.class, Integer::sum);
+    app.register(
+        "boom",
+        String.class,
+        String.class,
+        what -> {
+          throw new IllegalStateException("kaput: " + what);
+        });
+    app.register("block", String.class, blocker::run);
+    app.register(
+        TaskSignature.of("numbers", new TypeRef<List<Integer>>() {}.type(), int.class),
+        arguments -> IntStream.range(0, (int) requireNonNull(arguments[0])).boxed().toList());
+    for (String task : List.of("add", "boom", "block", "numbers")) {
+      app.allocate(task, 4, 0);
+    }
+  }
+
+  /** A node whose {@code tasks} component shares {@code app}, with {@code module} booted. */
+  static ModuleTestNode nodeOver(TaskApp app, FunctionModule module) {
+    return ModuleTestNode.builder().dispatcher(module).component(tasksComponent(app)).build();
+  }
+
+  static Component tasksComponent(TaskApp app) {
+    requireNonNull(app, "app");
+    return Component.named(FunctionModule.TASKS_COMPONENT)
+        .onLoad(context -> context.with(TaskApp.KEY, app))
+        .build();
+  }
+
+  @Override
+  public void close() {
+    blocker.release.countDown();
+    node.close();
+    app.close();
+  }
+}
