@@ -1,8 +1,19 @@
 package dev.baton.modules.clock;
 
-import dev.baton.dispatch.CommandId;
+import static java.util.Objects.requireNonNull;
 
-/** The clock module's commands and their ids (DESIGN.md's table). */
+import dev.baton.dispatch.Command;
+import dev.baton.dispatch.CommandId;
+import java.time.Duration;
+import java.time.Instant;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * The clock module's commands, their ids (DESIGN.md's table), the handles they return and the
+ * payloads of the messages they send. {@link ClockModule} handles them.
+ *
+ * <p>Every value here is an immutable record, safe to share between threads.
+ */
 public final class Clock {
   /** The id of {@link Sleep}. */
   public static final CommandId SLEEP = CommandId.of(10);
@@ -26,4 +37,239 @@ public final class Clock {
   public static final CommandId TIMER_RESET = CommandId.of(16);
 
   private Clock() {}
+
+  // ---- handles ----
+
+  /**
+   * A ticker started by {@link TickerStart}, private to the process that started it.
+   *
+   * @param value the handle's number; never reused within a node
+   */
+  public record TickerId(long value) {}
+
+  /**
+   * A timer started by {@link TimerStart}, private to the process that started it.
+   *
+   * @param value the handle's number; never reused within a node
+   */
+  public record TimerId(long value) {}
+
+  // ---- commands ----
+
+  /**
+   * Completes after {@code duration} on the node's time source, with the instant it woke. A zero or
+   * negative duration completes at once (as the seed's sleep does). Any caller may sleep, process
+   * or not; if the process ends first, the sleep's timer is cancelled and nothing completes.
+   *
+   * @param duration how long to sleep
+   */
+  public record Sleep(Duration duration) implements Command<Instant> {
+    /** Requires a duration. */
+    public Sleep {
+      requireNonNull(duration, "duration");
+    }
+
+    /** Sleeps for {@code millis} milliseconds. */
+    public static Sleep ofMillis(long millis) {
+      return new Sleep(Duration.ofMillis(millis));
+    }
+
+    @Override
+    public CommandId commandId() {
+      return SLEEP;
+    }
+  }
+
+  /**
+   * Starts a ticker that sends its owner a {@code Message(topic, Tick, null)} every {@code period},
+   * on an ideal schedule (tick {@code n} is due {@code n × period} after the start, so lateness
+   * never accumulates). Completes with the ticker's handle. The ticker stops on {@link TickerStop}
+   * or when its owner ends.
+   *
+   * <p>A tick that cannot be delivered because the owner's mailbox is full, or that fell due while
+   * the timer thread was late by a whole period, is dropped, and the next delivered {@link Tick}
+   * counts it in {@link Tick#missed()}.
+   *
+   * @param topic the topic of the tick messages; not blank, and not a reserved topic (starting with
+   *     {@code @})
+   * @param period the time between ticks; positive
+   */
+  public record TickerStart(String topic, Duration period) implements Command<TickerId> {
+    /** Validates the topic and the period. */
+    public TickerStart {
+      requireTopic(topic);
+      requireNonNull(period, "period");
+      if (period.isNegative() || period.isZero()) {
+        throw new IllegalArgumentException("period must be positive, was " + period);
+      }
+    }
+
+    @Override
+    public CommandId commandId() {
+      return TICKER_START;
+    }
+  }
+
+  /**
+   * Stops a ticker; no tick is sent after it completes. Completes with {@code true}.
+   *
+   * <p>Fails with {@link dev.baton.modules.HandleNotFoundException} if the caller does not own the
+   * ticker (never started, already stopped, or another process's).
+   *
+   * @param ticker the ticker to stop
+   */
+  public record TickerStop(TickerId ticker) implements Command<Boolean> {
+    /** Requires a ticker. */
+    public TickerStop {
+      requireNonNull(ticker, "ticker");
+    }
+
+    @Override
+    public CommandId commandId() {
+      return TICKER_STOP;
+    }
+  }
+
+  /**
+   * Starts a one-shot timer that fires after {@code delay}: it then sends its owner a {@code
+   * Message(topic, Fire, null)} if a topic was given, and completes every pending {@link
+   * TimerWait}. Completes with the timer's handle.
+   *
+   * <p>The handle stays valid after the timer fires (so {@link TimerWait} and {@link TimerReset}
+   * still work) until {@link TimerStop} releases it or the owner ends: a long-lived process that
+   * starts timers in a loop stops each one when done with it.
+   *
+   * @param delay how long until the timer fires; zero fires as soon as possible; not negative
+   * @param topic the topic of the fire message, or null to send none (for {@link TimerWait}-only
+   *     timers); if given, not blank and not reserved (starting with {@code @})
+   */
+  public record TimerStart(Duration delay, @Nullable String topic) implements Command<TimerId> {
+    /** Validates the delay and the topic. */
+    public TimerStart {
+      requireNotNegative(delay, "delay");
+      if (topic != null) {
+        requireTopic(topic);
+      }
+    }
+
+    /** A timer that sends no message: its owner waits for it with {@link TimerWait}. */
+    public TimerStart(Duration delay) {
+      this(delay, null);
+    }
+
+    @Override
+    public CommandId commandId() {
+      return TIMER_START;
+    }
+  }
+
+  /**
+   * Waits for a timer to fire and completes with the instant it fired; at once if it has already
+   * fired (and not been reset since). If the process ends while waiting, the wait is dropped.
+   *
+   * <p>Fails with {@link TimerStoppedException} if the timer is stopped while this waits, and with
+   * {@link dev.baton.modules.HandleNotFoundException} if the caller does not own the timer.
+   *
+   * @param timer the timer to wait for
+   */
+  public record TimerWait(TimerId timer) implements Command<Instant> {
+    /** Requires a timer. */
+    public TimerWait {
+      requireNonNull(timer, "timer");
+    }
+
+    @Override
+    public CommandId commandId() {
+      return TIMER_WAIT;
+    }
+  }
+
+  /**
+   * Stops a timer and releases its handle. Completes with {@code true} if this prevented the fire
+   * (the timer was armed), {@code false} if it had already fired. Pending {@link TimerWait}s of an
+   * armed timer fail with {@link TimerStoppedException}.
+   *
+   * <p>Fails with {@link dev.baton.modules.HandleNotFoundException} if the caller does not own the
+   * timer (never started, already stopped, or another process's).
+   *
+   * @param timer the timer to stop
+   */
+  public record TimerStop(TimerId timer) implements Command<Boolean> {
+    /** Requires a timer. */
+    public TimerStop {
+      requireNonNull(timer, "timer");
+    }
+
+    @Override
+    public CommandId commandId() {
+      return TIMER_STOP;
+    }
+  }
+
+  /**
+   * Re-arms a timer to fire {@code delay} from now, as Go's {@code Timer.Reset} does. Completes
+   * with {@code true} if the timer was armed (its old fire is replaced; pending {@link TimerWait}s
+   * wait for the new one), {@code false} if it had already fired (it is armed again all the same,
+   * and will fire and send its message a second time).
+   *
+   * <p>Fails with {@link dev.baton.modules.HandleNotFoundException} if the caller does not own the
+   * timer (including one released by {@link TimerStop}: unlike Go, a stopped timer cannot be
+   * reset).
+   *
+   * @param timer the timer to re-arm
+   * @param delay the new delay from now; zero fires as soon as possible; not negative
+   */
+  public record TimerReset(TimerId timer, Duration delay) implements Command<Boolean> {
+    /** Validates the timer and the delay. */
+    public TimerReset {
+      requireNonNull(timer, "timer");
+      requireNotNegative(delay, "delay");
+    }
+
+    @Override
+    public CommandId commandId() {
+      return TIMER_RESET;
+    }
+  }
+
+  // ---- message payloads ----
+
+  /**
+   * The payload of a ticker's message.
+   *
+   * @param ticker the ticker that sent it
+   * @param at when the tick was sent, on the node's wall clock
+   * @param sequence the tick's index on the ideal schedule, from 1: tick {@code n} fell due {@code
+   *     n × period} after the start
+   * @param missed how many ticks before this one were dropped since the last delivered tick
+   *     (mailbox full, or the timer thread was late by whole periods); {@code sequence - missed -
+   *     1} is the previous delivered tick's sequence
+   */
+  public record Tick(TickerId ticker, Instant at, long sequence, long missed) {}
+
+  /**
+   * The payload of a timer's fire message.
+   *
+   * @param timer the timer that fired
+   * @param at when it fired, on the node's wall clock (what {@link TimerWait} completes with)
+   */
+  public record Fire(TimerId timer, Instant at) {}
+
+  private static void requireTopic(String topic) {
+    requireNonNull(topic, "topic");
+    if (topic.isBlank()) {
+      throw new IllegalArgumentException("topic must not be blank");
+    }
+    if (topic.startsWith("@")) {
+      throw new IllegalArgumentException(
+          "topic '" + topic + "' is reserved for the runtime's notifications (starts with @)");
+    }
+  }
+
+  private static void requireNotNegative(Duration duration, String name) {
+    requireNonNull(duration, name);
+    if (duration.isNegative()) {
+      throw new IllegalArgumentException(name + " must not be negative, was " + duration);
+    }
+  }
 }

@@ -1,0 +1,581 @@
+package dev.baton.modules.clock;
+
+import static java.util.Objects.requireNonNull;
+
+import com.google.errorprone.annotations.concurrent.GuardedBy;
+import dev.baton.boot.AppContext;
+import dev.baton.dispatch.CommandContext;
+import dev.baton.dispatch.CommandId;
+import dev.baton.dispatch.Dispatcher;
+import dev.baton.dispatch.Handler;
+import dev.baton.dispatch.Registrar;
+import dev.baton.dispatch.Registration;
+import dev.baton.dispatch.ResultReceiver;
+import dev.baton.modules.HandleNotFoundException;
+import dev.baton.modules.clock.Clock.Fire;
+import dev.baton.modules.clock.Clock.Sleep;
+import dev.baton.modules.clock.Clock.Tick;
+import dev.baton.modules.clock.Clock.TickerId;
+import dev.baton.modules.clock.Clock.TickerStart;
+import dev.baton.modules.clock.Clock.TickerStop;
+import dev.baton.modules.clock.Clock.TimerId;
+import dev.baton.modules.clock.Clock.TimerReset;
+import dev.baton.modules.clock.Clock.TimerStart;
+import dev.baton.modules.clock.Clock.TimerStop;
+import dev.baton.modules.clock.Clock.TimerWait;
+import dev.baton.modules.internal.Callers;
+import dev.baton.modules.internal.OwnedResources;
+import dev.baton.process.MailboxFullException;
+import dev.baton.process.Message;
+import dev.baton.process.Pid;
+import dev.baton.process.ProcessNotFoundException;
+import dev.baton.process.Scheduler;
+import dev.baton.time.Scheduled;
+import dev.baton.time.SystemTimeSource;
+import dev.baton.time.TimeSource;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.atomic.LongAdder;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The clock module (ids 10-29): {@link Clock.Sleep}, tickers and one-shot timers on the node's
+ * {@link TimeSource}, delivering ticks and fires to the owning process as messages.
+ *
+ * <p><b>One timer facility.</b> Every sleep, tick and timer is a task on the node's time source
+ * ({@link SystemTimeSource} in production: one {@code ScheduledThreadPoolExecutor} thread with
+ * remove-on-cancel), never a thread per timer. It was chosen by measurement against Netty's {@code
+ * HashedWheelTimer} ({@code baton-bench}'s {@code TimerFacilityBenchmark}; figures in
+ * docs/benchmarks.md): see {@link #DESIGN_NOTE_TIMER_FACILITY} for the result and the reason.
+ *
+ * <p><b>Concurrency.</b> Handlers run on the dispatching thread and return at once; fires and ticks
+ * run on the time source's thread. Each timer and ticker guards its state with its own monitor, and
+ * sends its message while holding it, so a {@link Clock.TimerStop} or {@link Clock.TickerStop} that
+ * has completed is never followed by a fire or a tick. Sending never blocks (a bounded mailbox
+ * refuses instead), so holding the monitor across it is short.
+ *
+ * <p><b>Ownership.</b> Timers and tickers are {@link OwnedResources}: only the process that started
+ * one can reach it (another gets {@link HandleNotFoundException}), and when that process ends,
+ * however it ends, its timers and tickers are cancelled and their handles released, leaving nothing
+ * scheduled. A pending {@link Clock.Sleep} or {@link Clock.TimerWait} watches its caller's
+ * cancellation the same way.
+ *
+ * <p><b>Failure.</b> A message that cannot be delivered (the owner's mailbox is full, or the owner
+ * is ending) never throws into the timer thread: it is dropped and counted in {@link
+ * #droppedMessages()}; a dropped tick is also counted in the next delivered {@link Tick#missed()}.
+ * Infrastructure errors are not swallowed elsewhere: a command from a caller that is not a process
+ * (except {@link Clock.Sleep}) fails with {@link dev.baton.modules.NotAProcessException}.
+ *
+ * <p>Thread-safe: one instance serves every process of one node.
+ */
+public final class ClockModule implements Dispatcher {
+  /** The module's name in id reservations and messages. */
+  public static final String MODULE = "clock";
+
+  /**
+   * Why {@link SystemTimeSource} and not a hashed wheel: replaced by the measured figures below.
+   *
+   * <p>PLACEHOLDER
+   */
+  static final String DESIGN_NOTE_TIMER_FACILITY = "see the class comment";
+
+  private static final Logger log = LoggerFactory.getLogger(ClockModule.class);
+
+  private final OwnedResources<Timer> timers = new OwnedResources<>("timer");
+  private final OwnedResources<Ticker> tickers = new OwnedResources<>("ticker");
+  private final LongAdder droppedMessages = new LongAdder();
+
+  /** Creates the module; it finds the time source and the scheduler in the node's services. */
+  public ClockModule() {}
+
+  @Override
+  public String module() {
+    return MODULE;
+  }
+
+  @Override
+  public Set<CommandId> commandIds() {
+    return Set.of(
+        Clock.SLEEP,
+        Clock.TICKER_START,
+        Clock.TICKER_STOP,
+        Clock.TIMER_START,
+        Clock.TIMER_WAIT,
+        Clock.TIMER_STOP,
+        Clock.TIMER_RESET);
+  }
+
+  /** The node's time source and its scheduler (to send ticks and fires). */
+  @Override
+  public List<String> dependsOn() {
+    return List.of(SystemTimeSource.COMPONENT_NAME, Scheduler.COMPONENT_NAME);
+  }
+
+  @Override
+  public void registerAll(Registrar registrar, AppContext services) {
+    TimeSource time = services.require(TimeSource.KEY);
+    Scheduler scheduler = services.require(Scheduler.KEY);
+    registrar.register(
+        Clock.SLEEP,
+        Handler.forType(
+            Sleep.class,
+            (context, sleep, tag, receiver) -> sleep(time, context, sleep, tag, receiver)));
+    registrar.register(
+        Clock.TICKER_START,
+        Handler.forType(
+            TickerStart.class,
+            (context, start, tag, receiver) ->
+                receiver.completeYield(tag, startTicker(time, scheduler, context, start), null)));
+    registrar.register(
+        Clock.TICKER_STOP,
+        Handler.forType(
+            TickerStop.class,
+            (context, stop, tag, receiver) -> {
+              Callers.pidOf(context, "clock.TickerStop");
+              tickers.remove(context, stop.ticker().value()).stop();
+              receiver.completeYield(tag, true, null);
+            }));
+    registrar.register(
+        Clock.TIMER_START,
+        Handler.forType(
+            TimerStart.class,
+            (context, start, tag, receiver) ->
+                receiver.completeYield(tag, startTimer(time, scheduler, context, start), null)));
+    registrar.register(
+        Clock.TIMER_WAIT,
+        Handler.forType(
+            TimerWait.class,
+            (context, wait, tag, receiver) -> {
+              Callers.pidOf(context, "clock.TimerWait");
+              timers.get(context, wait.timer().value()).await(context, tag, receiver);
+            }));
+    registrar.register(
+        Clock.TIMER_STOP,
+        Handler.forType(
+            TimerStop.class,
+            (context, stop, tag, receiver) -> {
+              Callers.pidOf(context, "clock.TimerStop");
+              boolean stoppedBeforeFire = timers.remove(context, stop.timer().value()).stop();
+              receiver.completeYield(tag, stoppedBeforeFire, null);
+            }));
+    registrar.register(
+        Clock.TIMER_RESET,
+        Handler.forType(
+            TimerReset.class,
+            (context, reset, tag, receiver) -> {
+              Callers.pidOf(context, "clock.TimerReset");
+              boolean wasArmed = timers.get(context, reset.timer().value()).reset(reset.delay());
+              receiver.completeYield(tag, wasArmed, null);
+            }));
+  }
+
+  /** Cancels every timer and ticker; their owners are being stopped with the node. */
+  @Override
+  public void stop() {
+    for (Timer timer : timers.clear()) {
+      timer.release();
+    }
+    for (Ticker ticker : tickers.clear()) {
+      ticker.stop();
+    }
+  }
+
+  /**
+   * How many tick and fire messages could not be delivered since the module was created, because
+   * the owner's mailbox was full or the owner was ending. Best-effort, for monitoring.
+   */
+  public long droppedMessages() {
+    return droppedMessages.sum();
+  }
+
+  // ---- sleep ----
+
+  private static void sleep(
+      TimeSource time, CommandContext context, Sleep sleep, long tag, ResultReceiver receiver) {
+    if (!sleep.duration().isPositive()) {
+      receiver.completeYield(tag, time.now(), null);
+      return;
+    }
+    if (context.isCancelled()) {
+      return; // the caller is gone: nobody reads the completion, and nothing stays scheduled
+    }
+    PendingCompletion pending = new PendingCompletion(tag, receiver);
+    Scheduled wake = time.schedule(sleep.duration(), () -> pending.complete(time.now(), null));
+    pending.watch(
+        context,
+        () -> {
+          pending.abandon();
+          wake.cancel();
+        });
+  }
+
+  // ---- tickers ----
+
+  private TickerId startTicker(
+      TimeSource time, Scheduler scheduler, CommandContext context, TickerStart start) {
+    Pid owner = Callers.pidOf(context, "clock.TickerStart");
+    long handle = tickers.nextHandle();
+    Ticker ticker =
+        new Ticker(
+            time,
+            scheduler,
+            new TickerId(handle),
+            owner,
+            start.topic(),
+            periodNanos(start.period()));
+    ticker.start();
+    // If the owner is already gone, add stops the ticker before returning.
+    tickers.add(handle, context, ticker, Ticker::stop);
+    return ticker.id;
+  }
+
+  private static long periodNanos(Duration period) {
+    try {
+      return period.toNanos();
+    } catch (ArithmeticException centuries) {
+      return Long.MAX_VALUE;
+    }
+  }
+
+  /**
+   * One ticker. Tick {@code n} is due at {@code startNanos + n × periodNanos}: each tick schedules
+   * the next from that ideal schedule, not from when it ran, so lateness does not accumulate; a
+   * tick that finds it is late by whole periods skips to the latest due one and counts the skipped
+   * ones as missed.
+   */
+  private final class Ticker {
+    final TimeSource time;
+    final Scheduler scheduler;
+    final TickerId id;
+    final Pid owner;
+    final String topic;
+    final long periodNanos;
+    final long startNanos;
+
+    @GuardedBy("this")
+    boolean stopped;
+
+    @GuardedBy("this")
+    @Nullable Scheduled scheduled;
+
+    /** The sequence of the next tick to send. */
+    @GuardedBy("this")
+    long nextSequence = 1;
+
+    /** The sequence of the last tick delivered, 0 before the first. */
+    @GuardedBy("this")
+    long lastDelivered;
+
+    Ticker(
+        TimeSource time,
+        Scheduler scheduler,
+        TickerId id,
+        Pid owner,
+        String topic,
+        long periodNanos) {
+      this.time = time;
+      this.scheduler = scheduler;
+      this.id = id;
+      this.owner = owner;
+      this.topic = topic;
+      this.periodNanos = periodNanos;
+      this.startNanos = time.nanoTime();
+    }
+
+    synchronized void start() {
+      scheduleNext();
+    }
+
+    synchronized void stop() {
+      stopped = true;
+      Scheduled current = scheduled;
+      scheduled = null;
+      if (current != null) {
+        current.cancel();
+      }
+    }
+
+    /** Runs on the timer thread; never throws. */
+    synchronized void tick() {
+      if (stopped) {
+        return;
+      }
+      long dueSoFar = dueCount(time.nanoTime());
+      long sequence = Math.max(nextSequence, dueSoFar);
+      long missed = sequence - lastDelivered - 1;
+      if (deliver(
+          scheduler, owner, new Message(topic, new Tick(id, time.now(), sequence, missed), null))) {
+        lastDelivered = sequence;
+      }
+      nextSequence = sequence + 1;
+      try {
+        scheduleNext();
+      } catch (IllegalStateException timeSourceClosed) {
+        stopped = true; // the node is stopping
+      }
+    }
+
+    /** How many ticks have fallen due by {@code nowNanos}. */
+    private long dueCount(long nowNanos) {
+      return Math.max(0, nowNanos - startNanos) / periodNanos;
+    }
+
+    @GuardedBy("this")
+    private void scheduleNext() {
+      long dueNanos;
+      try {
+        dueNanos = Math.addExact(startNanos, Math.multiplyExact(nextSequence, periodNanos));
+      } catch (ArithmeticException never) {
+        stopped = true; // the next tick would be due after the end of time
+        return;
+      }
+      long delay = Math.max(0, dueNanos - time.nanoTime());
+      scheduled = time.schedule(Duration.ofNanos(delay), this::tick);
+    }
+  }
+
+  // ---- timers ----
+
+  private TimerId startTimer(
+      TimeSource time, Scheduler scheduler, CommandContext context, TimerStart start) {
+    Pid owner = Callers.pidOf(context, "clock.TimerStart");
+    long handle = timers.nextHandle();
+    Timer timer = new Timer(time, scheduler, new TimerId(handle), owner, start.topic());
+    timer.reset(start.delay());
+    // If the owner is already gone, add releases the timer before returning.
+    timers.add(handle, context, timer, Timer::release);
+    return timer.id;
+  }
+
+  /**
+   * One timer: armed (a fire is scheduled), fired (it has a fire time), or released (stopped, or
+   * its owner ended). Each arming gets a new generation, so a fire scheduled by an earlier arming
+   * that races a reset does nothing.
+   */
+  private final class Timer {
+    final TimeSource time;
+    final Scheduler scheduler;
+    final TimerId id;
+    final Pid owner;
+    final @Nullable String topic;
+
+    @GuardedBy("this")
+    long generation;
+
+    /** Non-null while armed. */
+    @GuardedBy("this")
+    @Nullable Scheduled scheduled;
+
+    /** Non-null once fired, until re-armed. */
+    @GuardedBy("this")
+    @Nullable Instant firedAt;
+
+    @GuardedBy("this")
+    boolean released;
+
+    /** The pending {@link TimerWait}s; empty unless armed. */
+    @GuardedBy("this")
+    final List<PendingCompletion> waiters = new ArrayList<>();
+
+    Timer(TimeSource time, Scheduler scheduler, TimerId id, Pid owner, @Nullable String topic) {
+      this.time = time;
+      this.scheduler = scheduler;
+      this.id = id;
+      this.owner = owner;
+      this.topic = topic;
+    }
+
+    /**
+     * Arms the timer to fire {@code delay} from now; returns whether it was armed before.
+     *
+     * @throws HandleNotFoundException if it was released meanwhile (a stop raced this reset)
+     */
+    synchronized boolean reset(Duration delay) {
+      if (released) {
+        throw new HandleNotFoundException("timer", id.value());
+      }
+      Scheduled previous = scheduled;
+      if (previous != null) {
+        previous.cancel();
+      }
+      long armed = ++generation;
+      firedAt = null;
+      scheduled = time.schedule(delay, () -> fire(armed));
+      return previous != null;
+    }
+
+    /** Runs on the timer thread; never throws. */
+    void fire(long armed) {
+      List<PendingCompletion> toComplete;
+      Instant at;
+      synchronized (this) {
+        if (released || armed != generation || scheduled == null) {
+          return; // stopped, released or re-armed since this fire was scheduled
+        }
+        scheduled = null;
+        at = time.now();
+        firedAt = at;
+        toComplete = List.copyOf(waiters);
+        waiters.clear();
+        if (topic != null) {
+          // Sent before the waits complete: once TimerWait returns, the fire message is queued.
+          var _ = deliver(scheduler, owner, new Message(topic, new Fire(id, at), null));
+        }
+      }
+      for (PendingCompletion waiter : toComplete) {
+        waiter.complete(at, null);
+      }
+    }
+
+    /** Completes the wait at once if fired, else queues it until the fire (or a stop). */
+    void await(CommandContext context, long tag, ResultReceiver receiver) {
+      PendingCompletion waiter = new PendingCompletion(tag, receiver);
+      Instant fired;
+      synchronized (this) {
+        if (released) {
+          throw new HandleNotFoundException("timer", id.value());
+        }
+        fired = firedAt;
+        if (fired == null) {
+          waiters.add(waiter);
+        }
+      }
+      if (fired != null) {
+        receiver.completeYield(tag, fired, null);
+        return;
+      }
+      waiter.watch(
+          context,
+          () -> {
+            waiter.abandon();
+            synchronized (this) {
+              waiters.remove(waiter);
+            }
+          });
+    }
+
+    /**
+     * Stops the timer for {@link TimerStop}: returns whether it was armed; pending waits fail with
+     * {@link TimerStoppedException}.
+     */
+    boolean stop() {
+      List<PendingCompletion> toFail;
+      boolean wasArmed;
+      synchronized (this) {
+        wasArmed = scheduled != null;
+        toFail = releaseLocked();
+      }
+      TimerStoppedException stopped = new TimerStoppedException(id);
+      for (PendingCompletion waiter : toFail) {
+        waiter.complete(null, stopped);
+      }
+      return wasArmed;
+    }
+
+    /** Releases the timer because its owner ended or the module stops; waits are dropped. */
+    void release() {
+      synchronized (this) {
+        for (PendingCompletion waiter : releaseLocked()) {
+          waiter.abandon();
+        }
+      }
+    }
+
+    @GuardedBy("this")
+    private List<PendingCompletion> releaseLocked() {
+      released = true;
+      Scheduled current = scheduled;
+      scheduled = null;
+      if (current != null) {
+        current.cancel();
+      }
+      List<PendingCompletion> pending = List.copyOf(waiters);
+      waiters.clear();
+      return pending;
+    }
+  }
+
+  // ---- delivery ----
+
+  /**
+   * Sends {@code message} to {@code owner}; returns whether it was queued. Called on the timer
+   * thread, so it never throws: a full mailbox or an owner that is ending drops the message (the
+   * owner's cancellation releases the timer or ticker soon after).
+   */
+  private boolean deliver(Scheduler scheduler, Pid owner, Message message) {
+    try {
+      scheduler.send(owner, message);
+      return true;
+    } catch (MailboxFullException full) {
+      droppedMessages.increment();
+      log.debug("dropped {} for {}: its mailbox is full", message.topic(), owner);
+      return false;
+    } catch (ProcessNotFoundException ended) {
+      droppedMessages.increment();
+      return false;
+    } catch (RuntimeException e) {
+      droppedMessages.increment();
+      log.warn("could not deliver {} to {}", message.topic(), owner, e);
+      return false;
+    }
+  }
+
+  /**
+   * The completion of one waiting command ({@link Sleep}, {@link TimerWait}): completes its tag at
+   * most once, and unhooks its cancellation callback when it does, so a long-lived process does not
+   * accumulate callbacks of finished waits.
+   */
+  private static final class PendingCompletion {
+    /** Marks a completion that has happened or been abandoned. */
+    private static final Registration DONE = () -> false;
+
+    private final long tag;
+    private final ResultReceiver receiver;
+
+    /** Null until watched; then the cancellation callback; {@link #DONE} once settled. */
+    private final AtomicReference<@Nullable Registration> registration = new AtomicReference<>();
+
+    PendingCompletion(long tag, ResultReceiver receiver) {
+      this.tag = tag;
+      this.receiver = requireNonNull(receiver, "receiver");
+    }
+
+    /** Runs {@code onCancel} if the caller goes away before this completes. */
+    void watch(CommandContext context, Runnable onCancel) {
+      Registration callback = context.onCancel(onCancel);
+      if (!registration.compareAndSet(null, callback)) {
+        callback.remove(); // settled meanwhile
+      }
+    }
+
+    /** Completes the tag unless it already was, or was abandoned. */
+    void complete(@Nullable Object result, @Nullable Throwable error) {
+      if (settle()) {
+        receiver.completeYield(tag, result, error);
+      }
+    }
+
+    /** Settles without completing: the caller is gone. */
+    void abandon() {
+      settle();
+    }
+
+    @SuppressWarnings("ReferenceEquality") // DONE is a sentinel: its identity is the point
+    private boolean settle() {
+      Registration previous = registration.getAndSet(DONE);
+      if (previous == DONE) {
+        return false;
+      }
+      if (previous != null) {
+        previous.remove();
+      }
+      return true;
+    }
+  }
+}
