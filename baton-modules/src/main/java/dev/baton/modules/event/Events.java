@@ -1,8 +1,17 @@
 package dev.baton.modules.event;
 
-import dev.baton.dispatch.CommandId;
+import static java.util.Objects.requireNonNull;
 
-/** The event module's commands and their ids (DESIGN.md's table). */
+import dev.baton.dispatch.Command;
+import dev.baton.dispatch.CommandId;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * The event module's commands and their ids (DESIGN.md's table), handled by {@link EventModule}
+ * over the node's {@link EventBus}. Topics and patterns follow {@link TopicPattern}'s rules; the
+ * commands check them when they are built, so a bad one fails in the process that builds it, with
+ * an {@link IllegalArgumentException} naming it.
+ */
 public final class Events {
   /** The id of {@link Subscribe}. */
   public static final CommandId SUBSCRIBE = CommandId.of(90);
@@ -14,4 +23,74 @@ public final class Events {
   public static final CommandId UNSUBSCRIBE = CommandId.of(92);
 
   private Events() {}
+
+  /**
+   * A subscription of the process that created it; private to that process, and ended with it.
+   *
+   * @param value the handle's number
+   */
+  public record SubscriptionId(long value) {}
+
+  /**
+   * Subscribes the calling process to the topics matching {@code pattern}: each matching event
+   * arrives in its mailbox as a {@code Message(topic, payload, sender)}, where {@code topic} is the
+   * published topic and {@code sender} the publishing process (null if the publisher was not a
+   * process). Completes with the subscription's id; the subscription ends when the process does.
+   *
+   * <p>Errors: {@link dev.baton.modules.NotAProcessException} if the caller is not a process.
+   *
+   * @param pattern a {@link TopicPattern}, such as {@code orders.*.created} or {@code orders.**}
+   */
+  public record Subscribe(String pattern) implements Command<SubscriptionId> {
+    /** Checks the pattern (see {@link TopicPattern#compile}). */
+    public Subscribe {
+      TopicPattern.compile(pattern);
+    }
+
+    @Override
+    public CommandId commandId() {
+      return SUBSCRIBE;
+    }
+  }
+
+  /**
+   * Publishes {@code payload} on {@code topic}; completes with the number of subscriptions it was
+   * delivered to (0 when nobody listens, which is not an error). A subscriber whose mailbox is full
+   * misses the event, counted in {@link EventBus#stats()}; the send still succeeds. Events from one
+   * publisher reach each subscriber in the order they were sent. Any caller may send, process or
+   * not.
+   *
+   * @param topic a concrete topic (no wildcard, not starting with {@code @})
+   * @param payload the event's content, passed by reference (use immutable values)
+   */
+  public record Send(String topic, @Nullable Object payload) implements Command<Integer> {
+    /** Checks the topic (see {@link TopicPattern#requireTopic}). */
+    public Send {
+      TopicPattern.requireTopic(topic);
+    }
+
+    @Override
+    public CommandId commandId() {
+      return SEND;
+    }
+  }
+
+  /**
+   * Ends one of the calling process's subscriptions; completes with true. Events sent after it
+   * completes do not arrive; some sent just before may still be in the mailbox.
+   *
+   * <p>Errors: {@link dev.baton.modules.HandleNotFoundException} if the process does not own {@code
+   * id} (never created, already ended, or another process's).
+   */
+  public record Unsubscribe(SubscriptionId id) implements Command<Boolean> {
+    /** Requires an id. */
+    public Unsubscribe {
+      requireNonNull(id, "id");
+    }
+
+    @Override
+    public CommandId commandId() {
+      return UNSUBSCRIBE;
+    }
+  }
 }
