@@ -233,6 +233,10 @@ public final class Functions {
   public record FunctionOutcome(
       AsyncCallId id, @Nullable Object value, @Nullable TaskFailedException error) {
 
+    /**
+     * @throws NullPointerException if {@code id} is null
+     * @throws IllegalArgumentException if both {@code value} and {@code error} are set
+     */
     public FunctionOutcome {
       requireNonNull(id, "id");
       if (error != null && value != null) {
