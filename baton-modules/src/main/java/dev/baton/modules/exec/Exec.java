@@ -1,8 +1,23 @@
 package dev.baton.modules.exec;
 
-import dev.baton.dispatch.CommandId;
+import static java.util.Objects.requireNonNull;
 
-/** The exec module's commands and their ids (DESIGN.md's table). */
+import dev.baton.dispatch.Command;
+import dev.baton.dispatch.CommandId;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * The exec module's commands and their ids (DESIGN.md's table), handled by {@link ExecModule}.
+ *
+ * <p>A process starts an operating-system program with {@link Start} (no shell: the argument vector
+ * reaches the program exactly as given), waits for it with {@link ProcessWait}, and may {@link
+ * Kill} it. The OS process belongs to the process that started it: no other process can reach it,
+ * and it is killed (with its descendants) when that process ends.
+ */
 public final class Exec {
   /** The id of {@link ProcessWait}. */
   public static final CommandId PROCESS_WAIT = CommandId.of(150);
@@ -13,5 +28,253 @@ public final class Exec {
   /** The id of {@link Kill}. */
   public static final CommandId KILL = CommandId.of(152);
 
+  /** The default limit of captured output, per stream: 64 KiB. */
+  public static final int DEFAULT_CAPTURE_LIMIT = 64 * 1024;
+
   private Exec() {}
+
+  /**
+   * An OS process started by the process that holds this id; private to it.
+   *
+   * @param value the handle's number
+   */
+  public record ExecId(long value) {}
+
+  /**
+   * Where one of the program's output streams (stdout or stderr) goes. Streaming the output to the
+   * process as it is written is not offered here; it comes with the stream module.
+   */
+  public sealed interface Output {
+    /** Keeps the first {@link Exec#DEFAULT_CAPTURE_LIMIT} bytes for {@link ExitStatus}. */
+    static Output capture() {
+      return new Capture(DEFAULT_CAPTURE_LIMIT);
+    }
+
+    /** Keeps the first {@code limitBytes} bytes for {@link ExitStatus}. */
+    static Output capture(int limitBytes) {
+      return new Capture(limitBytes);
+    }
+
+    /** Throws the output away (the OS discards it; nothing is read). */
+    static Output discard() {
+      return new Discard();
+    }
+
+    /** Writes it to this JVM's own stdout or stderr. */
+    static Output inherit() {
+      return new Inherit();
+    }
+
+    /** Writes it to {@code file}, replacing its content. */
+    static Output toFile(Path file) {
+      return new ToFile(file, false);
+    }
+
+    /** Appends it to {@code file}. */
+    static Output appendToFile(Path file) {
+      return new ToFile(file, true);
+    }
+
+    /**
+     * Read on a virtual thread into a bounded buffer: the first {@code limitBytes} bytes are kept
+     * and the rest is read and thrown away (so the program never blocks on a full pipe), and {@link
+     * ExitStatus} says it was truncated.
+     *
+     * @param limitBytes how many bytes to keep; 0 or more
+     */
+    record Capture(int limitBytes) implements Output {
+      /** Rejects a negative limit. */
+      public Capture {
+        if (limitBytes < 0) {
+          throw new IllegalArgumentException("limitBytes must be 0 or more, was " + limitBytes);
+        }
+      }
+    }
+
+    /** The output is thrown away by the OS. */
+    record Discard() implements Output {}
+
+    /** The output goes to this JVM's own stream. */
+    record Inherit() implements Output {}
+
+    /**
+     * The output goes to a file.
+     *
+     * @param file the file
+     * @param append whether to append rather than replace
+     */
+    record ToFile(Path file, boolean append) implements Output {
+      /** Requires a file. */
+      public ToFile {
+        requireNonNull(file, "file");
+      }
+    }
+  }
+
+  /**
+   * Starts the program {@code command.get(0)} with the arguments {@code command.subList(1, ...)},
+   * exactly as given: no shell runs, so nothing is interpolated, globbed or split ({@code "$(echo
+   * x)"} reaches the program as those characters). To use shell syntax, start a shell explicitly:
+   * {@code List.of("sh", "-c", script)}, with all the quoting care that implies. The program's
+   * stdin is empty (closed at once). Completes with the process's {@link ExecId} as soon as the
+   * program runs.
+   *
+   * <p>Errors: {@link ExecStartException} if the program could not be started (not found, not
+   * executable, the working directory missing); {@link dev.baton.modules.NotAProcessException} if
+   * the caller is not a process.
+   *
+   * @param command the program (looked up on {@code PATH} when it has no slash) and its arguments;
+   *     not empty, no null elements, no NUL characters
+   * @param workingDirectory the program's working directory, or null for this JVM's
+   * @param environment variables added to (or replacing in) this JVM's environment
+   * @param stdout where standard output goes; captured (64 KiB) by default
+   * @param stderr where standard error goes; captured (64 KiB) by default
+   */
+  public record Start(
+      List<String> command,
+      @Nullable Path workingDirectory,
+      Map<String, String> environment,
+      Output stdout,
+      Output stderr)
+      implements Command<ExecId> {
+
+    /** Validates and copies the arguments. */
+    public Start {
+      requireNonNull(command, "command");
+      if (command.isEmpty()) {
+        throw new IllegalArgumentException("command must name a program; it was empty");
+      }
+      command = List.copyOf(command); // rejects null elements
+      if (command.getFirst().isBlank()) {
+        throw new IllegalArgumentException("command's program (its first element) is blank");
+      }
+      for (int i = 0; i < command.size(); i++) {
+        if (command.get(i).indexOf('\0') >= 0) {
+          throw new IllegalArgumentException(
+              "command[" + i + "] contains a NUL character, which no OS argument can hold");
+        }
+      }
+      requireNonNull(environment, "environment");
+      Map<String, String> copy = new LinkedHashMap<>();
+      environment.forEach(
+          (name, value) -> {
+            requireNonNull(name, "environment name");
+            requireNonNull(value, () -> "environment value of " + name);
+            if (name.isEmpty() || name.indexOf('=') >= 0 || name.indexOf('\0') >= 0) {
+              throw new IllegalArgumentException(
+                  "environment name '" + name + "' must be non-empty, without '=' or NUL");
+            }
+            if (value.indexOf('\0') >= 0) {
+              throw new IllegalArgumentException(
+                  "environment value of " + name + " contains a NUL character");
+            }
+            copy.put(name, value);
+          });
+      environment = java.util.Collections.unmodifiableMap(copy);
+      requireNonNull(stdout, "stdout");
+      requireNonNull(stderr, "stderr");
+    }
+
+    /** Starts {@code command} in this JVM's directory and environment, capturing its output. */
+    public static Start of(String... command) {
+      return of(List.of(command));
+    }
+
+    /** Starts {@code command} in this JVM's directory and environment, capturing its output. */
+    public static Start of(List<String> command) {
+      return new Start(command, null, Map.of(), Output.capture(), Output.capture());
+    }
+
+    /** This command run in {@code directory}. */
+    public Start inDirectory(Path directory) {
+      return new Start(
+          command, requireNonNull(directory, "directory"), environment, stdout, stderr);
+    }
+
+    /** This command with {@code variables} added to the environment. */
+    public Start withEnvironment(Map<String, String> variables) {
+      Map<String, String> merged = new LinkedHashMap<>(environment);
+      merged.putAll(variables);
+      return new Start(command, workingDirectory, merged, stdout, stderr);
+    }
+
+    /** This command with its standard output going to {@code output}. */
+    public Start withStdout(Output output) {
+      return new Start(command, workingDirectory, environment, output, stderr);
+    }
+
+    /** This command with its standard error going to {@code output}. */
+    public Start withStderr(Output output) {
+      return new Start(command, workingDirectory, environment, stdout, output);
+    }
+
+    /** The program: the first element of {@link #command()}. */
+    public String program() {
+      return command.getFirst();
+    }
+
+    @Override
+    public CommandId commandId() {
+      return START;
+    }
+  }
+
+  /**
+   * Waits for the OS process to exit and completes with its {@link ExitStatus}. Like Python's
+   * {@code subprocess.run(..., check=True)}, a non-zero exit code is a failure: the completion's
+   * error is a {@link NonZeroExitException} that carries the status (output included). With {@code
+   * checkExitCode} false, any exit code completes normally.
+   *
+   * <p>The wait that reports the exit releases the id; later commands on it fail with {@link
+   * dev.baton.modules.HandleNotFoundException}. Waiting blocks no thread ({@code
+   * Process.onExit()}); if the waiting process ends first, the wait simply stops (and the OS
+   * process is killed, since its owner is gone).
+   *
+   * <p>Errors: {@link NonZeroExitException}; {@link dev.baton.modules.HandleNotFoundException} if
+   * the caller does not own {@code id} (never started, already waited for, or another process's).
+   *
+   * @param id the process to wait for
+   * @param checkExitCode whether a non-zero exit code fails the command (true by default)
+   */
+  public record ProcessWait(ExecId id, boolean checkExitCode) implements Command<ExitStatus> {
+    /** Requires an id. */
+    public ProcessWait {
+      requireNonNull(id, "id");
+    }
+
+    /** Waits for {@code id}, failing on a non-zero exit code. */
+    public ProcessWait(ExecId id) {
+      this(id, true);
+    }
+
+    @Override
+    public CommandId commandId() {
+      return PROCESS_WAIT;
+    }
+  }
+
+  /**
+   * Kills the OS process and its descendants: politely ({@code SIGTERM} on Unix) or, with {@code
+   * forcibly}, at once ({@code SIGKILL}). Completes with whether the process was still running. The
+   * id stays valid: a {@link ProcessWait} after it reports the exit (on Unix, exit code 128 + the
+   * signal's number: 143 for SIGTERM, 137 for SIGKILL, as a {@link NonZeroExitException} when
+   * checked, with {@link ExitStatus#killed()} true).
+   *
+   * <p>Errors: {@link dev.baton.modules.HandleNotFoundException} if the caller does not own {@code
+   * id}.
+   *
+   * @param id the process to kill
+   * @param forcibly whether to kill at once rather than ask it to stop
+   */
+  public record Kill(ExecId id, boolean forcibly) implements Command<Boolean> {
+    /** Requires an id. */
+    public Kill {
+      requireNonNull(id, "id");
+    }
+
+    @Override
+    public CommandId commandId() {
+      return KILL;
+    }
+  }
 }
