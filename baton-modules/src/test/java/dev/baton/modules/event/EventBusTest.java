@@ -1,0 +1,105 @@
+package dev.baton.modules.event;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.baton.modules.ModuleTestNode;
+import dev.baton.process.Pid;
+import dev.baton.process.ProcessResult;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+class EventBusTest {
+  private ModuleTestNode node;
+  private EventBus bus;
+
+  @BeforeEach
+  void boot() {
+    node = ModuleTestNode.builder().component(EventBus.component()).build();
+    bus = node.services().require(EventBus.KEY);
+  }
+
+  @AfterEach
+  void shutdown() {
+    node.close();
+  }
+
+  @Test
+  void aSubscriberProcessThatEnded_dropsTheDeliveryAndItsSubscription_withoutFailingThePublisher() {
+    ProcessResult ended = node.runCoroutine((process, input) -> process.pid(), null);
+    Pid gone = (Pid) java.util.Objects.requireNonNull(ended.value(), "pid");
+    EventBus.Subscription subscription = bus.subscribe("news.*", gone);
+
+    assertThat(bus.publish("news.today", "x", null)).isZero();
+
+    assertThat(subscription.isActive()).isFalse();
+    assertThat(bus.stats().droppedSubscriberGone()).isEqualTo(1);
+    assertThat(bus.stats().subscriptions()).isZero();
+  }
+
+  @Test
+  void publishingWhileOthersSubscribeAndCancel_neverFails_andASteadySubscriberSeesEveryEvent()
+      throws Exception {
+    AtomicLong steady = new AtomicLong();
+    EventBus.Subscription steadySubscription =
+        bus.subscribe("load.**", m -> steady.incrementAndGet());
+    int publishers = 4;
+    int eventsEach = 20_000;
+    CompletableFuture<Void> stop = new CompletableFuture<>();
+    try (ExecutorService threads = Executors.newFixedThreadPool(publishers + 2)) {
+      List<Future<?>> work = new ArrayList<>();
+      for (int c = 0; c < 2; c++) {
+        String pattern = c == 0 ? "load.*" : "load.a";
+        work.add(
+            threads.submit(
+                () -> {
+                  while (!stop.isDone()) {
+                    bus.subscribe(pattern, m -> {}).cancel();
+                  }
+                }));
+      }
+      List<Future<?>> publishing = new ArrayList<>();
+      for (int p = 0; p < publishers; p++) {
+        publishing.add(
+            threads.submit(
+                () -> {
+                  for (int i = 0; i < eventsEach; i++) {
+                    bus.publish("load.a", i, null);
+                  }
+                }));
+      }
+      for (Future<?> future : publishing) {
+        future.get(ModuleTestNode.BOUND.toSeconds(), TimeUnit.SECONDS);
+      }
+      stop.complete(null);
+      for (Future<?> future : work) {
+        future.get(ModuleTestNode.BOUND.toSeconds(), TimeUnit.SECONDS);
+      }
+    }
+
+    assertThat(steady.get()).isEqualTo((long) publishers * eventsEach);
+    assertThat(bus.stats().published()).isEqualTo((long) publishers * eventsEach);
+    assertThat(bus.stats().subscriptions()).isEqualTo(1);
+    assertThat(steadySubscription.cancel()).isTrue();
+    assertThat(bus.stats().subscriptions()).isZero();
+  }
+
+  @Test
+  void theBusComponent_dropsEverySubscriptionWhenTheNodeStops() {
+    EventBus.Subscription subscription = bus.subscribe("a", m -> {});
+
+    node.close();
+
+    assertThat(subscription.isActive()).isFalse();
+    assertThat(subscription.cancel()).isFalse();
+    assertThat(bus.stats().subscriptions()).isZero();
+  }
+}
