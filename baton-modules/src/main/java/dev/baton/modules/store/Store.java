@@ -204,7 +204,8 @@ public final class Store {
    *
    * @param store the store's name
    * @param prefix the keys' common start; empty lists every key
-   * @param cursor the last key of the previous page (excluded), or null to start at the beginning
+   * @param cursor the previous page's {@link StorePage#nextCursor()} (a key; the listing goes on
+   *     after it, exclusive), or null to start at the beginning
    * @param limit how many entries at most, 1 to {@value #MAX_LIST_LIMIT}
    */
   public record List(String store, String prefix, @Nullable String cursor, int limit)
