@@ -136,6 +136,20 @@ class ExecModuleTest {
   }
 
   @Test
+  void
+      aBackgroundDescendantHoldingThePipe_doesNotHoldTheStatusBack_andTheOutputIsFlaggedTruncated() {
+    ExitStatus status = startAndWait(Exec.Start.of("sh", "-c", "sleep 60 & echo $!"));
+    ProcessHandle orphan =
+        ProcessHandle.of(Long.parseLong(status.stdoutText().strip())).orElseThrow();
+    seen.add(orphan);
+
+    assertThat(status.exitCode()).isZero();
+    assertThat(status.stdoutTruncated()).as("the sleep still holds stdout open").isTrue();
+    assertThat(status.duration()).isLessThan(RunningProgram.OUTPUT_GRACE);
+    orphan.destroyForcibly(); // reparented when sh exited: no longer the module's to kill
+  }
+
+  @Test
   void output_canGoToAFile_orBeDiscarded(@TempDir Path directory) throws IOException {
     Path file = directory.resolve("out.txt");
 
