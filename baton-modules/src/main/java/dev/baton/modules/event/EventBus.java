@@ -11,6 +11,7 @@ import dev.baton.process.Pid;
 import dev.baton.process.ProcessNotFoundException;
 import dev.baton.process.Scheduler;
 import java.util.Arrays;
+import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
@@ -311,8 +312,8 @@ public final class EventBus {
     }
 
     /** The subscriber process, or empty for a listener subscription. */
-    public java.util.Optional<Pid> process() {
-      return java.util.Optional.ofNullable(process);
+    public Optional<Pid> process() {
+      return Optional.ofNullable(process);
     }
 
     /** Returns whether it still receives events. */

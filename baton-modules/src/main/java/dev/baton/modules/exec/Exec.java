@@ -5,6 +5,7 @@ import static java.util.Objects.requireNonNull;
 import dev.baton.dispatch.Command;
 import dev.baton.dispatch.CommandId;
 import java.nio.file.Path;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -170,7 +171,7 @@ public final class Exec {
             }
             copy.put(name, value);
           });
-      environment = java.util.Collections.unmodifiableMap(copy);
+      environment = Collections.unmodifiableMap(copy);
       requireNonNull(stdout, "stdout");
       requireNonNull(stderr, "stderr");
     }
