@@ -188,6 +188,42 @@ class StoreModuleTest {
             });
   }
 
+  @Test
+  void compareAndSetIncrements_from8Coroutines_loseNoUpdate() {
+    var _ = node.callInCoroutine(Store.Set.utf8("counter", "0"));
+    List<ModuleTestNode.Started> workers = new ArrayList<>();
+    for (int w = 0; w < 8; w++) {
+      workers.add(
+          node.startCoroutine(
+              (process, input) -> {
+                for (int i = 0; i < 25; i++) {
+                  while (true) {
+                    StoreEntry current = process.call(new Store.Entry("counter")).orElseThrow();
+                    long next = Long.parseLong(current.valueAsUtf8()) + 1;
+                    try {
+                      var _ =
+                          process.call(
+                              Store.Put.utf8(
+                                  "counter",
+                                  Long.toString(next),
+                                  Store.PutOptions.ifVersion(current.version())));
+                      break;
+                    } catch (VersionConflictException conflict) {
+                      // another process wrote first: read again
+                    }
+                  }
+                }
+                return null;
+              },
+              null));
+    }
+
+    for (ModuleTestNode.Started worker : workers) {
+      assertThat(worker.await().error()).isNull();
+    }
+    assertThat(new String(node.callInCoroutine(new Store.Get("counter")), UTF_8)).isEqualTo("200");
+  }
+
   // ---- step style ----
 
   @Test
