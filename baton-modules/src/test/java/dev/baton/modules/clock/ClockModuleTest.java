@@ -745,6 +745,40 @@ class ClockModuleTest {
     assertThat(time().pendingTasks()).isZero();
   }
 
+  // ---- on the system clock ----
+
+  @Test
+  void onTheSystemClock_sleepTimersAndTickersWork_andNothingFiresEarly() {
+    try (ModuleTestNode real = ModuleTestNode.builder().dispatcher(new ClockModule()).build()) {
+      ProcessResult result =
+          real.runCoroutine(
+              (process, input) -> {
+                long start = System.nanoTime();
+                process.call(Sleep.ofMillis(20));
+                long slept = System.nanoTime() - start;
+                TimerId timer = process.call(new TimerStart(Duration.ofMillis(10), "fire"));
+                Fire fire = (Fire) payload(process.receive("fire"));
+                Instant waited = process.call(new TimerWait(timer));
+                TickerId ticker = process.call(new TickerStart("tick", Duration.ofMillis(5)));
+                List<Long> sequences = new ArrayList<>();
+                for (int i = 0; i < 3; i++) {
+                  sequences.add(((Tick) payload(process.receive("tick"))).sequence());
+                }
+                process.call(new TickerStop(ticker));
+                return List.of(slept, fire.at().equals(waited), sequences);
+              },
+              null);
+
+      assertThat(result.error()).isNull();
+      List<?> values = (List<?>) Objects.requireNonNull(result.value());
+      assertThat((Long) values.get(0)).isGreaterThanOrEqualTo(Duration.ofMillis(20).toNanos());
+      assertThat(values.get(1)).isEqualTo(true);
+      assertThat((List<?>) values.get(2))
+          .hasSize(3)
+          .isSortedAccordingTo((a, b) -> Long.compare((Long) a, (Long) b));
+    }
+  }
+
   // ---- helpers ----
 
   private ModuleTestNode node() {
