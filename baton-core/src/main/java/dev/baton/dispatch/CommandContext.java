@@ -9,11 +9,13 @@ import dev.baton.boot.AppContext;
  * node's shared services.
  *
  * <p>The process runtime implements this interface for each process; this package never depends on
- * it, so the caller's identity is opaque here (a process id, in practice). Once the caller is gone
- * (its process ended or was terminated), the context is cancelled: a handler should stop its work
- * and release what it holds. It may skip completing the tag, since nobody will read the completion,
- * except for a pooled command: the runtime returns a command to its pool when the command's
- * completion arrives, so a handler of pooled commands completes (with an error) even then.
+ * it, so the caller's identity is opaque here (a process id, in practice). Once nobody waits for
+ * the command (its process ended or was terminated, or the command was yielded with a deadline and
+ * the deadline passed), the context is cancelled: a handler should stop its work, release what it
+ * holds, and complete the tag with an error (for example a {@link
+ * java.util.concurrent.CancellationException}). Nobody reads that completion, but it lets the
+ * runtime forget the yield (a timed-out tag stays reserved until its completion arrives) and return
+ * a pooled command to its pool.
  *
  * <p>Implementations are thread-safe: handlers read them from whatever thread does their work.
  */
@@ -35,6 +37,17 @@ public interface CommandContext {
 
   /** The node's shared services. */
   AppContext services();
+
+  /**
+   * The context of the caller itself rather than of this one command: cancelled only when the
+   * caller goes away. For most commands it is this context. A command yielded with a deadline has a
+   * context of its own, cancelled when the deadline passes too; a resource the command creates for
+   * its caller to keep beyond the command (a timer, a subscription, a handle) is tied to this scope
+   * instead, so it lives as long as the caller.
+   */
+  default CommandContext callerScope() {
+    return this;
+  }
 
   /**
    * Returns a context for callers that are not processes (a test, a demo, a bridge from other

@@ -11,8 +11,10 @@ import static java.util.Objects.requireNonNull;
  * returning. A handler that throws is treated as having completed the tag with what it threw, so it
  * must not also complete it.
  *
- * <p>The handler watches {@link CommandContext#isCancelled()}: once the caller is gone it stops the
- * work, releases what it holds, and may skip completing the tag.
+ * <p>The handler watches {@link CommandContext#isCancelled()} (or registers {@link
+ * CommandContext#onCancel}): once nobody waits for the command (the caller is gone, or the yield's
+ * deadline passed) it stops the work, releases what it holds, and completes the tag with an error,
+ * which the runtime drops.
  *
  * <p>Being a functional interface, a lambda is a handler; {@link #forType} adapts a function
  * written for one command class.

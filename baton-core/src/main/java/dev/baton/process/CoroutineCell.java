@@ -150,23 +150,28 @@ final class CoroutineCell extends CellContext
     throwIfTerminated();
     long tag = ++lastTag;
     inbox.register(tag, command); // a fresh tag is never pending
+    ProcessContext handlerContext = this;
     if (deadline != null) {
-      Scheduled timer =
+      // The yield's own context: cancelled when the deadline passes, so the handler stops the work.
+      DeadlineYield yieldContext = new DeadlineYield(this);
+      yieldContext.arm(
           scheduler
               .timeSource()
               .schedule(
                   deadline,
                   () -> {
                     if (inbox.deadlinePassed(tag, deadline)) {
+                      yieldContext.expire();
                       LockSupport.unpark(thread);
                     }
-                  });
-      inbox.armDeadline(tag, timer);
+                  }));
+      inbox.armDeadline(tag, yieldContext);
+      handlerContext = yieldContext;
     }
     awaitedTag = tag;
     awaited = null;
     moveTo(ProcessState.BLOCKED);
-    scheduler.router().route(this, command, tag, this);
+    scheduler.router().route(handlerContext, command, tag, this);
     while (true) {
       drainInbox();
       Event.Completion completion = awaited;

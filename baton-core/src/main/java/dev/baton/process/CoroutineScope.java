@@ -27,7 +27,8 @@ public interface CoroutineScope extends ProcessContext {
 
   /**
    * Like {@link #call(Command)}, but fails with a {@link YieldTimeoutException} if the command has
-   * not completed within {@code deadline}; its late completion is dropped.
+   * not completed within {@code deadline}: the handler's context is then cancelled, so it stops the
+   * work, and its late completion is dropped.
    */
   <R> R call(Command<R> command, Duration deadline);
 

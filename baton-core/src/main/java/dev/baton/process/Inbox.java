@@ -2,7 +2,6 @@ package dev.baton.process;
 
 import com.google.errorprone.annotations.concurrent.GuardedBy;
 import dev.baton.dispatch.Command;
-import dev.baton.time.Scheduled;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -55,22 +54,31 @@ final class Inbox {
     return false;
   }
 
-  /** Attaches the timer of {@code tag}'s deadline, so an earlier completion cancels it. */
-  void armDeadline(long tag, Scheduled timer) {
+  /**
+   * Attaches {@code tag}'s deadline (its timer and its context), so a completion in time settles
+   * it.
+   */
+  void armDeadline(long tag, DeadlineYield deadline) {
+    boolean ended;
     synchronized (lock) {
       int slot = pending.find(tag);
       if (slot >= 0 && !pending.isTimedOut(slot) && !closed) {
-        pending.setDeadline(slot, timer);
+        pending.setDeadline(slot, deadline);
         return;
       }
+      ended = closed;
     }
-    timer.cancel(); // completed, timed out or closed already
+    if (ended) {
+      deadline.cancelTimer(); // the process's cancellation reaches the work
+    } else {
+      deadline.settle(); // completed already, or timed out (and expired by its timer)
+    }
   }
 
   /** Queues the completion of {@code tag}; returns whether the owner must wake the process. */
   boolean complete(long tag, @Nullable Object result, @Nullable Throwable error) {
     Command<?> dropped = null;
-    Scheduled deadline = null;
+    DeadlineYield deadline = null;
     synchronized (lock) {
       int slot = pending.find(tag);
       if (slot < 0) {
@@ -87,7 +95,7 @@ final class Inbox {
       pending.removeAt(slot);
     }
     if (deadline != null) {
-      deadline.cancel();
+      deadline.settle();
     }
     if (dropped != null) {
       EventBatch.release(dropped);

@@ -1,7 +1,6 @@
 package dev.baton.process;
 
 import dev.baton.dispatch.Command;
-import dev.baton.time.Scheduled;
 import java.util.function.Consumer;
 import org.jspecify.annotations.Nullable;
 
@@ -21,12 +20,12 @@ final class PendingYields {
   // empty slot keeps find() correct without a special case.
   private static final long[] NO_TAGS = new long[1];
   private static final @Nullable Command<?>[] NO_COMMANDS = new Command<?>[1];
-  private static final @Nullable Scheduled[] NO_DEADLINES = new Scheduled[1];
+  private static final @Nullable DeadlineYield[] NO_DEADLINES = new DeadlineYield[1];
   private static final boolean[] NO_TIMEOUTS = new boolean[1];
 
   private long[] tags = NO_TAGS;
   private @Nullable Command<?>[] commands = NO_COMMANDS;
-  private @Nullable Scheduled[] deadlines = NO_DEADLINES;
+  private @Nullable DeadlineYield[] deadlines = NO_DEADLINES;
   private boolean[] timedOut = NO_TIMEOUTS;
   private int size;
 
@@ -67,11 +66,11 @@ final class PendingYields {
     return command;
   }
 
-  @Nullable Scheduled deadline(int slot) {
+  @Nullable DeadlineYield deadline(int slot) {
     return deadlines[slot];
   }
 
-  void setDeadline(int slot, Scheduled deadline) {
+  void setDeadline(int slot, DeadlineYield deadline) {
     deadlines[slot] = deadline;
   }
 
@@ -104,12 +103,15 @@ final class PendingYields {
     size--;
   }
 
-  /** Cancels every armed deadline; the entries stay, so late completions can release commands. */
+  /**
+   * Cancels every armed deadline's timer; the entries stay, so late completions can release
+   * commands, and the process's cancellation still reaches the yields' work.
+   */
   void cancelDeadlines() {
     for (int slot = 0; slot < deadlines.length; slot++) {
-      Scheduled deadline = deadlines[slot];
+      DeadlineYield deadline = deadlines[slot];
       if (deadline != null) {
-        deadline.cancel();
+        deadline.cancelTimer();
         deadlines[slot] = null;
       }
     }
@@ -138,11 +140,11 @@ final class PendingYields {
   private void grow(int capacity) {
     long[] oldTags = tags;
     @Nullable Command<?>[] oldCommands = commands;
-    @Nullable Scheduled[] oldDeadlines = deadlines;
+    @Nullable DeadlineYield[] oldDeadlines = deadlines;
     boolean[] oldTimedOut = timedOut;
     tags = new long[capacity];
     commands = new Command<?>[capacity];
-    deadlines = new Scheduled[capacity];
+    deadlines = new DeadlineYield[capacity];
     timedOut = new boolean[capacity];
     int mask = capacity - 1;
     for (int old = 0; old < oldTags.length; old++) {

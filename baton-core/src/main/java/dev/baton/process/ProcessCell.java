@@ -3,7 +3,6 @@ package dev.baton.process;
 import dev.baton.dispatch.CancellationSignal;
 import dev.baton.dispatch.Command;
 import dev.baton.dispatch.ResultReceiver;
-import dev.baton.time.Scheduled;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.time.Duration;
@@ -238,20 +237,25 @@ final class ProcessCell extends ForkJoinTask<Void> implements ProcessRecord, Res
       run.markWoken(); // running: the queued TagInUse error is stepped next
       return;
     }
-    if (deadline != null) {
-      Scheduled timer =
-          scheduler
-              .timeSource()
-              .schedule(
-                  deadline,
-                  () -> {
-                    if (inbox.deadlinePassed(tag, deadline)) {
-                      wake();
-                    }
-                  });
-      inbox.armDeadline(tag, timer);
+    if (deadline == null) {
+      scheduler.router().route(context, command, tag, this);
+      return;
     }
-    scheduler.router().route(context, command, tag, this);
+    // The yield's own context: cancelled when the deadline passes, so the handler stops the work.
+    DeadlineYield yieldContext = new DeadlineYield(context);
+    yieldContext.arm(
+        scheduler
+            .timeSource()
+            .schedule(
+                deadline,
+                () -> {
+                  if (inbox.deadlinePassed(tag, deadline)) {
+                    yieldContext.expire();
+                    wake();
+                  }
+                }));
+    inbox.armDeadline(tag, yieldContext);
+    scheduler.router().route(yieldContext, command, tag, this);
   }
 
   private void requeue() {

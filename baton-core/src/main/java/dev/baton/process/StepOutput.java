@@ -28,8 +28,9 @@ public interface StepOutput {
 
   /**
    * Yields {@code command} under the next tag; if it has not completed within {@code deadline}, the
-   * process receives a {@link YieldTimeoutException} for the tag and the late completion is
-   * dropped.
+   * process receives a {@link YieldTimeoutException} for the tag, the handler's context is
+   * cancelled (so it stops the work) and the late completion is dropped. The tag stays reserved
+   * until that late completion arrives.
    */
   long yield(Command<?> command, Duration deadline);
 

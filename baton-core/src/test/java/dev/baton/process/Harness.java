@@ -3,6 +3,7 @@ package dev.baton.process;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.baton.dispatch.Command;
+import dev.baton.dispatch.CommandContext;
 import dev.baton.dispatch.CommandId;
 import dev.baton.dispatch.Handler;
 import dev.baton.dispatch.Registrar;
@@ -75,8 +76,8 @@ final class Harness implements AutoCloseable {
     }
   }
 
-  /** A command whose completion the test controls. */
-  record Held(Pid caller, long tag, ResultReceiver receiver) {
+  /** A command whose completion the test controls, and the context its handler was given. */
+  record Held(Pid caller, long tag, ResultReceiver receiver, CommandContext context) {
     void complete(@Nullable Object result) {
       receiver.completeYield(tag, result, null);
     }
@@ -125,7 +126,7 @@ final class Harness implements AutoCloseable {
     registrar.register(
         HOLD,
         (context, command, tag, receiver) ->
-            held.add(new Held(((ProcessContext) context).pid(), tag, receiver)));
+            held.add(new Held(((ProcessContext) context).pid(), tag, receiver, context)));
     registrar.register(
         SLEEP,
         Handler.forType(

@@ -65,13 +65,17 @@ public final class OwnedResources<R> {
     if (byHandle.putIfAbsent(handle, owned) != null) {
       throw new IllegalArgumentException(kind + " handle " + handle + " is already in use");
     }
+    // The caller's own scope, not the command's: a command yielded with a deadline has a context
+    // cancelled at the deadline, and what it created for its caller must outlive it.
     Registration registration =
-        owner.onCancel(
-            () -> {
-              if (byHandle.remove(handle, owned)) {
-                onOwnerGone.accept(resource);
-              }
-            });
+        owner
+            .callerScope()
+            .onCancel(
+                () -> {
+                  if (byHandle.remove(handle, owned)) {
+                    onOwnerGone.accept(resource);
+                  }
+                });
     owned.cancelRegistration = registration;
     if (byHandle.get(handle) != owned) {
       // Removed before the registration was recorded: nobody else will unregister it.

@@ -1,0 +1,91 @@
+package dev.baton.process;
+
+import dev.baton.boot.AppContext;
+import dev.baton.dispatch.CancellationSignal;
+import dev.baton.dispatch.CommandContext;
+import dev.baton.dispatch.Registration;
+import dev.baton.time.Scheduled;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * The context of one command yielded with a deadline, and that deadline's timer.
+ *
+ * <p>It is cancelled when the deadline passes or when the process ends, whichever comes first, so
+ * the handler stops work whose result nobody will read. Its {@link #callerScope()} is the process's
+ * own context, so what the command creates for the process to keep (a timer, a subscription) lives
+ * as long as the process, not as long as the command.
+ *
+ * <p><b>Concurrency.</b> The cancellation signal is thread-safe. The process's cancellation reaches
+ * this one through a callback registered at construction, removed once the yield is settled (its
+ * completion arrived in time: there is nothing left to cancel, and a long-lived process must not
+ * accumulate one callback per yield) or has expired. {@link #timer} is written once, before the
+ * yield is dispatched, and read by whichever thread settles the yield.
+ *
+ * <p>A yield without a deadline gets no such object: its handler sees the process's context, and
+ * dispatch allocates nothing for it.
+ */
+final class DeadlineYield implements ProcessContext {
+  private final ProcessContext process;
+  private final CancellationSignal cancellation = new CancellationSignal();
+  private final Registration processEnded;
+  private volatile @Nullable Scheduled timer;
+
+  DeadlineYield(ProcessContext process) {
+    this.process = process;
+    this.processEnded = process.onCancel(cancellation::cancel);
+  }
+
+  /** Records the deadline's timer, so a completion in time can cancel it. */
+  void arm(Scheduled deadlineTimer) {
+    this.timer = deadlineTimer;
+  }
+
+  @Override
+  public Pid pid() {
+    return process.pid();
+  }
+
+  @Override
+  public boolean isCancelled() {
+    return cancellation.isCancelled();
+  }
+
+  @Override
+  public Registration onCancel(Runnable action) {
+    return cancellation.onCancel(action);
+  }
+
+  @Override
+  public AppContext services() {
+    return process.services();
+  }
+
+  /** The process itself: cancelled only when it ends. */
+  @Override
+  public CommandContext callerScope() {
+    return process;
+  }
+
+  /** The deadline passed while the yield was pending: its work is cancelled. */
+  void expire() {
+    processEnded.remove();
+    cancellation.cancel();
+  }
+
+  /** The completion arrived in time: stops the timer; the work has nothing left to cancel. */
+  void settle() {
+    cancelTimer();
+    processEnded.remove();
+  }
+
+  /**
+   * The process ended with the yield pending: stops the timer, and leaves the process's
+   * cancellation to reach the work.
+   */
+  void cancelTimer() {
+    Scheduled armed = timer;
+    if (armed != null) {
+      armed.cancel();
+    }
+  }
+}
