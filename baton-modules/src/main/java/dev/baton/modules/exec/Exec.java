@@ -121,8 +121,10 @@ public final class Exec {
    * program runs.
    *
    * <p>Errors: {@link ExecStartException} if the program could not be started (not found, not
-   * executable, the working directory missing); {@link dev.baton.modules.NotAProcessException} if
-   * the caller is not a process.
+   * executable, the working directory or an output file's directory missing); {@link
+   * ExecStoppedException} if the module has stopped; {@link dev.baton.modules.NotAProcessException}
+   * if the caller is not a process. If the Start's deadline passes while the program is launching,
+   * the program is killed once it runs.
    *
    * @param command the program (looked up on {@code PATH} when it has no slash) and its arguments;
    *     not empty, no null elements, no NUL characters
@@ -226,13 +228,18 @@ public final class Exec {
    * error is a {@link NonZeroExitException} that carries the status (output included). With {@code
    * checkExitCode} false, any exit code completes normally.
    *
-   * <p>The wait that reports the exit releases the id; later commands on it fail with {@link
-   * dev.baton.modules.HandleNotFoundException}. Waiting blocks no thread ({@code
-   * Process.onExit()}); if the waiting process ends first, the wait simply stops (and the OS
-   * process is killed, since its owner is gone).
+   * <p>The id stays valid after the exit: the status is kept, and every wait after the exit
+   * completes with it (each with {@code checkExitCode}'s semantics), until the owner ends. So a
+   * wait whose deadline passed can be followed by {@link Kill} and another wait. Each exited
+   * program's status (with up to two capture limits of output) is held until its owner ends: a
+   * long-lived owner that starts many programs should start them from a short-lived process (for
+   * example {@code Processes.Exec} of a coroutine that starts and waits), or capture less. Waiting
+   * blocks no thread; if the wait's deadline passes, the wait stops (the program keeps running); if
+   * the waiting process ends first, the wait stops and the OS process is killed, since its owner is
+   * gone.
    *
    * <p>Errors: {@link NonZeroExitException}; {@link dev.baton.modules.HandleNotFoundException} if
-   * the caller does not own {@code id} (never started, already waited for, or another process's).
+   * the caller does not own {@code id} (never started, or another process's).
    *
    * @param id the process to wait for
    * @param checkExitCode whether a non-zero exit code fails the command (true by default)
@@ -259,7 +266,8 @@ public final class Exec {
    * forcibly}, at once ({@code SIGKILL}). Completes with whether the process was still running. The
    * id stays valid: a {@link ProcessWait} after it reports the exit (on Unix, exit code 128 + the
    * signal's number: 143 for SIGTERM, 137 for SIGKILL, as a {@link NonZeroExitException} when
-   * checked, with {@link ExitStatus#killed()} true).
+   * checked, with {@link ExitStatus#killed()} true unless the program trapped SIGTERM and exited
+   * its own way). Kill does not release the id: the status stays for waits until the owner ends.
    *
    * <p>Errors: {@link dev.baton.modules.HandleNotFoundException} if the caller does not own {@code
    * id}.

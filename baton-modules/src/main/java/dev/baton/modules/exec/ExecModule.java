@@ -6,26 +6,42 @@ import dev.baton.dispatch.CommandId;
 import dev.baton.dispatch.Dispatcher;
 import dev.baton.dispatch.Handler;
 import dev.baton.dispatch.Registrar;
+import dev.baton.dispatch.Registration;
 import dev.baton.dispatch.ResultReceiver;
 import dev.baton.modules.internal.Callers;
 import dev.baton.modules.internal.OwnedResources;
 import dev.baton.process.Pid;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * The exec module: {@link Exec.Start}, {@link Exec.ProcessWait} and {@link Exec.Kill}.
  *
  * <p><b>Design.</b> Handlers never block a scheduler thread: starting a program (fork/exec, which
  * can take milliseconds) and killing one (which walks the process tree) run on a virtual thread
- * each; waiting is a callback on {@link Process#onExit()}; captured output is read by virtual
+ * each; waiting is a callback on the program's exit future; captured output is read by virtual
  * threads. Each started program is owned by the process that yielded {@link Exec.Start} (an {@link
  * OwnedResources} table): only that process can wait for or kill it, and when the process ends the
- * program and its descendants are killed forcibly, which also ends any wait still pending (its
- * completion is skipped, since nobody reads it). The {@link Exec.ProcessWait} that reports the exit
- * releases the handle; a program never waited for is held until its owner ends. Stopping the module
- * kills every program still running. Thread-safe.
+ * program and its descendants are killed forcibly.
+ *
+ * <p><b>Lifetime of an id.</b> The program's {@link ExitStatus} is kept in its entry once it exits,
+ * and every {@link Exec.ProcessWait} after that returns it; no wait releases the id, because the
+ * module cannot know whether a wait's completion reached the process (a wait whose deadline passed
+ * is dropped by the runtime), and a released id would break the deadline, then {@link Exec.Kill},
+ * then wait pattern. The entry (with its captured output) is released when the owner ends, or when
+ * the module stops. A long-lived owner that starts many programs should start them from a
+ * short-lived process ({@code Processes.Exec} of a coroutine that starts and waits), so each is
+ * released when that process ends, or capture less.
+ *
+ * <p><b>Cancellation.</b> A command's context is cancelled when its yield's deadline passes or its
+ * caller ends: a pending wait then stops and completes with a {@link CancellationException} (which
+ * the runtime drops: nobody reads it), and a launch that finishes after its Start was cancelled
+ * kills the program. Stopping the module kills every program still held and refuses later starts
+ * with {@link ExecStoppedException}; a launch racing the stop finds the {@link #stopped} flag after
+ * adding its program and kills it. Thread-safe.
  *
  * <p>Boot it with {@code Dispatcher.component(new ExecModule())}; it needs no other service.
  */
@@ -37,6 +53,12 @@ public final class ExecModule implements Dispatcher {
 
   /** The OS processes still running, by handle, for {@link #osProcess}. */
   private final ConcurrentHashMap<Long, ProcessHandle> running = new ConcurrentHashMap<>();
+
+  /**
+   * Set by {@link #stop()} before it clears the table; a launch checks it after adding, so either
+   * the clear or the launch itself kills the program.
+   */
+  private volatile boolean stopped;
 
   /** Creates the module. */
   public ExecModule() {}
@@ -58,15 +80,21 @@ public final class ExecModule implements Dispatcher {
     registrar.register(Exec.KILL, Handler.forType(Exec.Kill.class, this::kill));
   }
 
-  /** Kills every program still running, forcibly, with its descendants. */
+  /**
+   * Kills every program still held, forcibly, with its descendants, and closes their captured
+   * streams; later starts fail with {@link ExecStoppedException}. Pending waits complete when their
+   * program's exit is seen.
+   */
   @Override
   public void stop() {
+    stopped = true;
     for (RunningProgram program : programs.clear()) {
       program.kill(true);
+      program.closeStreams();
     }
   }
 
-  /** The number of programs held for their owners (running, or exited and not yet waited for). */
+  /** The number of programs held for their owners (running, or exited with their status kept). */
   public int programCount() {
     return programs.size();
   }
@@ -81,8 +109,13 @@ public final class ExecModule implements Dispatcher {
 
   private void start(CommandContext context, Exec.Start start, long tag, ResultReceiver receiver) {
     Pid pid = Callers.pidOf(context, "exec.Start");
+    if (stopped) {
+      receiver.completeYield(tag, null, new ExecStoppedException(start.program()));
+      return;
+    }
     if (context.isCancelled()) {
-      return; // the caller is gone: start nothing
+      receiver.completeYield(tag, null, cancelled("exec.Start of " + start.program()));
+      return; // start nothing
     }
     long handle = programs.nextHandle();
     Thread.ofVirtual()
@@ -98,9 +131,18 @@ public final class ExecModule implements Dispatcher {
               }
               running.put(handle, program.handle());
               var _ = program.exit().whenComplete((status, error) -> running.remove(handle));
-              // If the caller went away meanwhile, add kills the program before it returns.
+              // If the owner went away meanwhile, add kills the program before it returns.
               programs.add(handle, context, program, ExecModule::killInBackground);
-              receiver.completeYield(tag, new Exec.ExecId(handle), null);
+              if (stopped) {
+                discard(handle, program);
+                receiver.completeYield(tag, null, new ExecStoppedException(start.program()));
+              } else if (context.isCancelled()) {
+                // This Start's deadline passed (or its caller ended): nobody will learn the id.
+                discard(handle, program);
+                receiver.completeYield(tag, null, cancelled("exec.Start of " + start.program()));
+              } else {
+                receiver.completeYield(tag, new Exec.ExecId(handle), null);
+              }
             });
   }
 
@@ -108,17 +150,26 @@ public final class ExecModule implements Dispatcher {
       CommandContext context, Exec.ProcessWait wait, long tag, ResultReceiver receiver) {
     long handle = wait.id().value();
     RunningProgram program = programs.get(context, handle);
-    // No cancellation hook is needed: only the owner can wait, and when the owner goes the program
-    // is killed, so this callback runs soon and finds the context cancelled.
+    AtomicBoolean done = new AtomicBoolean();
+    // Cancelled by the wait's deadline or the owner's end (which also kills the program): stop
+    // waiting. The entry and its status stay for the next wait.
+    Registration stopWaiting =
+        context.onCancel(
+            () -> {
+              if (done.compareAndSet(false, true)) {
+                receiver.completeYield(
+                    tag, null, cancelled("exec.ProcessWait for OS process " + handle));
+              }
+            });
     var _ =
         program
             .exit()
             .whenComplete(
                 (status, error) -> {
-                  if (context.isCancelled()) {
-                    return;
+                  if (!done.compareAndSet(false, true)) {
+                    return; // cancelled first
                   }
-                  var _ = programs.forget(handle);
+                  stopWaiting.remove();
                   if (error != null) {
                     receiver.completeYield(tag, null, error);
                   } else if (wait.checkExitCode() && !status.succeeded()) {
@@ -135,6 +186,20 @@ public final class ExecModule implements Dispatcher {
     Thread.ofVirtual()
         .name("exec-kill-" + kill.id().value())
         .start(() -> receiver.completeYield(tag, program.kill(kill.forcibly()), null));
+  }
+
+  /**
+   * Removes and kills a program whose Start will not deliver its id (killing twice is harmless).
+   */
+  private void discard(long handle, RunningProgram program) {
+    var _ = programs.forget(handle);
+    program.kill(true);
+    program.closeStreams();
+  }
+
+  private static CancellationException cancelled(String what) {
+    return new CancellationException(
+        what + " was cancelled: its deadline passed or its caller ended");
   }
 
   /** Runs on the thread that cancels the owner, which must not wait for a process-tree walk. */

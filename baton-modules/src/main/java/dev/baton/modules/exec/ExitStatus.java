@@ -10,11 +10,14 @@ import java.time.Duration;
  *     number (137 for SIGKILL, 143 for SIGTERM)
  * @param stdout the captured standard output (empty unless captured), at most the capture limit
  * @param stderr the captured standard error (empty unless captured), at most the capture limit
- * @param stdoutTruncated whether standard output had more than was kept: it exceeded the limit, or
- *     a descendant still held the pipe open after the program exited
+ * @param stdoutTruncated whether standard output had more than was kept: true when it exceeded the
+ *     limit; when a descendant still held the pipe open after the program exited, best-effort (the
+ *     late output is left out, but the flag may stay false if the JDK closed the pipe first)
  * @param stderrTruncated the same for standard error
  * @param duration from the start to the exit, in real time
- * @param killed whether {@link Exec.Kill} was sent to it before it exited
+ * @param killed whether {@link Exec.Kill} ended it: after a forcible kill, or after a polite one
+ *     whose exit shows SIGTERM (code 143); a program that traps SIGTERM and exits its own way was
+ *     not killed
  */
 // The arrays are private copies made once when the process exited and handed over: nobody else
 // holds them, and a record of byte arrays keeps the output exact (binary output survives).
