@@ -36,6 +36,7 @@ import dev.baton.process.Scheduler;
 import dev.baton.process.SpawnOptions;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 import org.jspecify.annotations.Nullable;
@@ -56,11 +57,12 @@ import org.jspecify.annotations.Nullable;
  * ...) pass through as they are; this module adds {@link NameNotFoundException}, {@link
  * ChildFailedException} and {@link dev.baton.modules.NotAProcessException}.
  *
- * <p><b>Exec and cancellation.</b> When the caller of an Exec ends (its context is cancelled), the
- * child and the watcher are terminated and nothing completes. The seed instead left the child
- * running; Baton stops it because the child's only consumer is gone, and an orphan that nobody can
- * name (its pid was never returned) could only leak. A caller that wants a child to outlive it uses
- * {@link Processes.Spawn} instead.
+ * <p><b>Exec and cancellation.</b> When an Exec's context is cancelled (its yield's deadline
+ * passed, or its caller ended), the child and the watcher are terminated and the command completes
+ * with a {@link CancellationException}, which the runtime drops (nobody waits for it any more). The
+ * seed instead left the child running; Baton stops it because the child's only consumer is gone,
+ * and an orphan that nobody can name (its pid was never returned) could only leak. A caller that
+ * wants a child to outlive it uses {@link Processes.Spawn} instead.
  */
 public final class ProcessModule implements Dispatcher {
   /** The module's name in the id table. */
@@ -214,7 +216,9 @@ public final class ProcessModule implements Dispatcher {
   private static void exec(
       Scheduler scheduler, CommandContext context, Exec exec, long tag, ResultReceiver receiver) {
     if (context.isCancelled()) {
-      return; // the caller is gone: spawn nothing, since nobody would read the result
+      // Spawn nothing, since nobody would read the result.
+      receiver.completeYield(tag, null, ExecRun.cancelledError());
+      return;
     }
     ExecRun run = new ExecRun(scheduler, exec, tag, receiver);
     // The watcher traps links: the child's failure must reach it as its @exit message, not kill it.
@@ -225,8 +229,8 @@ public final class ProcessModule implements Dispatcher {
 
   /**
    * One pending {@link Processes.Exec}: the watcher's body, and the race between the child's end
-   * (the watcher completes the tag) and the caller's end (the child and the watcher are
-   * terminated).
+   * (the watcher completes the tag) and the command's cancellation (the child and the watcher are
+   * terminated and the tag completes with an error).
    *
    * <p>{@link #finished} decides that race once. The child's pid is published through a volatile
    * field and {@link #callerGone} is volatile too, so either the watcher sees the caller gone after
@@ -300,10 +304,15 @@ public final class ProcessModule implements Dispatcher {
       }
     }
 
-    /** The caller ended: nobody reads the result, so stop the child and the watcher. */
+    /**
+     * The command was cancelled (its deadline passed, or the caller ended): nobody reads the
+     * result, so stop the child and the watcher, and complete with an error the runtime drops.
+     */
     void callerGone() {
       callerGone = true;
-      finished.set(true);
+      if (finished.compareAndSet(false, true)) {
+        receiver.completeYield(tag, null, cancelledError());
+      }
       Pid spawned = child;
       if (spawned != null) {
         terminateQuietly(spawned, "the process that exec'd it ended");
@@ -312,6 +321,12 @@ public final class ProcessModule implements Dispatcher {
       if (self != null) {
         terminateQuietly(self, "the process that exec'd ended");
       }
+    }
+
+    static CancellationException cancelledError() {
+      return new CancellationException(
+          "process.Exec was cancelled: its deadline passed or its caller ended; the child was"
+              + " terminated");
     }
 
     private void complete(@Nullable Object value, @Nullable Throwable error) {

@@ -437,7 +437,8 @@ public final class Processes {
    * <p>Errors: {@link ChildFailedException} (cause: the child's error) if the child failed or was
    * terminated; the spawn's own errors ({@link dev.baton.process.SpawnFailedException}, {@link
    * dev.baton.process.MaxProcessesExceededException}) as they are. If the caller ends while the
-   * child runs, the child is terminated and nothing completes.
+   * child runs, or the yield's deadline passes ({@link dev.baton.process.YieldTimeoutException}),
+   * the child is terminated: a child nobody waits for could only leak.
    *
    * @param body what to run
    * @param input what the child receives as its input

@@ -28,6 +28,7 @@ import dev.baton.process.Message;
 import dev.baton.process.NameTakenException;
 import dev.baton.process.Pid;
 import dev.baton.process.ProcessContext;
+import dev.baton.process.ProcessInfo;
 import dev.baton.process.ProcessNotFoundException;
 import dev.baton.process.ProcessResult;
 import dev.baton.process.ProcessTerminatedException;
@@ -35,8 +36,11 @@ import dev.baton.process.SpawnFailedException;
 import dev.baton.process.SpawnOptions;
 import dev.baton.process.StepOutput;
 import dev.baton.process.StepProcess;
+import dev.baton.process.YieldTimeoutException;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -610,19 +614,63 @@ class ProcessModuleTest {
   }
 
   @Test
-  void exec_fromOutsideAnyProcess_cancelledMidCommand_terminatesTheChild_andNeverCompletes() {
+  void exec_fromOutsideAnyProcess_cancelledMidCommand_terminatesTheChild_andCompletesCancelled() {
     CompletableFuture<Pid> child = new CompletableFuture<>();
     CancellationSignal signal = new CancellationSignal();
     CompletableFuture<@Nullable Object> result =
         callOutsideProcess(Exec.coroutine((c, input) -> childWaits(child, c), null), signal);
     Pid childPid = within(child);
+    assertThat(result).as("pending while the child runs").isNotDone();
 
     signal.cancel();
 
     ModuleTestNode.awaitCondition(
         "the exec's child to end", () -> !node.scheduler().isAlive(childPid));
     awaitOnlyFixtureProcesses();
-    assertThat(result).isNotDone();
+    assertThatThrownBy(() -> within(result))
+        .cause()
+        .isInstanceOf(CancellationException.class)
+        .hasMessageContaining("process.Exec was cancelled");
+  }
+
+  @Test
+  void exec_whoseDeadlinePasses_terminatesChildAndWatcher_andTheCallerGoesOn() {
+    try (ModuleTestNode timed =
+        ModuleTestNode.builder().manualTime().dispatcher(new ProcessModule()).build()) {
+      CompletableFuture<Pid> child = new CompletableFuture<>();
+      ModuleTestNode.Started caller =
+          timed.startCoroutine(
+              (p, in) -> {
+                try {
+                  p.call(
+                      Exec.coroutine((c, input) -> childWaits(child, c), null),
+                      Duration.ofSeconds(5));
+                  return "the exec completed";
+                } catch (YieldTimeoutException expected) {
+                  return p.receive("done").payload();
+                }
+              },
+              null);
+      Pid childPid = within(child);
+      timed.awaitWaiting(caller.pid());
+      List<Pid> watchers =
+          timed.scheduler().processes().stream()
+              .filter(info -> info.type().startsWith(ProcessModule.class.getName() + "$"))
+              .map(ProcessInfo::pid)
+              .toList();
+      assertThat(watchers).as("the exec's watcher").hasSize(1);
+
+      timed.manualTime().advance(Duration.ofSeconds(5));
+
+      ModuleTestNode.awaitCondition(
+          "the child and the watcher to end",
+          () ->
+              !timed.scheduler().isAlive(childPid)
+                  && !timed.scheduler().isAlive(watchers.getFirst()));
+      assertThat(timed.scheduler().isAlive(caller.pid())).as("the caller goes on").isTrue();
+      timed.scheduler().send(caller.pid(), "done", "went on");
+      assertThat(caller.await().value()).isEqualTo("went on");
+    }
   }
 
   // ---- helpers ----
