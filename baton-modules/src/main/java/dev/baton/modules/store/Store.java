@@ -51,6 +51,26 @@ public final class Store {
   /** The most entries one {@link List} returns. */
   public static final int MAX_LIST_LIMIT = 1000;
 
+  /**
+   * The largest value, in bytes: 16 MiB. A larger value could not travel to a network backend
+   * safely (Redis closes the connection, shared by every store on it, on a bulk string over its
+   * {@code proto-max-bulk-len}), and a store is not a blob store.
+   */
+  public static final int MAX_VALUE_BYTES = 16 << 20;
+
+  /**
+   * How many value bytes one {@link List} page carries at most before it stops early (with more to
+   * come): 16 MiB. A page always holds at least one entry if any is left, so a page's values total
+   * at most this plus one value.
+   */
+  public static final int LIST_PAGE_BYTES = 16 << 20;
+
+  /**
+   * The longest time to live: 100 years (36,525 days). Longer ones are refused when the options are
+   * made, so no backend overflows computing an expiry.
+   */
+  public static final Duration MAX_TTL = Duration.ofDays(36_525);
+
   /** Store names become part of backend keys (Redis), so they are kept to a safe alphabet. */
   private static final Pattern STORE_NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,63}");
 
@@ -99,11 +119,14 @@ public final class Store {
   // Arrays compare by identity in records; commands are handed over, not compared or hashed.
   @SuppressWarnings("ArrayRecordComponent")
   public record Set(String store, String key, byte[] value) implements Command<Long> {
-    /** Validates the store name, the key and the value. */
+    /**
+     * Validates the store name, the key and the value: {@link IllegalArgumentException} for a bad
+     * name or key, or a value over {@value #MAX_VALUE_BYTES} bytes.
+     */
     public Set {
       checkStoreName(store);
       checkKey(key);
-      requireNonNull(value, "value");
+      checkValue(key, value);
     }
 
     /** Writes {@code key} of the {@value #DEFAULT_STORE} store. */
@@ -200,7 +223,10 @@ public final class Store {
    * same order in every backend), after {@code cursor}, at most {@code limit} of them. Completes
    * with a {@link StorePage}; pass its {@link StorePage#nextCursor()} as the next command's cursor
    * to read on. Entries written or deleted between pages may or may not be seen; a key present for
-   * the whole listing is returned exactly once.
+   * the whole listing is returned exactly once. A page may hold fewer than {@code limit} entries,
+   * even none, and still have more: it stops early once its values pass {@value #LIST_PAGE_BYTES}
+   * bytes, and a backend bounds the expired entries one call passes over; read on until {@link
+   * StorePage#hasMore()} is false.
    *
    * @param store the store's name
    * @param prefix the keys' common start; empty lists every key
@@ -250,11 +276,14 @@ public final class Store {
   @SuppressWarnings("ArrayRecordComponent")
   public record Put(String store, String key, byte[] value, PutOptions options)
       implements Command<Long> {
-    /** Validates the store name, key, value and options. */
+    /**
+     * Validates the store name, key, value and options: {@link IllegalArgumentException} for a bad
+     * name or key, or a value over {@value #MAX_VALUE_BYTES} bytes.
+     */
     public Put {
       checkStoreName(store);
       checkKey(key);
-      requireNonNull(value, "value");
+      checkValue(key, value);
       requireNonNull(options, "options");
     }
 
@@ -280,7 +309,9 @@ public final class Store {
    * <p>An absent (or expired) key has version 0, so {@code onlyIfAbsent} is the same condition as
    * {@code expectedVersion == 0}; both may be given only if they agree.
    *
-   * @param ttl how long the entry lives, at least 1 ms; null for no expiry
+   * @param ttl how long the entry lives, at least 1 ms and at most {@link #MAX_TTL} (100 years);
+   *     null for no expiry. A backend counting whole milliseconds rounds a fraction up, so an entry
+   *     never expires early
    * @param onlyIfAbsent write only if the key holds no live entry
    * @param expectedVersion write only if the live entry's version is this (0: absent); {@link
    *     #ANY_VERSION} for no condition
@@ -292,10 +323,17 @@ public final class Store {
     /** No expiry, no condition: what {@link Set} does. */
     public static final PutOptions NONE = new PutOptions(null, false, ANY_VERSION);
 
-    /** Validates the expiry and the condition. */
+    /**
+     * Validates the expiry and the condition: {@link IllegalArgumentException} for a ttl under 1 ms
+     * or over {@link #MAX_TTL}, a version under -1, or {@code onlyIfAbsent} with a version above 0.
+     */
     public PutOptions {
       if (ttl != null && ttl.compareTo(Duration.ofMillis(1)) < 0) {
         throw new IllegalArgumentException("ttl must be at least 1 ms (or null), not " + ttl);
+      }
+      if (ttl != null && ttl.compareTo(MAX_TTL) > 0) {
+        throw new IllegalArgumentException(
+            "ttl must be at most " + MAX_TTL.toDays() + " days (100 years), not " + ttl);
       }
       if (expectedVersion < ANY_VERSION) {
         throw new IllegalArgumentException(
@@ -353,6 +391,27 @@ public final class Store {
     }
     checkText("key", key);
     return key;
+  }
+
+  /**
+   * Checks a value: non-null and at most {@value #MAX_VALUE_BYTES} bytes.
+   *
+   * @throws NullPointerException if {@code value} is null
+   * @throws IllegalArgumentException naming the key and both sizes if it is too large
+   */
+  public static byte[] checkValue(String key, byte[] value) {
+    requireNonNull(value, "value");
+    if (value.length > MAX_VALUE_BYTES) {
+      throw new IllegalArgumentException(
+          "the value for store key '"
+              + key
+              + "' is "
+              + value.length
+              + " bytes; a store value is at most "
+              + MAX_VALUE_BYTES
+              + " bytes (16 MiB): keep large data elsewhere and store a reference");
+    }
+    return value;
   }
 
   /**
