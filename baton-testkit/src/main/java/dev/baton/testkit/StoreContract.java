@@ -9,6 +9,7 @@ import static org.assertj.core.api.Assertions.within;
 import dev.baton.modules.store.Store.PutOptions;
 import dev.baton.modules.store.StoreEntry;
 import dev.baton.modules.store.StorePage;
+import dev.baton.modules.store.StoreUnavailableException;
 import dev.baton.modules.store.VersionConflictException;
 import dev.baton.modules.store.spi.KeyOrder;
 import dev.baton.modules.store.spi.StoreBackend;
@@ -21,6 +22,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -33,8 +35,11 @@ import org.junit.jupiter.api.Test;
 /**
  * The contract of a store backend ({@link StoreBackend}): reads and writes, versions from one
  * counter per store that are never reused, conditional writes (only-if-absent, compare-and-set)
- * that are linearizable, expiry that hides an entry from every method, listings in UTF-8 byte order
- * with prefix and cursor paging, and values from empty to 1 MiB.
+ * that are linearizable (one winner among racing only-if-absent puts), expiry that hides an entry
+ * from every method and combines with conditions, listings in UTF-8 byte order with prefix and
+ * cursor paging (pages bounded by count and by value bytes, possibly empty with more to come), keys
+ * of any text (including names a backend uses internally), values from empty to 1 MiB, and a closed
+ * store that fails every call with {@code StoreUnavailableException}.
  *
  * <h2>How a backend uses it</h2>
  *
@@ -414,6 +419,253 @@ public abstract class StoreContract {
     }
   }
 
+  // ---- conditions under concurrency and with expiry ----
+
+  @Test
+  void concurrentOnlyIfAbsentPuts_from8Threads_haveExactlyOneWinner_in20Rounds() throws Exception {
+    int threads = 8;
+    ExecutorService pool = Executors.newFixedThreadPool(threads);
+    try {
+      for (int round = 0; round < 20; round++) {
+        String key = "race/" + round;
+        CountDownLatch start = new CountDownLatch(1);
+        List<Future<Long>> racers = new ArrayList<>();
+        for (int t = 0; t < threads; t++) {
+          String value = "t" + t;
+          racers.add(
+              pool.submit(
+                  () -> {
+                    start.await();
+                    try {
+                      return call(store().put(key, utf8(value), PutOptions.ifAbsent()));
+                    } catch (AssertionError e) {
+                      if (e.getCause() instanceof VersionConflictException conflict) {
+                        return -conflict.actual(); // a loser: minus the winner's version
+                      }
+                      throw e;
+                    }
+                  }));
+        }
+        start.countDown();
+        List<Long> outcomes = new ArrayList<>();
+        for (Future<Long> racer : racers) {
+          outcomes.add(racer.get(awaitBound().toMillis() * 2, TimeUnit.MILLISECONDS));
+        }
+
+        List<Long> winners = outcomes.stream().filter(v -> v > 0).toList();
+        assertThat(winners).as("winners of round %d: %s", round, outcomes).hasSize(1);
+        long won = winners.getFirst();
+        // every loser saw the winner's version, and the entry is the winner's
+        assertThat(outcomes.stream().filter(v -> v <= 0)).allMatch(v -> v == -won);
+        StoreEntry entry = entry(key).orElseThrow();
+        assertThat(entry.version()).isEqualTo(won);
+        assertThat(entry.valueAsUtf8()).isEqualTo("t" + outcomes.indexOf(won));
+      }
+    } finally {
+      pool.shutdownNow();
+      assertThat(pool.awaitTermination(awaitBound().toMillis(), TimeUnit.MILLISECONDS)).isTrue();
+    }
+  }
+
+  @Test
+  void anOnlyIfAbsentLeaseWithTtl_blocksOthers_expires_andCanBeReacquired() throws Exception {
+    long lease = put("lock", "a", PutOptions.ifAbsent().withTtl(shortTtl()));
+    assertConflict(
+        () -> store().put("lock", utf8("b"), PutOptions.ifAbsent().withTtl(shortTtl())), 0, lease);
+    assertThat(entry("lock").orElseThrow().expiresAt()).isNotNull();
+
+    advanceTime(shortTtl().plusMillis(50));
+
+    assertThat(entry("lock")).isEmpty();
+    long again = put("lock", "b", PutOptions.ifAbsent().withTtl(Duration.ofHours(1)));
+    StoreEntry entry = entry("lock").orElseThrow();
+    assertThat(again).isGreaterThan(lease);
+    assertThat(entry.valueAsUtf8()).isEqualTo("b");
+    assertThat(entry.expiresAt()).isNotNull();
+  }
+
+  @Test
+  void aCompareAndSetWithTtl_setsTheExpiry_andTheEntryExpires() throws Exception {
+    long v1 = put("k", "a", PutOptions.NONE);
+    Instant before = now();
+    long v2 = put("k", "b", PutOptions.ifVersion(v1).withTtl(shortTtl()));
+
+    StoreEntry entry = entry("k").orElseThrow();
+    assertThat(entry.version()).isEqualTo(v2);
+    assertThat(entry.expiresAt())
+        .isNotNull()
+        .isCloseTo(
+            before.plus(shortTtl()), within(expiryTolerance().toMillis(), ChronoUnit.MILLIS));
+    advanceTime(shortTtl().plusMillis(50));
+    assertThat(entry("k")).isEmpty();
+  }
+
+  @Test
+  void aCompareAndSetWithoutTtl_clearsAnEarlierExpiry() throws Exception {
+    long v1 = put("k", "a", PutOptions.ttl(shortTtl()));
+    var _ = put("k", "b", PutOptions.ifVersion(v1));
+
+    assertThat(entry("k").orElseThrow().expiresAt()).isNull();
+    advanceTime(shortTtl().plusMillis(50));
+    assertThat(entry("k").orElseThrow().valueAsUtf8()).isEqualTo("b");
+  }
+
+  // ---- keys ----
+
+  @Test
+  void keysWithSeparatorsBracesAndInternalNames_areOrdinaryKeys() throws Exception {
+    List<String> keys =
+        List.of("a:b", "{x}", "}{", "{", "idx", "seq", "exp", "e:k", "e:", "n", "v", "*", "[a]");
+    for (String key : keys) {
+      var _ = put(key, "value of " + key, PutOptions.NONE);
+    }
+    var _ = put("idx", "value of idx", PutOptions.NONE); // overwriting a key named like the index
+
+    for (String key : keys) {
+      assertThat(entry(key).orElseThrow().valueAsUtf8()).as(key).isEqualTo("value of " + key);
+    }
+    List<String> expected = new ArrayList<>(keys);
+    expected.sort(KeyOrder.UTF8);
+    assertThat(list("", null, 100).keys()).containsExactlyElementsOf(expected);
+    assertThat(list("e:", null, 100).keys()).containsExactly("e:", "e:k");
+    assertThat(call(store().delete("seq"))).isTrue();
+    assertThat(put("after", "x", PutOptions.NONE)).as("the counter is intact").isPositive();
+    assertThat(list("", null, 100).keys()).hasSize(keys.size()); // 'seq' gone, 'after' added
+  }
+
+  @Test
+  void prefixesEndingAtTheHighestCodePoints_listTheirKeysOnly() throws Exception {
+    String bmpMax = "\uFFFF";
+    String max = new String(Character.toChars(0x10FFFF));
+    List<String> keys =
+        List.of(
+            "a" + bmpMax,
+            "a" + bmpMax + "x",
+            "a" + bmpMax + max,
+            "a" + max,
+            "a" + max + max,
+            "a" + max + "z",
+            "b");
+    for (String key : keys) {
+      var _ = put(key, "v", PutOptions.NONE);
+    }
+
+    assertThat(list("a" + bmpMax, null, 100).keys())
+        .containsExactly("a" + bmpMax, "a" + bmpMax + "x", "a" + bmpMax + max);
+    assertThat(list("a" + max, null, 100).keys())
+        .containsExactly("a" + max, "a" + max + "z", "a" + max + max);
+    assertThat(list(max, null, 100).keys()).isEmpty();
+    assertThat(list("a", "a" + max, 100).keys()).containsExactly("a" + max + "z", "a" + max + max);
+  }
+
+  // ---- listing: what pages carry and how to read on ----
+
+  @Test
+  void listedEntries_carryTheirValueVersionAndExpiry() throws Exception {
+    long plain = put("l/plain", "p", PutOptions.NONE);
+    Instant before = now();
+    long expiring = put("l/ttl", "t", PutOptions.ttl(Duration.ofHours(1)));
+
+    List<StoreEntry> entries = list("l/", null, 10).entries();
+
+    assertThat(entries).hasSize(2);
+    assertThat(entries.get(0).key()).isEqualTo("l/plain");
+    assertThat(entries.get(0).valueAsUtf8()).isEqualTo("p");
+    assertThat(entries.get(0).version()).isEqualTo(plain);
+    assertThat(entries.get(0).expiresAt()).isNull();
+    assertThat(entries.get(1).key()).isEqualTo("l/ttl");
+    assertThat(entries.get(1).valueAsUtf8()).isEqualTo("t");
+    assertThat(entries.get(1).version()).isEqualTo(expiring);
+    assertThat(entries.get(1).expiresAt())
+        .isNotNull()
+        .isCloseTo(
+            before.plus(Duration.ofHours(1)),
+            within(expiryTolerance().toMillis(), ChronoUnit.MILLIS));
+  }
+
+  @Test
+  void aCursorKeyDeletedBetweenPages_stillLeadsToTheRest() throws Exception {
+    for (String key : List.of("c/1", "c/2", "c/3", "c/4", "c/5")) {
+      var _ = put(key, key, PutOptions.NONE);
+    }
+    StorePage first = list("c/", null, 2);
+    assertThat(first.nextCursor()).isEqualTo("c/2");
+    var _ = call(store().delete("c/2"));
+    var _ = call(store().delete("c/3"));
+
+    StorePage second = list("c/", first.nextCursor(), 2);
+
+    assertThat(second.keys()).containsExactly("c/4", "c/5");
+  }
+
+  @Test
+  void aPageWithMoreButNoEntries_isReadOnByItsCursor_untilTheLiveEntriesAreFound()
+      throws Exception {
+    // More expired entries than a backend passes over in one call (1000 for both backends here),
+    // so some page is empty yet has more: a client reads on by the cursor until hasMore is false.
+    List<CompletionStage<Long>> writes = new ArrayList<>();
+    for (int i = 0; i < 1100; i++) {
+      writes.add(store().put(String.format("x/%05d", i), new byte[0], PutOptions.ttl(shortTtl())));
+    }
+    for (CompletionStage<Long> write : writes) {
+      var _ = call(write);
+    }
+    var _ = put("x/live", "v", PutOptions.NONE);
+    advanceTime(shortTtl().plusMillis(50));
+
+    List<String> seen = new ArrayList<>();
+    int emptyWithMore = 0;
+    String cursor = null;
+    for (int pages = 0; ; pages++) {
+      assertThat(pages).as("pages").isLessThan(20);
+      StorePage page = list("x/", cursor, 1);
+      seen.addAll(page.keys());
+      if (!page.hasMore()) {
+        break;
+      }
+      if (page.entries().isEmpty()) {
+        emptyWithMore++;
+      }
+      cursor = page.nextCursor();
+    }
+
+    assertThat(seen).containsExactly("x/live");
+    assertThat(emptyWithMore).isPositive();
+  }
+
+  @Test
+  void aPage_stopsOnceItsValuesPassTheByteBudget_andTheNextPageGoesOn() throws Exception {
+    int size = 6 << 20; // three of them pass the 16 MiB page budget
+    for (String key : List.of("big/1", "big/2", "big/3")) {
+      byte[] value = new byte[size];
+      value[0] = (byte) key.charAt(4);
+      var _ = call(store().put(key, value, PutOptions.NONE));
+    }
+
+    StorePage first = list("big/", null, 10);
+    StorePage second = list("big/", first.nextCursor(), 10);
+
+    assertThat(first.keys()).containsExactly("big/1", "big/2");
+    assertThat(first.hasMore()).isTrue();
+    assertThat(second.keys()).containsExactly("big/3");
+    assertThat(second.hasMore()).isFalse();
+    assertThat(second.entries().getFirst().value()).hasSize(size).startsWith((byte) '3');
+  }
+
+  // ---- failures ----
+
+  @Test
+  void aClosedStore_failsEveryCall_withStoreUnavailable_namingStoreOperationAndKey() {
+    store().close();
+    store().close(); // idempotent
+
+    assertUnavailable(store().put("k", utf8("v"), PutOptions.NONE), "put", "k");
+    assertUnavailable(store().entry("k"), "entry", "k");
+    assertUnavailable(store().has("k"), "has", "k");
+    assertUnavailable(store().delete("k"), "delete", "k");
+    assertUnavailable(store().list("p/", null, 10), "list", "p/");
+  }
+
   // ---- helpers ----
 
   private static byte[] utf8(String text) {
@@ -456,6 +708,21 @@ public abstract class StoreContract {
               assertThat(e.store()).isEqualTo(store().name());
               assertThat(e.expected()).as("expected version").isEqualTo(expected);
               assertThat(e.actual()).as("actual version").isEqualTo(actual);
+            });
+  }
+
+  private void assertUnavailable(CompletionStage<?> stage, String operation, String key) {
+    assertThat(stage.toCompletableFuture())
+        .failsWithin(awaitBound())
+        .withThrowableOfType(ExecutionException.class)
+        .havingCause()
+        .isInstanceOfSatisfying(
+            StoreUnavailableException.class,
+            e -> {
+              assertThat(e.store()).isEqualTo(store().name());
+              assertThat(e.operation()).isEqualTo(operation);
+              assertThat(e.key()).isEqualTo(key);
+              assertThat(e.getMessage()).contains(store().name()).contains("'" + key + "'");
             });
   }
 
