@@ -7,10 +7,14 @@ import static java.util.Objects.requireNonNull;
 import dev.baton.modules.store.Store;
 import dev.baton.modules.store.StoreEntry;
 import dev.baton.modules.store.StorePage;
+import dev.baton.modules.store.StoreUnavailableException;
 import dev.baton.modules.store.VersionConflictException;
 import dev.baton.modules.store.spi.KeyOrder;
 import dev.baton.modules.store.spi.StoreBackend;
 import io.lettuce.core.RedisClient;
+import io.lettuce.core.RedisCommandExecutionException;
+import io.lettuce.core.RedisCommandTimeoutException;
+import io.lettuce.core.RedisConnectionException;
 import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.api.async.RedisAsyncCommands;
@@ -21,10 +25,13 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -35,29 +42,38 @@ import org.jspecify.annotations.Nullable;
  * entry ({@code e:<key>}: value and version) with {@code PEXPIRE} for its expiry, one version
  * counter ({@code seq}, {@code INCR}: never reused, so a key deleted and written again never gets
  * an old version back), and a sorted set of keys ({@code idx}, score 0) that {@code ZRANGE ...
- * BYLEX} walks in byte order, which is the UTF-8 byte order every store lists in. An expired
- * entry's key stays in the index until a listing passes it and removes it. Redis 6.2 or later.
+ * BYLEX} walks in byte order, which is the UTF-8 byte order every store lists in, and a sorted set
+ * of keys with a TTL scored by expiry ({@code exp}). An expired entry's key leaves the index when a
+ * later write drains it from {@code exp} ({@value #EXPIRY_DRAIN} due keys per write at most) or a
+ * listing passes it, so the index stays near the live key count. Redis 6.2 or later.
  *
  * <p><b>Atomicity and time.</b> Conditional writes, reads of an entry with its expiry, deletes and
  * listings are Lua scripts, so each is atomic; expiry is measured by the Redis server's clock
  * (entries' {@code expiresAt} is the server's time plus the remaining time to live), not the node's
- * {@code TimeSource}.
+ * {@code TimeSource}. A TTL is rounded up to whole milliseconds, so an entry never expires early.
+ * Scripts read and check everything before their first write, so a failing script writes nothing
+ * (Redis does not roll back).
  *
  * <p><b>Threads.</b> Thread-safe; no method blocks: each returns a stage that completes on
- * Lettuce's I/O thread. Stages fail with Lettuce's exceptions when Redis does not answer (after the
- * URI's timeout, 10 seconds by default) or the connection is lost, and with {@link
- * IllegalStateException} once the store is closed. Stores made together by {@link #connect(URI,
- * List)} share one connection, closed with the last of them.
+ * Lettuce's I/O thread. Stages fail with {@link StoreUnavailableException} (naming the store, the
+ * operation and the key, Lettuce's exception as the cause) when Redis does not answer (after the
+ * URI's timeout, 10 seconds by default), the connection is lost, the server refuses a command, or
+ * the store is closed. Stores made together by {@link #connect(URI, List)} share one connection,
+ * closed with the last of them.
  */
 public final class RedisStore implements StoreBackend {
   /** At most this many expired index members are passed over by one listing call. */
   static final int LIST_STALE_BUDGET = 1000;
+
+  /** At most this many due members of the expiry set are settled by one write. */
+  static final int EXPIRY_DRAIN = 100;
 
   private final String name;
   private final Shared shared;
   private final RedisAsyncCommands<byte[], byte[]> redis;
   private final byte[] counterKey;
   private final byte[] indexKey;
+  private final byte[] expiryKey;
   private final byte[] entryPrefix;
   private final AtomicBoolean closed = new AtomicBoolean();
 
@@ -68,6 +84,7 @@ public final class RedisStore implements StoreBackend {
     String prefix = prefix(name);
     this.counterKey = (prefix + "seq").getBytes(UTF_8);
     this.indexKey = (prefix + "idx").getBytes(UTF_8);
+    this.expiryKey = (prefix + "exp").getBytes(UTF_8);
     this.entryPrefix = (prefix + "e:").getBytes(UTF_8);
   }
 
@@ -109,7 +126,7 @@ public final class RedisStore implements StoreBackend {
       connection = client.connect(ByteArrayCodec.INSTANCE);
     } catch (RuntimeException e) {
       client.shutdown(Duration.ZERO, Duration.ofSeconds(2));
-      throw new io.lettuce.core.RedisConnectionException(
+      throw new RedisConnectionException(
           "cannot connect to " + RedisConnections.redact(uri) + ": " + e.getMessage(), e);
     }
     Shared shared = new Shared(client, connection, names.size());
@@ -127,11 +144,13 @@ public final class RedisStore implements StoreBackend {
 
   @Override
   public CompletionStage<Optional<StoreEntry>> entry(String key) {
-    if (closed.get()) {
-      return closedStage();
-    }
     CompletableFuture<List<Object>> reply =
-        StoreScripts.ENTRY.run(redis, ScriptOutputType.MULTI, new byte[][] {entryKey(key)});
+        call(
+            "entry",
+            key,
+            () ->
+                StoreScripts.ENTRY.run(
+                    redis, ScriptOutputType.MULTI, new byte[][] {entryKey(key)}));
     return reply.thenApply(
         fields -> {
           if (fields.isEmpty()) {
@@ -149,28 +168,29 @@ public final class RedisStore implements StoreBackend {
 
   @Override
   public CompletionStage<Boolean> has(String key) {
-    if (closed.get()) {
-      return closedStage();
-    }
-    return redis.exists(entryKey(key)).toCompletableFuture().thenApply(n -> n == 1);
+    return call("has", key, () -> redis.exists(entryKey(key)).toCompletableFuture())
+        .thenApply(n -> n == 1);
   }
 
   @Override
   public CompletionStage<Long> put(String key, byte[] value, Store.PutOptions options) {
-    if (closed.get()) {
-      return closedStage();
-    }
     long required = options.requiredVersion();
     Duration ttl = options.ttl();
     CompletableFuture<List<Object>> reply =
-        StoreScripts.PUT.run(
-            redis,
-            ScriptOutputType.MULTI,
-            new byte[][] {entryKey(key), counterKey, indexKey},
-            value,
-            ascii(required),
-            ascii(ttl == null ? 0 : ttl.toMillis()),
-            key.getBytes(UTF_8));
+        call(
+            "put",
+            key,
+            () ->
+                StoreScripts.PUT.run(
+                    redis,
+                    ScriptOutputType.MULTI,
+                    new byte[][] {entryKey(key), counterKey, indexKey, expiryKey},
+                    value,
+                    ascii(required),
+                    ascii(ttl == null ? 0 : ttlMillis(ttl)),
+                    key.getBytes(UTF_8),
+                    entryPrefix,
+                    ascii(EXPIRY_DRAIN)));
     return reply.thenCompose(
         result -> {
           long version = (Long) result.get(1);
@@ -184,23 +204,23 @@ public final class RedisStore implements StoreBackend {
 
   @Override
   public CompletionStage<Boolean> delete(String key) {
-    if (closed.get()) {
-      return closedStage();
-    }
     CompletableFuture<Long> reply =
-        StoreScripts.DELETE.run(
-            redis,
-            ScriptOutputType.INTEGER,
-            new byte[][] {entryKey(key), indexKey},
-            key.getBytes(UTF_8));
+        call(
+            "delete",
+            key,
+            () ->
+                StoreScripts.DELETE.run(
+                    redis,
+                    ScriptOutputType.INTEGER,
+                    new byte[][] {entryKey(key), indexKey, expiryKey},
+                    key.getBytes(UTF_8),
+                    entryPrefix,
+                    ascii(EXPIRY_DRAIN)));
     return reply.thenApply(n -> n == 1);
   }
 
   @Override
   public CompletionStage<StorePage> list(String prefix, @Nullable String cursor, int limit) {
-    if (closed.get()) {
-      return closedStage();
-    }
     byte[] min;
     if (cursor != null && KeyOrder.compare(cursor, prefix) >= 0) {
       min = bound('(', cursor.getBytes(UTF_8), false);
@@ -212,15 +232,20 @@ public final class RedisStore implements StoreBackend {
     // No UTF-8 text holds the byte 0xFF, so every key with the prefix sorts below prefix + 0xFF.
     byte[] max = prefix.isEmpty() ? new byte[] {'+'} : bound('(', prefix.getBytes(UTF_8), true);
     CompletableFuture<List<Object>> reply =
-        StoreScripts.LIST.run(
-            redis,
-            ScriptOutputType.MULTI,
-            new byte[][] {indexKey},
-            min,
-            max,
-            ascii(limit),
-            entryPrefix,
-            ascii(limit + 1L + LIST_STALE_BUDGET));
+        call(
+            "list",
+            prefix,
+            () ->
+                StoreScripts.LIST.run(
+                    redis,
+                    ScriptOutputType.MULTI,
+                    new byte[][] {indexKey, expiryKey},
+                    min,
+                    max,
+                    ascii(limit),
+                    entryPrefix,
+                    ascii(limit + 1L + LIST_STALE_BUDGET),
+                    ascii(Store.LIST_PAGE_BYTES)));
     return reply.thenApply(
         fields -> {
           boolean more = (Long) fields.get(0) == 1;
@@ -281,9 +306,60 @@ public final class RedisStore implements StoreBackend {
     return pttl < 0 ? null : serverNow.plusMillis(pttl);
   }
 
-  private <T> CompletionStage<T> closedStage() {
-    return CompletableFuture.failedFuture(
-        new IllegalStateException("Redis store '" + name + "' is closed"));
+  /**
+   * A TTL in whole milliseconds, rounded up (PEXPIRE counts whole ms; truncating would expire an
+   * entry early). The options cap a TTL at {@link Store#MAX_TTL}, so this cannot overflow.
+   */
+  static long ttlMillis(Duration ttl) {
+    long millis = ttl.toMillis();
+    return ttl.equals(Duration.ofMillis(millis)) ? millis : millis + 1;
+  }
+
+  /**
+   * Starts {@code command} unless the store is closed, and turns whatever it fails with (Lettuce's
+   * timeouts, connection and server errors, a closed connection) into a {@link
+   * StoreUnavailableException} naming this store, {@code operation} and {@code key}, with the
+   * original as cause.
+   */
+  private <T> CompletableFuture<T> call(
+      String operation, String key, Supplier<CompletableFuture<T>> command) {
+    if (closed.get()) {
+      return CompletableFuture.failedFuture(
+          new StoreUnavailableException(
+              name, operation, key, "the Redis store is closed (the node stopped)", null));
+    }
+    CompletableFuture<T> started;
+    try {
+      started = command.get();
+    } catch (RuntimeException e) {
+      started = CompletableFuture.failedFuture(e);
+    }
+    return started.exceptionallyCompose(
+        e -> {
+          Throwable cause =
+              e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
+          if (cause instanceof CancellationException) {
+            return CompletableFuture.failedFuture(cause);
+          }
+          return CompletableFuture.failedFuture(
+              new StoreUnavailableException(name, operation, key, reason(cause), cause));
+        });
+  }
+
+  private static String reason(Throwable cause) {
+    String message = String.valueOf(cause.getMessage());
+    if (cause instanceof RedisCommandTimeoutException) {
+      return "Redis did not answer in time (" + message + "; the URI's timeout sets the limit)";
+    }
+    if (cause instanceof RedisConnectionException) {
+      return "the connection to Redis failed (" + message + ")";
+    }
+    if (cause instanceof RedisCommandExecutionException) {
+      // Script errors carry the script's SHA ("Error running script (call to f_<sha>)"): keep the
+      // server's words, which say what failed.
+      return "Redis refused the command (" + message + ")";
+    }
+    return "Redis failed (" + cause.getClass().getSimpleName() + ": " + message + ")";
   }
 
   @Override
