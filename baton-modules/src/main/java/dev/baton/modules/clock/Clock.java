@@ -36,6 +36,13 @@ public final class Clock {
   /** The id of {@link TimerReset}. */
   public static final CommandId TIMER_RESET = CommandId.of(16);
 
+  /**
+   * The shortest {@link TickerStart} period: 1 ms. A shorter one would keep the node's single timer
+   * thread busy re-running one ticker (and, against a full mailbox, dropping its ticks) while every
+   * other timer of the node waits behind it.
+   */
+  public static final Duration MIN_TICKER_PERIOD = Duration.ofMillis(1);
+
   private Clock() {}
 
   // ---- handles ----
@@ -60,6 +67,14 @@ public final class Clock {
    * Completes after {@code duration} on the node's time source, with the instant it woke. A zero or
    * negative duration completes at once (as the seed's sleep does). Any caller may sleep, process
    * or not; if the process ends first, the sleep's timer is cancelled and nothing completes.
+   *
+   * <p>Fails with {@link ClockStoppedException} if the clock module stops (the node is shutting
+   * down) while it sleeps.
+   *
+   * <p>Known limit: yielded with a yield deadline that expires first, the caller gets its timeout,
+   * but the sleep's task and cancellation callback stay until the sleep's own end (or the caller's
+   * end): the runtime has no per-yield cancellation to tell the module. Prefer a sleep no longer
+   * than the deadline.
    *
    * @param duration how long to sleep
    */
@@ -88,19 +103,24 @@ public final class Clock {
    *
    * <p>A tick that cannot be delivered because the owner's mailbox is full, or that fell due while
    * the timer thread was late by a whole period, is dropped, and the next delivered {@link Tick}
-   * counts it in {@link Tick#missed()}.
+   * counts it in {@link Tick#missed()} ({@link ClockModule#droppedMessages()} counts the dropped
+   * sends). A dropped tick does not move the schedule: the next tick is still due on the ideal
+   * schedule, never retried at once.
    *
    * @param topic the topic of the tick messages; not blank, and not a reserved topic (starting with
    *     {@code @})
-   * @param period the time between ticks; positive
+   *     <p>The constructor throws {@link IllegalArgumentException} naming {@code period} if it is
+   *     shorter than {@link #MIN_TICKER_PERIOD}.
+   * @param period the time between ticks; at least {@link #MIN_TICKER_PERIOD} (1 ms)
    */
   public record TickerStart(String topic, Duration period) implements Command<TickerId> {
     /** Validates the topic and the period. */
     public TickerStart {
       requireTopic(topic);
       requireNonNull(period, "period");
-      if (period.isNegative() || period.isZero()) {
-        throw new IllegalArgumentException("period must be positive, was " + period);
+      if (period.compareTo(MIN_TICKER_PERIOD) < 0) {
+        throw new IllegalArgumentException(
+            "period must be at least " + MIN_TICKER_PERIOD.toMillis() + " ms, was " + period);
       }
     }
 
@@ -111,7 +131,8 @@ public final class Clock {
   }
 
   /**
-   * Stops a ticker; no tick is sent after it completes. Completes with {@code true}.
+   * Stops a ticker; completes with {@code true}. Nothing is sent after it completes; ticks already
+   * queued in the mailbox may still be received.
    *
    * <p>Fails with {@link dev.baton.modules.HandleNotFoundException} if the caller does not own the
    * ticker (never started, already stopped, or another process's).
@@ -135,9 +156,21 @@ public final class Clock {
    * Message(topic, Fire, null)} if a topic was given, and completes every pending {@link
    * TimerWait}. Completes with the timer's handle.
    *
-   * <p>The handle stays valid after the timer fires (so {@link TimerWait} and {@link TimerReset}
-   * still work) until {@link TimerStop} releases it or the owner ends: a long-lived process that
-   * starts timers in a loop stops each one when done with it.
+   * <p><b>The handle ends once the fire is delivered.</b> With a topic, the timer is released as
+   * soon as its message is sent (or dropped); without one, when a {@link TimerWait} returns the
+   * fire (the waits pending at the fire, or the first wait after it). So the Erlang {@code
+   * send_after} / Go {@code time.After} style (a timer with a topic per request, then {@code
+   * receive}) leaves nothing behind. After that, {@link TimerWait}, {@link TimerReset} and {@link
+   * TimerStop} name a handle that is gone and fail with {@link
+   * dev.baton.modules.HandleNotFoundException}: to fire again, start a new timer. A timer without a
+   * topic that has fired but not yet been waited for keeps its handle, and {@link TimerReset}
+   * re-arms it as Go's does.
+   *
+   * <p><b>A fire to a full mailbox is lost.</b> If the owner's mailbox is full when the timer
+   * fires, the fire message is dropped (never retried) and counted in {@link
+   * ClockModule#droppedMessages()}; pending {@link TimerWait}s still complete. A process that
+   * cannot afford to lose a deadline keeps its mailbox drained, or waits with {@link TimerWait}
+   * instead.
    *
    * @param delay how long until the timer fires; zero fires as soon as possible; not negative
    * @param topic the topic of the fire message, or null to send none (for {@link TimerWait}-only
@@ -165,10 +198,19 @@ public final class Clock {
 
   /**
    * Waits for a timer to fire and completes with the instant it fired; at once if it has already
-   * fired (and not been reset since). If the process ends while waiting, the wait is dropped.
+   * fired (and not been reset since). Returning the fire releases the timer (see {@link
+   * TimerStart}), so a second wait after that fails with {@link
+   * dev.baton.modules.HandleNotFoundException}. If the process ends while waiting, the wait is
+   * dropped.
    *
-   * <p>Fails with {@link TimerStoppedException} if the timer is stopped while this waits, and with
-   * {@link dev.baton.modules.HandleNotFoundException} if the caller does not own the timer.
+   * <p>Fails with {@link TimerStoppedException} if the timer is stopped while this waits, with
+   * {@link ClockStoppedException} if the clock module stops (node shutdown) while this waits, and
+   * with {@link dev.baton.modules.HandleNotFoundException} if the caller does not own the timer
+   * (never started, stopped, released after its fire was delivered, or another process's).
+   *
+   * <p>Known limit: yielded with a yield deadline that expires first, the caller gets its timeout,
+   * but the wait (and its cancellation callback) stays registered on the timer until the fire, the
+   * timer's stop or the caller's end: the runtime has no per-yield cancellation to tell the module.
    *
    * @param timer the timer to wait for
    */
@@ -186,11 +228,14 @@ public final class Clock {
 
   /**
    * Stops a timer and releases its handle. Completes with {@code true} if this prevented the fire
-   * (the timer was armed), {@code false} if it had already fired. Pending {@link TimerWait}s of an
-   * armed timer fail with {@link TimerStoppedException}.
+   * (the timer was armed), {@code false} if it had already fired (a timer without a topic that no
+   * {@link TimerWait} has returned yet). Pending {@link TimerWait}s of an armed timer fail with
+   * {@link TimerStoppedException}. Nothing is sent after it completes; a fire message already
+   * queued may still be received.
    *
    * <p>Fails with {@link dev.baton.modules.HandleNotFoundException} if the caller does not own the
-   * timer (never started, already stopped, or another process's).
+   * timer (never started, already stopped, released after its fire was delivered, or another
+   * process's).
    *
    * @param timer the timer to stop
    */
@@ -209,12 +254,12 @@ public final class Clock {
   /**
    * Re-arms a timer to fire {@code delay} from now, as Go's {@code Timer.Reset} does. Completes
    * with {@code true} if the timer was armed (its old fire is replaced; pending {@link TimerWait}s
-   * wait for the new one), {@code false} if it had already fired (it is armed again all the same,
-   * and will fire and send its message a second time).
+   * wait for the new one), {@code false} if it had fired but was not yet released (a timer without
+   * a topic whose fire no {@link TimerWait} has returned): it is armed again all the same.
    *
    * <p>Fails with {@link dev.baton.modules.HandleNotFoundException} if the caller does not own the
-   * timer (including one released by {@link TimerStop}: unlike Go, a stopped timer cannot be
-   * reset).
+   * timer, including one released by {@link TimerStop} or after its fire was delivered (see {@link
+   * TimerStart}): unlike Go, such a timer cannot be reset; start a new one.
    *
    * @param timer the timer to re-arm
    * @param delay the new delay from now; zero fires as soon as possible; not negative

@@ -38,6 +38,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.atomic.LongAdder;
 import org.jspecify.annotations.Nullable;
@@ -74,14 +75,20 @@ import org.slf4j.LoggerFactory;
  * <p><b>Ownership.</b> Timers and tickers are {@link OwnedResources}: only the process that started
  * one can reach it (another gets {@link HandleNotFoundException}), and when that process ends,
  * however it ends, its timers and tickers are cancelled and their handles released, leaving nothing
- * scheduled. A pending {@link Clock.Sleep} or {@link Clock.TimerWait} watches its caller's
- * cancellation the same way.
+ * scheduled. A timer also releases itself once its fire is delivered (its message sent or dropped,
+ * or a {@link Clock.TimerWait} returned it), so a process that starts one timer per request does
+ * not accumulate them. A pending {@link Clock.Sleep} or {@link Clock.TimerWait} watches its
+ * caller's cancellation the same way. Known limit: a sleep or wait whose yield deadline expired
+ * keeps its registration until its own end, as the runtime has no per-yield cancellation.
  *
  * <p><b>Failure.</b> A message that cannot be delivered (the owner's mailbox is full, or the owner
  * is ending) never throws into the timer thread: it is dropped and counted in {@link
  * #droppedMessages()}; a dropped tick is also counted in the next delivered {@link Tick#missed()}.
- * Infrastructure errors are not swallowed elsewhere: a command from a caller that is not a process
- * (except {@link Clock.Sleep}) fails with {@link dev.baton.modules.NotAProcessException}.
+ * A dropped fire is lost for good (a timer fires once). Infrastructure errors are not swallowed
+ * elsewhere: a command from a caller that is not a process (except {@link Clock.Sleep}) fails with
+ * {@link dev.baton.modules.NotAProcessException}. When the module stops (before the scheduler, at
+ * node shutdown), pending sleeps and waits fail with {@link ClockStoppedException} so their
+ * processes can finish, and later commands fail the same way.
  *
  * <p>Thread-safe: one instance serves every process of one node.
  */
@@ -94,6 +101,15 @@ public final class ClockModule implements Dispatcher {
   private final OwnedResources<Timer> timers = new OwnedResources<>("timer");
   private final OwnedResources<Ticker> tickers = new OwnedResources<>("ticker");
   private final LongAdder droppedMessages = new LongAdder();
+
+  /**
+   * The pending sleeps and their wake-up tasks, so the module's stop can fail them (their callers
+   * are still alive then: the module stops before the scheduler).
+   */
+  private final ConcurrentHashMap<PendingCompletion, Scheduled> sleeps = new ConcurrentHashMap<>();
+
+  /** Set once by {@link #stop()}; every command checks it, and so does each add that raced it. */
+  private volatile boolean stopped;
 
   /** Creates the module; it finds the time source and the scheduler in the node's services. */
   public ClockModule() {}
@@ -142,6 +158,7 @@ public final class ClockModule implements Dispatcher {
             TickerStop.class,
             (context, stop, tag, receiver) -> {
               Callers.pidOf(context, "clock.TickerStop");
+              requireRunning("clock.TickerStop");
               tickers.remove(context, stop.ticker().value()).stop();
               receiver.completeYield(tag, true, null);
             }));
@@ -157,6 +174,7 @@ public final class ClockModule implements Dispatcher {
             TimerWait.class,
             (context, wait, tag, receiver) -> {
               Callers.pidOf(context, "clock.TimerWait");
+              requireRunning("clock.TimerWait");
               timers.get(context, wait.timer().value()).await(context, tag, receiver);
             }));
     registrar.register(
@@ -165,6 +183,7 @@ public final class ClockModule implements Dispatcher {
             TimerStop.class,
             (context, stop, tag, receiver) -> {
               Callers.pidOf(context, "clock.TimerStop");
+              requireRunning("clock.TimerStop");
               boolean stoppedBeforeFire = timers.remove(context, stop.timer().value()).stop();
               receiver.completeYield(tag, stoppedBeforeFire, null);
             }));
@@ -174,16 +193,27 @@ public final class ClockModule implements Dispatcher {
             TimerReset.class,
             (context, reset, tag, receiver) -> {
               Callers.pidOf(context, "clock.TimerReset");
+              requireRunning("clock.TimerReset");
               boolean wasArmed = timers.get(context, reset.timer().value()).reset(reset.delay());
               receiver.completeYield(tag, wasArmed, null);
             }));
   }
 
-  /** Cancels every timer and ticker; their owners are being stopped with the node. */
+  /**
+   * Stops every ticker and timer, and fails every pending {@link Clock.Sleep} and {@link
+   * Clock.TimerWait} with {@link ClockStoppedException}. Their callers are usually still alive (the
+   * module stops before the scheduler): failing their waits lets them finish, so the scheduler's
+   * graceful shutdown does not wait its whole deadline for processes parked on a timer that will
+   * never fire. Commands that arrive after this fail with {@link ClockStoppedException}.
+   */
   @Override
   public void stop() {
+    stopped = true;
+    for (PendingCompletion sleep : List.copyOf(sleeps.keySet())) {
+      failSleep(sleep);
+    }
     for (Timer timer : timers.clear()) {
-      timer.release();
+      timer.failForModuleStop();
     }
     for (Ticker ticker : tickers.clear()) {
       ticker.stop();
@@ -192,16 +222,37 @@ public final class ClockModule implements Dispatcher {
 
   /**
    * How many tick and fire messages could not be delivered since the module was created, because
-   * the owner's mailbox was full or the owner was ending. Best-effort, for monitoring.
+   * the owner's mailbox was full or the owner was ending. Such a message is lost, not retried.
+   * Best-effort, for monitoring.
    */
   public long droppedMessages() {
     return droppedMessages.sum();
   }
 
+  /**
+   * The number of live timers: armed, or fired without a topic and not yet returned by a {@link
+   * Clock.TimerWait}. For tests and stats.
+   */
+  public int timerCount() {
+    return timers.size();
+  }
+
+  /** The number of live tickers. For tests and stats. */
+  public int tickerCount() {
+    return tickers.size();
+  }
+
+  private void requireRunning(String command) {
+    if (stopped) {
+      throw new ClockStoppedException(command);
+    }
+  }
+
   // ---- sleep ----
 
-  private static void sleep(
+  private void sleep(
       TimeSource time, CommandContext context, Sleep sleep, long tag, ResultReceiver receiver) {
+    requireRunning("clock.Sleep");
     if (!sleep.duration().isPositive()) {
       receiver.completeYield(tag, time.now(), null);
       return;
@@ -210,13 +261,35 @@ public final class ClockModule implements Dispatcher {
       return; // the caller is gone: nobody reads the completion, and nothing stays scheduled
     }
     PendingCompletion pending = new PendingCompletion(tag, receiver);
-    Scheduled wake = time.schedule(sleep.duration(), () -> pending.complete(time.now(), null));
+    Scheduled wake =
+        time.schedule(
+            sleep.duration(),
+            () -> {
+              pending.complete(time.now(), null);
+              sleeps.remove(pending);
+            });
+    sleeps.put(pending, wake);
+    if (pending.isSettled()) {
+      sleeps.remove(pending); // woke before it was recorded
+    }
     pending.watch(
         context,
         () -> {
           pending.abandon();
           wake.cancel();
+          sleeps.remove(pending);
         });
+    if (stopped) {
+      failSleep(pending); // raced the module's stop
+    }
+  }
+
+  private void failSleep(PendingCompletion sleep) {
+    Scheduled wake = sleeps.remove(sleep);
+    if (wake != null) {
+      wake.cancel();
+    }
+    sleep.complete(null, new ClockStoppedException("clock.Sleep"));
   }
 
   // ---- tickers ----
@@ -224,6 +297,7 @@ public final class ClockModule implements Dispatcher {
   private TickerId startTicker(
       TimeSource time, Scheduler scheduler, CommandContext context, TickerStart start) {
     Pid owner = Callers.pidOf(context, "clock.TickerStart");
+    requireRunning("clock.TickerStart");
     long handle = tickers.nextHandle();
     Ticker ticker =
         new Ticker(
@@ -233,9 +307,17 @@ public final class ClockModule implements Dispatcher {
             owner,
             start.topic(),
             periodNanos(start.period()));
-    ticker.start();
-    // If the owner is already gone, add stops the ticker before returning.
+    // Added before it starts, so a ticker is never scheduled without an entry to release it by.
+    // If the owner is already gone, add stops it before returning, and start does nothing.
     tickers.add(handle, context, ticker, Ticker::stop);
+    ticker.start();
+    if (stopped) {
+      Ticker raced = tickers.forget(handle);
+      if (raced != null) {
+        raced.stop();
+      }
+      throw new ClockStoppedException("clock.TickerStart");
+    }
     return ticker.id;
   }
 
@@ -251,7 +333,8 @@ public final class ClockModule implements Dispatcher {
    * One ticker. Tick {@code n} is due at {@code startNanos + n × periodNanos}: each tick schedules
    * the next from that ideal schedule, not from when it ran, so lateness does not accumulate; a
    * tick that finds it is late by whole periods skips to the latest due one and counts the skipped
-   * ones as missed.
+   * ones as missed. The next tick is always due strictly after now (never at delay 0, whether or
+   * not the owner's mailbox took the tick), so a ticker never runs the timer thread in a loop.
    */
   private final class Ticker {
     final TimeSource time;
@@ -292,8 +375,11 @@ public final class ClockModule implements Dispatcher {
       this.startNanos = time.nanoTime();
     }
 
+    /** Schedules the first tick, unless already stopped (its owner was gone when it was added). */
     synchronized void start() {
-      scheduleNext();
+      if (!stopped) {
+        scheduleNext();
+      }
     }
 
     synchronized void stop() {
@@ -318,6 +404,9 @@ public final class ClockModule implements Dispatcher {
         lastDelivered = sequence;
       }
       nextSequence = sequence + 1;
+      if (stopped) {
+        return; // stopped during the send (re-entrantly, on this thread): do not re-arm
+      }
       try {
         scheduleNext();
       } catch (IllegalStateException timeSourceClosed) {
@@ -332,6 +421,10 @@ public final class ClockModule implements Dispatcher {
 
     @GuardedBy("this")
     private void scheduleNext() {
+      long now = time.nanoTime();
+      // Never a tick that is already due: the next one on the ideal schedule after now. Ticks
+      // skipped this way are counted in the next delivered tick's missed.
+      nextSequence = Math.max(nextSequence, dueCount(now) + 1);
       long dueNanos;
       try {
         dueNanos = Math.addExact(startNanos, Math.multiplyExact(nextSequence, periodNanos));
@@ -339,7 +432,7 @@ public final class ClockModule implements Dispatcher {
         stopped = true; // the next tick would be due after the end of time
         return;
       }
-      long delay = Math.max(0, dueNanos - time.nanoTime());
+      long delay = Math.max(1, dueNanos - now);
       scheduled = time.schedule(Duration.ofNanos(delay), this::tick);
     }
   }
@@ -349,18 +442,32 @@ public final class ClockModule implements Dispatcher {
   private TimerId startTimer(
       TimeSource time, Scheduler scheduler, CommandContext context, TimerStart start) {
     Pid owner = Callers.pidOf(context, "clock.TimerStart");
+    requireRunning("clock.TimerStart");
     long handle = timers.nextHandle();
     Timer timer = new Timer(time, scheduler, new TimerId(handle), owner, start.topic());
-    timer.reset(start.delay());
-    // If the owner is already gone, add releases the timer before returning.
+    // Added before it is armed, so a fire (at once, on another thread, for a zero delay) always
+    // finds the entry it releases. If the owner is already gone, add releases the timer before
+    // returning, and start does nothing.
     timers.add(handle, context, timer, Timer::release);
+    timer.start(start.delay());
+    if (stopped) {
+      Timer raced = timers.forget(handle);
+      if (raced != null) {
+        raced.failForModuleStop();
+      }
+      throw new ClockStoppedException("clock.TimerStart");
+    }
     return timer.id;
   }
 
   /**
-   * One timer: armed (a fire is scheduled), fired (it has a fire time), or released (stopped, or
-   * its owner ended). Each arming gets a new generation, so a fire scheduled by an earlier arming
-   * that races a reset does nothing.
+   * One timer: armed (a fire is scheduled), fired (it has a fire time; only a timer without a topic
+   * whose fire no wait has returned yet), or released (stopped, its fire delivered, its owner
+   * ended, or the module stopped). Each arming gets a new generation, so a fire scheduled by an
+   * earlier arming that races a reset does nothing.
+   *
+   * <p>A timer releases its own table entry once its fire is delivered (the message sent or
+   * dropped, or a wait returned it), so timers started one per request do not pile up.
    */
   private final class Timer {
     final TimeSource time;
@@ -376,7 +483,7 @@ public final class ClockModule implements Dispatcher {
     @GuardedBy("this")
     @Nullable Scheduled scheduled;
 
-    /** Non-null once fired, until re-armed. */
+    /** Non-null once fired without a topic and no waiter, until re-armed or released. */
     @GuardedBy("this")
     @Nullable Instant firedAt;
 
@@ -395,6 +502,13 @@ public final class ClockModule implements Dispatcher {
       this.topic = topic;
     }
 
+    /** Arms a new timer, unless it was released already (its owner was gone when it was added). */
+    synchronized void start(Duration delay) {
+      if (!released) {
+        var _ = armLocked(delay);
+      }
+    }
+
     /**
      * Arms the timer to fire {@code delay} from now; returns whether it was armed before.
      *
@@ -402,15 +516,24 @@ public final class ClockModule implements Dispatcher {
      */
     synchronized boolean reset(Duration delay) {
       if (released) {
-        throw new HandleNotFoundException("timer", id.value());
+        throw gone();
       }
+      return armLocked(delay);
+    }
+
+    @GuardedBy("this")
+    private boolean armLocked(Duration delay) {
+      long armed = generation + 1;
+      // Scheduled before the old fire is cancelled: if scheduling throws (the time source is
+      // closing), the timer is left exactly as it was, still armed with its old fire.
+      Scheduled next = time.schedule(delay, () -> fire(armed));
+      generation = armed;
       Scheduled previous = scheduled;
+      scheduled = next;
+      firedAt = null;
       if (previous != null) {
         previous.cancel();
       }
-      long armed = ++generation;
-      firedAt = null;
-      scheduled = time.schedule(delay, () -> fire(armed));
       return previous != null;
     }
 
@@ -418,15 +541,25 @@ public final class ClockModule implements Dispatcher {
     void fire(long armed) {
       List<PendingCompletion> toComplete;
       Instant at;
+      boolean delivered;
       synchronized (this) {
         if (released || armed != generation || scheduled == null) {
           return; // stopped, released or re-armed since this fire was scheduled
         }
         scheduled = null;
         at = time.now();
-        firedAt = at;
         toComplete = List.copyOf(waiters);
         waiters.clear();
+        delivered = topic != null || !toComplete.isEmpty();
+        if (delivered) {
+          // Out of the table before the owner can see the fire, so a command it sends on seeing
+          // the message or the wait's result finds the handle gone. (Lock order: this monitor,
+          // then the owner's cancellation lock; cancel callbacks run outside that lock.)
+          released = true;
+          var _ = timers.forget(id.value());
+        } else {
+          firedAt = at; // kept for the first TimerWait, which releases it
+        }
         if (topic != null) {
           // Sent before the waits complete: once TimerWait returns, the fire message is queued.
           var _ = deliver(scheduler, owner, new Message(topic, new Fire(id, at), null));
@@ -437,17 +570,23 @@ public final class ClockModule implements Dispatcher {
       }
     }
 
-    /** Completes the wait at once if fired, else queues it until the fire (or a stop). */
+    /**
+     * Completes the wait at once if fired (releasing the timer), else queues it until the fire (or
+     * a stop).
+     */
     void await(CommandContext context, long tag, ResultReceiver receiver) {
       PendingCompletion waiter = new PendingCompletion(tag, receiver);
       Instant fired;
       synchronized (this) {
         if (released) {
-          throw new HandleNotFoundException("timer", id.value());
+          throw gone();
         }
         fired = firedAt;
         if (fired == null) {
           waiters.add(waiter);
+        } else {
+          released = true; // this wait delivers the fire
+          var _ = timers.forget(id.value());
         }
       }
       if (fired != null) {
@@ -472,6 +611,9 @@ public final class ClockModule implements Dispatcher {
       List<PendingCompletion> toFail;
       boolean wasArmed;
       synchronized (this) {
+        if (released) {
+          throw gone(); // its fire was delivered just as the owner stopped it
+        }
         wasArmed = scheduled != null;
         toFail = releaseLocked();
       }
@@ -482,7 +624,7 @@ public final class ClockModule implements Dispatcher {
       return wasArmed;
     }
 
-    /** Releases the timer because its owner ended or the module stops; waits are dropped. */
+    /** Releases the timer because its owner ended; its waits are dropped. */
     void release() {
       synchronized (this) {
         for (PendingCompletion waiter : releaseLocked()) {
@@ -491,11 +633,30 @@ public final class ClockModule implements Dispatcher {
       }
     }
 
+    /** Releases the timer because the module stops; its waits fail with ClockStoppedException. */
+    void failForModuleStop() {
+      List<PendingCompletion> toFail;
+      synchronized (this) {
+        toFail = releaseLocked();
+      }
+      for (PendingCompletion waiter : toFail) {
+        waiter.complete(null, new ClockStoppedException("clock.TimerWait on timer " + id.value()));
+      }
+    }
+
+    /** The error for a command that finds the timer released. */
+    private RuntimeException gone() {
+      return ClockModule.this.stopped
+          ? new ClockStoppedException("clock.TimerWait on timer " + id.value())
+          : new HandleNotFoundException("timer", id.value());
+    }
+
     @GuardedBy("this")
     private List<PendingCompletion> releaseLocked() {
       released = true;
       Scheduled current = scheduled;
       scheduled = null;
+      firedAt = null;
       if (current != null) {
         current.cancel();
       }
@@ -563,6 +724,12 @@ public final class ClockModule implements Dispatcher {
       if (settle()) {
         receiver.completeYield(tag, result, error);
       }
+    }
+
+    /** Returns whether it has completed or been abandoned. */
+    @SuppressWarnings("ReferenceEquality") // DONE is a sentinel: its identity is the point
+    boolean isSettled() {
+      return registration.get() == DONE;
     }
 
     /** Settles without completing: the caller is gone. */

@@ -356,6 +356,9 @@ class ClockModuleTest {
     assertThat(outcome.messages())
         .extracting(Message::payload)
         .containsExactly(new Fire(timer, T0.plusSeconds(3)));
+    assertThat(outcome.log().indexOf(outcome.messages().getFirst()))
+        .as("the fire message arrived before the wait's completion")
+        .isLessThan(outcome.indexOfTag(2));
   }
 
   @Test
@@ -460,7 +463,36 @@ class ClockModuleTest {
   }
 
   @Test
-  void timerReset_ofAFiredTimer_returnsFalse_andArmsItAgain() {
+  void timerReset_ofAFiredButUnwaitedTimer_returnsFalse_andArmsItAgain_asGoDoes() {
+    AtomicInteger stage = new AtomicInteger();
+    ModuleTestNode.Started started =
+        node()
+            .startCoroutine(
+                (process, input) -> {
+                  TimerId timer = process.call(new TimerStart(SECOND));
+                  stage.set(1);
+                  process.call(new Sleep(Duration.ofSeconds(2))); // it fires at 1 s, unwaited
+                  boolean wasArmed = process.call(new TimerReset(timer, Duration.ofSeconds(2)));
+                  stage.set(2);
+                  Instant firedAgain = process.call(new TimerWait(timer));
+                  return List.of(wasArmed, firedAgain, errorOf(process, new TimerWait(timer)));
+                },
+                null);
+    awaitStage(started, stage, 1, 2);
+    time().advance(Duration.ofSeconds(2));
+    awaitStage(started, stage, 2, 1);
+    time().advance(Duration.ofSeconds(2));
+
+    List<Object> result = results(started);
+    assertThat(result.subList(0, 2)).containsExactly(false, T0.plusSeconds(4));
+    assertThat(result.get(2))
+        .as("the wait that returned the fire released the timer")
+        .isInstanceOf(HandleNotFoundException.class);
+    assertThat(module.timerCount()).isZero();
+  }
+
+  @Test
+  void aTimerWithATopic_isReleasedOnceItsMessageIsSent_soWaitResetAndStopAreNotFound() {
     AtomicInteger stage = new AtomicInteger();
     ModuleTestNode.Started started =
         node()
@@ -468,27 +500,115 @@ class ClockModuleTest {
                 (process, input) -> {
                   TimerId timer = process.call(new TimerStart(SECOND, "fire"));
                   stage.set(1);
-                  Object first = payload(process.receive("fire"));
-                  boolean wasArmed = process.call(new TimerReset(timer, Duration.ofSeconds(2)));
-                  stage.set(2);
-                  Instant firedAgain = process.call(new TimerWait(timer));
+                  Object fire = payload(process.receive("fire"));
                   return List.of(
-                      first, wasArmed, firedAgain, payload(process.receive("fire")), timer);
+                      fire,
+                      errorOf(process, new TimerWait(timer)),
+                      errorOf(process, new TimerReset(timer, SECOND)),
+                      errorOf(process, new TimerStop(timer)),
+                      module.timerCount());
                 },
                 null);
     awaitStage(started, stage, 1, 1);
+
     time().advance(SECOND);
-    awaitStage(started, stage, 2, 1);
-    time().advance(Duration.ofSeconds(2));
 
     List<Object> result = results(started);
-    TimerId timer = (TimerId) result.get(4);
-    assertThat(result.subList(0, 4))
-        .containsExactly(
-            new Fire(timer, T0.plusSeconds(1)),
-            false,
-            T0.plusSeconds(3),
-            new Fire(timer, T0.plusSeconds(3)));
+    assertThat(result.get(0)).isInstanceOf(Fire.class);
+    assertThat(result.subList(1, 4)).allMatch(HandleNotFoundException.class::isInstance);
+    assertThat(result.get(4)).as("live timers while the owner still runs").isEqualTo(0);
+    assertThat(time().pendingTasks()).isZero();
+  }
+
+  @Test
+  void thousandSendAfterStyleTimers_leaveNoTimerTaskOrCancelCallbackBehind() throws Exception {
+    ModuleTestNode.Started owner =
+        node().startCoroutine((process, input) -> process.receive("done").payload(), null);
+    CountingContext context = new CountingContext(owner.pid(), node());
+    for (int i = 0; i < 1_000; i++) {
+      assertThat(complete(context, new TimerStart(Duration.ofMillis(1), "reply-timeout")).error())
+          .isNull();
+      time().advance(Duration.ofMillis(1));
+    }
+    assertThat(module.timerCount()).as("timers in the handle table").isZero();
+    assertThat(time().pendingTasks()).isZero();
+    assertThat(context.liveCallbacks()).as("cancel callbacks still registered").isZero();
+    assertThat(module.droppedMessages()).isZero();
+
+    // Without a topic: a wait pending at the fire, or the first wait after it, releases it.
+    for (int i = 0; i < 500; i++) {
+      TimerId pendingAtFire = timerOf(complete(context, new TimerStart(Duration.ofMillis(1))));
+      List<Event.Completion> waited = new ArrayList<>();
+      handler(Clock.TIMER_WAIT)
+          .handle(
+              context,
+              new TimerWait(pendingAtFire),
+              2,
+              (tag, result, error) -> waited.add(new Event.Completion(tag, result, error)));
+      TimerId waitedAfter = timerOf(complete(context, new TimerStart(Duration.ofMillis(1))));
+      time().advance(Duration.ofMillis(1));
+      assertThat(waited).singleElement().satisfies(c -> assertThat(c.error()).isNull());
+      assertThat(complete(context, new TimerWait(waitedAfter)).error()).isNull();
+    }
+    assertThat(module.timerCount()).isZero();
+    assertThat(context.liveCallbacks()).isZero();
+
+    node().scheduler().send(owner.pid(), "done", "ok");
+    assertThat(owner.await().value()).isEqualTo("ok");
+  }
+
+  @Test
+  void startingATimerOrTickerFromAnAlreadyCancelledContext_releasesItAtOnce() throws Exception {
+    ModuleTestNode.Started owner =
+        node().startCoroutine((process, input) -> process.receive("done").payload(), null);
+    CancellationSignal gone = new CancellationSignal();
+    gone.cancel();
+    CommandContext context = CommandContext.of(owner.pid(), node().services(), gone);
+
+    Event.Completion timer = complete(context, new TimerStart(SECOND, "fire"));
+    Event.Completion ticker = complete(context, new TickerStart("tick", SECOND));
+
+    assertThat(timer.result()).isInstanceOf(TimerId.class);
+    assertThat(ticker.result()).isInstanceOf(TickerId.class);
+    assertThat(module.timerCount()).isZero();
+    assertThat(module.tickerCount()).isZero();
+    assertThat(time().pendingTasks()).as("nothing armed for a gone owner").isZero();
+    time().advance(Duration.ofSeconds(2));
+    assertThat(module.droppedMessages()).isZero();
+    node().scheduler().send(owner.pid(), "done", "ok");
+    assertThat(owner.await().value()).isEqualTo("ok");
+  }
+
+  @Test
+  void moduleStop_failsPendingWaitsAndSleeps_withClockStopped_andStopsTickers() {
+    AtomicInteger stage = new AtomicInteger();
+    ModuleTestNode.Started waiter =
+        node()
+            .startCoroutine(
+                (process, input) -> {
+                  process.call(new TickerStart("tick", SECOND));
+                  TimerId timer = process.call(new TimerStart(Duration.ofHours(1)));
+                  stage.set(1);
+                  return errorOf(process, new TimerWait(timer));
+                },
+                null);
+    awaitStage(waiter, stage, 1, 2);
+    ScriptedStep sleeper = ScriptedStep.script().then(new Sleep(Duration.ofHours(1))).build();
+    ModuleTestNode.Started sleeping = node().startStep(sleeper, null);
+    ModuleTestNode.awaitCondition("the sleep to be yielded", () -> sleeper.stage() == 1);
+    awaitPending(3);
+    node().awaitWaiting(sleeping.pid());
+
+    module.stop(); // as the node's shutdown does, before the scheduler stops
+
+    assertThat(waiter.await().value())
+        .isInstanceOf(ClockStoppedException.class)
+        .asString()
+        .contains("clock module stopped");
+    assertThat(outcome(sleeping).ofTag(1).error()).isInstanceOf(ClockStoppedException.class);
+    assertThat(time().pendingTasks()).as("the ticker, the timer and the sleep").isZero();
+    assertThatThrownBy(() -> node().callInCoroutine(Sleep.ofMillis(1)))
+        .isInstanceOf(ClockStoppedException.class);
   }
 
   @Test
@@ -512,27 +632,21 @@ class ClockModuleTest {
         node()
             .startCoroutine(
                 (process, input) -> {
-                  TimerId timer = process.call(new TimerStart(Duration.ZERO, "fire"));
+                  TimerId sent = process.call(new TimerStart(Duration.ZERO, "fire"));
+                  TimerId waited = process.call(new TimerStart(Duration.ofSeconds(5)));
+                  boolean wasArmed = process.call(new TimerReset(waited, Duration.ZERO));
                   stage.set(1);
-                  Instant first = process.call(new TimerWait(timer));
-                  boolean wasArmed = process.call(new TimerReset(timer, Duration.ZERO));
-                  stage.set(2);
-                  Instant second = process.call(new TimerWait(timer));
-                  int fires = 0;
-                  fires += process.receive("fire").topic().equals("fire") ? 1 : 0;
-                  fires += process.receive("fire").topic().equals("fire") ? 1 : 0;
-                  return List.of(first, wasArmed, second, fires);
+                  Instant at = process.call(new TimerWait(waited));
+                  return List.of(wasArmed, at, payload(process.receive("fire")), sent);
                 },
                 null);
-    awaitStage(started, stage, 1, 1);
-    time().advance(Duration.ZERO);
-    // The re-armed timer is due at once: the advance above may already have run it (a task
-    // scheduled within the advanced window runs in the same call), or it is pending; either way
-    // it has been scheduled by the time stage 2 is set, and this advance runs it if it is pending.
-    ModuleTestNode.awaitCondition("stage 2", () -> stage.get() >= 2);
+    awaitStage(started, stage, 1, 2); // the two zero-delay fires; the 5 s one was replaced
+
     time().advance(Duration.ZERO);
 
-    assertThat(results(started)).containsExactly(T0, false, T0, 2);
+    List<Object> result = results(started);
+    assertThat(result.subList(0, 3))
+        .containsExactly(true, T0, new Fire((TimerId) result.get(3), T0));
   }
 
   // ---- errors ----
@@ -635,6 +749,14 @@ class ClockModuleTest {
     assertThatThrownBy(() -> new TickerStart("tick", Duration.ZERO))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("period");
+    assertThatThrownBy(() -> new TickerStart("tick", Duration.ofNanos(1)))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("period must be at least 1 ms");
+    assertThatThrownBy(() -> new TickerStart("tick", Duration.ofNanos(999_999)))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("period");
+    assertThat(new TickerStart("tick", Clock.MIN_TICKER_PERIOD).period())
+        .isEqualTo(Duration.ofMillis(1));
     assertThatThrownBy(() -> new TickerStart(" ", SECOND))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("topic");
@@ -688,6 +810,29 @@ class ClockModuleTest {
     assertThat(time().pendingTasks()).isZero();
     time().advance(Duration.ofSeconds(10));
     assertThat(module.droppedMessages()).as("nothing tried to reach the ended process").isZero();
+  }
+
+  @Test
+  void terminatingACoroutine_midSleep_withALiveTicker_leavesNothingScheduled() {
+    AtomicInteger stage = new AtomicInteger();
+    ModuleTestNode.Started started =
+        node()
+            .startCoroutine(
+                (process, input) -> {
+                  process.call(new TickerStart("tick", SECOND));
+                  stage.set(1);
+                  return process.call(new Sleep(Duration.ofHours(1)));
+                },
+                null);
+    awaitStage(started, stage, 1, 2);
+
+    node().scheduler().terminate(started.pid());
+
+    assertThat(started.await().error()).isInstanceOf(ProcessTerminatedException.class);
+    assertThat(time().pendingTasks()).isZero();
+    time().advance(Duration.ofHours(2));
+    assertThat(module.droppedMessages()).isZero();
+    assertThat(module.tickerCount()).isZero();
   }
 
   @Test
@@ -756,16 +901,19 @@ class ClockModuleTest {
                 long start = System.nanoTime();
                 process.call(Sleep.ofMillis(20));
                 long slept = System.nanoTime() - start;
-                TimerId timer = process.call(new TimerStart(Duration.ofMillis(10), "fire"));
+                Instant started = process.call(new Sleep(Duration.ZERO));
+                var _ = process.call(new TimerStart(Duration.ofMillis(10), "fire"));
                 Fire fire = (Fire) payload(process.receive("fire"));
-                Instant waited = process.call(new TimerWait(timer));
+                TimerId waitedFor = process.call(new TimerStart(Duration.ofMillis(10)));
+                Instant waited = process.call(new TimerWait(waitedFor));
                 TickerId ticker = process.call(new TickerStart("tick", Duration.ofMillis(5)));
                 List<Long> sequences = new ArrayList<>();
                 for (int i = 0; i < 3; i++) {
                   sequences.add(((Tick) payload(process.receive("tick"))).sequence());
                 }
                 process.call(new TickerStop(ticker));
-                return List.of(slept, fire.at().equals(waited), sequences);
+                return List.of(
+                    slept, !fire.at().isBefore(started) && !waited.isBefore(fire.at()), sequences);
               },
               null);
 
@@ -773,9 +921,13 @@ class ClockModuleTest {
       List<?> values = (List<?>) Objects.requireNonNull(result.value());
       assertThat((Long) values.get(0)).isGreaterThanOrEqualTo(Duration.ofMillis(20).toNanos());
       assertThat(values.get(1)).isEqualTo(true);
-      assertThat((List<?>) values.get(2))
-          .hasSize(3)
-          .isSortedAccordingTo((a, b) -> Long.compare((Long) a, (Long) b));
+      List<?> sequences = (List<?>) values.get(2);
+      assertThat(sequences).hasSize(3);
+      for (int i = 1; i < sequences.size(); i++) {
+        assertThat((Long) sequences.get(i))
+            .as("tick sequences strictly increase")
+            .isGreaterThan((Long) sequences.get(i - 1));
+      }
     }
   }
 
@@ -796,6 +948,61 @@ class ClockModuleTest {
   private Handler handler(dev.baton.dispatch.CommandId id) {
     return Objects.requireNonNull(
         node().services().require(Registry.KEY).handler(id), "handler for " + id);
+  }
+
+  /** Runs {@code command}'s handler in {@code context} and returns its (synchronous) completion. */
+  private Event.Completion complete(CommandContext context, Command<?> command) throws Exception {
+    List<Event.Completion> completed = new ArrayList<>();
+    handler(command)
+        .handle(
+            context,
+            command,
+            1,
+            (tag, result, error) -> completed.add(new Event.Completion(tag, result, error)));
+    assertThat(completed).as(command + " completed at once").hasSize(1);
+    return completed.getFirst();
+  }
+
+  /** A process's context that counts the cancel callbacks registered and not yet removed. */
+  private static final class CountingContext implements CommandContext {
+    private final CommandContext delegate;
+    private final AtomicInteger live = new AtomicInteger();
+
+    CountingContext(dev.baton.process.Pid pid, ModuleTestNode node) {
+      this.delegate = CommandContext.of(pid, node.services(), new CancellationSignal());
+    }
+
+    int liveCallbacks() {
+      return live.get();
+    }
+
+    @Override
+    public Object caller() {
+      return delegate.caller();
+    }
+
+    @Override
+    public boolean isCancelled() {
+      return delegate.isCancelled();
+    }
+
+    @Override
+    public dev.baton.dispatch.Registration onCancel(Runnable action) {
+      dev.baton.dispatch.Registration registration = delegate.onCancel(action);
+      live.incrementAndGet();
+      return () -> {
+        boolean removed = registration.remove();
+        if (removed) {
+          live.decrementAndGet();
+        }
+        return removed;
+      };
+    }
+
+    @Override
+    public dev.baton.boot.AppContext services() {
+      return delegate.services();
+    }
   }
 
   private void awaitPending(int tasks) {

@@ -19,12 +19,38 @@ import java.util.function.Function;
  */
 final class ScriptedStep implements StepProcess {
 
-  /** What the process saw: completions in arrival order (tags from 1), and messages. */
-  record Outcome(List<Event.Completion> completions, List<Message> messages) {
+  /**
+   * What the process saw: every event (completions, tags from 1, and messages) in one log, in the
+   * order the process received them, so a test can assert the order between the two kinds.
+   */
+  record Outcome(List<Event> log) {
+
+    /** The completions, in arrival order. */
+    List<Event.Completion> completions() {
+      return log.stream()
+          .filter(Event.Completion.class::isInstance)
+          .map(Event.Completion.class::cast)
+          .toList();
+    }
+
+    /** The messages, in arrival order. */
+    List<Message> messages() {
+      return log.stream().filter(Message.class::isInstance).map(Message.class::cast).toList();
+    }
+
+    /** The position in {@link #log} of the completion of {@code tag}. */
+    int indexOfTag(long tag) {
+      for (int i = 0; i < log.size(); i++) {
+        if (log.get(i) instanceof Event.Completion completion && completion.tag() == tag) {
+          return i;
+        }
+      }
+      throw new AssertionError("no completion for tag " + tag);
+    }
 
     /** The completion of the command yielded under {@code tag}. */
     Event.Completion ofTag(long tag) {
-      return completions.stream()
+      return completions().stream()
           .filter(completion -> completion.tag() == tag)
           .findFirst()
           .orElseThrow(() -> new AssertionError("no completion for tag " + tag));
@@ -35,6 +61,7 @@ final class ScriptedStep implements StepProcess {
   private final int messagesToAwait;
   private final List<Event.Completion> completions = new ArrayList<>();
   private final List<Message> messages = new ArrayList<>();
+  private final List<Event> log = new ArrayList<>();
   private final AtomicInteger stage = new AtomicInteger();
   private int outstanding;
 
@@ -57,6 +84,7 @@ final class ScriptedStep implements StepProcess {
   @Override
   public void step(List<Event> events, StepOutput out) {
     for (Event event : events) {
+      log.add(event);
       switch (event) {
         case Event.Completion completion -> {
           completions.add(completion);
@@ -84,7 +112,7 @@ final class ScriptedStep implements StepProcess {
       out.idle();
       return;
     }
-    out.done(new Outcome(List.copyOf(completions), List.copyOf(messages)));
+    out.done(new Outcome(List.copyOf(log)));
   }
 
   /** Builds a {@link ScriptedStep}. */
