@@ -45,6 +45,18 @@ import org.slf4j.LoggerFactory;
  * agreed order. A process with two subscriptions that both match a topic receives the event twice,
  * once per subscription.
  *
+ * <p><b>Re-entrant publishing breaks that order.</b> A Java listener runs inside {@link #publish};
+ * if it publishes itself, its inner event is delivered to every matching subscription before the
+ * outer publish goes on, so the subscriptions after that listener receive the inner event before
+ * the outer one (those before it receive outer then inner). A listener that needs the order kept
+ * hands its follow-up events to another thread or process instead of publishing from the callback.
+ *
+ * <p><b>Lifetime.</b> A process subscription must name a live process ({@link #subscribe(String,
+ * Pid)} checks), and is dropped by the first matching publish after the process ends; those made
+ * through {@link EventModule} also end with their process. A listener subscription has no owner the
+ * bus can watch: the code that made it must {@link Subscription#cancel()} it when done, or it
+ * lives, and is called, until the node stops.
+ *
  * <p><b>Failure.</b> A delivery never fails the publisher or the other subscribers. A full mailbox
  * drops the delivery for that subscription only ({@link Stats#droppedMailboxFull()} and {@link
  * Subscription#dropped()} count it). A subscriber process that has ended drops the delivery and its
@@ -101,23 +113,54 @@ public final class EventBus {
 
   /**
    * Subscribes process {@code subscriber} to topics matching {@code pattern}: each matching event
-   * is sent to its mailbox as a {@link Message}. The subscription lasts until it is cancelled or
-   * the bus finds the process gone; processes subscribing through {@link EventModule} have theirs
-   * cancelled when they end.
+   * is sent to its mailbox as a {@link Message} on the published topic. The subscription lasts
+   * until it is cancelled or the bus finds the process gone (at the first matching publish after it
+   * ended); processes subscribing through {@link EventModule} have theirs cancelled when they end.
    *
    * @throws IllegalArgumentException if the pattern is invalid (see {@link TopicPattern})
+   * @throws ProcessNotFoundException if {@code subscriber} has already ended (or never existed)
    */
   public Subscription subscribe(String pattern, Pid subscriber) {
+    return subscribe(pattern, subscriber, null);
+  }
+
+  /**
+   * Subscribes process {@code subscriber} as {@link #subscribe(String, Pid)} does, but with each
+   * event delivered as {@code Message(deliveryTopic, Events.Event(topic, payload), sender)} when
+   * {@code deliveryTopic} is given, so a wildcard subscriber can select its events by one topic.
+   *
+   * @param deliveryTopic the topic events arrive on, or null for their published topic
+   * @throws IllegalArgumentException if the pattern or the delivery topic is invalid
+   * @throws ProcessNotFoundException if {@code subscriber} has already ended (or never existed)
+   */
+  public Subscription subscribe(String pattern, Pid subscriber, @Nullable String deliveryTopic) {
     requireNonNull(subscriber, "subscriber");
-    return add(
-        new Subscription(
-            this, lastId.incrementAndGet(), TopicPattern.compile(pattern), subscriber, null));
+    TopicPattern compiled = TopicPattern.compile(pattern);
+    if (deliveryTopic != null) {
+      TopicPattern.requireTopic(deliveryTopic);
+    }
+    if (!scheduler.isAlive(subscriber)) {
+      throw new ProcessNotFoundException(subscriber);
+    }
+    Subscription subscription =
+        add(
+            new Subscription(
+                this, lastId.incrementAndGet(), compiled, subscriber, null, deliveryTopic));
+    if (!scheduler.isAlive(subscriber)) {
+      // Ended while it was added: nothing would ever cancel it but a matching publish.
+      subscription.cancel();
+      throw new ProcessNotFoundException(subscriber);
+    }
+    return subscription;
   }
 
   /**
    * Subscribes {@code listener} to topics matching {@code pattern}. The listener runs on the
    * publisher's thread, during {@link #publish}, so it must be short and must not block; what it
-   * throws is logged and counted, never passed to the publisher.
+   * throws is logged and counted, never passed to the publisher. The bus cannot tell when the
+   * listener's owner is done with it: cancel the returned subscription then, or it lives until the
+   * node stops. A listener that publishes breaks the per-publisher order for the subscriptions
+   * after it (see the class comment).
    *
    * @throws IllegalArgumentException if the pattern is invalid (see {@link TopicPattern})
    */
@@ -125,7 +168,7 @@ public final class EventBus {
     requireNonNull(listener, "listener");
     return add(
         new Subscription(
-            this, lastId.incrementAndGet(), TopicPattern.compile(pattern), null, listener));
+            this, lastId.incrementAndGet(), TopicPattern.compile(pattern), null, listener, null));
   }
 
   /**
@@ -192,8 +235,16 @@ public final class EventBus {
     }
     Pid pid = subscription.process;
     if (pid != null) {
+      String deliveryTopic = subscription.deliveryTopic;
       try {
-        scheduler.send(pid, message);
+        scheduler.send(
+            pid,
+            deliveryTopic == null
+                ? message
+                : new Message(
+                    deliveryTopic,
+                    new Events.Event(message.topic(), message.payload()),
+                    message.sender()));
         return 1;
       } catch (MailboxFullException full) {
         droppedMailboxFull.increment();
@@ -285,6 +336,7 @@ public final class EventBus {
     private final TopicPattern pattern;
     private final @Nullable Pid process;
     private final @Nullable Consumer<? super Message> listener;
+    private final @Nullable String deliveryTopic;
     private final AtomicBoolean cancelled = new AtomicBoolean();
     private final LongAdder dropped = new LongAdder();
 
@@ -293,8 +345,10 @@ public final class EventBus {
         long id,
         TopicPattern pattern,
         @Nullable Pid process,
-        @Nullable Consumer<? super Message> listener) {
+        @Nullable Consumer<? super Message> listener,
+        @Nullable String deliveryTopic) {
       this.bus = bus;
+      this.deliveryTopic = deliveryTopic;
       this.id = id;
       this.pattern = pattern;
       this.process = process;
@@ -316,6 +370,11 @@ public final class EventBus {
       return Optional.ofNullable(process);
     }
 
+    /** The topic its events are delivered on, or empty for their published topics. */
+    public Optional<String> deliveryTopic() {
+      return Optional.ofNullable(deliveryTopic);
+    }
+
     /** Returns whether it still receives events. */
     public boolean isActive() {
       return !cancelled.get();
@@ -330,8 +389,8 @@ public final class EventBus {
     }
 
     /**
-     * Stops the subscription; events published after this returns are not delivered to it.
-     * Idempotent.
+     * Stops the subscription: nothing is sent after this returns (events already queued in the
+     * subscriber's mailbox may still be received). Idempotent.
      *
      * @return true if this call cancelled it, false if it was already cancelled
      */

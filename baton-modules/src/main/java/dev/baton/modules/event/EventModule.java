@@ -76,6 +76,7 @@ public final class EventModule implements Dispatcher {
         Handler.forType(
             Events.Unsubscribe.class,
             (context, unsubscribe, tag, receiver) -> {
+              Callers.pidOf(context, "event.Unsubscribe");
               subscriptions.remove(context, unsubscribe.id().value()).cancel();
               receiver.completeYield(tag, true, null);
             }));
@@ -101,7 +102,9 @@ public final class EventModule implements Dispatcher {
       long tag,
       ResultReceiver receiver) {
     Pid pid = Callers.pidOf(context, "event.Subscribe");
-    EventBus.Subscription subscription = eventBus.subscribe(subscribe.pattern(), pid);
+    // Throws ProcessNotFoundException if the process has already ended.
+    EventBus.Subscription subscription =
+        eventBus.subscribe(subscribe.pattern(), pid, subscribe.deliveryTopic());
     // If the process is already gone, add cancels the subscription before it returns.
     long handle = subscriptions.add(context, subscription, EventBus.Subscription::cancel);
     receiver.completeYield(tag, new Events.SubscriptionId(handle), null);

@@ -10,8 +10,10 @@ import org.jspecify.annotations.Nullable;
  *
  * <p><b>Topics</b> are one or more non-empty segments separated by {@code .} ({@code
  * "orders.eu.created"}), at most {@value #MAX_LENGTH} characters, with no {@code *}, no whitespace
- * or control characters, and not starting with {@code @} (reserved for the process runtime's
- * notifications, such as {@code @exit}).
+ * (any Unicode space or whitespace), no control or format characters (zero-width spaces and
+ * joiners, direction marks), no segment that is just {@code #}, and not starting with {@code @}
+ * (reserved for the process runtime's notifications, such as {@code @exit}). Invisible characters
+ * are refused so that two topics that look alike are alike.
  *
  * <p><b>Patterns</b> follow the same rules, except that a whole segment may be a wildcard (the AMQP
  * topic-exchange scheme, with {@code **} for AMQP's {@code #}):
@@ -25,7 +27,9 @@ import org.jspecify.annotations.Nullable;
  * </ul>
  *
  * A segment that mixes a wildcard with other characters ({@code ord*}) is refused, as is {@code **}
- * anywhere but last: they have no agreed meaning and would otherwise silently match nothing.
+ * anywhere but last: they have no agreed meaning and would otherwise silently match nothing. A
+ * {@code #} segment (AMQP's multi-segment wildcard) is refused with a hint to write {@code **}:
+ * taken literally, an AMQP user's {@code orders.#} would silently match nothing.
  *
  * <p>Immutable and thread-safe. {@link #matches} allocates nothing: it walks the topic's characters
  * against the compiled segments.
@@ -168,19 +172,42 @@ public final class TopicPattern {
       throw invalid(
           what, text, "topics starting with '@' are reserved for the process runtime (@exit...)");
     }
-    for (int i = 0; i < text.length(); i++) {
-      char c = text.charAt(i);
-      if (Character.isWhitespace(c) || Character.isISOControl(c)) {
-        throw invalid(what, text, "it contains whitespace or a control character at index " + i);
+    for (int i = 0; i < text.length(); ) {
+      int c = text.codePointAt(i);
+      if (isInvisible(c)) {
+        throw invalid(
+            what,
+            text,
+            "it contains whitespace or a control or format character (U+"
+                + String.format("%04X", c)
+                + ") at index "
+                + i);
       }
+      i += Character.charCount(c);
     }
     List<String> segments = List.of(text.split("\\.", -1));
     for (String segment : segments) {
       if (segment.isEmpty()) {
         throw invalid(what, text, "it has an empty segment (a leading, trailing or doubled '.')");
       }
+      if (segment.equals("#")) {
+        throw invalid(
+            what,
+            text,
+            "'#' is AMQP's multi-segment wildcard; here it is written '**' (for example"
+                + " 'orders.**')");
+      }
     }
     return segments;
+  }
+
+  /** Whitespace, space separators (no-break spaces too), control and format characters. */
+  private static boolean isInvisible(int c) {
+    int type = Character.getType(c);
+    return Character.isWhitespace(c)
+        || Character.isSpaceChar(c)
+        || type == Character.FORMAT
+        || type == Character.CONTROL;
   }
 
   private static IllegalArgumentException invalid(String what, String text, String reason) {

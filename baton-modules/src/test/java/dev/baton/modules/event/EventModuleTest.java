@@ -322,11 +322,134 @@ class EventModuleTest {
     assertThat(result.value()).isEqualTo(List.of(2, "a.b", "a.b"));
   }
 
+  @Test
+  void
+      deliveredOn_aWildcardSubscriberSelectsItsEventsByTheDeliveryTopic_withThePublishedTopicKept() {
+    ProcessResult result =
+        node.runCoroutine(
+            (process, input) -> {
+              process.call(new Events.Subscribe("orders.**").deliveredOn("orders"));
+              process
+                  .services()
+                  .require(dev.baton.process.Scheduler.KEY)
+                  .send(process.pid(), "unrelated", "noise");
+              process.call(new Events.Send("orders.eu.created", "o-1"));
+              process.call(new Events.Send("orders.us.paid", "o-2"));
+              Message first = process.receive("orders");
+              Message second = process.receive("orders");
+              return List.of(process.pid(), first, second, process.receive().topic());
+            },
+            null);
+
+    assertThat(result.error()).isNull();
+    List<?> values = (List<?>) java.util.Objects.requireNonNull(result.value(), "value");
+    Pid pid = (Pid) values.get(0);
+    assertThat(List.<Object>copyOf(values.subList(1, 4)))
+        .containsExactly(
+            new Message("orders", new Events.Event("orders.eu.created", "o-1"), pid),
+            new Message("orders", new Events.Event("orders.us.paid", "o-2"), pid),
+            "unrelated");
+  }
+
+  @Test
+  void withoutADeliveryTopic_eventsArriveOnThePublishedTopic_stepProcess() {
+    ModuleTestNode.Started subscriber =
+        node.startStep(new SubscribeAndReceive("orders.**", 1), null);
+    awaitCondition("the subscription", () -> bus.stats().subscriptions() == 1);
+
+    bus.publish("orders.eu.created", "o-1", null);
+
+    assertThat(onlyMessage(subscriber.await()))
+        .isEqualTo(new Message("orders.eu.created", "o-1", null));
+  }
+
+  @Test
+  void subscribe_rejectsAnInvalidDeliveryTopic_namingIt() {
+    assertThatThrownBy(() -> new Events.Subscribe("a.*").deliveredOn("a.*"))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("concrete");
+    assertThatThrownBy(() -> new Events.Subscribe("a.*", "@exit"))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("reserved");
+  }
+
+  @Test
+  void stepProcess_send_completesWithTheDeliveryCount() {
+    ModuleTestNode.Started subscriber = node.startStep(new SubscribeAndReceive("jobs.*", 1), null);
+    awaitCondition("the subscription", () -> bus.stats().subscriptions() == 1);
+
+    Event.Completion completion = node.yieldFromStep(new Events.Send("jobs.done", "j-1"));
+
+    assertThat(completion.error()).isNull();
+    assertThat(completion.result()).isEqualTo(1);
+    Message received = onlyMessage(subscriber.await());
+    assertThat(received.payload()).isEqualTo("j-1");
+    assertThat(received.sender()).as("the step process that sent it").isNotNull();
+  }
+
+  @Test
+  void stepProcess_unsubscribe_completesWithTrue_andEndsTheSubscription() {
+    ProcessResult result = node.runStep(new SubscribeThenUnsubscribe("news.*"), null);
+
+    assertThat(result.error()).isNull();
+    assertThat(result.value()).isEqualTo(true);
+    assertThat(module.subscriptionCount()).isZero();
+    assertThat(bus.stats().subscriptions()).isZero();
+  }
+
+  @Test
+  void unsubscribe_fromACallerThatIsNotAProcess_failsWithNotAProcess() {
+    AtomicReference<@Nullable Throwable> error = new AtomicReference<>();
+    new CommandRouter(node.services().require(Registry.KEY))
+        .route(
+            CommandContext.of("a test", node.services(), new CancellationSignal()),
+            new Events.Unsubscribe(new Events.SubscriptionId(1)),
+            1,
+            (tag, result, failure) -> error.set(failure));
+
+    assertThat(error.get())
+        .isInstanceOf(NotAProcessException.class)
+        .hasMessageContaining("event.Unsubscribe");
+  }
+
   private static Message onlyMessage(ProcessResult result) {
     assertThat(result.error()).isNull();
     List<?> messages = (List<?>) java.util.Objects.requireNonNull(result.value(), "value");
     assertThat(messages).hasSize(1);
     return (Message) messages.getFirst();
+  }
+
+  /** Subscribes, unsubscribes, and ends with the unsubscribe's result (or throws its error). */
+  private static final class SubscribeThenUnsubscribe implements StepProcess {
+    private final String pattern;
+    private boolean subscribed;
+
+    SubscribeThenUnsubscribe(String pattern) {
+      this.pattern = pattern;
+    }
+
+    @Override
+    public void step(List<Event> events, StepOutput out) {
+      for (Event event : events) {
+        if (event instanceof Event.Completion completion) {
+          if (completion.error() != null) {
+            throw new IllegalStateException("command failed", completion.error());
+          }
+          if (completion.result() instanceof Events.SubscriptionId id) {
+            out.yield(new Events.Unsubscribe(id));
+            return;
+          }
+          out.done(completion.result());
+          return;
+        }
+      }
+      if (!subscribed) {
+        subscribed = true;
+        out.yield(new Events.Subscribe(pattern));
+      } else {
+        out.waitForYields();
+      }
+    }
   }
 
   /** Subscribes to a pattern, then ends with the first {@code count} messages it receives. */

@@ -3,6 +3,7 @@ package dev.baton.modules.event;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 class TopicPatternTest {
@@ -92,6 +93,41 @@ class TopicPatternTest {
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("longer than");
     assertThatThrownBy(() -> TopicPattern.compile(null)).isInstanceOf(NullPointerException.class);
+  }
+
+  @Test
+  void aHashSegment_isRefused_withAHintToUseDoubleStar() {
+    assertThatThrownBy(() -> TopicPattern.compile("orders.#"))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("'**'");
+    assertThatThrownBy(() -> TopicPattern.requireTopic("orders.#.eu"))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("'**'");
+    assertThat(TopicPattern.compile("orders.#1").matches("orders.#1")).isTrue();
+  }
+
+  @Test
+  void invisibleCharacters_anyUnicodeSpaceControlOrFormat_areRefused() {
+    for (String bad :
+        List.of(
+            "orders\u00A0eu", // no-break space (a space separator, not isWhitespace)
+            "orders\u2007eu", // figure space
+            "orders\u3000eu", // ideographic space
+            "orders\u200Beu", // zero-width space (format)
+            "orders\u200Deu", // zero-width joiner
+            "orders\uFEFFeu", // byte-order mark
+            "orders\u202Eeu", // right-to-left override
+            "orders\u0085eu", // next line (control)
+            "orders\teu")) {
+      assertThatThrownBy(() -> TopicPattern.compile(bad))
+          .as(bad)
+          .isInstanceOf(IllegalArgumentException.class)
+          .hasMessageContaining("whitespace or a control or format character");
+      assertThatThrownBy(() -> TopicPattern.requireTopic(bad))
+          .as(bad)
+          .isInstanceOf(IllegalArgumentException.class);
+    }
+    assertThat(TopicPattern.requireTopic("commandes.épicerie.日本")).isNotEmpty();
   }
 
   @Test
