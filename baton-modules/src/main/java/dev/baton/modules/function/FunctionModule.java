@@ -8,6 +8,7 @@ import dev.baton.dispatch.Handler;
 import dev.baton.dispatch.Registrar;
 import dev.baton.dispatch.Registration;
 import dev.baton.dispatch.ResultReceiver;
+import dev.baton.modules.HandleNotFoundException;
 import dev.baton.modules.function.Functions.AsyncCallId;
 import dev.baton.modules.function.Functions.AsyncCancel;
 import dev.baton.modules.function.Functions.AsyncStart;
@@ -25,8 +26,13 @@ import dev.baton.tasks.TaskApp;
 import dev.baton.tasks.TaskFailedException;
 import dev.baton.tasks.TaskOptions;
 import java.lang.reflect.Type;
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -46,13 +52,14 @@ import org.slf4j.LoggerFactory;
  *
  * <p><b>Design.</b> Handlers never block: they start the call and complete the yield from the
  * {@link Result}'s callbacks, on whatever thread the task framework completes the result (a worker
- * thread in local mode, a report thread in remote mode). Each handler watches its caller's
- * cancellation: a {@link Call} whose process ends is revoked and not completed; an {@link
- * AsyncStart}'s call belongs to its process in an {@link OwnedResources} table, and the entry
- * leaving that table decides, exactly once, between the outcome message, {@link AsyncCancel}, the
- * owner's end and the module's stop, so a cancelled call never sends its outcome. Outcome messages
- * are sent without ever throwing into the task framework's thread: a full mailbox or an ended
- * process drops the outcome (logged at debug, counted in {@link #droppedOutcomes()}).
+ * thread in local mode, a report thread in remote mode). Each handler watches its context's
+ * cancellation: a {@link Call} whose deadline passes or whose process ends is revoked and completes
+ * with a {@link CancellationException} (which the runtime drops); an {@link AsyncStart}'s call
+ * belongs to its process in an {@link OwnedResources} table, and the entry leaving that table
+ * decides, exactly once, between the outcome message, {@link AsyncCancel}, the owner's end and the
+ * module's stop, so a cancelled call never sends its outcome. Outcome messages are sent without
+ * ever throwing into the task framework's thread: a full mailbox or an ended process drops the
+ * outcome (logged at debug, counted in {@link #droppedOutcomes()}).
  *
  * <p>Thread-safe: handlers run concurrently for any number of processes.
  */
@@ -67,6 +74,23 @@ public final class FunctionModule implements Dispatcher {
 
   private final OwnedResources<Result<?>> asyncCalls = new OwnedResources<>("async call");
   private final AtomicLong droppedOutcomes = new AtomicLong();
+
+  /**
+   * The last {@value #DELIVERED_MEMORY} asynchronous calls whose outcome was sent, with their
+   * owner, so an {@link AsyncCancel} that raced the outcome returns false instead of failing.
+   * Bounded: an id older than that is {@link HandleNotFoundException}, as documented.
+   */
+  private final Map<Long, Pid> recentlyDelivered =
+      Collections.synchronizedMap(
+          new LinkedHashMap<>() {
+            @Override
+            protected boolean removeEldestEntry(Map.Entry<Long, Pid> eldest) {
+              return size() > DELIVERED_MEMORY;
+            }
+          });
+
+  /** How many delivered ids {@link #recentlyDelivered} remembers. */
+  static final int DELIVERED_MEMORY = 1024;
 
   /** Creates the module; it finds the app and the scheduler when the node loads it. */
   public FunctionModule() {}
@@ -147,27 +171,43 @@ public final class FunctionModule implements Dispatcher {
   private static void call(
       TaskApp app, CommandContext context, Call<?> call, long tag, ResultReceiver receiver) {
     if (context.isCancelled()) {
-      return; // the caller is gone: do not start a call nobody waits for
+      // Do not start a call nobody waits for; the runtime drops this completion.
+      receiver.completeYield(tag, null, revoked(call.task()));
+      return;
     }
     Result<?> result = start(app, call.task(), call.arguments(), call.options(), call.returnType());
-    // Runs at once if the caller went away meanwhile. Revoking fails the result with REVOKED,
-    // whose callback below sees the cancelled context and does not complete.
-    Registration revokeOnCancel = context.onCancel(result::cancel);
+    // The first of the outcome and the cancellation (the Call's deadline passed or its caller
+    // ended) completes the tag; the cancellation also revokes the call. Its completion is dropped
+    // by the runtime, and completing frees the runtime's record of the yield.
+    AtomicBoolean done = new AtomicBoolean();
+    Registration revokeOnCancel =
+        context.onCancel(
+            () -> {
+              if (done.compareAndSet(false, true)) {
+                result.cancel();
+                receiver.completeYield(tag, null, revoked(call.task()));
+              }
+            });
     result
         .onSuccess(
             value -> {
-              revokeOnCancel.remove();
-              if (!context.isCancelled()) {
+              if (done.compareAndSet(false, true)) {
+                revokeOnCancel.remove();
                 receiver.completeYield(tag, value, null);
               }
             })
         .onFailure(
             error -> {
-              revokeOnCancel.remove();
-              if (!context.isCancelled()) {
+              if (done.compareAndSet(false, true)) {
+                revokeOnCancel.remove();
                 receiver.completeYield(tag, null, new TaskFailedException(result.key(), error));
               }
             });
+  }
+
+  private static CancellationException revoked(String task) {
+    return new CancellationException(
+        "the call of task " + task + " was revoked: its deadline passed or its caller ended");
   }
 
   // ---- AsyncStart / AsyncCancel ----
@@ -221,6 +261,7 @@ public final class FunctionModule implements Dispatcher {
     if (asyncCalls.forget(handle) == null) {
       return;
     }
+    recentlyDelivered.put(handle, pid);
     FunctionOutcome outcome = new FunctionOutcome(new AsyncCallId(handle), value, error);
     try {
       scheduler.send(pid, new Message(topic, outcome, null));
@@ -236,8 +277,19 @@ public final class FunctionModule implements Dispatcher {
 
   private void asyncCancel(
       CommandContext context, AsyncCancel cancel, long tag, ResultReceiver receiver) {
-    Callers.pidOf(context, "function.AsyncCancel");
-    Result<?> result = asyncCalls.remove(context, cancel.id().value());
+    Pid pid = Callers.pidOf(context, "function.AsyncCancel");
+    long handle = cancel.id().value();
+    Result<?> result;
+    try {
+      result = asyncCalls.remove(context, handle);
+    } catch (HandleNotFoundException notOwned) {
+      if (pid.equals(recentlyDelivered.get(handle))) {
+        // Its outcome was sent just before: the process will receive it, and nothing was revoked.
+        receiver.completeYield(tag, false, null);
+        return;
+      }
+      throw notOwned;
+    }
     // The entry is ours now, so its outcome, if it comes, is not sent; cancel() says whether the
     // call still had no outcome.
     receiver.completeYield(tag, result.cancel(), null);

@@ -49,7 +49,14 @@ public final class Functions {
    * TASK_FAILED} (the task threw; the message holds its class and message), {@code TIMEOUT} (the
    * {@link TaskOptions#timeout()} passed; the running attempt is interrupted), {@code SHUTDOWN}
    * (the app closed first), and the others of {@link dev.baton.tasks.ErrorCode}. If the calling
-   * process ends first, the call is revoked and the command is not completed.
+   * process ends first, or the yield's deadline passes ({@code call(command, deadline)}, which
+   * fails with {@link dev.baton.process.YieldTimeoutException}), the call is revoked: a running
+   * attempt in this app is interrupted, a remote one is recorded as revoked.
+   *
+   * <p>Two timeouts: {@link TaskOptions#timeout()} bounds the task's run in the task framework (and
+   * fails the call with {@code TIMEOUT}, a {@link TaskFailedException}); a yield deadline bounds
+   * the process's wait (and revokes the call). Use the task option for how long the work may take;
+   * the deadline for how long this process will wait.
    *
    * @param task the task's name
    * @param arguments the arguments, in order; may hold nulls
@@ -184,9 +191,13 @@ public final class Functions {
    * with whether it had no outcome yet. Whatever it returns, no outcome message for {@code id} is
    * sent after it.
    *
+   * <p>If the outcome was sent just before (the cancel raced it), it completes with false: the
+   * outcome message is (or will be) in the mailbox. The module remembers the last {@value
+   * FunctionModule#DELIVERED_MEMORY} delivered ids for this.
+   *
    * <p>Errors: {@link dev.baton.modules.HandleNotFoundException} if the calling process does not
-   * own {@code id}: it never existed, its outcome was already sent, it was already cancelled, or
-   * another process started it.
+   * own {@code id}: it never existed, it was already cancelled, its outcome was sent long ago (more
+   * than that many outcomes since), or another process started it.
    *
    * @param id the handle {@link AsyncStart} returned
    */

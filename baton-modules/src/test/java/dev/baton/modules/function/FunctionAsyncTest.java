@@ -21,6 +21,7 @@ import dev.baton.tasks.ErrorCode;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -138,13 +139,47 @@ class FunctionAsyncTest {
   }
 
   @Test
-  void asyncCancel_afterTheOutcomeArrived_failsWithHandleNotFound() {
+  void asyncCancel_afterTheOutcomeWasSent_returnsFalse_andASecondCancelToo() {
     ProcessResult result =
         node.runCoroutine(
             (process, input) -> {
               AsyncCallId id = process.call(AsyncStart.of("sum", "add", 1, 1));
               process.receive("sum");
-              return process.call(new AsyncCancel(id));
+              return List.of(process.call(new AsyncCancel(id)), process.call(new AsyncCancel(id)));
+            },
+            null);
+
+    assertThat(result.value()).isEqualTo(List.of(false, false));
+  }
+
+  @Test
+  void asyncCancel_afterAnotherProcesssOutcomeWasSent_isStillHandleNotFound() {
+    ProcessResult owner =
+        node.runCoroutine(
+            (process, input) -> {
+              AsyncCallId id = process.call(AsyncStart.of("sum", "add", 1, 1));
+              process.receive("sum");
+              return id;
+            },
+            null);
+    AsyncCallId id = (AsyncCallId) requireNonNull(owner.value(), "id");
+
+    assertThatThrownBy(() -> node.callInCoroutine(new AsyncCancel(id)))
+        .isInstanceOf(HandleNotFoundException.class);
+  }
+
+  @Test
+  void asyncCancel_ofAnIdDeliveredLongAgo_isHandleNotFound_theMemoryIsBounded() {
+    ProcessResult result =
+        node.runCoroutine(
+            (process, input) -> {
+              AsyncCallId first = process.call(AsyncStart.of("sum", "add", 0, 0));
+              process.receive("sum");
+              for (int i = 0; i < FunctionModule.DELIVERED_MEMORY; i++) {
+                process.call(AsyncStart.of("sum", "add", i, 1));
+                process.receive("sum");
+              }
+              return process.call(new AsyncCancel(first));
             },
             null);
 
@@ -161,7 +196,7 @@ class FunctionAsyncTest {
               return process.receive("out").payload();
             },
             null);
-    AsyncCallId id = ownersId.join();
+    AsyncCallId id = ownersId.orTimeout(ModuleTestNode.BOUND.toSeconds(), TimeUnit.SECONDS).join();
 
     assertThatThrownBy(() -> node.callInCoroutine(new AsyncCancel(id)))
         .isInstanceOf(HandleNotFoundException.class);

@@ -10,6 +10,7 @@ import dev.baton.process.Event;
 import dev.baton.process.Pid;
 import dev.baton.process.ProcessResult;
 import dev.baton.process.ProcessTerminatedException;
+import dev.baton.process.YieldTimeoutException;
 import dev.baton.tasks.ErrorCode;
 import dev.baton.tasks.TaskFailedException;
 import dev.baton.tasks.TaskOptions;
@@ -153,5 +154,42 @@ class FunctionCallTest {
 
     fixture.blocker.awaitInterrupted();
     assertThat(started.await().error()).isInstanceOf(ProcessTerminatedException.class);
+  }
+
+  @Test
+  void callWhoseDeadlinePasses_revokesTheCall_interruptsTheTask_andTheCallerGoesOn() {
+    ProcessResult result =
+        node.runCoroutine(
+            (process, input) -> {
+              try {
+                process.call(Call.of("block"), Duration.ofMillis(100));
+                return "the blocked call completed";
+              } catch (YieldTimeoutException expected) {
+                return process.call(Call.of("add", 1, 1));
+              }
+            },
+            null);
+
+    assertThat(result.value()).as("the caller went on after the deadline").isEqualTo(2);
+    fixture.blocker.awaitInterrupted();
+  }
+
+  @Test
+  void callWhoseDeadlinePasses_fromStepProcess_revokesTheCall() {
+    Started started =
+        node.startStep(
+            (events, out) -> {
+              for (Event event : events) {
+                if (event instanceof Event.Completion completion) {
+                  out.done(completion.error());
+                  return;
+                }
+              }
+              out.yield(Call.of("block"), Duration.ofMillis(100));
+            },
+            null);
+
+    assertThat(started.await().value()).isInstanceOf(YieldTimeoutException.class);
+    fixture.blocker.awaitInterrupted();
   }
 }

@@ -5,16 +5,21 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.baton.modules.ModuleTestNode;
+import dev.baton.modules.function.Functions.AsyncCallId;
+import dev.baton.modules.function.Functions.AsyncCancel;
 import dev.baton.modules.function.Functions.AsyncStart;
 import dev.baton.modules.function.Functions.Call;
 import dev.baton.modules.function.Functions.FunctionOutcome;
 import dev.baton.process.ProcessResult;
+import dev.baton.process.YieldTimeoutException;
 import dev.baton.tasks.ErrorCode;
 import dev.baton.tasks.TaskApp;
 import dev.baton.tasks.TaskFailedException;
 import dev.baton.tasks.memory.InMemoryBackend;
 import dev.baton.tasks.memory.InMemoryBroker;
 import dev.baton.time.SystemTimeSource;
+import java.time.Duration;
+import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -92,5 +97,45 @@ class FunctionRemoteTest {
 
     FunctionOutcome outcome = (FunctionOutcome) requireNonNull(result.value(), "value");
     assertThat(outcome.value()).isEqualTo(4);
+  }
+
+  @Test
+  void asyncCancel_ofACallRunningOnTheWorker_returnsTrue_andNoOutcomeIsSent() {
+    ProcessResult result =
+        node.runCoroutine(
+            (process, input) -> {
+              AsyncCallId blocked =
+                  process.call(AsyncStart.of("out", "block").returning(String.class));
+              blocker.awaitStarted();
+              boolean cancelled = process.call(new AsyncCancel(blocked));
+              blocker.release.countDown(); // the worker's attempt may now finish: still no outcome
+              AsyncCallId next =
+                  process.call(AsyncStart.of("out", "add", 1, 1).returning(Integer.class));
+              FunctionOutcome outcome = (FunctionOutcome) process.receive("out").payload();
+              return List.of(cancelled, requireNonNull(outcome).id().equals(next));
+            },
+            null);
+
+    assertThat(result.value())
+        .as("cancelled, and the next outcome on the topic is the next call's")
+        .isEqualTo(List.of(true, true));
+    assertThat(module.runningAsyncCalls()).isZero();
+  }
+
+  @Test
+  void callWhoseDeadlinePasses_inRemoteMode_failsWithYieldTimeout_andTheCallerGoesOn() {
+    ProcessResult result =
+        node.runCoroutine(
+            (process, input) -> {
+              try {
+                process.call(Call.returning(String.class, "block"), Duration.ofMillis(100));
+                return "the blocked call completed";
+              } catch (YieldTimeoutException expected) {
+                return process.call(Call.returning(Integer.class, "add", 1, 1));
+              }
+            },
+            null);
+
+    assertThat(result.value()).isEqualTo(2);
   }
 }
