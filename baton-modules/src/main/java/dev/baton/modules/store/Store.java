@@ -18,7 +18,13 @@ import org.jspecify.annotations.Nullable;
  * unpaired surrogate, so each key has exactly one UTF-8 form) of at most {@value #MAX_KEY_BYTES}
  * UTF-8 bytes. Values are byte arrays, copied by the backend on the way in and out, so a caller may
  * reuse its array after the command. Commands are immutable values apart from their value arrays,
- * which a caller must not change while the command is pending.
+ * which a caller must not change while the command is pending. Values are at most {@value
+ * #MAX_VALUE_BYTES} bytes and TTLs at most {@link #MAX_TTL}; both are checked when the command is
+ * made.
+ *
+ * <p>Besides the errors each command names, any command may complete with {@link
+ * StoreUnavailableException} when its store's backend fails (Redis unreachable or too slow) or is
+ * closed; it names the store, the operation and the key.
  */
 public final class Store {
   /** The id of {@link Get}. */

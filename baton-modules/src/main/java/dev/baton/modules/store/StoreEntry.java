@@ -9,8 +9,9 @@ import org.jspecify.annotations.Nullable;
 /**
  * One live entry of a store: its key, value, version and expiry.
  *
- * <p>Versions come from one counter per store and are never reused, so a key deleted and written
- * again gets a version it never had before (a compare-and-set holding an old version fails). An
+ * <p>Versions come from one counter per store: they increase per key and are never reused across
+ * the store, so a key deleted and written again gets a version it never had before (a
+ * compare-and-set holding an old version fails). They do not order writes to different keys. An
  * absent key's version is 0.
  *
  * @param key the key

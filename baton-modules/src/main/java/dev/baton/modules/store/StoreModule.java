@@ -35,8 +35,8 @@ import org.jspecify.annotations.Nullable;
  *
  * <p><b>Errors.</b> {@link StoreNotFoundException} (no such store), {@link KeyNotFoundException}
  * ({@link Store.Get} of an absent key), {@link VersionConflictException} (a failed {@link
- * Store.Put} condition); a backend's infrastructure failure passes through as the backend reported
- * it.
+ * Store.Put} condition), {@link StoreUnavailableException} (the backend failed or is closed: names
+ * the store, the operation and the key, with the backend's error as cause).
  */
 public final class StoreModule implements Dispatcher {
   /** The module's name in id reservations and messages. */

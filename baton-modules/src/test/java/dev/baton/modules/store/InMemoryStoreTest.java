@@ -29,7 +29,10 @@ class InMemoryStoreTest {
     }
     time.advance(Duration.ofSeconds(2));
     assertThat(store.heldEntries()).isEqualTo(expiring);
-    assertThat(store.list("", null, 1000).toCompletableFuture().get().entries()).isEmpty();
+    // reads see nothing (a listing would reclaim what it passes: see the listing test)
+    assertThat(store.has("k0").toCompletableFuture().get()).isFalse();
+    assertThat(store.entry("k1").toCompletableFuture().get()).isEmpty();
+    assertThat(store.heldEntries()).isEqualTo(expiring);
 
     var _ = store.put("fresh", new byte[0], PutOptions.NONE);
 
@@ -53,13 +56,56 @@ class InMemoryStoreTest {
   }
 
   @Test
-  void aClosedStore_failsItsCalls() {
+  void aClosedStore_failsItsCalls_withStoreUnavailable() {
     store.close();
 
     assertThatThrownBy(() -> store.entry("k").toCompletableFuture().get())
         .isInstanceOf(ExecutionException.class)
-        .hasCauseInstanceOf(IllegalStateException.class)
+        .hasCauseInstanceOf(StoreUnavailableException.class)
         .hasMessageContaining("closed");
+  }
+
+  @Test
+  void aListing_passesOverAtMostItsBudgetOfExpiredEntries_removingThem_andGoesOnFromThere()
+      throws Exception {
+    int expired = InMemoryStore.LIST_SKIP_BUDGET + 500;
+    for (int i = 0; i < expired; i++) {
+      var _ =
+          store.put(String.format("a/%05d", i), new byte[0], PutOptions.ttl(Duration.ofSeconds(1)));
+    }
+    var _ = store.put("b/live", new byte[0], PutOptions.NONE);
+    time.advance(Duration.ofSeconds(2));
+
+    StorePage first = store.list("", null, 10).toCompletableFuture().get();
+
+    assertThat(first.entries()).isEmpty();
+    assertThat(first.hasMore()).isTrue();
+    assertThat(first.nextCursor())
+        .isEqualTo(String.format("a/%05d", InMemoryStore.LIST_SKIP_BUDGET - 1));
+    assertThat(store.heldEntries()).isEqualTo(501); // the passed ones are reclaimed
+    assertThat(store.heldExpiries()).isEqualTo(500);
+    StorePage second = store.list("", first.nextCursor(), 10).toCompletableFuture().get();
+    assertThat(second.keys()).containsExactly("b/live");
+    assertThat(second.hasMore()).isFalse();
+    assertThat(store.heldEntries()).isEqualTo(1);
+    assertThat(store.heldExpiries()).isZero();
+  }
+
+  @Test
+  void overwritingOrDeletingAnEntryWithTtl_dropsItsExpiryRecord() throws Exception {
+    for (int i = 0; i < 10; i++) {
+      var _ = store.put("k", new byte[] {1}, PutOptions.ttl(Duration.ofHours(1)));
+    }
+    assertThat(store.heldExpiries()).isEqualTo(1);
+    var _ = store.put("k", new byte[] {2}, PutOptions.NONE);
+    assertThat(store.heldExpiries()).isZero();
+    var _ = store.put("k", new byte[] {3}, PutOptions.ttl(Duration.ofHours(1)));
+    var _ = store.delete("k");
+    assertThat(store.heldExpiries()).isZero();
+    // a failed condition leaves the record of the entry it did not replace
+    var _ = store.put("j", new byte[] {1}, PutOptions.ttl(Duration.ofHours(1)));
+    var _ = store.put("j", new byte[] {2}, PutOptions.ifAbsent());
+    assertThat(store.heldExpiries()).isEqualTo(1);
   }
 
   @Test

@@ -299,6 +299,33 @@ class StoreModuleTest {
         .hasMessageContaining("1 ms");
   }
 
+  @Test
+  void putOptions_refuseATtlOverOneHundredYears_insteadOfOverflowingInABackend() {
+    assertThatThrownBy(() -> Store.PutOptions.ttl(Duration.ofSeconds(Long.MAX_VALUE)))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("ttl")
+        .hasMessageContaining("36525 days");
+    assertThatThrownBy(() -> Store.PutOptions.ifAbsent().withTtl(Duration.ofDays(36_526)))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("ttl");
+    assertThat(Store.PutOptions.ttl(Store.MAX_TTL).ttl()).isEqualTo(Duration.ofDays(36_525));
+  }
+
+  @Test
+  void setAndPut_refuseAValueOver16MiB_namingTheKeyAndBothSizes() {
+    byte[] tooLarge = new byte[Store.MAX_VALUE_BYTES + 1];
+
+    assertThatThrownBy(() -> new Store.Set("blob", tooLarge))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("'blob'")
+        .hasMessageContaining(Integer.toString(Store.MAX_VALUE_BYTES + 1))
+        .hasMessageContaining(Integer.toString(Store.MAX_VALUE_BYTES));
+    assertThatThrownBy(() -> new Store.Put("blob", tooLarge, Store.PutOptions.NONE))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("'blob'");
+    assertThat(new Store.Set("blob", new byte[Store.MAX_VALUE_BYTES]).value()).hasSize(16 << 20);
+  }
+
   // ---- cancellation ----
 
   @Test

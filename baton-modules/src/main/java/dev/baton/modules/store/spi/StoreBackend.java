@@ -3,6 +3,7 @@ package dev.baton.modules.store.spi;
 import dev.baton.modules.store.Store;
 import dev.baton.modules.store.StoreEntry;
 import dev.baton.modules.store.StorePage;
+import dev.baton.modules.store.StoreUnavailableException;
 import dev.baton.modules.store.VersionConflictException;
 import java.util.Optional;
 import java.util.concurrent.CompletionStage;
@@ -14,9 +15,11 @@ import org.jspecify.annotations.Nullable;
  * <p><b>What every backend guarantees</b> (checked by {@code dev.baton.testkit.StoreContract}):
  *
  * <ul>
- *   <li>Versions come from one counter per store: every write takes a version greater than any the
- *       store has given before, so a version is never reused, not even after a delete; an absent
- *       key has version 0.
+ *   <li>Versions come from one counter per store: they increase with every write to a key and are
+ *       never reused anywhere in the store, not even after a delete (so a compare-and-set holding a
+ *       version from before a delete fails); an absent key has version 0. They are not a clock
+ *       across keys: two writes to different keys may become visible in the other order than their
+ *       versions.
  *   <li>{@link #put} is linearizable: its condition is checked and its write made atomically.
  *   <li>An expired entry is invisible to every method (reads, conditions, deletes, listings) from
  *       the moment it expires by the backend's clock, whenever its storage is actually reclaimed.
@@ -27,8 +30,10 @@ import org.jspecify.annotations.Nullable;
  * <p><b>Threads.</b> Implementations are thread-safe. No method blocks its caller (the store module
  * calls them from scheduler threads): each returns a stage that completes later, possibly on a
  * backend's own thread (a network client's I/O thread), so a dependent action must be short. A
- * stage fails with {@link VersionConflictException} for a failed condition, and with the backend's
- * own exception for an infrastructure failure (a lost connection, a closed backend). Cancelling a
+ * stage fails with {@link VersionConflictException} for a failed condition, and with {@link
+ * StoreUnavailableException} (naming the store, the operation and the key, the backend's own error
+ * as cause) for an infrastructure failure (a lost connection, a timeout, a closed backend). A
+ * backend must not let another exception type escape, nor throw from these methods. Cancelling a
  * stage ({@code toCompletableFuture().cancel}) is a hint: a backend may stop the work, but a write
  * already sent may still happen.
  *
@@ -64,9 +69,11 @@ public interface StoreBackend extends AutoCloseable {
   /**
    * Up to {@code limit} live entries whose keys start with {@code prefix} and come after {@code
    * cursor} (exclusive) in {@link KeyOrder}, in that order. The page has more ({@link
-   * StorePage#hasMore()}) if live entries may follow; its cursor is the last key it covered. A
-   * backend may return fewer than {@code limit} entries (even none) with more to come, when it
-   * bounds the expired entries one call skips.
+   * StorePage#hasMore()}) if live entries may follow; its cursor is the last key it covered. A page
+   * stops early, with more to come, before an entry that would take its values past {@link
+   * Store#LIST_PAGE_BYTES} (a page is never empty for that reason alone). A backend may also return
+   * fewer than {@code limit} entries (even none) with more to come, when it bounds the expired
+   * entries one call skips.
    */
   CompletionStage<StorePage> list(String prefix, @Nullable String cursor, int limit);
 
