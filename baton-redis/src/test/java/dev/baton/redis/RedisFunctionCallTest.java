@@ -10,6 +10,7 @@ import dev.baton.dispatch.Registry;
 import dev.baton.modules.function.FunctionModule;
 import dev.baton.modules.function.Functions.Call;
 import dev.baton.process.Scheduler;
+import dev.baton.process.YieldTimeoutException;
 import dev.baton.tasks.ErrorCode;
 import dev.baton.tasks.Role;
 import dev.baton.tasks.TaskApp;
@@ -21,6 +22,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -36,6 +38,10 @@ class RedisFunctionCallTest {
 
   private final String prefix = "fn" + UUID.randomUUID().toString().substring(0, 8) + ".";
   private final SystemTimeSource time = new SystemTimeSource();
+
+  /** Released when the test ends, so a blocked worker thread is not left waiting. */
+  private final CountDownLatch blockRelease = new CountDownLatch(1);
+
   private final List<AutoCloseable> closeables = new ArrayList<>();
   private final TaskApp worker = app(Role.NAMED_CONSUMER, Role.REPORTER);
   private final TaskApp caller = app(Role.PRODUCER, Role.STORE);
@@ -51,7 +57,15 @@ class RedisFunctionCallTest {
         what -> {
           throw new IllegalStateException("kaput: " + what);
         });
+    worker.register(
+        prefix + "block",
+        String.class,
+        () -> {
+          blockRelease.await();
+          return "released";
+        });
     worker.allocate(prefix + "add", 2, 0);
+    worker.allocate(prefix + "block", 2, 0);
     worker.allocate(prefix + "boom", 2, 0);
     node =
         Boot.of(
@@ -85,6 +99,7 @@ class RedisFunctionCallTest {
   @AfterEach
   void close() throws Exception {
     try {
+      blockRelease.countDown();
       node.shutdown();
       for (AutoCloseable closeable : closeables.reversed()) {
         closeable.close();
@@ -128,5 +143,24 @@ class RedisFunctionCallTest {
               assertThat(e.code()).isEqualTo(ErrorCode.TASK_FAILED);
               assertThat(e.error().message()).contains("kaput: redis");
             });
+  }
+
+  @Test
+  void aCallWhoseDeadlinePasses_failsWithYieldTimeout_andTheCoroutineGoesOn() throws Exception {
+    CompletableFuture<Object> outcome = new CompletableFuture<>();
+    scheduler.spawnCoroutine(
+        (process, input) -> {
+          try {
+            process.call(Call.returning(String.class, prefix + "block"), Duration.ofMillis(200));
+            outcome.complete("the blocked call completed");
+          } catch (YieldTimeoutException expected) {
+            outcome.complete(process.call(Call.returning(Integer.class, prefix + "add", 40, 2)));
+          } catch (RuntimeException e) {
+            outcome.complete(e);
+          }
+          return null;
+        });
+
+    assertThat(outcome.get(BOUND.toMillis(), TimeUnit.MILLISECONDS)).isEqualTo(42);
   }
 }
