@@ -218,7 +218,7 @@ class RedisStoreContractTest extends StoreContract {
         .havingCause()
         .isInstanceOf(StoreUnavailableException.class)
         .withMessageContaining("'" + name + "'")
-        .withMessageContaining("put key 'k'")
+        .withMessageContaining("put of key 'k'")
         .withMessageContaining("version counter");
     withRedis(
         redis -> {
@@ -260,7 +260,7 @@ class RedisStoreContractTest extends StoreContract {
                 assertThat(e.operation()).isEqualTo("put");
                 assertThat(e.key()).isEqualTo("k");
                 assertThat(e.getCause()).isInstanceOf(RedisException.class);
-                assertThat(e.getMessage()).contains("store 'gone' could not put key 'k'");
+                assertThat(e.getMessage()).contains("store 'gone': put of key 'k' failed");
               });
     } finally {
       remote.close();

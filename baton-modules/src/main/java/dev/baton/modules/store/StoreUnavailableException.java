@@ -33,10 +33,12 @@ public final class StoreUnavailableException extends StoreException {
         store,
         "store '"
             + store
-            + "' could not "
+            + "': "
             + requireNonNull(operation, "operation")
-            + (key == null ? "" : ("list".equals(operation) ? " prefix '" : " key '") + key + "'")
-            + ": "
+            + (key == null
+                ? ""
+                : ("list".equals(operation) ? " of prefix '" : " of key '") + key + "'")
+            + " failed: "
             + reason
             + " (the operation may or may not have taken effect; read again before retrying)",
         cause);
