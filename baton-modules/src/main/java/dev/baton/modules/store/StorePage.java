@@ -6,7 +6,10 @@ import java.util.List;
 import org.jspecify.annotations.Nullable;
 
 /**
- * One page of a {@link Store.List}: entries in UTF-8 byte order of their keys.
+ * One page of a {@link Store.List}: entries in UTF-8 byte order of their keys. A page may hold
+ * fewer entries than asked, even none, and still have more (it stopped at {@link
+ * Store#LIST_PAGE_BYTES} of values, or after passing over many expired entries): read on while
+ * {@link #hasMore()}.
  *
  * @param entries the page's entries, at most the command's limit
  * @param nextCursor the cursor for the next page (the last key this page covered), or null if there
