@@ -221,6 +221,8 @@ public final class FunctionModule implements Dispatcher {
       ResultReceiver receiver) {
     Pid pid = Callers.pidOf(context, "function.AsyncStart");
     if (context.isCancelled()) {
+      // Start nothing; the runtime drops this completion.
+      receiver.completeYield(tag, null, revoked(start.task()));
       return;
     }
     Result<?> result =
