@@ -71,10 +71,9 @@ public final class Clock {
    * <p>Fails with {@link ClockStoppedException} if the clock module stops (the node is shutting
    * down) while it sleeps.
    *
-   * <p>Known limit: yielded with a yield deadline that expires first, the caller gets its timeout,
-   * but the sleep's task and cancellation callback stay until the sleep's own end (or the caller's
-   * end): the runtime has no per-yield cancellation to tell the module. Prefer a sleep no longer
-   * than the deadline.
+   * <p>Yielded with a deadline that passes first, the caller gets its {@link
+   * dev.baton.process.YieldTimeoutException} and the sleep's task is cancelled at the deadline (the
+   * yield's own context is cancelled then), so nothing is left scheduled.
    *
    * @param duration how long to sleep
    */
@@ -208,9 +207,9 @@ public final class Clock {
    * with {@link dev.baton.modules.HandleNotFoundException} if the caller does not own the timer
    * (never started, stopped, released after its fire was delivered, or another process's).
    *
-   * <p>Known limit: yielded with a yield deadline that expires first, the caller gets its timeout,
-   * but the wait (and its cancellation callback) stays registered on the timer until the fire, the
-   * timer's stop or the caller's end: the runtime has no per-yield cancellation to tell the module.
+   * <p>Yielded with a deadline that passes first, the caller gets its {@link
+   * dev.baton.process.YieldTimeoutException} and only the wait is dropped (the yield's own context
+   * is cancelled at the deadline): the timer stays armed and owned, and a later wait gets its fire.
    *
    * @param timer the timer to wait for
    */

@@ -78,8 +78,10 @@ import org.slf4j.LoggerFactory;
  * scheduled. A timer also releases itself once its fire is delivered (its message sent or dropped,
  * or a {@link Clock.TimerWait} returned it), so a process that starts one timer per request does
  * not accumulate them. A pending {@link Clock.Sleep} or {@link Clock.TimerWait} watches its
- * caller's cancellation the same way. Known limit: a sleep or wait whose yield deadline expired
- * keeps its registration until its own end, as the runtime has no per-yield cancellation.
+ * caller's cancellation the same way; a sleep or wait yielded with a deadline watches the yield's
+ * own context, cancelled at that deadline, so a timed-out one leaves nothing behind. A timer or
+ * ticker started by a command with a deadline still belongs to the process ({@link OwnedResources}
+ * registers on the caller's scope).
  *
  * <p><b>Failure.</b> A message that cannot be delivered (the owner's mailbox is full, or the owner
  * is ending) never throws into the timer thread: it is dropped and counted in {@link

@@ -28,6 +28,7 @@ import dev.baton.process.Message;
 import dev.baton.process.ProcessResult;
 import dev.baton.process.ProcessTerminatedException;
 import dev.baton.process.Scheduler;
+import dev.baton.process.YieldTimeoutException;
 import dev.baton.time.ManualTimeSource;
 import java.time.Duration;
 import java.time.Instant;
@@ -836,6 +837,58 @@ class ClockModuleTest {
   }
 
   @Test
+  void aSleepWhoseYieldDeadlineExpires_isUnscheduledAtTheDeadline() {
+    AtomicInteger stage = new AtomicInteger();
+    ModuleTestNode.Started started =
+        node()
+            .startCoroutine(
+                (process, input) -> {
+                  stage.set(1);
+                  Throwable timedOut =
+                      errorOf(process, new Sleep(Duration.ofHours(1)), Duration.ofSeconds(1));
+                  stage.set(2);
+                  process.receive("done");
+                  return timedOut;
+                },
+                null);
+    awaitStage(started, stage, 1, 2); // the sleep and the yield's deadline
+
+    time().advance(SECOND);
+
+    ModuleTestNode.awaitCondition("the timeout", () -> stage.get() == 2);
+    assertThat(time().pendingTasks()).as("the sleep's task went with its deadline").isZero();
+    node().scheduler().send(started.pid(), "done", null);
+    assertThat(started.await().value()).isInstanceOf(YieldTimeoutException.class);
+  }
+
+  @Test
+  void aTimerWaitWhoseYieldDeadlineExpires_leavesTheTimerToItsOwner_andALaterWaitGetsTheFire() {
+    AtomicInteger stage = new AtomicInteger();
+    ModuleTestNode.Started started =
+        node()
+            .startCoroutine(
+                (process, input) -> {
+                  TimerId timer = process.call(new TimerStart(Duration.ofSeconds(5)));
+                  stage.set(1);
+                  Throwable timedOut =
+                      errorOf(process, new TimerWait(timer), Duration.ofSeconds(1));
+                  stage.set(2);
+                  return List.of(timedOut, process.call(new TimerWait(timer)));
+                },
+                null);
+    awaitStage(started, stage, 1, 2); // the timer and the yield's deadline
+    time().advance(SECOND);
+    awaitStage(started, stage, 2, 1); // only the timer: the deadline fired
+
+    time().advance(Duration.ofSeconds(4));
+
+    List<Object> result = results(started);
+    assertThat(result.get(0)).isInstanceOf(YieldTimeoutException.class);
+    assertThat(result.get(1)).isEqualTo(T0.plusSeconds(5));
+    assertThat(module.timerCount()).isZero();
+  }
+
+  @Test
   void terminatingAStepProcess_midSleep_withALiveTicker_leavesNothingScheduled() {
     ScriptedStep step =
         ScriptedStep.script()
@@ -1053,6 +1106,15 @@ class ClockModuleTest {
   private static String firstMessageAfterAMarker(CoroutineScope process) {
     process.services().require(Scheduler.KEY).send(process.pid(), "marker", null);
     return process.receive().topic();
+  }
+
+  private static Throwable errorOf(CoroutineScope process, Command<?> command, Duration deadline) {
+    try {
+      process.call(command, deadline);
+    } catch (RuntimeException e) {
+      return e;
+    }
+    throw new AssertionError(command + " succeeded");
   }
 
   private static Throwable errorOf(CoroutineScope process, Command<?> command) {
