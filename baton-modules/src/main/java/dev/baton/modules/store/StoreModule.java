@@ -11,6 +11,7 @@ import dev.baton.dispatch.ResultReceiver;
 import dev.baton.modules.store.spi.StoreBackend;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
@@ -28,10 +29,11 @@ import org.jspecify.annotations.Nullable;
  * (linearizable per key); one process's commands run in the order it yields them when it waits for
  * each.
  *
- * <p><b>Cancellation.</b> A command whose process is already gone is not started. While a call is
- * pending, the handler registers with the process's cancellation: when the process goes away it
- * cancels the stage it holds (a hint the backend may use; a write already sent may still land) and
- * the command is not completed. The registration is removed when the call completes first.
+ * <p><b>Cancellation.</b> A command nobody waits for any more (its process ended, or it was yielded
+ * with a deadline that passed) is not started, or, while its call is pending, the handler cancels
+ * the stage it holds (a hint the backend may use; a write already sent may still land). Either way
+ * it completes with a {@link CancellationException}, which the runtime drops, so the yield's tag is
+ * freed. The cancellation callback is removed when the call completes first.
  *
  * <p><b>Errors.</b> {@link StoreNotFoundException} (no such store), {@link KeyNotFoundException}
  * ({@link Store.Get} of an absent key), {@link VersionConflictException} (a failed {@link
@@ -157,7 +159,10 @@ public final class StoreModule implements Dispatcher {
       Supplier<CompletionStage<T>> call,
       Function<? super T, ?> result) {
     if (context.isCancelled()) {
-      return; // nobody will read the completion: do not start the work
+      // Nobody will read the completion: start no work, and complete so the runtime forgets the
+      // yield (it drops the error).
+      receiver.completeYield(tag, null, abandoned());
+      return;
     }
     CompletableFuture<T> pending = call.get().toCompletableFuture();
     if (pending.isDone()) {
@@ -171,10 +176,18 @@ public final class StoreModule implements Dispatcher {
         pending.whenComplete(
             (value, error) -> {
               stopOnCancel.remove();
-              if (!context.isCancelled()) {
+              if (context.isCancelled()) {
+                receiver.completeYield(tag, null, abandoned());
+              } else {
                 complete(pending, tag, receiver, result);
               }
             });
+  }
+
+  /** The error a command completes with once nobody waits for it; the runtime drops it. */
+  private static CancellationException abandoned() {
+    return new CancellationException(
+        "the store command was abandoned: its process ended or its yield's deadline passed");
   }
 
   private static <T> void complete(

@@ -14,13 +14,17 @@ import dev.baton.modules.ModuleTestNode;
 import dev.baton.process.Event;
 import dev.baton.process.Pid;
 import dev.baton.process.ProcessResult;
+import dev.baton.process.YieldTimeoutException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -363,7 +367,7 @@ class StoreModuleTest {
   }
 
   @Test
-  void aCallerGoneMidCommand_getsNoCompletion_andItsCancelRegistrationIsReleased()
+  void aCallerGoneMidCommand_completesWithACancellation_andItsCancelRegistrationIsReleased()
       throws Exception {
     Handler get = handler(Store.GET);
     RecordingContext context = new RecordingContext(node.services());
@@ -379,7 +383,7 @@ class StoreModuleTest {
     context.cancel();
 
     assertThat(hanging.pending.getFirst().isCancelled()).isTrue();
-    assertThat(completions).isEmpty();
+    assertThat(completions).singleElement().isInstanceOf(CancellationException.class);
     assertThat(context.liveRegistrations()).isZero();
   }
 
@@ -405,13 +409,38 @@ class StoreModuleTest {
   }
 
   @Test
-  void aCallerAlreadyGone_startsNoBackendCall() throws Exception {
+  void aCallerAlreadyGone_startsNoBackendCall_andCompletesWithACancellation() throws Exception {
     RecordingContext context = new RecordingContext(node.services());
     context.cancel();
+    List<@Nullable Throwable> errors = new CopyOnWriteArrayList<>();
 
-    handler(Store.DELETE).handle(context, new Store.Delete("hanging", "k"), 1, (t, v, e) -> {});
+    handler(Store.DELETE)
+        .handle(context, new Store.Delete("hanging", "k"), 1, (t, v, e) -> errors.add(e));
 
     assertThat(hanging.pending).isEmpty();
+    assertThat(errors).singleElement().isInstanceOf(CancellationException.class);
+  }
+
+  @Test
+  void aGetPastItsYieldDeadline_cancelsTheBackendCall_whileTheProcessGoesOn() {
+    ModuleTestNode.Started started =
+        node.startCoroutine(
+            (p, input) -> {
+              try {
+                p.call(new Store.Get("hanging", "k"), Duration.ofSeconds(1));
+                return "no timeout";
+              } catch (YieldTimeoutException expected) {
+                return p.call(new Store.Has("k"));
+              }
+            },
+            null);
+    ModuleTestNode.awaitCondition("the backend call", () -> !hanging.pending.isEmpty());
+    node.awaitWaiting(started.pid());
+
+    node.manualTime().advance(Duration.ofSeconds(1));
+
+    assertThat(started.await().value()).isEqualTo(false);
+    assertThat(hanging.pending).singleElement().matches(CompletableFuture::isCancelled);
   }
 
   private Handler handler(dev.baton.dispatch.CommandId id) {
