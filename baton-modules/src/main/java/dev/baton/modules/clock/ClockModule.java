@@ -38,6 +38,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.atomic.LongAdder;
@@ -260,7 +261,9 @@ public final class ClockModule implements Dispatcher {
       return;
     }
     if (context.isCancelled()) {
-      return; // the caller is gone: nobody reads the completion, and nothing stays scheduled
+      // Nobody waits: schedule nothing, and complete so the runtime forgets the yield.
+      receiver.completeYield(tag, null, PendingCompletion.abandoned());
+      return;
     }
     PendingCompletion pending = new PendingCompletion(tag, receiver);
     Scheduled wake =
@@ -626,13 +629,13 @@ public final class ClockModule implements Dispatcher {
       return wasArmed;
     }
 
-    /** Releases the timer because its owner ended; its waits are dropped. */
+    /** Releases the timer because its owner ended; its waits are abandoned. */
     void release() {
+      List<PendingCompletion> toAbandon;
       synchronized (this) {
-        for (PendingCompletion waiter : releaseLocked()) {
-          waiter.abandon();
-        }
+        toAbandon = releaseLocked();
       }
+      toAbandon.forEach(PendingCompletion::abandon); // completes: outside the timer's lock
     }
 
     /** Releases the timer because the module stops; its waits fail with ClockStoppedException. */
@@ -734,9 +737,20 @@ public final class ClockModule implements Dispatcher {
       return registration.get() == DONE;
     }
 
-    /** Settles without completing: the caller is gone. */
+    /**
+     * Settles because nobody waits any more (the process ended, or the yield's deadline passed):
+     * completes with a {@link CancellationException}, which the runtime drops, so it forgets the
+     * yield and frees its tag.
+     */
     void abandon() {
-      settle();
+      if (settle()) {
+        receiver.completeYield(tag, null, abandoned());
+      }
+    }
+
+    static CancellationException abandoned() {
+      return new CancellationException(
+          "the clock command was abandoned: its process ended or its yield's deadline passed");
     }
 
     @SuppressWarnings("ReferenceEquality") // DONE is a sentinel: its identity is the point
