@@ -153,20 +153,9 @@ final class CoroutineCell extends CellContext
     ProcessContext handlerContext = this;
     if (deadline != null) {
       // The yield's own context: cancelled when the deadline passes, so the handler stops the work.
-      DeadlineYield yieldContext = new DeadlineYield(this);
-      yieldContext.arm(
-          scheduler
-              .timeSource()
-              .schedule(
-                  deadline,
-                  () -> {
-                    if (inbox.deadlinePassed(tag, deadline)) {
-                      yieldContext.expire();
-                      LockSupport.unpark(thread);
-                    }
-                  }));
-      inbox.armDeadline(tag, yieldContext);
-      handlerContext = yieldContext;
+      handlerContext =
+          DeadlineYield.arm(
+              this, inbox, scheduler.timeSource(), tag, deadline, () -> LockSupport.unpark(thread));
     }
     awaitedTag = tag;
     awaited = null;

@@ -5,6 +5,8 @@ import dev.baton.dispatch.CancellationSignal;
 import dev.baton.dispatch.CommandContext;
 import dev.baton.dispatch.Registration;
 import dev.baton.time.Scheduled;
+import dev.baton.time.TimeSource;
+import java.time.Duration;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -19,7 +21,7 @@ import org.jspecify.annotations.Nullable;
  * this one through a callback registered at construction, removed once the yield is settled (its
  * completion arrived in time: there is nothing left to cancel, and a long-lived process must not
  * accumulate one callback per yield) or has expired. {@link #timer} is written once, before the
- * yield is dispatched, and read by whichever thread settles the yield.
+ * inbox publishes this object under its lock, and read by whichever thread settles the yield.
  *
  * <p>A yield without a deadline gets no such object: its handler sees the process's context, and
  * dispatch allocates nothing for it.
@@ -30,14 +32,35 @@ final class DeadlineYield implements ProcessContext {
   private final Registration processEnded;
   private volatile @Nullable Scheduled timer;
 
-  DeadlineYield(ProcessContext process) {
+  private DeadlineYield(ProcessContext process) {
     this.process = process;
     this.processEnded = process.onCancel(cancellation::cancel);
   }
 
-  /** Records the deadline's timer, so a completion in time can cancel it. */
-  void arm(Scheduled deadlineTimer) {
-    this.timer = deadlineTimer;
+  /**
+   * Arms the deadline of the yield of {@code tag}, registered in {@code inbox} already, and returns
+   * the context its handler is given: when {@code deadline} passes with the yield still pending,
+   * the inbox queues its timeout, this context is cancelled, and {@code wake} wakes the process.
+   */
+  static DeadlineYield arm(
+      ProcessContext process,
+      Inbox inbox,
+      TimeSource time,
+      long tag,
+      Duration deadline,
+      Runnable wake) {
+    DeadlineYield yieldContext = new DeadlineYield(process);
+    yieldContext.timer =
+        time.schedule(
+            deadline,
+            () -> {
+              if (inbox.deadlinePassed(tag, deadline)) {
+                yieldContext.expire();
+                wake.run();
+              }
+            });
+    inbox.armDeadline(tag, yieldContext);
+    return yieldContext;
   }
 
   @Override

@@ -242,19 +242,8 @@ final class ProcessCell extends ForkJoinTask<Void> implements ProcessRecord, Res
       return;
     }
     // The yield's own context: cancelled when the deadline passes, so the handler stops the work.
-    DeadlineYield yieldContext = new DeadlineYield(context);
-    yieldContext.arm(
-        scheduler
-            .timeSource()
-            .schedule(
-                deadline,
-                () -> {
-                  if (inbox.deadlinePassed(tag, deadline)) {
-                    yieldContext.expire();
-                    wake();
-                  }
-                }));
-    inbox.armDeadline(tag, yieldContext);
+    DeadlineYield yieldContext =
+        DeadlineYield.arm(context, inbox, scheduler.timeSource(), tag, deadline, this::wake);
     scheduler.router().route(yieldContext, command, tag, this);
   }
 
