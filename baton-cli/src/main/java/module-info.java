@@ -7,6 +7,7 @@
 module dev.baton.cli {
   requires dev.baton.core;
   requires dev.baton.tasks;
+  requires dev.baton.modules;
   requires info.picocli;
   requires org.slf4j;
 

@@ -40,7 +40,8 @@ import picocli.CommandLine.Spec;
     description = {
       "Boot the dispatch core on the embedded default and show commands at work.",
       "Needs no server: registers an example module, dispatches commands down every path",
-      "(answered at once, answered later, a handler that throws, an unknown id) and prints",
+      "(answered at once, answered later, a handler that throws, an unknown id), runs",
+      "processes, a local task app, and one process using each standard module, and prints",
       "what happened."
     })
 public final class DemoCommand implements Callable<Integer> {
@@ -117,7 +118,9 @@ public final class DemoCommand implements Callable<Integer> {
         String.join(", ", boot.loadOrder().reversed()));
     out.println();
     boolean tasksCompleted = TasksDemo.run(out, taskCalls);
-    return completed == burstSize && tasksCompleted ? 0 : 1;
+    out.println();
+    boolean modulesWorked = ModulesDemo.run(out);
+    return completed == burstSize && tasksCompleted && modulesWorked ? 0 : 1;
   }
 
   /** Dispatches down every path, shows the collision and the burst; returns the burst's count. */

@@ -58,6 +58,14 @@ class DemoCommandTest {
         .contains("[UNKNOWN_TASK] no task named 'nope'")
         .contains("[BAD_ARGUMENTS]")
         .contains("burst: 2,000 calls of add")
+        .contains("process: spawned <")
+        .contains("Exec (spawn and wait) -> \"child says hi\"")
+        .contains("a 10 ms ticker sent ticks [1, 2, 3], then stopped")
+        .contains("delivered to 1 subscription, received \"order #1\"")
+        .contains("a second one -> VersionConflictException (found version ")
+        .contains("Get -> \"node-a\"")
+        .contains("function: Call add(2, 3) -> 5")
+        .contains("exec: Start printf %s '$(id)' -> \"$(id)\", exit 0")
         .contains(
             "shut down in reverse order: scheduler, dispatcher.greeter, demo.metrics, time,"
                 + " dispatcher");
