@@ -115,7 +115,8 @@ final class ModulesDemo {
     lines.add(
         String.format(
             Locale.ROOT,
-            "clock: Sleep 20 ms woke after %.1f ms; a 10 ms ticker sent ticks %s, then stopped",
+            "clock: Sleep 20 ms woke after %.1f ms; a 10 ms ticker sent 3 ticks (sequence"
+                + " numbers %s; a late timer skips ticks), then stopped",
             sleptMillis,
             ticks));
 

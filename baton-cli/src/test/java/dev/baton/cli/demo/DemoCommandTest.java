@@ -60,7 +60,7 @@ class DemoCommandTest {
         .contains("burst: 2,000 calls of add")
         .contains("process: spawned <")
         .contains("Exec (spawn and wait) -> \"child says hi\"")
-        .contains("a 10 ms ticker sent ticks [1, 2, 3], then stopped")
+        .contains("a 10 ms ticker sent 3 ticks (sequence numbers [")
         .contains("delivered to 1 subscription, received \"order #1\"")
         .contains("a second one -> VersionConflictException (found version ")
         .contains("Get -> \"node-a\"")
