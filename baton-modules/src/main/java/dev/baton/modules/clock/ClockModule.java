@@ -54,18 +54,13 @@ import org.slf4j.LoggerFactory;
  * node's time source ({@link SystemTimeSource} in production: one {@code
  * ScheduledThreadPoolExecutor} thread, a binary heap with remove-on-cancel), never a thread per
  * timer. {@code baton-bench}'s {@code TimerFacilityBenchmark} compared it with Netty's {@code
- * HashedWheelTimer} (1 ms tick, 512 buckets) on the 2-core machine, busy with other builds (load
- * 7-11), so the figures are indicative: arm+cancel (the deadline pattern) costs the heap 130-230 ns
- * and 128 B, whatever the backlog, when the new timer falls among the pending ones, and 1.5 us when
- * each new timer is the earliest of 10,000-100,000 pending (it becomes the heap's root and wakes
- * the timer thread); the wheel costs 85-120 ns and 64 B in every case. Firing 10,000 timers due in
- * 1-10 ms, the heap is late by a median 0.05 ms and the wheel by 1.1 ms (its tick); the wheel
- * clears the burst sooner (791k against 730k timers/s) and allocates 64 B per timer against 116 B.
- * The wheel is cheaper, decisively so in the heap's worst case; but each clock command already
- * costs a dispatch round trip and usually a message, several times the 15-130 ns the wheel saves,
- * while the wheel's millisecond of lateness would double a 1 ms {@link Clock.Sleep} and make every
- * tick up to a millisecond late. So this module keeps the precise heap. The figures matter more to
- * the core's yield deadlines, which arm and cancel a timer per call (not this module's decision).
+ * HashedWheelTimer} (1 ms tick) side by side (figures and command in docs/benchmarks.md): the wheel
+ * is cheaper (2.4-3.3x per arm+cancel, 13.6x when each new timer is the earliest of 100,000
+ * pending; half the bytes; 1.7x the fire throughput), but fires every timer about one tick late
+ * (median 1.1 ms against 0.2-0.3 ms for the heap), which would double a 1 ms {@link Clock.Sleep}
+ * and shift every tick. The 100-250 ns the wheel saves per timer is small beside a clock command's
+ * end-to-end cost (a dispatch and two cross-thread wake-ups), so this module keeps the precise
+ * heap.
  *
  * <p><b>Concurrency.</b> Handlers run on the dispatching thread and return at once; fires and ticks
  * run on the time source's thread. Each timer and ticker guards its state with its own monitor, and
