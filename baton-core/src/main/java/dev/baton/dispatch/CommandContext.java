@@ -24,12 +24,19 @@ public interface CommandContext {
   /** The caller's identity, for logs and for commands that act on the caller (a process id). */
   Object caller();
 
-  /** Returns whether the caller is gone and the command's work should stop. */
+  /**
+   * Returns whether nobody waits for the command any more (the caller is gone, or the command's
+   * yield deadline passed) and its work should stop. A command completed in time is never cancelled
+   * afterwards if it had a deadline, not even when its process ends: work that goes on after the
+   * completion watches {@link #callerScope()} instead.
+   */
   boolean isCancelled();
 
   /**
-   * Runs {@code action} once when the caller goes away, or at once on this thread if it already
-   * has. The action runs on the thread that cancels, so it must be short and must not block.
+   * Runs {@code action} once when the command is cancelled (see {@link #isCancelled()}), or at once
+   * on this thread if it already is. The action runs on the thread that cancels (the one ending the
+   * process, or the time source's thread when a yield deadline passes), so it must be short and
+   * must not block.
    *
    * @return a registration that removes the action, for handlers that finish before cancellation
    */

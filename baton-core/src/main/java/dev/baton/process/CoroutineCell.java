@@ -150,8 +150,9 @@ final class CoroutineCell extends CellContext
     throwIfTerminated();
     long tag = ++lastTag;
     inbox.register(tag, command); // a fresh tag is never pending
-    ProcessContext handlerContext = this;
+    @Nullable ProcessContext handlerContext = this;
     if (deadline != null) {
+      // Null if the time source refused the timer: the yield has already failed with why.
       // The yield's own context: cancelled when the deadline passes, so the handler stops the work.
       handlerContext =
           DeadlineYield.arm(
@@ -160,7 +161,9 @@ final class CoroutineCell extends CellContext
     awaitedTag = tag;
     awaited = null;
     moveTo(ProcessState.BLOCKED);
-    scheduler.router().route(handlerContext, command, tag, this);
+    if (handlerContext != null) {
+      scheduler.router().route(handlerContext, command, tag, this);
+    }
     while (true) {
       drainInbox();
       Event.Completion completion = awaited;

@@ -41,8 +41,12 @@ final class DeadlineYield implements ProcessContext {
    * Arms the deadline of the yield of {@code tag}, registered in {@code inbox} already, and returns
    * the context its handler is given: when {@code deadline} passes with the yield still pending,
    * the inbox queues its timeout, this context is cancelled, and {@code wake} wakes the process.
+   *
+   * @return the handler's context, or null if the time source refused the timer (it is closed: the
+   *     node is shutting down); the yield has then failed with that error, and the command must not
+   *     be routed
    */
-  static DeadlineYield arm(
+  static @Nullable DeadlineYield arm(
       ProcessContext process,
       Inbox inbox,
       TimeSource time,
@@ -50,15 +54,27 @@ final class DeadlineYield implements ProcessContext {
       Duration deadline,
       Runnable wake) {
     DeadlineYield yieldContext = new DeadlineYield(process);
-    yieldContext.timer =
-        time.schedule(
-            deadline,
-            () -> {
-              if (inbox.deadlinePassed(tag, deadline)) {
-                yieldContext.expire();
-                wake.run();
-              }
-            });
+    try {
+      yieldContext.timer =
+          time.schedule(
+              deadline,
+              () -> {
+                if (inbox.deadlinePassed(tag, deadline)) {
+                  // The handler's cancellation first (its callbacks are short, by contract): one
+                  // that completes on cancellation has freed the tag before the process runs on
+                  // and may yield under it again.
+                  yieldContext.expire();
+                  wake.run();
+                }
+              });
+    } catch (RuntimeException timeSourceClosed) {
+      // No deadline can be kept (the node is shutting down): the yield fails with why.
+      yieldContext.processEnded.remove();
+      if (inbox.complete(tag, null, timeSourceClosed)) {
+        wake.run();
+      }
+      return null;
+    }
     inbox.armDeadline(tag, yieldContext);
     return yieldContext;
   }

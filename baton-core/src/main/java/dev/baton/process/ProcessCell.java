@@ -244,7 +244,9 @@ final class ProcessCell extends ForkJoinTask<Void> implements ProcessRecord, Res
     // The yield's own context: cancelled when the deadline passes, so the handler stops the work.
     DeadlineYield yieldContext =
         DeadlineYield.arm(context, inbox, scheduler.timeSource(), tag, deadline, this::wake);
-    scheduler.router().route(yieldContext, command, tag, this);
+    if (yieldContext != null) {
+      scheduler.router().route(yieldContext, command, tag, this);
+    }
   }
 
   private void requeue() {

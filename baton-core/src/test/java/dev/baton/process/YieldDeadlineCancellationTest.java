@@ -2,9 +2,14 @@ package dev.baton.process;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.baton.time.ManualTimeSource;
+import dev.baton.time.Scheduled;
+import dev.baton.time.TimeSource;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.Test;
@@ -86,6 +91,40 @@ class YieldDeadlineCancellationTest {
   }
 
   @Test
+  void aCoroutineTerminatedWithADeadlineCallPending_cancelsTheHandlersContext() throws Exception {
+    try (Harness harness = new Harness(1)) {
+      Pid pid =
+          harness.scheduler.spawnCoroutine(
+              (process, input) -> process.call(new Harness.Hold(), Duration.ofSeconds(30)));
+      Harness.Held held = harness.awaitHeld(1).getFirst();
+
+      harness.scheduler.terminate(pid, "test");
+      harness.result(pid);
+
+      assertThat(held.context().isCancelled()).isTrue();
+      assertThat(harness.time.pendingTasks()).isZero();
+    }
+  }
+
+  @Test
+  void aDeadlineYieldOnAClosedTimeSource_failsWithWhy_andIsNotRouted() throws Exception {
+    RefusingTimeSource time = new RefusingTimeSource();
+    try (Harness harness = new Harness(1, builder -> builder.timeSource(time))) {
+      time.refusing.set(true);
+      Pid pid =
+          harness.scheduler.spawnCoroutine(
+              (process, input) -> process.call(new Harness.Hold(), Duration.ofSeconds(1)));
+      ProcessResult result = harness.result(pid);
+      time.refusing.set(false);
+
+      assertThat(result.error())
+          .isInstanceOf(IllegalStateException.class)
+          .hasMessage("the time source is closed");
+      assertThat(harness.held).isEmpty();
+    }
+  }
+
+  @Test
   void aYieldSettledInTime_isNotCancelledLater_byItsDeadlineOrByTheProcessEnding()
       throws Exception {
     try (Harness harness = new Harness(1)) {
@@ -96,6 +135,7 @@ class YieldDeadlineCancellationTest {
 
       held.complete("in time");
       harness.result(pid);
+      assertThat(harness.time.pendingTasks()).isZero();
       harness.time.advance(Duration.ofSeconds(5));
 
       // Settled: the process's cancellation no longer reaches it, so a long-lived process does
@@ -133,6 +173,30 @@ class YieldDeadlineCancellationTest {
       assertThat(held.context().callerScope()).isSameAs(held.context());
       held.complete("done");
       harness.result(pid);
+    }
+  }
+
+  /** A time source that refuses timers while {@link #refusing} is set, as a closed one does. */
+  private static final class RefusingTimeSource implements TimeSource {
+    final AtomicBoolean refusing = new AtomicBoolean();
+    private final ManualTimeSource time = new ManualTimeSource();
+
+    @Override
+    public long nanoTime() {
+      return time.nanoTime();
+    }
+
+    @Override
+    public Instant now() {
+      return time.now();
+    }
+
+    @Override
+    public Scheduled schedule(Duration delay, Runnable task) {
+      if (refusing.get()) {
+        throw new IllegalStateException("the time source is closed");
+      }
+      return time.schedule(delay, task);
     }
   }
 
