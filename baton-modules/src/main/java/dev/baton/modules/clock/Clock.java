@@ -66,7 +66,9 @@ public final class Clock {
   /**
    * Completes after {@code duration} on the node's time source, with the instant it woke. A zero or
    * negative duration completes at once (as the seed's sleep does). Any caller may sleep, process
-   * or not; if the process ends first, the sleep's timer is cancelled and nothing completes.
+   * or not; if the process ends (or the yield's deadline passes) first, the sleep's timer is
+   * cancelled and the tag completes with a {@link java.util.concurrent.CancellationException} the
+   * runtime drops.
    *
    * <p>Fails with {@link ClockStoppedException} if the clock module stops (the node is shutting
    * down) while it sleeps.

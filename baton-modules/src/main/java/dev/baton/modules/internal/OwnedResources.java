@@ -56,7 +56,9 @@ public final class OwnedResources<R> {
    * Adds {@code resource} under {@code handle} (from {@link #nextHandle()}), owned by {@code
    * owner}'s caller. When the owner goes away, the resource is removed and {@code onOwnerGone} runs
    * with it, on the thread that cancels the owner (so it must be short and must not block). If the
-   * owner is already gone, that happens before this method returns.
+   * owner is already gone, that happens before this method returns. The same happens if {@code
+   * owner} is the context of a command yielded with a deadline and the deadline passes before the
+   * process read the completion (which then never reaches it, so nobody could use the handle).
    */
   public void add(long handle, CommandContext owner, R resource, Consumer<? super R> onOwnerGone) {
     requireNonNull(resource, "resource");
@@ -65,22 +67,34 @@ public final class OwnedResources<R> {
     if (byHandle.putIfAbsent(handle, owned) != null) {
       throw new IllegalArgumentException(kind + " handle " + handle + " is already in use");
     }
+    Runnable release =
+        () -> {
+          if (byHandle.remove(handle, owned)) {
+            onOwnerGone.accept(resource);
+          }
+        };
     // The caller's own scope, not the command's: a command yielded with a deadline has a context
     // cancelled at the deadline, and what it created for its caller must outlive it.
-    Registration registration =
-        owner
-            .callerScope()
-            .onCancel(
-                () -> {
-                  if (byHandle.remove(handle, owned)) {
-                    onOwnerGone.accept(resource);
-                  }
-                });
+    CommandContext callerScope = owner.callerScope();
+    Registration registration = callerScope.onCancel(release);
     owned.cancelRegistration = registration;
     if (byHandle.get(handle) != owned) {
       // Removed before the registration was recorded: nobody else will unregister it.
       registration.remove();
     }
+    if (!isSameContext(callerScope, owner)) {
+      // Yielded with a deadline: the command's own context is cancelled only if the deadline
+      // passes (or the process ends) before the completion carrying the handle is read, and then
+      // the runtime drops that completion, so the process never learns the handle: release it.
+      // Once the completion is read the command's context is never cancelled, so this callback,
+      // never removed, never runs.
+      var _ = owner.onCancel(release);
+    }
+  }
+
+  @SuppressWarnings("ReferenceEquality") // contexts have identity: a command's own, or its caller's
+  private static boolean isSameContext(CommandContext a, CommandContext b) {
+    return a == b;
   }
 
   /**

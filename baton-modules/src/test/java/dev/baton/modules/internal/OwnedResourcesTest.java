@@ -139,6 +139,55 @@ class OwnedResourcesTest {
     assertThatThrownBy(() -> table.get(owner, first)).isInstanceOf(HandleNotFoundException.class);
   }
 
+  @Test
+  void aHandleMadeByADeadlineYield_isReleasedIfTheYieldIsAbandoned_butOutlivesAYieldReadInTime() {
+    CancellationSignal process = new CancellationSignal();
+    CancellationSignal abandonedYield = new CancellationSignal();
+    CancellationSignal settledYield = new CancellationSignal();
+    CommandContext processScope = context("owner", process);
+    List<String> released = new ArrayList<>();
+
+    long kept = table.add(yieldContext(processScope, settledYield), "kept", released::add);
+    var _ = table.add(yieldContext(processScope, abandonedYield), "abandoned", released::add);
+    // The deadline passed before the process read the completion carrying "abandoned"'s handle.
+    abandonedYield.cancel();
+
+    assertThat(released).containsExactly("abandoned");
+    assertThat(table.get(processScope, kept)).isEqualTo("kept");
+    process.cancel();
+    assertThat(released).containsExactly("abandoned", "kept");
+  }
+
+  /** The context of a command yielded with a deadline: its own signal, the process's scope. */
+  private static CommandContext yieldContext(CommandContext process, CancellationSignal signal) {
+    return new CommandContext() {
+      @Override
+      public Object caller() {
+        return process.caller();
+      }
+
+      @Override
+      public boolean isCancelled() {
+        return signal.isCancelled();
+      }
+
+      @Override
+      public dev.baton.dispatch.Registration onCancel(Runnable action) {
+        return signal.onCancel(action);
+      }
+
+      @Override
+      public AppContext services() {
+        return process.services();
+      }
+
+      @Override
+      public CommandContext callerScope() {
+        return process;
+      }
+    };
+  }
+
   private static CommandContext context(String caller, CancellationSignal signal) {
     return CommandContext.of(caller, AppContext.empty(), signal);
   }
