@@ -15,6 +15,7 @@ import dev.baton.time.TimeSource;
 import java.time.Duration;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.atomic.AtomicReference;
 import org.jspecify.annotations.Nullable;
 
@@ -119,7 +120,9 @@ public final class GreeterModule implements Dispatcher {
       long tag,
       ResultReceiver receiver) {
     if (context.isCancelled()) {
-      return; // the caller is gone: nobody reads the completion
+      // Nobody reads the completion, but completing lets the runtime forget the yield.
+      receiver.completeYield(tag, null, new CancellationException("nobody waits for the greeting"));
+      return;
     }
     AtomicReference<@Nullable Registration> stopOnCancel = new AtomicReference<>();
     Scheduled timer =
@@ -132,7 +135,15 @@ public final class GreeterModule implements Dispatcher {
               }
               receiver.completeYield(tag, "Hello, " + greet.name() + "!", null);
             });
-    // Runs at once if the caller went away meanwhile; the timer then never fires.
-    stopOnCancel.set(context.onCancel(timer::cancel));
+    // Runs at once if the caller went away meanwhile. If it wins the race with the timer, the
+    // greeting is never sent: complete with an error (dropped by the runtime) so the tag is freed.
+    stopOnCancel.set(
+        context.onCancel(
+            () -> {
+              if (timer.cancel()) {
+                receiver.completeYield(
+                    tag, null, new CancellationException("nobody waits for the greeting"));
+              }
+            }));
   }
 }
