@@ -15,7 +15,9 @@
  *   <li>{@code dev.baton.modules.function} (140-149): tasks of the node's {@link
  *       dev.baton.tasks.TaskApp}, called from processes;
  *   <li>{@code dev.baton.modules.exec} (150-159): operating-system processes, started without a
- *       shell.
+ *       shell;
+ *   <li>{@code dev.baton.modules.http} (60-61): HTTP requests, one or a concurrent batch, on {@link
+ *       java.net.http.HttpClient}; a status is data, a transport failure a typed error.
  * </ul>
  *
  * <p>Resources a command creates (a timer, a subscription, an OS process, an asynchronous call)
@@ -29,6 +31,7 @@ module dev.baton.modules {
   requires transitive org.jspecify;
   requires static com.google.errorprone.annotations;
   requires org.slf4j;
+  requires java.net.http;
 
   exports dev.baton.modules;
   exports dev.baton.modules.process;
@@ -38,4 +41,5 @@ module dev.baton.modules {
   exports dev.baton.modules.store.spi;
   exports dev.baton.modules.function;
   exports dev.baton.modules.exec;
+  exports dev.baton.modules.http;
 }

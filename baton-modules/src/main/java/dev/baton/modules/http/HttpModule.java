@@ -1,0 +1,252 @@
+package dev.baton.modules.http;
+
+import dev.baton.boot.AppContext;
+import dev.baton.dispatch.CommandContext;
+import dev.baton.dispatch.CommandId;
+import dev.baton.dispatch.Dispatcher;
+import dev.baton.dispatch.Handler;
+import dev.baton.dispatch.Registrar;
+import dev.baton.dispatch.Registration;
+import dev.baton.dispatch.ResultReceiver;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.net.http.HttpTimeoutException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * The http module: {@link Http.Request} and {@link Http.RequestBatch} on {@link HttpClient}.
+ *
+ * <p><b>Design.</b> Handlers only build the request and call {@link HttpClient#sendAsync}; the
+ * completion runs on the client's executor (virtual threads), never on a scheduler thread. Two
+ * clients share that executor and the module's lifetime: one follows redirects, one does not
+ * (redirect policy is per client in the JDK). A body is read into memory up to the request's limit
+ * by {@link LimitedBodyHandler}, which stops reading at the limit. A batch sends every request at
+ * once and completes when the last one settles, with the outcomes in request order.
+ *
+ * <p><b>Cancellation.</b> When a command's context is cancelled (its yield's deadline passed or its
+ * caller ended), the in-flight future(s) are cancelled, which makes the client abort the exchange
+ * and close its connection, and the command completes with a {@link CancellationException} (the
+ * runtime drops it). An {@link AtomicBoolean} per command makes sure exactly one of cancel and
+ * response completes the tag.
+ *
+ * <p>{@link #stop()} shuts both clients down (in-flight requests fail with {@link
+ * HttpRequestFailedException}); later requests fail with an {@link IllegalStateException}.
+ * Thread-safe. Boot it with {@code Dispatcher.component(new HttpModule())}.
+ */
+public final class HttpModule implements Dispatcher {
+  /** The module's name in id reservations and messages. */
+  public static final String MODULE = "http";
+
+  private final ExecutorService executor =
+      Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("http-client-", 0).factory());
+  private final HttpClient following =
+      HttpClient.newBuilder()
+          .executor(executor)
+          .followRedirects(HttpClient.Redirect.NORMAL)
+          .build();
+  private final HttpClient notFollowing =
+      HttpClient.newBuilder().executor(executor).followRedirects(HttpClient.Redirect.NEVER).build();
+
+  private volatile boolean stopped;
+
+  /** Creates the module and its clients (closed by {@link #stop()}). */
+  public HttpModule() {}
+
+  @Override
+  public String module() {
+    return MODULE;
+  }
+
+  @Override
+  public Set<CommandId> commandIds() {
+    return Set.of(Http.REQUEST, Http.REQUEST_BATCH);
+  }
+
+  @Override
+  public void registerAll(Registrar registrar, AppContext services) {
+    registrar.register(Http.REQUEST, Handler.forType(Http.Request.class, this::request));
+    registrar.register(Http.REQUEST_BATCH, Handler.forType(Http.RequestBatch.class, this::batch));
+  }
+
+  /** Aborts in-flight requests and closes the clients; later requests are refused. */
+  @Override
+  public void stop() {
+    stopped = true;
+    following.shutdownNow();
+    notFollowing.shutdownNow();
+    executor.shutdownNow();
+  }
+
+  private void request(
+      CommandContext context, Http.Request request, long tag, ResultReceiver receiver) {
+    requireRunning();
+    if (context.isCancelled()) {
+      receiver.completeYield(tag, null, cancelled(request.method() + " " + request.uri()));
+      return;
+    }
+    AtomicBoolean done = new AtomicBoolean();
+    CompletableFuture<HttpResponse<byte[]>> inFlight = send(request);
+    Registration abort =
+        context.onCancel(
+            () -> {
+              if (done.compareAndSet(false, true)) {
+                inFlight.cancel(true); // the client aborts the exchange
+                receiver.completeYield(
+                    tag, null, cancelled(request.method() + " " + request.uri()));
+              }
+            });
+    var _ =
+        inFlight.whenComplete(
+            (response, error) -> {
+              if (!done.compareAndSet(false, true)) {
+                return; // cancelled first
+              }
+              abort.remove();
+              if (error != null) {
+                receiver.completeYield(tag, null, failure(request, error));
+              } else {
+                receiver.completeYield(tag, toResponse(response), null);
+              }
+            });
+  }
+
+  private void batch(
+      CommandContext context, Http.RequestBatch batch, long tag, ResultReceiver receiver) {
+    requireRunning();
+    if (batch.requests().isEmpty()) {
+      receiver.completeYield(tag, List.of(), null);
+      return;
+    }
+    String what = "http.RequestBatch of " + batch.requests().size() + " requests";
+    if (context.isCancelled()) {
+      receiver.completeYield(tag, null, cancelled(what));
+      return;
+    }
+    AtomicBoolean done = new AtomicBoolean();
+    List<CompletableFuture<HttpResponse<byte[]>>> inFlight = new ArrayList<>();
+    List<CompletableFuture<Http.Outcome>> outcomes = new ArrayList<>();
+    for (Http.Request request : batch.requests()) {
+      CompletableFuture<HttpResponse<byte[]>> sent = send(request);
+      inFlight.add(sent);
+      outcomes.add(
+          sent.handle(
+              (response, error) ->
+                  error == null
+                      ? new Http.Outcome(toResponse(response), null)
+                      : new Http.Outcome(null, failure(request, error))));
+    }
+    Registration abort =
+        context.onCancel(
+            () -> {
+              if (done.compareAndSet(false, true)) {
+                inFlight.forEach(f -> f.cancel(true));
+                receiver.completeYield(tag, null, cancelled(what));
+              }
+            });
+    var _ =
+        CompletableFuture.allOf(outcomes.toArray(CompletableFuture[]::new))
+            .whenComplete(
+                (ignored, error) -> {
+                  if (!done.compareAndSet(false, true)) {
+                    return;
+                  }
+                  abort.remove();
+                  receiver.completeYield(
+                      tag, outcomes.stream().map(CompletableFuture::join).toList(), null);
+                });
+  }
+
+  private void requireRunning() {
+    if (stopped) {
+      throw new IllegalStateException("the http module has stopped");
+    }
+  }
+
+  private CompletableFuture<HttpResponse<byte[]>> send(Http.Request request) {
+    URI uri = request.effectiveUri();
+    HttpRequest.Builder builder = HttpRequest.newBuilder(uri).timeout(request.timeout());
+    boolean hasContentType = false;
+    for (var header : request.headers().entrySet()) {
+      hasContentType |= header.getKey().equalsIgnoreCase("content-type");
+      for (String value : header.getValue()) {
+        builder.header(header.getKey(), value);
+      }
+    }
+    HttpRequest.BodyPublisher publisher;
+    @Nullable String contentType;
+    switch (request.body()) {
+      case Http.NoBody n -> {
+        publisher = HttpRequest.BodyPublishers.noBody();
+        contentType = null;
+      }
+      case Http.BytesBody b -> {
+        publisher = HttpRequest.BodyPublishers.ofByteArray(b.bytes());
+        contentType = b.contentType();
+      }
+      case Http.FormBody f -> {
+        publisher = HttpRequest.BodyPublishers.ofString(Http.encodeForm(f.fields(), false));
+        contentType = "application/x-www-form-urlencoded";
+      }
+      case Http.MultipartBody m -> {
+        String boundary = Multipart.boundary();
+        publisher = HttpRequest.BodyPublishers.ofByteArray(Multipart.encode(m.parts(), boundary));
+        contentType = "multipart/form-data; boundary=" + boundary;
+      }
+    }
+    if (contentType != null && !hasContentType) {
+      builder.header("Content-Type", contentType);
+    }
+    builder.method(request.method(), publisher);
+    HttpClient client = request.followRedirects() ? following : notFollowing;
+    return client.sendAsync(
+        builder.build(),
+        new LimitedBodyHandler(
+            request.maxResponseBytes(),
+            () ->
+                new ResponseTooLargeException(request.method(), uri, request.maxResponseBytes())));
+  }
+
+  private static Http.Response toResponse(HttpResponse<byte[]> response) {
+    return new Http.Response(
+        response.statusCode(), response.headers().map(), response.body(), response.uri());
+  }
+
+  /** The typed error for a request that got no (acceptable) response. */
+  private static Exception failure(Http.Request request, Throwable error) {
+    Throwable cause = error;
+    while ((cause instanceof CompletionException || cause instanceof ExecutionException)
+        && cause.getCause() != null) {
+      cause = cause.getCause();
+    }
+    for (Throwable t = cause; t != null; t = t.getCause()) {
+      if (t instanceof ResponseTooLargeException tooLarge) {
+        return tooLarge;
+      }
+      if (t instanceof HttpTimeoutException) {
+        return new HttpRequestFailedException(
+            request.method(), request.effectiveUri(), true, cause);
+      }
+    }
+    if (cause instanceof IllegalArgumentException invalid) {
+      return invalid; // a restricted header, found when the client built the request
+    }
+    return new HttpRequestFailedException(request.method(), request.effectiveUri(), false, cause);
+  }
+
+  private static CancellationException cancelled(String what) {
+    return new CancellationException(
+        what + " was cancelled: its deadline passed or its caller ended");
+  }
+}
