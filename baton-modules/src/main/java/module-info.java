@@ -16,9 +16,9 @@
  *       dev.baton.tasks.TaskApp}, called from processes;
  *   <li>{@code dev.baton.modules.exec} (150-159): operating-system processes, started without a
  *       shell;
- *   <li>{@code dev.baton.modules.stream} (50-59): files and other byte streams (read, write,
- *       seek, flush, stat, close) and scanners over them; other modules register streams
- *       through its {@code StreamTable}.
+ *   <li>{@code dev.baton.modules.stream} (50-59): files and other byte streams (read, write, seek,
+ *       flush, stat, close) and scanners over them; other modules register streams through its
+ *       {@code StreamTable}.
  * </ul>
  *
  * <p>Resources a command creates (a timer, a subscription, an OS process, an asynchronous call)
