@@ -195,8 +195,9 @@ public final class Streams {
   }
 
   /**
-   * Closes the stream and releases its handle (and its scanners'); completes with true. A pending
-   * Read on it ends (with {@link StreamClosedException}). Close does not wait for operations queued
+   * Closes the stream and releases its handle; completes with true. A pending Read on it ends (with
+   * {@link StreamClosedException}), as do operations queued behind it and later scans of its
+   * scanners (which are released when their owner ends). Close does not wait for operations queued
    * before it.
    */
   public record Close(StreamId stream) implements Command<Boolean> {
