@@ -16,6 +16,8 @@
  *       dev.baton.tasks.TaskApp}, called from processes;
  *   <li>{@code dev.baton.modules.exec} (150-159): operating-system processes, started without a
  *       shell;
+ *   <li>{@code dev.baton.modules.http} (60-61): HTTP requests, one or a concurrent batch, on {@link
+ *       java.net.http.HttpClient}; a status is data, a transport failure a typed error;
  *   <li>{@code dev.baton.modules.stream} (50-59): files and other byte streams (read, write, seek,
  *       flush, stat, close) and scanners over them; other modules register streams through its
  *       {@code StreamTable}.
@@ -32,6 +34,7 @@ module dev.baton.modules {
   requires transitive org.jspecify;
   requires static com.google.errorprone.annotations;
   requires org.slf4j;
+  requires java.net.http;
 
   exports dev.baton.modules;
   exports dev.baton.modules.process;
@@ -42,4 +45,5 @@ module dev.baton.modules {
   exports dev.baton.modules.function;
   exports dev.baton.modules.exec;
   exports dev.baton.modules.stream;
+  exports dev.baton.modules.http;
 }
