@@ -358,6 +358,11 @@ public final class StreamModule implements Dispatcher {
               error = e;
             }
           }
+          if (error != null && context.isCancelled()) {
+            // The owner's end closes the stream (its callback may run before this command's),
+            // which ends the read with a closed-stream error: report the cancellation instead.
+            error = cancelled(name + " on stream " + stream.id);
+          }
           if (done.compareAndSet(false, true)) {
             stopWaiting.remove();
             receiver.completeYield(tag, result, error);

@@ -6,16 +6,21 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.baton.boot.AppContext;
+import dev.baton.dispatch.CancellationSignal;
 import dev.baton.dispatch.Command;
+import dev.baton.dispatch.CommandContext;
 import dev.baton.dispatch.CommandId;
+import dev.baton.dispatch.CommandRouter;
 import dev.baton.dispatch.Dispatcher;
 import dev.baton.dispatch.Handler;
 import dev.baton.dispatch.Registrar;
+import dev.baton.dispatch.Registry;
 import dev.baton.modules.HandleNotFoundException;
 import dev.baton.modules.ModuleTestNode;
 import dev.baton.modules.stream.Streams.Chunk;
 import dev.baton.modules.stream.Streams.StreamId;
 import dev.baton.process.Event;
+import dev.baton.process.Pid;
 import dev.baton.process.ProcessResult;
 import dev.baton.process.StepOutput;
 import dev.baton.process.StepProcess;
@@ -28,8 +33,11 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Function;
+import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -355,6 +363,28 @@ class StreamModuleTest {
             null);
 
     assertThat(result.value()).isEqualTo(List.of("YieldTimeoutException", "late"));
+  }
+
+  @Test
+  void aPendingRead_completesWithCancellation_whenItsContextIsCancelled_andTheOwnersPipeCloses() {
+    CancellationSignal owner = new CancellationSignal();
+    CommandContext context = CommandContext.of(new Pid(4242), node.services(), owner);
+    CommandRouter router = new CommandRouter(node.services().require(Registry.KEY));
+    CompletableFuture<@Nullable Object> opened = new CompletableFuture<>();
+    router.route(context, new OpenPipe(), 1, (tag, result, failure) -> opened.complete(result));
+    Object openResult = requireNonNull(opened.join(), "stream");
+    StreamId stream = (StreamId) openResult;
+    CompletableFuture<@Nullable Throwable> read = new CompletableFuture<>();
+    router.route(
+        context, new Streams.Read(stream), 2, (tag, result, failure) -> read.complete(failure));
+
+    assertThat(read).isNotDone(); // the pipe has no data: the read blocks
+    var _ = owner.cancel();
+
+    assertThat(read.join()).isInstanceOf(CancellationException.class);
+    Pipe pipe = pipes.opened.getFirst();
+    awaitCondition("the owner's pipe to be closed", () -> !pipe.source().isOpen());
+    assertThat(table().size()).isZero();
   }
 
   // ---- helpers ----
