@@ -13,6 +13,7 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.net.http.HttpTimeoutException;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
@@ -59,6 +60,9 @@ public final class HttpModule implements Dispatcher {
   private final HttpClient notFollowing =
       HttpClient.newBuilder().executor(executor).followRedirects(HttpClient.Redirect.NEVER).build();
 
+  /** How long {@link #stop()} waits for aborted requests to complete their tags. */
+  private static final Duration STOP_GRACE = Duration.ofSeconds(1);
+
   private volatile boolean stopped;
 
   /** Creates the module and its clients (closed by {@link #stop()}). */
@@ -80,12 +84,22 @@ public final class HttpModule implements Dispatcher {
     registrar.register(Http.REQUEST_BATCH, Handler.forType(Http.RequestBatch.class, this::batch));
   }
 
-  /** Aborts in-flight requests and closes the clients; later requests are refused. */
+  /**
+   * Aborts in-flight requests (they fail with {@link HttpRequestFailedException}), waits up to a
+   * second for them to complete, and closes the clients; later requests are refused.
+   */
   @Override
   public void stop() {
     stopped = true;
     following.shutdownNow();
     notFollowing.shutdownNow();
+    try {
+      // Let the aborted requests complete their tags (on the executor) before it goes away.
+      var _ = following.awaitTermination(STOP_GRACE);
+      var _ = notFollowing.awaitTermination(STOP_GRACE);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
     executor.shutdownNow();
   }
 
@@ -138,7 +152,13 @@ public final class HttpModule implements Dispatcher {
     List<CompletableFuture<HttpResponse<byte[]>>> inFlight = new ArrayList<>();
     List<CompletableFuture<Http.Outcome>> outcomes = new ArrayList<>();
     for (Http.Request request : batch.requests()) {
-      CompletableFuture<HttpResponse<byte[]>> sent = send(request);
+      CompletableFuture<HttpResponse<byte[]>> sent;
+      try {
+        sent = send(request);
+      } catch (IllegalArgumentException invalid) {
+        // a header the client refuses: this request's outcome, not the batch's (others are sent)
+        sent = CompletableFuture.failedFuture(invalid);
+      }
       inFlight.add(sent);
       outcomes.add(
           sent.handle(

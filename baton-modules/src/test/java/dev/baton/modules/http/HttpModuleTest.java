@@ -300,6 +300,19 @@ class HttpModuleTest {
   }
 
   @Test
+  void batch_aRequestTheClientRefuses_isItsOwnOutcome_andTheOthersAnswer() {
+    List<Http.Outcome> outcomes =
+        node.callInCoroutine(
+            new Http.RequestBatch(
+                List.of(
+                    Http.Request.get(uri("/missing")).withHeader("Host", "elsewhere"),
+                    Http.Request.get(uri("/missing")))));
+
+    assertThat(outcomes.get(0).error()).isInstanceOf(IllegalArgumentException.class);
+    assertThat(requireNonNull(outcomes.get(1).response()).status()).isEqualTo(404);
+  }
+
+  @Test
   void emptyBatch_completesAtOnce() {
     List<Http.Outcome> outcomes = node.callInCoroutine(new Http.RequestBatch(List.of()));
 
