@@ -312,14 +312,38 @@ class StreamModuleTest {
   void ownerEnds_closesItsFileChannel() throws IOException {
     Path file = dir.resolve("g.txt");
     Files.writeString(file, "data");
-    ProcessResult result =
-        node.runCoroutine((p, input) -> p.call(Streams.OpenFile.read(file)), null);
+    var owner =
+        node.startCoroutine(
+            (p, input) -> {
+              var _ = p.call(Streams.OpenFile.read(file));
+              return p.receive("never"); // holds the stream until terminated
+            },
+            null);
+    awaitCondition("the owner to open the file", () -> openDescriptorsOn(file) == 1);
 
-    assertThat(result.value()).isInstanceOf(StreamId.class);
-    awaitCondition("the stream to be released", () -> table().size() == 0);
-    // The handle is gone for everyone, and the file can be deleted (no channel holds it).
-    Files.delete(file);
-    assertThat(file).doesNotExist();
+    node.scheduler().terminate(owner.pid(), "test");
+    owner.await();
+
+    awaitCondition("the file's channel to be closed", () -> openDescriptorsOn(file) == 0);
+    assertThat(table().size()).isZero();
+  }
+
+  /** How many of this JVM's file descriptors point at {@code file} (Linux's /proc/self/fd). */
+  private static long openDescriptorsOn(Path file) {
+    try (var fds = Files.list(Path.of("/proc/self/fd"))) {
+      Path real = file.toRealPath();
+      return fds.filter(
+              fd -> {
+                try {
+                  return Files.readSymbolicLink(fd).equals(real);
+                } catch (IOException | RuntimeException e) {
+                  return false; // closed meanwhile, or not a link
+                }
+              })
+          .count();
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
   }
 
   @Test
