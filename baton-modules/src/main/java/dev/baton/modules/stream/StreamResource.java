@@ -47,7 +47,9 @@ public interface StreamResource extends AutoCloseable {
   int write(ByteBuffer from) throws IOException;
 
   /**
-   * The position, for seekable streams.
+   * The position, for seekable streams. The module calls it only when {@link #seekable()} is true
+   * (a Seek on any other stream fails with {@link StreamOperationException}); the default, for
+   * streams that are not seekable, therefore never runs and throws if called directly.
    *
    * @throws IOException if the stream failed
    */
@@ -56,7 +58,8 @@ public interface StreamResource extends AutoCloseable {
   }
 
   /**
-   * Moves the position, for seekable streams.
+   * Moves the position, for seekable streams; called only when {@link #seekable()} is true, like
+   * {@link #position()}.
    *
    * @throws IOException if the stream failed
    */
