@@ -10,7 +10,9 @@
  *   <li>{@code dev.baton.boot} — components, their dependency-ordered boot, and the shared context
  *       of typed keys;
  *   <li>{@code dev.baton.time} — the time source every component reads and schedules on, real and
- *       manual.
+ *       manual;
+ *   <li>{@code dev.baton.testing} — a small booted node for tests of processes, commands and
+ *       modules, with bounded waits and no test-framework dependency.
  * </ul>
  *
  * <p>Implementation classes are package-private within those packages. The dispatch package does
@@ -26,4 +28,5 @@ module dev.baton.core {
   exports dev.baton.dispatch;
   exports dev.baton.process;
   exports dev.baton.time;
+  exports dev.baton.testing;
 }

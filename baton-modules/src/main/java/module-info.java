@@ -18,6 +18,8 @@
  *       shell;
  *   <li>{@code dev.baton.modules.http} (60-61): HTTP requests, one or a concurrent batch, on {@link
  *       java.net.http.HttpClient}; a status is data, a transport failure a typed error;
+ *   <li>{@code dev.baton.modules.websocket} (80-89): WebSocket client connections, their messages
+ *       received on demand or relayed to a topic of the owner;
  *   <li>{@code dev.baton.modules.stream} (50-59): files and other byte streams (read, write, seek,
  *       flush, stat, close) and scanners over them; other modules register streams through its
  *       {@code StreamTable}.
@@ -25,8 +27,8 @@
  *
  * <p>Resources a command creates (a timer, a subscription, an OS process, an asynchronous call)
  * belong to the process that yielded it: no other process can reach them, and they are released
- * when that process ends. {@code dev.baton.modules.internal} holds what the families share and is
- * not exported.
+ * when that process ends. {@code dev.baton.modules.spi} holds what the families share and is not
+ * exported.
  */
 module dev.baton.modules {
   requires transitive dev.baton.core;
@@ -46,4 +48,6 @@ module dev.baton.modules {
   exports dev.baton.modules.exec;
   exports dev.baton.modules.stream;
   exports dev.baton.modules.http;
+  exports dev.baton.modules.websocket;
+  exports dev.baton.modules.spi;
 }

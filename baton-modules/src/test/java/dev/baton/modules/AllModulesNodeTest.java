@@ -26,6 +26,7 @@ import dev.baton.modules.store.Stores;
 import dev.baton.process.Pid;
 import dev.baton.process.Scheduler;
 import dev.baton.tasks.TaskApp;
+import dev.baton.testing.TestNode;
 import dev.baton.time.SystemTimeSource;
 import java.time.Duration;
 import java.time.Instant;
@@ -93,7 +94,7 @@ class AllModulesNodeTest {
             return null;
           });
 
-      assertThat(seen.get(ModuleTestNode.BOUND.toMillis(), TimeUnit.MILLISECONDS))
+      assertThat(seen.get(TestNode.BOUND.toMillis(), TimeUnit.MILLISECONDS))
           .containsExactly(true, true, 1, "order-1", "hello", 5, "$(echo literal)");
       assertThat(boot.loadOrder())
           .containsSubsequence("scheduler", "dispatcher.process")

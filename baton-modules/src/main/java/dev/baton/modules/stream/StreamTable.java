@@ -6,7 +6,7 @@ import dev.baton.boot.Component;
 import dev.baton.boot.Key;
 import dev.baton.dispatch.CommandContext;
 import dev.baton.modules.HandleNotFoundException;
-import dev.baton.modules.internal.OwnedResources;
+import dev.baton.modules.spi.OwnedResources;
 
 /**
  * The node's open streams, each owned by a process (SPI for other modules): the stream module

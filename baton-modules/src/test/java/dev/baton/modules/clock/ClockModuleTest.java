@@ -9,7 +9,6 @@ import dev.baton.dispatch.CommandContext;
 import dev.baton.dispatch.Handler;
 import dev.baton.dispatch.Registry;
 import dev.baton.modules.HandleNotFoundException;
-import dev.baton.modules.ModuleTestNode;
 import dev.baton.modules.NotAProcessException;
 import dev.baton.modules.clock.Clock.Fire;
 import dev.baton.modules.clock.Clock.Sleep;
@@ -29,6 +28,7 @@ import dev.baton.process.ProcessResult;
 import dev.baton.process.ProcessTerminatedException;
 import dev.baton.process.Scheduler;
 import dev.baton.process.YieldTimeoutException;
+import dev.baton.testing.TestNode;
 import dev.baton.time.ManualTimeSource;
 import java.time.Duration;
 import java.time.Instant;
@@ -49,7 +49,7 @@ import org.junit.jupiter.api.Test;
  * processes, their errors, and what is left scheduled when their owner ends.
  *
  * <p>A test moves time only once the process is parked in the command it means (a stage the process
- * sets before it, then {@link ModuleTestNode#awaitWaiting}) and the expected number of tasks is
+ * sets before it, then {@link TestNode#awaitWaiting}) and the expected number of tasks is
  * scheduled, so no advance can run before the command it is meant for.
  */
 class ClockModuleTest {
@@ -57,12 +57,12 @@ class ClockModuleTest {
   private static final Duration SECOND = Duration.ofSeconds(1);
 
   private ClockModule module = new ClockModule();
-  private @Nullable ModuleTestNode node;
+  private @Nullable TestNode node;
 
   @BeforeEach
   void boot() {
     module = new ClockModule();
-    node = ModuleTestNode.builder().manualTime().dispatcher(module).build();
+    node = TestNode.builder().manualTime().dispatcher(module).build();
   }
 
   @AfterEach
@@ -89,7 +89,7 @@ class ClockModuleTest {
 
   @Test
   void sleep_completesAfterItsDuration_notSooner_withTheTimeItWoke() {
-    ModuleTestNode.Started sleeper =
+    TestNode.Started sleeper =
         node()
             .startCoroutine(
                 (process, input) -> process.call(new Sleep(Duration.ofSeconds(5))), null);
@@ -106,7 +106,7 @@ class ClockModuleTest {
   @Test
   void sleep_inAStepProcess_completesWithTheTimeItWoke() {
     ScriptedStep step = ScriptedStep.script().then(Clock.Sleep.ofMillis(2_000)).build();
-    ModuleTestNode.Started started = node().startStep(step, null);
+    TestNode.Started started = node().startStep(step, null);
     awaitPending(1);
 
     time().advance(Duration.ofSeconds(2));
@@ -143,7 +143,7 @@ class ClockModuleTest {
   @Test
   void ticker_sendsTicksWithSequenceNumbersAndTimes_onTheIdealSchedule_coroutine() {
     AtomicInteger stage = new AtomicInteger();
-    ModuleTestNode.Started started =
+    TestNode.Started started =
         node()
             .startCoroutine(
                 (process, input) -> {
@@ -180,8 +180,8 @@ class ClockModuleTest {
             .then(new TickerStart("tick", Duration.ofMillis(100)))
             .awaitMessages(2)
             .build();
-    ModuleTestNode.Started started = node().startStep(step, null);
-    ModuleTestNode.awaitCondition("the ticker to start", () -> step.stage() == 1);
+    TestNode.Started started = node().startStep(step, null);
+    TestNode.awaitCondition("the ticker to start", () -> step.stage() == 1);
     awaitPending(1);
     node().awaitWaiting(started.pid());
 
@@ -201,7 +201,7 @@ class ClockModuleTest {
   @Test
   void tickerStop_stopsTheTicks_andASecondStopIsNotFound() {
     AtomicInteger stage = new AtomicInteger();
-    ModuleTestNode.Started started =
+    TestNode.Started started =
         node()
             .startCoroutine(
                 (process, input) -> {
@@ -243,7 +243,7 @@ class ClockModuleTest {
   @Test
   void tick_toAFullMailbox_isDropped_andCountedAsMissedInTheNextTick() {
     AtomicInteger stage = new AtomicInteger();
-    ModuleTestNode.Started started =
+    TestNode.Started started =
         node()
             .startCoroutine(
                 (process, input) -> {
@@ -281,7 +281,7 @@ class ClockModuleTest {
   @Test
   void timer_fires_sendingItsMessage_coroutine() {
     AtomicInteger stage = new AtomicInteger();
-    ModuleTestNode.Started started =
+    TestNode.Started started =
         node()
             .startCoroutine(
                 (process, input) -> {
@@ -302,7 +302,7 @@ class ClockModuleTest {
   @Test
   void timerWait_beforeFire_waitsForTheFire_notSooner() {
     AtomicInteger stage = new AtomicInteger();
-    ModuleTestNode.Started started =
+    TestNode.Started started =
         node()
             .startCoroutine(
                 (process, input) -> {
@@ -323,7 +323,7 @@ class ClockModuleTest {
   @Test
   void timerWait_afterFire_completesAtOnceWithTheFireTime() {
     AtomicInteger stage = new AtomicInteger();
-    ModuleTestNode.Started started =
+    TestNode.Started started =
         node()
             .startCoroutine(
                 (process, input) -> {
@@ -348,8 +348,8 @@ class ClockModuleTest {
             .then(done -> List.of(new TimerWait(timerOf(done.get(0)))))
             .awaitMessages(1)
             .build();
-    ModuleTestNode.Started started = node().startStep(step, null);
-    ModuleTestNode.awaitCondition("the wait to be yielded", () -> step.stage() == 2);
+    TestNode.Started started = node().startStep(step, null);
+    TestNode.awaitCondition("the wait to be yielded", () -> step.stage() == 2);
     awaitPending(1);
 
     time().advance(Duration.ofSeconds(3));
@@ -368,7 +368,7 @@ class ClockModuleTest {
   @Test
   void timerStop_beforeFire_returnsTrue_andNoFireArrives_andTheHandleIsReleased() {
     AtomicInteger stage = new AtomicInteger();
-    ModuleTestNode.Started started =
+    TestNode.Started started =
         node()
             .startCoroutine(
                 (process, input) -> {
@@ -397,7 +397,7 @@ class ClockModuleTest {
   @Test
   void timerStop_afterFire_returnsFalse() {
     AtomicInteger stage = new AtomicInteger();
-    ModuleTestNode.Started started =
+    TestNode.Started started =
         node()
             .startCoroutine(
                 (process, input) -> {
@@ -439,7 +439,7 @@ class ClockModuleTest {
   @Test
   void timerReset_ofAnArmedTimer_returnsTrue_andMovesTheFire() {
     AtomicInteger stage = new AtomicInteger();
-    ModuleTestNode.Started started =
+    TestNode.Started started =
         node()
             .startCoroutine(
                 (process, input) -> {
@@ -469,7 +469,7 @@ class ClockModuleTest {
   @Test
   void timerReset_ofAFiredButUnwaitedTimer_returnsFalse_andArmsItAgain_asGoDoes() {
     AtomicInteger stage = new AtomicInteger();
-    ModuleTestNode.Started started =
+    TestNode.Started started =
         node()
             .startCoroutine(
                 (process, input) -> {
@@ -498,7 +498,7 @@ class ClockModuleTest {
   @Test
   void aTimerWithATopic_isReleasedOnceItsMessageIsSent_soWaitResetAndStopAreNotFound() {
     AtomicInteger stage = new AtomicInteger();
-    ModuleTestNode.Started started =
+    TestNode.Started started =
         node()
             .startCoroutine(
                 (process, input) -> {
@@ -526,7 +526,7 @@ class ClockModuleTest {
 
   @Test
   void thousandSendAfterStyleTimers_leaveNoTimerTaskOrCancelCallbackBehind() throws Exception {
-    ModuleTestNode.Started owner =
+    TestNode.Started owner =
         node().startCoroutine((process, input) -> process.receive("done").payload(), null);
     CountingContext context = new CountingContext(owner.pid(), node());
     for (int i = 0; i < 1_000; i++) {
@@ -563,7 +563,7 @@ class ClockModuleTest {
 
   @Test
   void startingATimerOrTickerFromAnAlreadyCancelledContext_releasesItAtOnce() throws Exception {
-    ModuleTestNode.Started owner =
+    TestNode.Started owner =
         node().startCoroutine((process, input) -> process.receive("done").payload(), null);
     CancellationSignal gone = new CancellationSignal();
     gone.cancel();
@@ -586,7 +586,7 @@ class ClockModuleTest {
   @Test
   void moduleStop_failsPendingWaitsAndSleeps_withClockStopped_andStopsTickers() {
     AtomicInteger stage = new AtomicInteger();
-    ModuleTestNode.Started waiter =
+    TestNode.Started waiter =
         node()
             .startCoroutine(
                 (process, input) -> {
@@ -598,8 +598,8 @@ class ClockModuleTest {
                 null);
     awaitStage(waiter, stage, 1, 2);
     ScriptedStep sleeper = ScriptedStep.script().then(new Sleep(Duration.ofHours(1))).build();
-    ModuleTestNode.Started sleeping = node().startStep(sleeper, null);
-    ModuleTestNode.awaitCondition("the sleep to be yielded", () -> sleeper.stage() == 1);
+    TestNode.Started sleeping = node().startStep(sleeper, null);
+    TestNode.awaitCondition("the sleep to be yielded", () -> sleeper.stage() == 1);
     awaitPending(3);
     node().awaitWaiting(sleeping.pid());
 
@@ -632,7 +632,7 @@ class ClockModuleTest {
   @Test
   void zeroDurations_fireOnTheNextAdvance_forStartAndReset() {
     AtomicInteger stage = new AtomicInteger();
-    ModuleTestNode.Started started =
+    TestNode.Started started =
         node()
             .startCoroutine(
                 (process, input) -> {
@@ -683,7 +683,7 @@ class ClockModuleTest {
   @Test
   void anotherProcessesHandles_areNotFound_andStayIntact() throws Exception {
     CompletableFuture<List<Object>> handles = new CompletableFuture<>();
-    ModuleTestNode.Started owner =
+    TestNode.Started owner =
         node()
             .startCoroutine(
                 (process, input) -> {
@@ -695,7 +695,7 @@ class ClockModuleTest {
                       process.call(new TimerStop(timer)), process.call(new TickerStop(ticker)));
                 },
                 null);
-    List<Object> owned = handles.get(ModuleTestNode.BOUND.toMillis(), TimeUnit.MILLISECONDS);
+    List<Object> owned = handles.get(TestNode.BOUND.toMillis(), TimeUnit.MILLISECONDS);
     TimerId timer = (TimerId) owned.get(0);
     TickerId ticker = (TickerId) owned.get(1);
 
@@ -795,7 +795,7 @@ class ClockModuleTest {
   @Test
   void terminatingACoroutine_midTimerWait_withALiveTicker_leavesNothingScheduled_andSendsNothing() {
     AtomicInteger stage = new AtomicInteger();
-    ModuleTestNode.Started started =
+    TestNode.Started started =
         node()
             .startCoroutine(
                 (process, input) -> {
@@ -819,7 +819,7 @@ class ClockModuleTest {
   @Test
   void terminatingACoroutine_midSleep_withALiveTicker_leavesNothingScheduled() {
     AtomicInteger stage = new AtomicInteger();
-    ModuleTestNode.Started started =
+    TestNode.Started started =
         node()
             .startCoroutine(
                 (process, input) -> {
@@ -842,7 +842,7 @@ class ClockModuleTest {
   @Test
   void aSleepWhoseYieldDeadlineExpires_isUnscheduledAtTheDeadline() {
     AtomicInteger stage = new AtomicInteger();
-    ModuleTestNode.Started started =
+    TestNode.Started started =
         node()
             .startCoroutine(
                 (process, input) -> {
@@ -858,7 +858,7 @@ class ClockModuleTest {
 
     time().advance(SECOND);
 
-    ModuleTestNode.awaitCondition("the timeout", () -> stage.get() == 2);
+    TestNode.awaitCondition("the timeout", () -> stage.get() == 2);
     assertThat(time().pendingTasks()).as("the sleep's task went with its deadline").isZero();
     node().scheduler().send(started.pid(), "done", null);
     assertThat(started.await().value()).isInstanceOf(YieldTimeoutException.class);
@@ -867,7 +867,7 @@ class ClockModuleTest {
   @Test
   void aTimerWaitWhoseYieldDeadlineExpires_leavesTheTimerToItsOwner_andALaterWaitGetsTheFire() {
     AtomicInteger stage = new AtomicInteger();
-    ModuleTestNode.Started started =
+    TestNode.Started started =
         node()
             .startCoroutine(
                 (process, input) -> {
@@ -898,8 +898,8 @@ class ClockModuleTest {
             .then(new TickerStart("tick", SECOND))
             .then(new Sleep(Duration.ofHours(1)))
             .build();
-    ModuleTestNode.Started started = node().startStep(step, null);
-    ModuleTestNode.awaitCondition("the sleep to be yielded", () -> step.stage() == 2);
+    TestNode.Started started = node().startStep(step, null);
+    TestNode.awaitCondition("the sleep to be yielded", () -> step.stage() == 2);
     awaitPending(2);
 
     node().scheduler().terminate(started.pid());
@@ -917,8 +917,8 @@ class ClockModuleTest {
             .then(new TimerStart(Duration.ofSeconds(5), "fire"))
             .then(done -> List.of(new TimerWait(timerOf(done.get(0)))))
             .build();
-    ModuleTestNode.Started started = node().startStep(step, null);
-    ModuleTestNode.awaitCondition("the wait to be yielded", () -> step.stage() == 2);
+    TestNode.Started started = node().startStep(step, null);
+    TestNode.awaitCondition("the wait to be yielded", () -> step.stage() == 2);
     awaitPending(1);
     node().awaitWaiting(started.pid());
 
@@ -950,7 +950,7 @@ class ClockModuleTest {
 
   @Test
   void onTheSystemClock_sleepTimersAndTickersWork_andNothingFiresEarly() {
-    try (ModuleTestNode real = ModuleTestNode.builder().dispatcher(new ClockModule()).build()) {
+    try (TestNode real = TestNode.builder().dispatcher(new ClockModule()).build()) {
       ProcessResult result =
           real.runCoroutine(
               (process, input) -> {
@@ -989,7 +989,7 @@ class ClockModuleTest {
 
   // ---- helpers ----
 
-  private ModuleTestNode node() {
+  private TestNode node() {
     return Objects.requireNonNull(node, "node");
   }
 
@@ -1024,7 +1024,7 @@ class ClockModuleTest {
     private final CommandContext delegate;
     private final AtomicInteger live = new AtomicInteger();
 
-    CountingContext(dev.baton.process.Pid pid, ModuleTestNode node) {
+    CountingContext(dev.baton.process.Pid pid, TestNode node) {
       this.delegate = CommandContext.of(pid, node.services(), new CancellationSignal());
     }
 
@@ -1062,7 +1062,7 @@ class ClockModuleTest {
   }
 
   private void awaitPending(int tasks) {
-    ModuleTestNode.awaitCondition(
+    TestNode.awaitCondition(
         tasks + " scheduled tasks (now " + time().pendingTasks() + ")",
         () -> time().pendingTasks() == tasks);
   }
@@ -1071,20 +1071,19 @@ class ClockModuleTest {
    * Waits until the coroutine has passed {@code stage}, is parked in the command after it, and
    * {@code tasks} tasks are scheduled.
    */
-  private void awaitStage(
-      ModuleTestNode.Started started, AtomicInteger stage, int expected, int tasks) {
-    ModuleTestNode.awaitCondition("stage " + expected, () -> stage.get() >= expected);
+  private void awaitStage(TestNode.Started started, AtomicInteger stage, int expected, int tasks) {
+    TestNode.awaitCondition("stage " + expected, () -> stage.get() >= expected);
     node().awaitWaiting(started.pid());
     awaitPending(tasks);
   }
 
-  private static ScriptedStep.Outcome outcome(ModuleTestNode.Started started) {
+  private static ScriptedStep.Outcome outcome(TestNode.Started started) {
     ProcessResult result = started.await();
     assertThat(result.error()).isNull();
     return (ScriptedStep.Outcome) Objects.requireNonNull(result.value(), "outcome");
   }
 
-  private static List<Object> results(ModuleTestNode.Started started) {
+  private static List<Object> results(TestNode.Started started) {
     ProcessResult result = started.await();
     assertThat(result.error()).isNull();
     return List.<Object>copyOf((List<?>) Objects.requireNonNull(result.value(), "results"));

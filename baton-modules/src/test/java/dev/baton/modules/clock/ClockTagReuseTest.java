@@ -2,11 +2,11 @@ package dev.baton.modules.clock;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.baton.modules.ModuleTestNode;
 import dev.baton.process.Event;
 import dev.baton.process.StepOutput;
 import dev.baton.process.StepProcess;
 import dev.baton.process.YieldTimeoutException;
+import dev.baton.testing.TestNode;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -21,10 +21,9 @@ class ClockTagReuseTest {
 
   @Test
   void aSleepPastItsYieldDeadline_freesItsTag_forTheNextYield() {
-    try (ModuleTestNode node =
-        ModuleTestNode.builder().manualTime().dispatcher(new ClockModule()).build()) {
+    try (TestNode node = TestNode.builder().manualTime().dispatcher(new ClockModule()).build()) {
       ReusesTag process = new ReusesTag();
-      ModuleTestNode.Started started = node.startStep(process, null);
+      TestNode.Started started = node.startStep(process, null);
       node.awaitWaiting(started.pid());
 
       node.manualTime().advance(Duration.ofSeconds(1));

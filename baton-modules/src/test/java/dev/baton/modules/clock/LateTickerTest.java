@@ -7,12 +7,12 @@ import dev.baton.boot.Boot;
 import dev.baton.boot.Component;
 import dev.baton.dispatch.Dispatcher;
 import dev.baton.dispatch.Registry;
-import dev.baton.modules.ModuleTestNode;
 import dev.baton.modules.clock.Clock.Tick;
 import dev.baton.modules.clock.Clock.TickerId;
 import dev.baton.modules.clock.Clock.TickerStart;
 import dev.baton.modules.clock.Clock.TickerStop;
 import dev.baton.process.Scheduler;
+import dev.baton.testing.TestNode;
 import dev.baton.time.ManualTimeSource;
 import dev.baton.time.Scheduled;
 import dev.baton.time.SystemTimeSource;
@@ -66,11 +66,11 @@ class LateTickerTest {
                 seen.complete(ticks);
                 return null;
               });
-      ModuleTestNode.awaitCondition("the ticker to start", () -> manual.pendingTasks() == 1);
+      TestNode.awaitCondition("the ticker to start", () -> manual.pendingTasks() == 1);
 
       manual.advance(Duration.ofSeconds(4));
 
-      List<Object> ticks = seen.get(ModuleTestNode.BOUND.toMillis(), TimeUnit.MILLISECONDS);
+      List<Object> ticks = seen.get(TestNode.BOUND.toMillis(), TimeUnit.MILLISECONDS);
       TickerId ticker = (TickerId) ticks.get(2);
       assertThat(ticks.subList(0, 2))
           .containsExactly(

@@ -3,10 +3,10 @@ package dev.baton.modules.event;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.baton.modules.ModuleTestNode;
 import dev.baton.process.Pid;
 import dev.baton.process.ProcessNotFoundException;
 import dev.baton.process.ProcessResult;
+import dev.baton.testing.TestNode;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -20,12 +20,12 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 class EventBusTest {
-  private ModuleTestNode node;
+  private TestNode node;
   private EventBus bus;
 
   @BeforeEach
   void boot() {
-    node = ModuleTestNode.builder().component(EventBus.component()).build();
+    node = TestNode.builder().component(EventBus.component()).build();
     bus = node.services().require(EventBus.KEY);
   }
 
@@ -48,7 +48,7 @@ class EventBusTest {
 
   @Test
   void aSubscriberProcessThatEnded_dropsTheDeliveryAndItsSubscription_withoutFailingThePublisher() {
-    ModuleTestNode.Started subscriber =
+    TestNode.Started subscriber =
         node.startCoroutine((process, input) -> process.receive("go").payload(), null);
     Pid gone = subscriber.pid();
     EventBus.Subscription subscription = bus.subscribe("news.*", gone);
@@ -94,11 +94,11 @@ class EventBusTest {
                 }));
       }
       for (Future<?> future : publishing) {
-        future.get(ModuleTestNode.BOUND.toSeconds(), TimeUnit.SECONDS);
+        future.get(TestNode.BOUND.toSeconds(), TimeUnit.SECONDS);
       }
       stop.complete(null);
       for (Future<?> future : work) {
-        future.get(ModuleTestNode.BOUND.toSeconds(), TimeUnit.SECONDS);
+        future.get(TestNode.BOUND.toSeconds(), TimeUnit.SECONDS);
       }
     }
 
@@ -151,11 +151,11 @@ class EventBusTest {
                 }));
       }
       for (Future<?> future : publishers) {
-        future.get(ModuleTestNode.BOUND.toSeconds(), TimeUnit.SECONDS);
+        future.get(TestNode.BOUND.toSeconds(), TimeUnit.SECONDS);
       }
       stop.complete(null);
       for (Future<?> future : churners) {
-        future.get(ModuleTestNode.BOUND.toSeconds(), TimeUnit.SECONDS);
+        future.get(TestNode.BOUND.toSeconds(), TimeUnit.SECONDS);
       }
     }
 

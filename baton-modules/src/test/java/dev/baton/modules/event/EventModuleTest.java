@@ -1,6 +1,6 @@
 package dev.baton.modules.event;
 
-import static dev.baton.modules.ModuleTestNode.awaitCondition;
+import static dev.baton.testing.TestNode.awaitCondition;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -9,7 +9,6 @@ import dev.baton.dispatch.CommandContext;
 import dev.baton.dispatch.CommandRouter;
 import dev.baton.dispatch.Registry;
 import dev.baton.modules.HandleNotFoundException;
-import dev.baton.modules.ModuleTestNode;
 import dev.baton.modules.NotAProcessException;
 import dev.baton.process.Event;
 import dev.baton.process.MailboxFullException;
@@ -18,6 +17,7 @@ import dev.baton.process.Pid;
 import dev.baton.process.ProcessResult;
 import dev.baton.process.StepOutput;
 import dev.baton.process.StepProcess;
+import dev.baton.testing.TestNode;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -31,13 +31,13 @@ import org.junit.jupiter.api.Test;
 
 class EventModuleTest {
   private EventModule module;
-  private ModuleTestNode node;
+  private TestNode node;
   private EventBus bus;
 
   @BeforeEach
   void boot() {
     module = new EventModule();
-    node = ModuleTestNode.builder().component(EventBus.component()).dispatcher(module).build();
+    node = TestNode.builder().component(EventBus.component()).dispatcher(module).build();
     bus = node.services().require(EventBus.KEY);
   }
 
@@ -66,8 +66,7 @@ class EventModuleTest {
 
   @Test
   void stepProcess_subscribes_andReceivesAnEventPublishedByJavaCode_withNoSender() {
-    ModuleTestNode.Started subscriber =
-        node.startStep(new SubscribeAndReceive("sensors.**", 1), null);
+    TestNode.Started subscriber = node.startStep(new SubscribeAndReceive("sensors.**", 1), null);
     awaitCondition("the subscription", () -> bus.stats().subscriptions() == 1);
 
     int delivered = bus.publish("sensors.kitchen.temperature", 21.5, null);
@@ -80,7 +79,7 @@ class EventModuleTest {
 
   @Test
   void send_toTopicsNobodyMatches_countsZero_andSucceeds() {
-    ModuleTestNode.Started subscriber = node.startStep(new SubscribeAndReceive("a.*", 1), null);
+    TestNode.Started subscriber = node.startStep(new SubscribeAndReceive("a.*", 1), null);
     awaitCondition("the subscription", () -> bus.stats().subscriptions() == 1);
 
     assertThat(node.callInCoroutine(new Events.Send("a", "x"))).isZero();
@@ -96,7 +95,7 @@ class EventModuleTest {
   @Test
   void eventsFromOnePublisher_arriveInPublishOrder() {
     int count = 2_000;
-    ModuleTestNode.Started subscriber =
+    TestNode.Started subscriber =
         node.startCoroutine(
             (process, input) -> {
               process.call(new Events.Subscribe("sequence"));
@@ -171,7 +170,7 @@ class EventModuleTest {
 
   @Test
   void terminatingASubscriber_endsItsSubscriptions() {
-    ModuleTestNode.Started subscriber =
+    TestNode.Started subscriber =
         node.startCoroutine(
             (process, input) -> {
               process.call(new Events.Subscribe("jobs.*"));
@@ -192,7 +191,7 @@ class EventModuleTest {
   @Test
   void anotherProcessesSubscriptionId_isHandleNotFound_andTheSubscriptionSurvives() {
     CompletableFuture<Events.SubscriptionId> ownersId = new CompletableFuture<>();
-    ModuleTestNode.Started owner =
+    TestNode.Started owner =
         node.startCoroutine(
             (process, input) -> {
               ownersId.complete(process.call(new Events.Subscribe("private")));
@@ -215,7 +214,7 @@ class EventModuleTest {
   void aFullMailbox_dropsThatDeliveryOnly_countsIt_andOthersAndThePublisherCarryOn()
       throws InterruptedException {
     CountDownLatch release = new CountDownLatch(1);
-    ModuleTestNode.Started stuck =
+    TestNode.Started stuck =
         node.startCoroutine(
             (process, input) -> {
               process.call(new Events.Subscribe("alerts.*"));
@@ -223,7 +222,7 @@ class EventModuleTest {
               return process.receive("alerts.fire").payload();
             },
             null);
-    ModuleTestNode.Started healthy = node.startStep(new SubscribeAndReceive("alerts.**", 1), null);
+    TestNode.Started healthy = node.startStep(new SubscribeAndReceive("alerts.**", 1), null);
     awaitCondition("both subscriptions", () -> module.subscriptionCount() == 2);
     Pid stuckPid = stuck.pid();
     int filled = 0;
@@ -266,7 +265,7 @@ class EventModuleTest {
   @Test
   void send_fromACallerThatIsNotAProcess_isDelivered_withNoSender() {
     AtomicReference<@Nullable Object> count = new AtomicReference<>();
-    ModuleTestNode.Started subscriber = node.startStep(new SubscribeAndReceive("x", 1), null);
+    TestNode.Started subscriber = node.startStep(new SubscribeAndReceive("x", 1), null);
     awaitCondition("the subscription", () -> bus.stats().subscriptions() == 1);
 
     new CommandRouter(node.services().require(Registry.KEY))
@@ -353,8 +352,7 @@ class EventModuleTest {
 
   @Test
   void withoutADeliveryTopic_eventsArriveOnThePublishedTopic_stepProcess() {
-    ModuleTestNode.Started subscriber =
-        node.startStep(new SubscribeAndReceive("orders.**", 1), null);
+    TestNode.Started subscriber = node.startStep(new SubscribeAndReceive("orders.**", 1), null);
     awaitCondition("the subscription", () -> bus.stats().subscriptions() == 1);
 
     bus.publish("orders.eu.created", "o-1", null);
@@ -375,7 +373,7 @@ class EventModuleTest {
 
   @Test
   void stepProcess_send_completesWithTheDeliveryCount() {
-    ModuleTestNode.Started subscriber = node.startStep(new SubscribeAndReceive("jobs.*", 1), null);
+    TestNode.Started subscriber = node.startStep(new SubscribeAndReceive("jobs.*", 1), null);
     awaitCondition("the subscription", () -> bus.stats().subscriptions() == 1);
 
     Event.Completion completion = node.yieldFromStep(new Events.Send("jobs.done", "j-1"));

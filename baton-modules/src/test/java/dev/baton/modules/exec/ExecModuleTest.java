@@ -1,6 +1,6 @@
 package dev.baton.modules.exec;
 
-import static dev.baton.modules.ModuleTestNode.awaitCondition;
+import static dev.baton.testing.TestNode.awaitCondition;
 import static java.util.Objects.requireNonNull;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -10,7 +10,6 @@ import dev.baton.dispatch.CommandContext;
 import dev.baton.dispatch.CommandRouter;
 import dev.baton.dispatch.Registry;
 import dev.baton.modules.HandleNotFoundException;
-import dev.baton.modules.ModuleTestNode;
 import dev.baton.modules.NotAProcessException;
 import dev.baton.process.Event;
 import dev.baton.process.ProcessResult;
@@ -18,6 +17,7 @@ import dev.baton.process.ProcessTerminatedException;
 import dev.baton.process.StepOutput;
 import dev.baton.process.StepProcess;
 import dev.baton.process.YieldTimeoutException;
+import dev.baton.testing.TestNode;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -38,7 +38,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 class ExecModuleTest {
   private ExecModule module;
-  private ModuleTestNode node;
+  private TestNode node;
 
   /** OS processes a test saw (programs and their descendants); all must be dead at the end. */
   private final List<ProcessHandle> seen = new CopyOnWriteArrayList<>();
@@ -46,7 +46,7 @@ class ExecModuleTest {
   @BeforeEach
   void boot() {
     module = new ExecModule();
-    node = ModuleTestNode.builder().dispatcher(module).build();
+    node = TestNode.builder().dispatcher(module).build();
   }
 
   @AfterEach
@@ -297,7 +297,7 @@ class ExecModuleTest {
   @Test
   void kill_ofAProgramThatAlreadyExited_returnsFalse_andTheWaitStillReportsIt() {
     CompletableFuture<Exec.ExecId> started = new CompletableFuture<>();
-    ModuleTestNode.Started owner =
+    TestNode.Started owner =
         node.startCoroutine(
             (process, input) -> {
               Exec.ExecId id = process.call(Exec.Start.of("true"));
@@ -319,7 +319,7 @@ class ExecModuleTest {
   @Test
   void kill_endsTheProgramsDescendantsToo() {
     CompletableFuture<Exec.ExecId> started = new CompletableFuture<>();
-    ModuleTestNode.Started owner =
+    TestNode.Started owner =
         node.startCoroutine(
             (process, input) -> {
               Exec.ExecId id =
@@ -351,7 +351,7 @@ class ExecModuleTest {
   @Test
   void whenTheOwnerIsTerminated_itsProgramIsKilled_andItsPendingWaitStops() {
     CompletableFuture<Exec.ExecId> started = new CompletableFuture<>();
-    ModuleTestNode.Started owner =
+    TestNode.Started owner =
         node.startCoroutine(
             (process, input) -> {
               Exec.ExecId id = process.call(Exec.Start.of("sleep", "60"));
@@ -390,7 +390,7 @@ class ExecModuleTest {
   @Test
   void anotherProcessesExecId_isHandleNotFound_forWaitAndKill() {
     CompletableFuture<Exec.ExecId> started = new CompletableFuture<>();
-    ModuleTestNode.Started owner =
+    TestNode.Started owner =
         node.startCoroutine(
             (process, input) -> {
               Exec.ExecId id = process.call(Exec.Start.of("sleep", "60"));
@@ -462,7 +462,7 @@ class ExecModuleTest {
   void aPoliteKillTheProgramTraps_isNotReportedAsKilled(@TempDir Path directory) {
     Path ready = directory.resolve("ready");
     CompletableFuture<Exec.ExecId> started = new CompletableFuture<>();
-    ModuleTestNode.Started owner =
+    TestNode.Started owner =
         node.startCoroutine(
             (process, input) -> {
               Exec.ExecId id =
@@ -505,8 +505,7 @@ class ExecModuleTest {
 
   @Test
   void stepOwnerEndedDuringProcessWait_killsTheProgram_andReleasesIt() {
-    ModuleTestNode.Started owner =
-        node.startStep(new StartThenWait(Exec.Start.of("sleep", "60")), null);
+    TestNode.Started owner = node.startStep(new StartThenWait(Exec.Start.of("sleep", "60")), null);
     awaitCondition("the sleep to start", () -> module.programCount() == 1);
     node.awaitWaiting(owner.pid());
     ProcessHandle sleep =
@@ -522,8 +521,8 @@ class ExecModuleTest {
 
   @Test
   void ownerEndedWhileStartIsLaunching_theProgramIsKilled_andNothingIsHeld() {
-    ModuleTestNode.Started owner =
-        node.startStep(new ModuleTestNode.YieldOnce(Exec.Start.of("sleep", "60")), null);
+    TestNode.Started owner =
+        node.startStep(new TestNode.YieldOnce(Exec.Start.of("sleep", "60")), null);
 
     node.scheduler().terminate(owner.pid()); // whether the launch finished yet or not
 
@@ -538,7 +537,7 @@ class ExecModuleTest {
   @Test
   void moduleStop_killsAProgramWithAPendingWait_whichCompletes_andLaterStartsAreRefused() {
     CompletableFuture<Exec.ExecId> started = new CompletableFuture<>();
-    ModuleTestNode.Started owner =
+    TestNode.Started owner =
         node.startCoroutine(
             (process, input) -> {
               Exec.ExecId id = process.call(Exec.Start.of("sleep", "60"));

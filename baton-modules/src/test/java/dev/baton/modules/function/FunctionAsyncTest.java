@@ -5,8 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.baton.modules.HandleNotFoundException;
-import dev.baton.modules.ModuleTestNode;
-import dev.baton.modules.ModuleTestNode.Started;
 import dev.baton.modules.function.Functions.AsyncCallId;
 import dev.baton.modules.function.Functions.AsyncCancel;
 import dev.baton.modules.function.Functions.AsyncStart;
@@ -18,6 +16,8 @@ import dev.baton.process.ProcessResult;
 import dev.baton.process.StepOutput;
 import dev.baton.process.StepProcess;
 import dev.baton.tasks.ErrorCode;
+import dev.baton.testing.TestNode;
+import dev.baton.testing.TestNode.Started;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -29,7 +29,7 @@ import org.junit.jupiter.api.Test;
 class FunctionAsyncTest {
 
   private final FunctionFixture fixture = new FunctionFixture();
-  private final ModuleTestNode node = fixture.node;
+  private final TestNode node = fixture.node;
 
   @AfterEach
   void close() {
@@ -105,7 +105,7 @@ class FunctionAsyncTest {
     Pid pid = started.pid();
 
     fixture.blocker.awaitInterrupted();
-    ModuleTestNode.awaitCondition("the cancel to complete", cancelled::isDone);
+    TestNode.awaitCondition("the cancel to complete", cancelled::isDone);
     assertThat(cancelled.join()).isTrue();
     assertThat(fixture.module.runningAsyncCalls()).isZero();
     node.scheduler().send(pid, "marker", null);
@@ -196,7 +196,7 @@ class FunctionAsyncTest {
               return process.receive("out").payload();
             },
             null);
-    AsyncCallId id = ownersId.orTimeout(ModuleTestNode.BOUND.toSeconds(), TimeUnit.SECONDS).join();
+    AsyncCallId id = ownersId.orTimeout(TestNode.BOUND.toSeconds(), TimeUnit.SECONDS).join();
 
     assertThatThrownBy(() -> node.callInCoroutine(new AsyncCancel(id)))
         .isInstanceOf(HandleNotFoundException.class);
@@ -220,7 +220,7 @@ class FunctionAsyncTest {
 
     assertThat(result.value()).isEqualTo("leaving");
     fixture.blocker.awaitInterrupted();
-    ModuleTestNode.awaitCondition(
+    TestNode.awaitCondition(
         "the call to be released", () -> fixture.module.runningAsyncCalls() == 0);
     assertThat(fixture.module.droppedOutcomes()).isZero();
   }
@@ -241,7 +241,7 @@ class FunctionAsyncTest {
 
     fixture.blocker.awaitInterrupted();
     started.await();
-    ModuleTestNode.awaitCondition(
+    TestNode.awaitCondition(
         "the call to be released", () -> fixture.module.runningAsyncCalls() == 0);
   }
 

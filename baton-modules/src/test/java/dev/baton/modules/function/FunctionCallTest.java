@@ -3,8 +3,6 @@ package dev.baton.modules.function;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.baton.modules.ModuleTestNode;
-import dev.baton.modules.ModuleTestNode.Started;
 import dev.baton.modules.function.Functions.Call;
 import dev.baton.process.Event;
 import dev.baton.process.Pid;
@@ -15,6 +13,8 @@ import dev.baton.tasks.ErrorCode;
 import dev.baton.tasks.TaskFailedException;
 import dev.baton.tasks.TaskOptions;
 import dev.baton.tasks.TypeRef;
+import dev.baton.testing.TestNode;
+import dev.baton.testing.TestNode.Started;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -25,7 +25,7 @@ import org.junit.jupiter.api.Test;
 class FunctionCallTest {
 
   private final FunctionFixture fixture = new FunctionFixture();
-  private final ModuleTestNode node = fixture.node;
+  private final TestNode node = fixture.node;
 
   @AfterEach
   void close() {
@@ -146,7 +146,7 @@ class FunctionCallTest {
 
   @Test
   void callerTerminatedMidCall_revokesTheCall_andInterruptsTheRunningTask_step() {
-    Started started = node.startStep(new ModuleTestNode.YieldOnce(Call.of("block")), null);
+    Started started = node.startStep(new TestNode.YieldOnce(Call.of("block")), null);
     Pid pid = started.pid();
     fixture.blocker.awaitStarted();
 

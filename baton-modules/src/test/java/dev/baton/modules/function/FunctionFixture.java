@@ -3,10 +3,10 @@ package dev.baton.modules.function;
 import static java.util.Objects.requireNonNull;
 
 import dev.baton.boot.Component;
-import dev.baton.modules.ModuleTestNode;
 import dev.baton.tasks.TaskApp;
 import dev.baton.tasks.TaskSignature;
 import dev.baton.tasks.TypeRef;
+import dev.baton.testing.TestNode;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -46,7 +46,7 @@ final class FunctionFixture implements AutoCloseable {
 
     static void await(CountDownLatch latch, String what) {
       try {
-        if (!latch.await(ModuleTestNode.BOUND.toMillis(), TimeUnit.MILLISECONDS)) {
+        if (!latch.await(TestNode.BOUND.toMillis(), TimeUnit.MILLISECONDS)) {
           throw new AssertionError("timed out waiting for " + what);
         }
       } catch (InterruptedException e) {
@@ -59,7 +59,7 @@ final class FunctionFixture implements AutoCloseable {
   final TaskApp app;
   final FunctionModule module = new FunctionModule();
   final Blocker blocker = new Blocker();
-  final ModuleTestNode node;
+  final TestNode node;
 
   FunctionFixture() {
     app = TaskApp.local();
@@ -87,8 +87,8 @@ final class FunctionFixture implements AutoCloseable {
   }
 
   /** A node whose {@code tasks} component shares {@code app}, with {@code module} booted. */
-  static ModuleTestNode nodeOver(TaskApp app, FunctionModule module) {
-    return ModuleTestNode.builder().dispatcher(module).component(tasksComponent(app)).build();
+  static TestNode nodeOver(TaskApp app, FunctionModule module) {
+    return TestNode.builder().dispatcher(module).component(tasksComponent(app)).build();
   }
 
   static Component tasksComponent(TaskApp app) {

@@ -8,10 +8,10 @@ import dev.baton.dispatch.CommandContext;
 import dev.baton.dispatch.Handler;
 import dev.baton.dispatch.Registry;
 import dev.baton.dispatch.ResultReceiver;
-import dev.baton.modules.ModuleTestNode;
 import dev.baton.modules.NotAProcessException;
 import dev.baton.modules.function.Functions.AsyncStart;
 import dev.baton.modules.function.Functions.Call;
+import dev.baton.testing.TestNode;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.CancellationException;
@@ -51,7 +51,7 @@ class FunctionHandlerTest {
 
     fixture.blocker.awaitInterrupted();
     // The revoked result's own failure arrives after the cancellation's completion: one only.
-    ModuleTestNode.awaitCondition("the completion", () -> !completions.isEmpty());
+    TestNode.awaitCondition("the completion", () -> !completions.isEmpty());
     assertThat(completions)
         .singleElement()
         .isInstanceOfSatisfying(
@@ -66,7 +66,7 @@ class FunctionHandlerTest {
 
     handler(Functions.CALL).handle(context, Call.of("add", 1, 2), 7, receiver);
 
-    ModuleTestNode.awaitCondition("the completion", () -> !completions.isEmpty());
+    TestNode.awaitCondition("the completion", () -> !completions.isEmpty());
     assertThat(completions).containsExactly("3");
   }
 

@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.baton.boot.Component;
 import dev.baton.boot.MissingDependencyException;
-import dev.baton.modules.ModuleTestNode;
+import dev.baton.testing.TestNode;
 import org.junit.jupiter.api.Test;
 
 /** Booting the function module without the task app it needs fails, saying what to add. */
@@ -13,7 +13,7 @@ class FunctionModuleBootTest {
 
   @Test
   void bootWithoutTheTasksComponent_failsNamingIt() {
-    assertThatThrownBy(() -> ModuleTestNode.builder().dispatcher(new FunctionModule()).build())
+    assertThatThrownBy(() -> TestNode.builder().dispatcher(new FunctionModule()).build())
         .isInstanceOfSatisfying(
             MissingDependencyException.class,
             e -> {
@@ -27,8 +27,7 @@ class FunctionModuleBootTest {
     Component empty = Component.named(FunctionModule.TASKS_COMPONENT).build();
 
     assertThatThrownBy(
-            () ->
-                ModuleTestNode.builder().dispatcher(new FunctionModule()).component(empty).build())
+            () -> TestNode.builder().dispatcher(new FunctionModule()).component(empty).build())
         .hasStackTraceContaining("TaskApp.KEY")
         .hasStackTraceContaining("add the 'tasks' component");
   }

@@ -4,7 +4,6 @@ import static java.util.Objects.requireNonNull;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.baton.modules.ModuleTestNode;
 import dev.baton.modules.function.Functions.AsyncCallId;
 import dev.baton.modules.function.Functions.AsyncCancel;
 import dev.baton.modules.function.Functions.AsyncStart;
@@ -17,6 +16,7 @@ import dev.baton.tasks.TaskApp;
 import dev.baton.tasks.TaskFailedException;
 import dev.baton.tasks.memory.InMemoryBackend;
 import dev.baton.tasks.memory.InMemoryBroker;
+import dev.baton.testing.TestNode;
 import dev.baton.time.SystemTimeSource;
 import java.time.Duration;
 import java.util.List;
@@ -36,7 +36,7 @@ class FunctionRemoteTest {
   private final TaskApp worker = remoteApp();
   private final TaskApp caller = remoteApp();
   private final FunctionModule module = new FunctionModule();
-  private final ModuleTestNode node;
+  private final TestNode node;
 
   FunctionRemoteTest() {
     FunctionFixture.registerTasks(worker, blocker);

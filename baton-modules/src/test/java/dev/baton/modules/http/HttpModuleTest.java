@@ -1,6 +1,6 @@
 package dev.baton.modules.http;
 
-import static dev.baton.modules.ModuleTestNode.awaitCondition;
+import static dev.baton.testing.TestNode.awaitCondition;
 import static java.nio.charset.StandardCharsets.UTF_8;
 import static java.util.Objects.requireNonNull;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -8,11 +8,11 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
-import dev.baton.modules.ModuleTestNode;
 import dev.baton.process.Event;
 import dev.baton.process.ProcessResult;
 import dev.baton.process.ProcessTerminatedException;
 import dev.baton.process.YieldTimeoutException;
+import dev.baton.testing.TestNode;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetAddress;
@@ -38,7 +38,7 @@ import org.junit.jupiter.api.Test;
 
 class HttpModuleTest {
   private HttpModule module;
-  private ModuleTestNode node;
+  private TestNode node;
   private HttpServer server;
   private ExecutorService serverThreads;
 
@@ -110,7 +110,7 @@ class HttpModuleTest {
         });
     server.start();
     module = new HttpModule();
-    node = ModuleTestNode.builder().dispatcher(module).build();
+    node = TestNode.builder().dispatcher(module).build();
   }
 
   @AfterEach
@@ -323,7 +323,7 @@ class HttpModuleTest {
 
   @Test
   void terminatingTheCaller_midRequest_abortsTheExchange_andNothingCompletes() {
-    ModuleTestNode.Started owner =
+    TestNode.Started owner =
         node.startCoroutine(
             (process, input) ->
                 process.call(
@@ -419,7 +419,7 @@ class HttpModuleTest {
 
   private static boolean awaitQuietly(CountDownLatch latch) {
     try {
-      return latch.await(ModuleTestNode.BOUND.toMillis(), TimeUnit.MILLISECONDS);
+      return latch.await(TestNode.BOUND.toMillis(), TimeUnit.MILLISECONDS);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       return false;

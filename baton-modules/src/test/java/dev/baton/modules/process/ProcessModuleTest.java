@@ -9,7 +9,6 @@ import dev.baton.dispatch.Command;
 import dev.baton.dispatch.CommandContext;
 import dev.baton.dispatch.Handler;
 import dev.baton.dispatch.Registry;
-import dev.baton.modules.ModuleTestNode;
 import dev.baton.modules.NotAProcessException;
 import dev.baton.modules.process.Processes.Cancel;
 import dev.baton.modules.process.Processes.ChildOptions;
@@ -37,6 +36,7 @@ import dev.baton.process.SpawnOptions;
 import dev.baton.process.StepOutput;
 import dev.baton.process.StepProcess;
 import dev.baton.process.YieldTimeoutException;
+import dev.baton.testing.TestNode;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -51,11 +51,11 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 class ProcessModuleTest {
-  private ModuleTestNode node;
+  private TestNode node;
 
   @BeforeEach
   void boot() {
-    node = ModuleTestNode.builder().dispatcher(new ProcessModule()).build();
+    node = TestNode.builder().dispatcher(new ProcessModule()).build();
   }
 
   @AfterEach
@@ -67,7 +67,7 @@ class ProcessModuleTest {
 
   @Test
   void send_fromCoroutine_deliversTheMessage_withTheCallerAsSender() {
-    ModuleTestNode.Started receiver = node.startCoroutine((p, in) -> p.receive("greet"), null);
+    TestNode.Started receiver = node.startCoroutine((p, in) -> p.receive("greet"), null);
     Pid to = receiver.pid();
 
     ProcessResult caller =
@@ -80,9 +80,9 @@ class ProcessModuleTest {
 
   @Test
   void send_fromStep_completesTrue_andTheReceiverGetsIt() {
-    ModuleTestNode.Started receiver = node.startCoroutine((p, in) -> p.receive("greet"), null);
+    TestNode.Started receiver = node.startCoroutine((p, in) -> p.receive("greet"), null);
 
-    ModuleTestNode.Started step =
+    TestNode.Started step =
         node.startStep(new Script(List.of(new Send(receiver.pid(), "greet", 42))), null);
 
     ScriptResult result = scriptResult(step.await());
@@ -92,7 +92,7 @@ class ProcessModuleTest {
 
   @Test
   void send_toAName_reachesTheProcessRegisteredUnderIt_inBothStyles() {
-    ModuleTestNode.Started receiver =
+    TestNode.Started receiver =
         node.startCoroutine(
             (p, in) -> List.of(p.receive("a").payload(), p.receive("b").payload()), null);
     node.scheduler().register("inbox", receiver.pid());
@@ -144,7 +144,7 @@ class ProcessModuleTest {
 
   @Test
   void send_fromOutsideAnyProcess_hasNoSender() {
-    ModuleTestNode.Started receiver = node.startCoroutine((p, in) -> p.receive("t"), null);
+    TestNode.Started receiver = node.startCoroutine((p, in) -> p.receive("t"), null);
 
     assertThat(callOutsideProcess(new Send(receiver.pid(), "t", "x"), new CancellationSignal()))
         .isCompletedWithValue(true);
@@ -287,12 +287,12 @@ class ProcessModuleTest {
     Spawn monitored = Spawn.coroutine((c, in) -> null, null).monitored();
 
     assertThat(callOutsideProcess(linked, signal))
-        .failsWithin(ModuleTestNode.BOUND)
+        .failsWithin(TestNode.BOUND)
         .withThrowableOfType(Exception.class)
         .havingCause()
         .isInstanceOf(NotAProcessException.class);
     assertThat(callOutsideProcess(monitored, signal))
-        .failsWithin(ModuleTestNode.BOUND)
+        .failsWithin(TestNode.BOUND)
         .withThrowableOfType(Exception.class)
         .havingCause()
         .isInstanceOf(NotAProcessException.class);
@@ -311,7 +311,7 @@ class ProcessModuleTest {
 
   @Test
   void terminate_fromCoroutine_endsTheTargetWithTheReason() {
-    ModuleTestNode.Started target = node.startCoroutine((p, in) -> p.receive("never"), null);
+    TestNode.Started target = node.startCoroutine((p, in) -> p.receive("never"), null);
 
     assertThat(node.callInCoroutine(new Terminate(target.pid(), "enough"))).isTrue();
 
@@ -322,7 +322,7 @@ class ProcessModuleTest {
 
   @Test
   void terminate_fromStep_endsTheTarget() {
-    ModuleTestNode.Started target = node.startStep(new Idle(), null);
+    TestNode.Started target = node.startStep(new Idle(), null);
 
     assertThat(node.yieldFromStep(new Terminate(target.pid())).result()).isEqualTo(true);
 
@@ -341,9 +341,9 @@ class ProcessModuleTest {
 
   @Test
   void cancel_deliversTheReasonOnTheCancelTopic_inBothStyles() {
-    ModuleTestNode.Started first =
+    TestNode.Started first =
         node.startCoroutine((p, in) -> p.receive(Message.CANCEL_TOPIC).payload(), null);
-    ModuleTestNode.Started second =
+    TestNode.Started second =
         node.startCoroutine((p, in) -> p.receive(Message.CANCEL_TOPIC).payload(), null);
 
     assertThat(node.callInCoroutine(new Cancel(first.pid(), "please stop"))).isTrue();
@@ -367,8 +367,7 @@ class ProcessModuleTest {
 
   @Test
   void monitor_fromCoroutine_theCallerReceivesTheTargetsExit() {
-    ModuleTestNode.Started target =
-        node.startCoroutine((p, in) -> p.receive("stop").payload(), null);
+    TestNode.Started target = node.startCoroutine((p, in) -> p.receive("stop").payload(), null);
     Pid pid = target.pid();
 
     ProcessResult caller =
@@ -385,8 +384,7 @@ class ProcessModuleTest {
 
   @Test
   void monitor_fromStep_theCallerReceivesTheTargetsExit() {
-    ModuleTestNode.Started target =
-        node.startCoroutine((p, in) -> p.receive("stop").payload(), null);
+    TestNode.Started target = node.startCoroutine((p, in) -> p.receive("stop").payload(), null);
     Pid pid = target.pid();
 
     ScriptResult result =
@@ -519,7 +517,7 @@ class ProcessModuleTest {
     for (Command<?> command : commands) {
       assertThat(callOutsideProcess(command, new CancellationSignal()))
           .as("%s", command)
-          .failsWithin(ModuleTestNode.BOUND)
+          .failsWithin(TestNode.BOUND)
           .withThrowableOfType(Exception.class)
           .havingCause()
           .isInstanceOf(NotAProcessException.class);
@@ -556,7 +554,7 @@ class ProcessModuleTest {
   @Test
   void exec_ofAChildTerminatedByAnother_failsWithChildFailed_causedByTheTermination() {
     CompletableFuture<Pid> child = new CompletableFuture<>();
-    ModuleTestNode.Started caller =
+    TestNode.Started caller =
         node.startCoroutine(
             (p, in) -> p.call(Exec.coroutine((c, input) -> childWaits(child, c), null)), null);
 
@@ -582,7 +580,7 @@ class ProcessModuleTest {
   @Test
   void exec_callerCoroutineTerminatedMidCommand_terminatesTheChild_andLeavesNoProcess() {
     CompletableFuture<Pid> child = new CompletableFuture<>();
-    ModuleTestNode.Started caller =
+    TestNode.Started caller =
         node.startCoroutine(
             (p, in) -> p.call(Exec.coroutine((c, input) -> childWaits(child, c), null)), null);
     Pid childPid = within(child);
@@ -591,15 +589,14 @@ class ProcessModuleTest {
     node.scheduler().terminate(caller.pid(), "caller gone");
 
     assertThat(caller.await().error()).isInstanceOf(ProcessTerminatedException.class);
-    ModuleTestNode.awaitCondition(
-        "the exec's child to end", () -> !node.scheduler().isAlive(childPid));
+    TestNode.awaitCondition("the exec's child to end", () -> !node.scheduler().isAlive(childPid));
     awaitOnlyFixtureProcesses();
   }
 
   @Test
   void exec_callerStepTerminatedMidCommand_terminatesTheChild_andLeavesNoProcess() {
     CompletableFuture<Pid> child = new CompletableFuture<>();
-    ModuleTestNode.Started caller =
+    TestNode.Started caller =
         node.startStep(
             new Script(List.of(Exec.coroutine((c, input) -> childWaits(child, c), null))), null);
     Pid childPid = within(child);
@@ -608,8 +605,7 @@ class ProcessModuleTest {
     node.scheduler().terminate(caller.pid(), "caller gone");
 
     assertThat(caller.await().error()).isInstanceOf(ProcessTerminatedException.class);
-    ModuleTestNode.awaitCondition(
-        "the exec's child to end", () -> !node.scheduler().isAlive(childPid));
+    TestNode.awaitCondition("the exec's child to end", () -> !node.scheduler().isAlive(childPid));
     awaitOnlyFixtureProcesses();
   }
 
@@ -624,8 +620,7 @@ class ProcessModuleTest {
 
     signal.cancel();
 
-    ModuleTestNode.awaitCondition(
-        "the exec's child to end", () -> !node.scheduler().isAlive(childPid));
+    TestNode.awaitCondition("the exec's child to end", () -> !node.scheduler().isAlive(childPid));
     awaitOnlyFixtureProcesses();
     assertThatThrownBy(() -> within(result))
         .cause()
@@ -635,10 +630,9 @@ class ProcessModuleTest {
 
   @Test
   void exec_whoseDeadlinePasses_terminatesChildAndWatcher_andTheCallerGoesOn() {
-    try (ModuleTestNode timed =
-        ModuleTestNode.builder().manualTime().dispatcher(new ProcessModule()).build()) {
+    try (TestNode timed = TestNode.builder().manualTime().dispatcher(new ProcessModule()).build()) {
       CompletableFuture<Pid> child = new CompletableFuture<>();
-      ModuleTestNode.Started caller =
+      TestNode.Started caller =
           timed.startCoroutine(
               (p, in) -> {
                 try {
@@ -662,7 +656,7 @@ class ProcessModuleTest {
 
       timed.manualTime().advance(Duration.ofSeconds(5));
 
-      ModuleTestNode.awaitCondition(
+      TestNode.awaitCondition(
           "the child and the watcher to end",
           () ->
               !timed.scheduler().isAlive(childPid)
@@ -722,19 +716,18 @@ class ProcessModuleTest {
 
   /** Waits until no process is left but those of the fixture, which end with what they watch. */
   private void awaitOnlyFixtureProcesses() {
-    ModuleTestNode.awaitCondition(
-        "every process to end", () -> node.scheduler().processes().isEmpty());
+    TestNode.awaitCondition("every process to end", () -> node.scheduler().processes().isEmpty());
   }
 
-  /** The future's value, waiting at most {@link ModuleTestNode#BOUND}. */
+  /** The future's value, waiting at most {@link TestNode#BOUND}. */
   private static <T extends @Nullable Object> T within(CompletableFuture<T> future) {
     try {
-      return future.get(ModuleTestNode.BOUND.toMillis(), TimeUnit.MILLISECONDS);
+      return future.get(TestNode.BOUND.toMillis(), TimeUnit.MILLISECONDS);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new AssertionError("interrupted", e);
     } catch (ExecutionException | TimeoutException e) {
-      throw new AssertionError("the future did not complete within " + ModuleTestNode.BOUND, e);
+      throw new AssertionError("the future did not complete within " + TestNode.BOUND, e);
     }
   }
 

@@ -3,8 +3,8 @@ package dev.baton.modules.store;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.baton.modules.ModuleTestNode;
 import dev.baton.modules.store.Store.PutOptions;
+import dev.baton.testing.TestNode;
 import dev.baton.time.ManualTimeSource;
 import java.time.Duration;
 import java.util.List;
@@ -120,8 +120,8 @@ class InMemoryStoreTest {
 
   @Test
   void theDefaultComponent_providesAnInMemoryDefaultStore_onTheNodesClock() {
-    try (ModuleTestNode node =
-        ModuleTestNode.builder()
+    try (TestNode node =
+        TestNode.builder()
             .manualTime()
             .component(Stores.component())
             .dispatcher(new StoreModule())

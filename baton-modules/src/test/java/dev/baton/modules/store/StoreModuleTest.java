@@ -10,11 +10,11 @@ import dev.baton.dispatch.CommandContext;
 import dev.baton.dispatch.Handler;
 import dev.baton.dispatch.Registration;
 import dev.baton.dispatch.Registry;
-import dev.baton.modules.ModuleTestNode;
 import dev.baton.process.Event;
 import dev.baton.process.Pid;
 import dev.baton.process.ProcessResult;
 import dev.baton.process.YieldTimeoutException;
+import dev.baton.testing.TestNode;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -37,12 +37,12 @@ import org.junit.jupiter.api.Test;
 class StoreModuleTest {
 
   private final HangingStore hanging = new HangingStore("hanging");
-  private ModuleTestNode node;
+  private TestNode node;
 
   @BeforeEach
   void boot() {
     node =
-        ModuleTestNode.builder()
+        TestNode.builder()
             .manualTime()
             .component(
                 Stores.component(
@@ -195,7 +195,7 @@ class StoreModuleTest {
   @Test
   void compareAndSetIncrements_from8Coroutines_loseNoUpdate() {
     var _ = node.callInCoroutine(Store.Set.utf8("counter", "0"));
-    List<ModuleTestNode.Started> workers = new ArrayList<>();
+    List<TestNode.Started> workers = new ArrayList<>();
     for (int w = 0; w < 8; w++) {
       workers.add(
           node.startCoroutine(
@@ -222,7 +222,7 @@ class StoreModuleTest {
               null));
     }
 
-    for (ModuleTestNode.Started worker : workers) {
+    for (TestNode.Started worker : workers) {
       assertThat(worker.await().error()).isNull();
     }
     assertThat(new String(node.callInCoroutine(new Store.Get("counter")), UTF_8)).isEqualTo("200");
@@ -334,35 +334,35 @@ class StoreModuleTest {
 
   @Test
   void terminatingACoroutine_whileItsGetIsPending_cancelsTheBackendCall() {
-    ModuleTestNode.Started started =
+    TestNode.Started started =
         node.startCoroutine((process, input) -> process.call(new Store.Get("hanging", "k")), null);
     Pid pid = started.pid();
-    ModuleTestNode.awaitCondition("the backend call", () -> hanging.pending.size() == 1);
+    TestNode.awaitCondition("the backend call", () -> hanging.pending.size() == 1);
     node.awaitWaiting(pid);
 
     node.scheduler().terminate(pid, "test");
     ProcessResult result = started.await();
 
     assertThat(result.error()).isNotNull();
-    ModuleTestNode.awaitCondition(
+    TestNode.awaitCondition(
         "the pending call to be cancelled", () -> hanging.pending.getFirst().isCancelled());
   }
 
   @Test
   void terminatingAStepProcess_whileItsPutIsPending_cancelsTheBackendCall() {
-    ModuleTestNode.Started started =
+    TestNode.Started started =
         node.startStep(
-            new ModuleTestNode.YieldOnce(
+            new TestNode.YieldOnce(
                 new Store.Put("hanging", "k", Store.utf8("v"), Store.PutOptions.ifAbsent())),
             null);
     Pid pid = started.pid();
-    ModuleTestNode.awaitCondition("the backend call", () -> hanging.pending.size() == 1);
+    TestNode.awaitCondition("the backend call", () -> hanging.pending.size() == 1);
     node.awaitWaiting(pid);
 
     node.scheduler().terminate(pid, "test");
 
     assertThat(started.await().error()).isNotNull();
-    ModuleTestNode.awaitCondition(
+    TestNode.awaitCondition(
         "the pending call to be cancelled", () -> hanging.pending.getFirst().isCancelled());
   }
 
@@ -423,7 +423,7 @@ class StoreModuleTest {
 
   @Test
   void aGetPastItsYieldDeadline_cancelsTheBackendCall_whileTheProcessGoesOn() {
-    ModuleTestNode.Started started =
+    TestNode.Started started =
         node.startCoroutine(
             (p, input) -> {
               try {
@@ -434,7 +434,7 @@ class StoreModuleTest {
               }
             },
             null);
-    ModuleTestNode.awaitCondition("the backend call", () -> !hanging.pending.isEmpty());
+    TestNode.awaitCondition("the backend call", () -> !hanging.pending.isEmpty());
     node.awaitWaiting(started.pid());
 
     node.manualTime().advance(Duration.ofSeconds(1));

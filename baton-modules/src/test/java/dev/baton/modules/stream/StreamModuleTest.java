@@ -1,6 +1,6 @@
 package dev.baton.modules.stream;
 
-import static dev.baton.modules.ModuleTestNode.awaitCondition;
+import static dev.baton.testing.TestNode.awaitCondition;
 import static java.util.Objects.requireNonNull;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -16,7 +16,6 @@ import dev.baton.dispatch.Handler;
 import dev.baton.dispatch.Registrar;
 import dev.baton.dispatch.Registry;
 import dev.baton.modules.HandleNotFoundException;
-import dev.baton.modules.ModuleTestNode;
 import dev.baton.modules.stream.Streams.Chunk;
 import dev.baton.modules.stream.Streams.StreamId;
 import dev.baton.process.Event;
@@ -24,6 +23,7 @@ import dev.baton.process.Pid;
 import dev.baton.process.ProcessResult;
 import dev.baton.process.StepOutput;
 import dev.baton.process.StepProcess;
+import dev.baton.testing.TestNode;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.Pipe;
@@ -48,13 +48,13 @@ class StreamModuleTest {
 
   private final PipeOpener pipes = new PipeOpener();
   private StreamModule module;
-  private ModuleTestNode node;
+  private TestNode node;
 
   @BeforeEach
   void boot() {
     module = new StreamModule();
     node =
-        ModuleTestNode.builder()
+        TestNode.builder()
             .component(StreamTable.component())
             .dispatcher(module)
             .dispatcher(pipes)

@@ -1,4 +1,4 @@
-package dev.baton.modules.internal;
+package dev.baton.modules.spi;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;

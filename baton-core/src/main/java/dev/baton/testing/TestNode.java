@@ -1,4 +1,4 @@
-package dev.baton.modules;
+package dev.baton.testing;
 
 import static java.util.Objects.requireNonNull;
 
@@ -42,7 +42,7 @@ import org.jspecify.annotations.Nullable;
  * <p>Every wait is bounded by {@link #BOUND} of real time, and none sleeps: tests on manual time
  * move it with {@link #manualTime()} once {@link #awaitWaiting} says the process is parked.
  */
-public final class ModuleTestNode implements AutoCloseable {
+public final class TestNode implements AutoCloseable {
   /** How long any wait of this fixture may take before the test fails. */
   public static final Duration BOUND = Duration.ofSeconds(10);
 
@@ -52,7 +52,7 @@ public final class ModuleTestNode implements AutoCloseable {
   private final AppContext services;
   private final @Nullable ManualTimeSource manualTime;
 
-  private ModuleTestNode(Boot boot, AppContext services, @Nullable ManualTimeSource manualTime) {
+  private TestNode(Boot boot, AppContext services, @Nullable ManualTimeSource manualTime) {
     this.boot = boot;
     this.services = services;
     this.manualTime = manualTime;
@@ -274,7 +274,7 @@ public final class ModuleTestNode implements AutoCloseable {
     }
   }
 
-  /** Builds and boots a {@link ModuleTestNode}. */
+  /** Builds and boots a {@link TestNode}. */
   public static final class Builder {
     private final List<Component> components = new ArrayList<>();
     private boolean manual;
@@ -300,7 +300,7 @@ public final class ModuleTestNode implements AutoCloseable {
     }
 
     /** Boots and starts the node. */
-    public ModuleTestNode build() {
+    public TestNode build() {
       List<Component> all = new ArrayList<>(components);
       all.add(Registry.component());
       all.add(Scheduler.component());
@@ -316,7 +316,7 @@ public final class ModuleTestNode implements AutoCloseable {
       Boot boot = Boot.of(all);
       boot.load(AppContext.empty());
       AppContext services = boot.start();
-      return new ModuleTestNode(boot, services, manualTime);
+      return new TestNode(boot, services, manualTime);
     }
   }
 }

@@ -1,4 +1,4 @@
-package dev.baton.modules.internal;
+package dev.baton.modules.spi;
 
 import dev.baton.dispatch.CommandContext;
 import dev.baton.modules.NotAProcessException;

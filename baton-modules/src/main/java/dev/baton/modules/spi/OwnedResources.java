@@ -1,4 +1,4 @@
-package dev.baton.modules.internal;
+package dev.baton.modules.spi;
 
 import static java.util.Objects.requireNonNull;
 
