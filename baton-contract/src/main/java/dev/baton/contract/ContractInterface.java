@@ -1,0 +1,359 @@
+package dev.baton.contract;
+
+import static java.util.Objects.requireNonNull;
+
+import dev.baton.tasks.TaskName;
+import java.lang.reflect.Method;
+import java.lang.reflect.Modifier;
+import java.lang.reflect.ParameterizedType;
+import java.lang.reflect.Type;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.Future;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * One bound interface, read by the typed stubs' rules ({@link dev.baton.tasks.TaskApp#registerAll}
+ * and {@link dev.baton.tasks.TaskApp#stub}): every abstract method is a task named by its {@link
+ * TaskName}, else {@code SimpleInterfaceName.method}; overloads must all carry a {@link TaskName};
+ * two methods may not share a task name; a method returning {@code CompletableFuture<X>} or {@code
+ * CompletionStage<X>} yields {@code X}. A process calls a method by its task name, or by its Java
+ * name when that name is not overloaded.
+ *
+ * <p>Immutable after construction, so thread-safe.
+ */
+final class ContractInterface {
+
+  /** How a method returns its value. */
+  enum Shape {
+    VALUE,
+    VOID,
+    FUTURE
+  }
+
+  /**
+   * One callable method.
+   *
+   * @param method the interface method
+   * @param taskName the task it stands for
+   * @param shape how it returns
+   * @param valueType what the call yields (generic; the future's argument for {@link Shape#FUTURE},
+   *     {@code void.class} for {@link Shape#VOID})
+   */
+  record Target(Method method, String taskName, Shape shape, Type valueType) {
+    Target {
+      requireNonNull(method, "method");
+      requireNonNull(taskName, "taskName");
+      requireNonNull(shape, "shape");
+      requireNonNull(valueType, "valueType");
+    }
+  }
+
+  private final Class<?> contract;
+  private final Map<String, Target> byName;
+
+  private ContractInterface(Class<?> contract, Map<String, Target> byName) {
+    this.contract = contract;
+    this.byName = byName;
+  }
+
+  /**
+   * Reads {@code contract} by the stubs' rules.
+   *
+   * @throws IllegalArgumentException if it is not an interface, declares no abstract method, has
+   *     overloads without {@link TaskName}, two methods with one task name, or a raw or unsupported
+   *     future return type; the message names the methods
+   */
+  static ContractInterface describe(Class<?> contract) {
+    requireNonNull(contract, "contract");
+    if (!contract.isInterface() || contract.isAnnotation()) {
+      throw new IllegalArgumentException(
+          contract.getName() + " is not an interface; a binding binds an interface");
+    }
+    List<Method> methods = abstractMethods(contract);
+    if (methods.isEmpty()) {
+      throw new IllegalArgumentException(
+          "interface " + contract.getName() + " has no abstract methods to call");
+    }
+    Map<String, List<Method>> byJavaName = new LinkedHashMap<>();
+    for (Method method : methods) {
+      byJavaName.computeIfAbsent(method.getName(), name -> new ArrayList<>()).add(method);
+    }
+    Map<String, Target> byTaskName = new HashMap<>();
+    for (Method method : methods) {
+      boolean overloaded = byJavaName.getOrDefault(method.getName(), List.of()).size() > 1;
+      if (overloaded && !method.isAnnotationPresent(TaskName.class)) {
+        throw new IllegalArgumentException(
+            "interface "
+                + contract.getName()
+                + " overloads '"
+                + method.getName()
+                + "'; annotate each overload with @TaskName(\"...\") to give it its own name");
+      }
+      Target target = target(contract, method);
+      Target previous = byTaskName.putIfAbsent(target.taskName(), target);
+      if (previous != null) {
+        throw new IllegalArgumentException(
+            "interface "
+                + contract.getName()
+                + ": methods "
+                + previous.method()
+                + " and "
+                + method
+                + " both become '"
+                + target.taskName()
+                + "'; give them distinct @TaskName values");
+      }
+    }
+    Map<String, Target> names = new HashMap<>(byTaskName);
+    for (Map.Entry<String, List<Method>> entry : byJavaName.entrySet()) {
+      if (entry.getValue().size() == 1) {
+        Method only = entry.getValue().getFirst();
+        for (Target target : byTaskName.values()) {
+          if (target.method().equals(only)) {
+            names.putIfAbsent(entry.getKey(), target);
+          }
+        }
+      }
+    }
+    return new ContractInterface(contract, Map.copyOf(names));
+  }
+
+  /** The interface. */
+  Class<?> contract() {
+    return contract;
+  }
+
+  /** Every name a method can be called by, sorted. */
+  Set<String> names() {
+    return new TreeSet<>(byName.keySet());
+  }
+
+  /**
+   * The method called {@code name} (its task name, or its Java name if not overloaded).
+   *
+   * @throws MethodNotFoundException naming the interface and the candidates, if there is none
+   */
+  Target resolve(String name) {
+    Target target = byName.get(name);
+    if (target != null) {
+      return target;
+    }
+    boolean overloaded = false;
+    for (Target each : byName.values()) {
+      overloaded |= each.method().getName().equals(name);
+    }
+    throw new MethodNotFoundException(
+        contract.getName(),
+        name,
+        names(),
+        overloaded
+            ? "'" + name + "' is overloaded, so each overload is called by its @TaskName"
+            : "no method of that name or task name");
+  }
+
+  /**
+   * Checks {@code arguments} against {@code target}'s parameters: the count, that each non-null
+   * argument is an instance of its parameter's class (a boxed primitive may widen, as reflection
+   * widens it), and that no primitive parameter gets null.
+   *
+   * @throws ContractArgumentException naming the method, the position and the expected type
+   */
+  static void checkArguments(Target target, List<@Nullable Object> arguments) {
+    Method method = target.method();
+    Class<?>[] parameters = method.getParameterTypes();
+    if (parameters.length != arguments.size()) {
+      throw new ContractArgumentException(
+          describe(target)
+              + " takes "
+              + parameters.length
+              + " argument(s), got "
+              + arguments.size());
+    }
+    for (int i = 0; i < parameters.length; i++) {
+      Object argument = arguments.get(i);
+      Class<?> parameter = parameters[i];
+      if (argument == null) {
+        if (parameter.isPrimitive()) {
+          throw new ContractArgumentException(
+              describe(target)
+                  + ": argument "
+                  + i
+                  + " is null, but its parameter is a "
+                  + parameter.getName());
+        }
+        continue;
+      }
+      if (!fits(parameter, argument.getClass())) {
+        throw new ContractArgumentException(
+            describe(target)
+                + ": argument "
+                + i
+                + " is a "
+                + argument.getClass().getName()
+                + ", but its parameter is a "
+                + parameter.getTypeName());
+      }
+    }
+  }
+
+  /**
+   * Checks that a caller expecting {@code expected} can hold what {@code target} yields.
+   *
+   * @throws ContractArgumentException if it cannot
+   */
+  static void checkReturn(Target target, Class<?> expected) {
+    Class<?> wanted = box(expected);
+    Class<?> yielded = target.shape() == Shape.VOID ? Void.class : box(raw(target.valueType()));
+    if (!wanted.isAssignableFrom(yielded)) {
+      throw new ContractArgumentException(
+          describe(target)
+              + " yields "
+              + target.valueType().getTypeName()
+              + ", which the call's expected type "
+              + expected.getName()
+              + " cannot hold");
+    }
+  }
+
+  /** {@code Interface.method(Type, Type)} as the task {@code name}, for messages. */
+  static String describe(Target target) {
+    Method method = target.method();
+    StringBuilder text =
+        new StringBuilder(method.getDeclaringClass().getSimpleName())
+            .append('.')
+            .append(method.getName())
+            .append('(');
+    Class<?>[] parameters = method.getParameterTypes();
+    for (int i = 0; i < parameters.length; i++) {
+      text.append(i == 0 ? "" : ", ").append(parameters[i].getSimpleName());
+    }
+    return text.append(')').toString();
+  }
+
+  private static Target target(Class<?> contract, Method method) {
+    TaskName annotation = method.getAnnotation(TaskName.class);
+    String taskName;
+    if (annotation == null) {
+      taskName = contract.getSimpleName() + "." + method.getName();
+    } else if (annotation.value().isBlank()) {
+      throw new IllegalArgumentException(
+          "interface " + contract.getName() + ": @TaskName on " + method + " is blank");
+    } else {
+      taskName = annotation.value();
+    }
+    Class<?> rawReturn = method.getReturnType();
+    if (rawReturn == void.class) {
+      return new Target(method, taskName, Shape.VOID, void.class);
+    }
+    if (rawReturn == CompletableFuture.class || rawReturn == CompletionStage.class) {
+      if (!(method.getGenericReturnType() instanceof ParameterizedType future)) {
+        throw new IllegalArgumentException(
+            "interface "
+                + contract.getName()
+                + ": "
+                + method
+                + " returns a raw future; declare what it completes with");
+      }
+      return new Target(method, taskName, Shape.FUTURE, future.getActualTypeArguments()[0]);
+    }
+    if (Future.class.isAssignableFrom(rawReturn)
+        || CompletionStage.class.isAssignableFrom(rawReturn)) {
+      throw new IllegalArgumentException(
+          "interface "
+              + contract.getName()
+              + ": "
+              + method
+              + " returns a "
+              + rawReturn.getName()
+              + "; a contract method returns a value, or CompletableFuture<X> or"
+              + " CompletionStage<X>");
+    }
+    return new Target(method, taskName, Shape.VALUE, method.getGenericReturnType());
+  }
+
+  /** Abstract public methods, without Object's and without duplicates inherited twice. */
+  private static List<Method> abstractMethods(Class<?> contract) {
+    Map<String, Method> bySignature = new LinkedHashMap<>();
+    for (Method method : contract.getMethods()) {
+      int modifiers = method.getModifiers();
+      if (method.isDefault()
+          || Modifier.isStatic(modifiers)
+          || !Modifier.isAbstract(modifiers)
+          || method.isSynthetic()
+          || method.isBridge()
+          || isObjectMethod(method)) {
+        continue;
+      }
+      bySignature.putIfAbsent(
+          method.getName() + Arrays.toString(method.getParameterTypes()), method);
+    }
+    return new ArrayList<>(bySignature.values());
+  }
+
+  private static boolean isObjectMethod(Method method) {
+    try {
+      Object.class.getMethod(method.getName(), method.getParameterTypes());
+      return true;
+    } catch (NoSuchMethodException e) {
+      return false;
+    }
+  }
+
+  private static Class<?> raw(Type type) {
+    if (type instanceof Class<?> c) {
+      return c;
+    }
+    if (type instanceof ParameterizedType p && p.getRawType() instanceof Class<?> c) {
+      return c;
+    }
+    return Object.class;
+  }
+
+  /** Whether a value of class {@code actual} can be passed for a parameter of {@code parameter}. */
+  private static boolean fits(Class<?> parameter, Class<?> actual) {
+    if (!parameter.isPrimitive()) {
+      return parameter.isAssignableFrom(actual);
+    }
+    Class<?> boxed = box(parameter);
+    if (boxed.equals(actual)) {
+      return true;
+    }
+    int from = WIDENING.indexOf(actual);
+    int to = WIDENING.indexOf(boxed);
+    if (actual.equals(Character.class)) {
+      // char widens to int, long, float, double
+      return to >= WIDENING.indexOf(Integer.class);
+    }
+    return from >= 0 && to >= 0 && from < to && !boxed.equals(Character.class);
+  }
+
+  /** The primitive widening order of reflection (JLS 5.1.2), boxed; char is handled apart. */
+  private static final List<Class<?>> WIDENING =
+      List.of(Byte.class, Short.class, Integer.class, Long.class, Float.class, Double.class);
+
+  private static Class<?> box(Class<?> type) {
+    if (!type.isPrimitive()) {
+      return type;
+    }
+    return switch (type.getName()) {
+      case "int" -> Integer.class;
+      case "long" -> Long.class;
+      case "boolean" -> Boolean.class;
+      case "double" -> Double.class;
+      case "float" -> Float.class;
+      case "short" -> Short.class;
+      case "byte" -> Byte.class;
+      case "char" -> Character.class;
+      default -> Void.class;
+    };
+  }
+}
