@@ -1,0 +1,430 @@
+package dev.baton.contract;
+
+import static java.util.Objects.requireNonNull;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.baton.contract.Contracts.AsyncCall;
+import dev.baton.contract.Contracts.AsyncCallId;
+import dev.baton.contract.Contracts.AsyncCancel;
+import dev.baton.contract.Contracts.Call;
+import dev.baton.contract.Contracts.Close;
+import dev.baton.contract.Contracts.ContractOutcome;
+import dev.baton.contract.Contracts.InstanceId;
+import dev.baton.contract.Contracts.Open;
+import dev.baton.modules.HandleNotFoundException;
+import dev.baton.process.Event;
+import dev.baton.process.Message;
+import dev.baton.process.Pid;
+import dev.baton.process.ProcessResult;
+import dev.baton.process.YieldTimeoutException;
+import dev.baton.testing.TestNode;
+import dev.baton.testing.TestNode.Started;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.jspecify.annotations.Nullable;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/** Local bindings (a shared object, and a factory per Open) from coroutine and step processes. */
+class ContractLocalTest {
+
+  private final Blocker blocker = new Blocker();
+  private final TestImpls.Calc calc = new TestImpls.Calc(blocker);
+  private final List<TestImpls.CountingInstance> made = new CopyOnWriteArrayList<>();
+  private final ContractModule module = new ContractModule();
+  private final TestNode node =
+      TestNode.builder()
+          .dispatcher(module)
+          .component(
+              Bindings.component(
+                  Binding.shared("calc", Calculator.class, calc),
+                  Binding.perInstance(
+                      "counter",
+                      Counter.class,
+                      values -> {
+                        var instance =
+                            new TestImpls.CountingInstance(
+                                ((Number) values.getOrDefault("start", 0L)).longValue(), blocker);
+                        made.add(instance);
+                        return instance;
+                      })))
+          .build();
+
+  @AfterEach
+  void close() {
+    blocker.release.countDown();
+    node.close();
+  }
+
+  @Test
+  void eachOpenOfAPerInstanceBinding_hasItsOwnState() {
+    ProcessResult result =
+        node.runCoroutine(
+            (process, input) -> {
+              InstanceId a = process.call(new Open("counter", Map.of("start", 100L)));
+              InstanceId b = process.call(Open.of("counter"));
+              process.call(Call.of(a, "add", 5L));
+              process.call(Call.of(b, "add", 1L));
+              long fromA = process.call(Call.returning(long.class, a, "total"));
+              long fromB = process.call(Call.returning(Long.class, b, "Counter.total"));
+              return List.of(fromA, fromB);
+            },
+            null);
+
+    assertThat(result.error()).isNull();
+    assertThat(result.value()).isEqualTo(List.of(105L, 1L));
+    assertThat(made).hasSize(2);
+  }
+
+  @Test
+  void aStepProcess_opensAndCalls_throughCompletions() {
+    ProcessResult result =
+        node.runStep(
+            new Steps(
+                0,
+                List.of(
+                    previous -> new Open("counter", Map.of("start", 7L)),
+                    instance -> Call.of((InstanceId) requireNonNull(instance), "add", 3L))),
+            null);
+
+    List<?> seen = (List<?>) requireNonNull(result.value());
+    assertThat(seen).hasSize(2);
+    Event.Completion call = (Event.Completion) seen.get(1);
+    assertThat(call.error()).isNull();
+    assertThat(call.result()).isEqualTo(10L);
+  }
+
+  @Test
+  void aSharedBinding_callsItsObject_byJavaNameTaskNameAndOverloadTaskNames() {
+    ProcessResult result =
+        node.runCoroutine(
+            (process, input) -> {
+              InstanceId calcId = process.call(Open.of("calc"));
+              int added = process.call(Call.returning(int.class, calcId, "add", 40, 2));
+              Object byTaskName = process.call(Call.of(calcId, "Calculator.add", 1, 1));
+              Object two = process.call(Call.of(calcId, "Calculator.sum2", 1L, 2L));
+              Object three = process.call(Call.of(calcId, "Calculator.sum3", 1L, 2L, 3));
+              Object nothing = process.call(Call.of(calcId, "note", "hello"));
+              Object later = process.call(Call.of(calcId, "later", "on"));
+              return java.util.Arrays.asList(added, byTaskName, two, three, nothing, later);
+            },
+            null);
+
+    assertThat(result.error()).isNull();
+    assertThat(result.value()).isEqualTo(java.util.Arrays.asList(42, 2, 3L, 6L, null, "later on"));
+    assertThat(calc.notes).containsExactly("hello");
+  }
+
+  @Test
+  void anImplementationThatThrows_failsTheCall_withItsExceptionAsCause() {
+    InstanceId id = open("calc");
+    // Instances belong to their process: open and call in one coroutine.
+    ProcessResult result =
+        node.runCoroutine(
+            (process, input) -> process.call(Call.of(process.call(Open.of("calc")), "fail", "x")),
+            null);
+
+    assertThat(id.value()).isPositive();
+    assertThat(result.error())
+        .isInstanceOfSatisfying(
+            ContractCallFailedException.class,
+            e -> {
+              assertThat(e.bindingId()).isEqualTo("calc");
+              assertThat(e.method()).isEqualTo("fail");
+              assertThat(e.getCause())
+                  .isInstanceOf(IllegalStateException.class)
+                  .hasMessage("kaput: x");
+            });
+  }
+
+  @Test
+  void anUnknownMethod_failsWithMethodNotFound_namingTheInterfaceAndCandidates() {
+    ProcessResult result =
+        node.runCoroutine(
+            (process, input) -> process.call(Call.of(process.call(Open.of("calc")), "divide", 1)),
+            null);
+
+    assertThat(result.error())
+        .isInstanceOfSatisfying(
+            MethodNotFoundException.class,
+            e -> {
+              assertThat(e.contract()).isEqualTo(Calculator.class.getName());
+              assertThat(e.method()).isEqualTo("divide");
+              assertThat(e.candidates())
+                  .contains("add", "Calculator.add", "Calculator.sum2", "Calculator.sum3")
+                  .doesNotContain("sum");
+              assertThat(e).hasMessageContaining("Calculator").hasMessageContaining("divide");
+            });
+  }
+
+  @Test
+  void anOverloadByItsJavaName_isAmbiguous_andSaysToUseTheTaskName() {
+    ProcessResult result =
+        node.runCoroutine(
+            (process, input) -> process.call(Call.of(process.call(Open.of("calc")), "sum", 1L, 2L)),
+            null);
+
+    assertThat(result.error())
+        .isInstanceOf(MethodNotFoundException.class)
+        .hasMessageContaining("overloaded")
+        .hasMessageContaining("@TaskName");
+  }
+
+  @Test
+  void badArguments_failWithContractArgumentException_beforeAnythingRuns() {
+    assertThat(callError("add", 1)).hasMessageContaining("takes 2 argument(s), got 1");
+    assertThat(callError("add", 1, "two"))
+        .hasMessageContaining("argument 1 is a java.lang.String")
+        .hasMessageContaining("int");
+    assertThat(callError("add", 1, null)).hasMessageContaining("argument 1 is null");
+    assertThat(callError("note", 5)).hasMessageContaining("argument 0 is a java.lang.Integer");
+    // widening, as reflection widens: an Integer for a long parameter is fine
+    ProcessResult widened =
+        node.runCoroutine(
+            (process, input) ->
+                process.call(Call.of(process.call(Open.of("calc")), "Calculator.sum2", 1, 2)),
+            null);
+    assertThat(widened.value()).isEqualTo(3L);
+    assertThat(calc.notes).isEmpty();
+  }
+
+  @Test
+  void anExpectedReturnTypeThatCannotHoldTheMethods_failsWithContractArgumentException() {
+    ProcessResult result =
+        node.runCoroutine(
+            (process, input) ->
+                process.call(
+                    Call.returning(String.class, process.call(Open.of("calc")), "add", 1, 2)),
+            null);
+
+    assertThat(result.error())
+        .isInstanceOf(ContractArgumentException.class)
+        .hasMessageContaining("java.lang.String cannot hold");
+  }
+
+  @Test
+  void anUnknownBinding_failsWithBindingNotFound_listingTheKnownOnes() {
+    assertThatThrownBy(() -> node.callInCoroutine(Open.of("nope")))
+        .isInstanceOfSatisfying(
+            BindingNotFoundException.class,
+            e -> {
+              assertThat(e.bindingId()).isEqualTo("nope");
+              assertThat(e.known()).containsExactly("calc", "counter");
+            });
+    assertThat(node.yieldFromStep(Open.of("nope")).error())
+        .isInstanceOf(BindingNotFoundException.class);
+  }
+
+  @Test
+  void valuesForASharedBinding_areRefused() {
+    assertThatThrownBy(() -> node.callInCoroutine(new Open("calc", Map.of("start", 1))))
+        .isInstanceOf(ContractArgumentException.class)
+        .hasMessageContaining("shared");
+  }
+
+  @Test
+  void anotherProcesssInstance_isHandleNotFound() {
+    InstanceId theirs = open("counter");
+
+    assertThatThrownBy(() -> node.callInCoroutine(Call.of(theirs, "total")))
+        .isInstanceOfSatisfying(
+            HandleNotFoundException.class,
+            e -> assertThat(e.kind()).isEqualTo("contract instance"));
+    assertThat(node.yieldFromStep(Call.of(theirs, "total")).error())
+        .isInstanceOf(HandleNotFoundException.class);
+  }
+
+  @Test
+  void theOwnersEnd_closesItsInstances_andClose_closesOneAtOnce() {
+    ProcessResult result =
+        node.runCoroutine(
+            (process, input) -> {
+              InstanceId kept = process.call(Open.of("counter"));
+              InstanceId closed = process.call(Open.of("counter"));
+              boolean closedNow = process.call(new Close(closed));
+              return List.of(kept, closedNow, made.get(1).closed.get(), made.get(0).closed.get());
+            },
+            null);
+
+    List<?> seen = (List<?>) requireNonNull(result.value());
+    assertThat(seen.subList(1, 4)).isEqualTo(List.of(true, true, false));
+    TestNode.awaitCondition("the owner's instance to close", () -> made.get(0).closed.get());
+    assertThat(module.openInstances()).isZero();
+  }
+
+  @Test
+  void asyncCall_completesAtOnce_thenOneMessageCarriesTheValue() {
+    ProcessResult result =
+        node.runCoroutine(
+            (process, input) -> {
+              InstanceId calcId = process.call(Open.of("calc"));
+              AsyncCallId id = process.call(AsyncCall.of("sums", calcId, "add", 20, 22));
+              Message message = process.receive("sums");
+              return List.of(id, requireNonNull(message.payload()));
+            },
+            null);
+
+    List<?> seen = (List<?>) requireNonNull(result.value());
+    ContractOutcome outcome = (ContractOutcome) seen.get(1);
+    assertThat(outcome.id()).isEqualTo(seen.get(0));
+    assertThat(outcome.succeeded()).isTrue();
+    assertThat(outcome.value()).isEqualTo(42);
+    assertThat(module.runningAsyncCalls()).isZero();
+  }
+
+  @Test
+  void asyncCall_ofAFailingMethod_sendsTheErrorInTheMessage_fromAStepProcess() {
+    ProcessResult result =
+        node.runStep(
+            new Steps(
+                1,
+                List.of(
+                    previous -> Open.of("calc"),
+                    instance ->
+                        AsyncCall.of("out", (InstanceId) requireNonNull(instance), "fail", "y"))),
+            null);
+
+    List<?> seen = (List<?>) requireNonNull(result.value());
+    assertThat(seen).hasSize(3);
+    Message message = (Message) seen.get(2);
+    ContractOutcome outcome = (ContractOutcome) requireNonNull(message.payload());
+    assertThat(outcome.id()).isEqualTo(((Event.Completion) seen.get(1)).result());
+    assertThat(outcome.succeeded()).isFalse();
+    assertThat(outcome.error())
+        .isInstanceOf(ContractCallFailedException.class)
+        .hasRootCauseMessage("kaput: y");
+  }
+
+  @Test
+  void asyncCancel_interruptsABlockedMethod_andNoMessageFollows() {
+    CompletableFuture<Boolean> cancelled = new CompletableFuture<>();
+    Started started =
+        node.startCoroutine(
+            (process, input) -> {
+              InstanceId calcId = process.call(Open.of("calc"));
+              AsyncCallId id = process.call(AsyncCall.of("out", calcId, "block"));
+              blocker.awaitStarted();
+              cancelled.complete(process.call(new AsyncCancel(id)));
+              // the next message is the test's marker, not an outcome
+              return process.receive().topic();
+            },
+            null);
+    Pid pid = started.pid();
+
+    blocker.awaitInterrupted();
+    TestNode.awaitCondition("the cancel to complete", cancelled::isDone);
+    assertThat(cancelled.join()).isTrue();
+    node.scheduler().send(pid, "marker", null);
+
+    assertThat(started.await().value()).isEqualTo("marker");
+    assertThat(module.runningAsyncCalls()).isZero();
+    assertThat(module.droppedOutcomes()).isZero();
+  }
+
+  @Test
+  void asyncCancel_ofAnUnknownId_isHandleNotFound_andAfterTheOutcomeReturnsFalse() {
+    assertThatThrownBy(() -> node.callInCoroutine(new AsyncCancel(new AsyncCallId(999))))
+        .isInstanceOfSatisfying(
+            HandleNotFoundException.class, e -> assertThat(e.kind()).isEqualTo("contract call"));
+    ProcessResult late =
+        node.runCoroutine(
+            (process, input) -> {
+              AsyncCallId id =
+                  process.call(AsyncCall.of("out", process.call(Open.of("calc")), "add", 1, 1));
+              process.receive("out");
+              return process.call(new AsyncCancel(id));
+            },
+            null);
+    assertThat(late.value()).isEqualTo(false);
+  }
+
+  @Test
+  void aCallWhoseDeadlinePasses_interruptsTheMethod_andTheProcessGoesOn() {
+    ProcessResult result =
+        node.runCoroutine(
+            (process, input) -> {
+              InstanceId counter = process.call(Open.of("counter"));
+              try {
+                process.call(Call.of(counter, "block"), Duration.ofMillis(100));
+                return "the blocked call completed";
+              } catch (YieldTimeoutException expected) {
+                return process.call(Call.of(counter, "add", 2L));
+              }
+            },
+            null);
+
+    assertThat(result.value()).isEqualTo(2L);
+    blocker.awaitInterrupted();
+  }
+
+  @Test
+  void theOwnersEnd_interruptsItsRunningCalls() {
+    ProcessResult result =
+        node.runCoroutine(
+            (process, input) -> {
+              process.call(AsyncCall.of("out", process.call(Open.of("counter")), "block"));
+              blocker.awaitStarted();
+              return "leaving";
+            },
+            null);
+
+    assertThat(result.value()).isEqualTo("leaving");
+    blocker.awaitInterrupted();
+    TestNode.awaitCondition("the call to be released", () -> module.runningAsyncCalls() == 0);
+    TestNode.awaitCondition("the instance to close", () -> made.getFirst().closed.get());
+    assertThat(module.droppedOutcomes()).isZero();
+  }
+
+  @Test
+  void aTerminatedCallersBlockedCall_isInterrupted() {
+    Started started =
+        node.startCoroutine(
+            (process, input) -> process.call(Call.of(process.call(Open.of("counter")), "block")),
+            null);
+    Pid pid = started.pid();
+    blocker.awaitStarted();
+
+    node.scheduler().terminate(pid, "test");
+
+    blocker.awaitInterrupted();
+    assertThat(started.await().error()).isNotNull();
+  }
+
+  @Test
+  void anInterfaceWithUnnamedOverloads_isRefusedWhenBound() {
+    @SuppressWarnings("UnusedMethod") // read by reflection
+    interface Clash {
+      int f(int a);
+
+      int f(int a, int b);
+    }
+    assertThatThrownBy(() -> Binding.remote("clash", Clash.class))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("overloads 'f'")
+        .hasMessageContaining("@TaskName");
+    assertThatThrownBy(
+            () ->
+                Binding.shared("calc", Calculator.class, calc)
+                    .withOptions(dev.baton.tasks.TaskOptions.builder().build()))
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("local");
+  }
+
+  private InstanceId open(String binding) {
+    return node.callInCoroutine(Open.of(binding));
+  }
+
+  private Throwable callError(String method, @Nullable Object... arguments) {
+    ProcessResult result =
+        node.runCoroutine(
+            (process, input) ->
+                process.call(Call.of(process.call(Open.of("calc")), method, arguments)),
+            null);
+    assertThat(result.error()).isInstanceOf(ContractArgumentException.class);
+    return requireNonNull(result.error());
+  }
+}
