@@ -6,6 +6,8 @@ module dev.baton.eval {
   requires transitive dev.baton.modules;
   requires static com.google.errorprone.annotations;
   requires org.slf4j;
+  requires org.graalvm.polyglot;
+  requires jdk.management;
 
   exports dev.baton.eval;
 }

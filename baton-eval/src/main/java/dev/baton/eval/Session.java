@@ -1,0 +1,220 @@
+package dev.baton.eval;
+
+import dev.baton.eval.ScriptLimitExceededException.Limit;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CancellationException;
+import java.util.function.Supplier;
+import org.graalvm.polyglot.Context;
+import org.graalvm.polyglot.PolyglotException;
+import org.graalvm.polyglot.SourceSection;
+import org.graalvm.polyglot.Value;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * One script's sandboxed context, its limits and what it has used.
+ *
+ * <p><b>Design.</b> The script runs in <em>slices</em> ({@link #slice}), one at a time, each on a
+ * thread of the module's script executor (a platform thread, so the JVM can report its CPU time and
+ * allocation). While a slice runs, {@link #current} describes it; the {@link Watchdog} reads it
+ * every few milliseconds, adds what the thread used since the slice began to what earlier slices
+ * used, and calls {@link #stop(Limit)} when a limit is passed. {@link #stop} and {@link #cancel}
+ * may come from any thread: they record why (first reason wins) and close the context with
+ * cancellation, on a virtual thread (closing waits for the script to notice). The slice's thread
+ * then sees a cancelled {@link PolyglotException} and turns it into the recorded reason.
+ */
+final class Session implements AutoCloseable {
+  /** What a running slice started from; immutable, published through {@link #current}. */
+  record Slice(Thread thread, long cpuStart, long allocStart, long nanoStart) {}
+
+  final String script;
+  final Eval.Limits limits;
+  final Context context;
+
+  /** Helpers evaluated privately in the context (never reachable from the script). */
+  private final Value jsonParse;
+
+  private final Value makeError;
+  private final Value isGeneratorFunction;
+
+  /** The slice running now, or null; written by the slice's thread, read by the watchdog. */
+  volatile @Nullable Slice current;
+
+  /** Used by earlier slices; written by the slice's thread between slices, read by the watchdog. */
+  volatile long cpuUsed;
+
+  volatile long allocUsed;
+  volatile long wallUsed;
+
+  /** Why the session was stopped from outside, or null; set once. */
+  private volatile @Nullable Supplier<RuntimeException> stopReason;
+
+  private volatile @Nullable Limit exceeded;
+
+  Session(JsSandbox sandbox, String script, Eval.Limits limits) {
+    this.script = script;
+    this.limits = limits;
+    this.context = sandbox.newContext(limits.maxStatements());
+    this.jsonParse = context.eval(JsSandbox.LANGUAGE, "(text) => JSON.parse(text)");
+    this.makeError =
+        context.eval(
+            JsSandbox.LANGUAGE,
+            "(name, message) => { const e = new Error(message); e.name = name; return e; }");
+    this.isGeneratorFunction =
+        context.eval(
+            JsSandbox.LANGUAGE,
+            "(() => { const proto = Object.getPrototypeOf(function* () {});"
+                + " return (f) => typeof f === 'function' && Object.getPrototypeOf(f) === proto;"
+                + " })()");
+  }
+
+  /** The JSON text's value inside the context. */
+  Value parseJson(String json) {
+    return jsonParse.execute(json);
+  }
+
+  /** An {@code Error} named {@code name} with {@code message}, inside the context. */
+  Value error(String name, String message) {
+    return makeError.execute(name, message);
+  }
+
+  /** Whether {@code value} is a generator function. */
+  boolean isGeneratorFunction(Value value) {
+    return isGeneratorFunction.execute(value).asBoolean();
+  }
+
+  /**
+   * Runs {@code work} on this thread as one slice of the script, under the limits; failures of the
+   * script come out as the module's typed exceptions.
+   */
+  // The totals have one writer, the slice's thread (slices never overlap); the watchdog only reads.
+  @SuppressWarnings("NonAtomicVolatileUpdate")
+  <T> T slice(Callable<T> work) throws Exception {
+    rethrowIfStopped();
+    Thread thread = Thread.currentThread();
+    Slice slice =
+        new Slice(thread, Watchdog.cpuTime(thread), Watchdog.allocated(thread), System.nanoTime());
+    current = slice;
+    try {
+      return work.call();
+    } catch (PolyglotException e) {
+      throw translate(e);
+    } catch (OutOfMemoryError e) {
+      stop(Limit.MEMORY);
+      throw limitExceeded(Limit.MEMORY);
+    } finally {
+      current = null;
+      cpuUsed += Watchdog.cpuTime(thread) - slice.cpuStart();
+      allocUsed += Watchdog.allocated(thread) - slice.allocStart();
+      wallUsed += System.nanoTime() - slice.nanoStart();
+    }
+  }
+
+  /** Stops the script because it passed {@code limit}; the first reason wins. */
+  void stop(Limit limit) {
+    if (stopReason == null) {
+      exceeded = limit;
+      stopReason = () -> limitExceeded(limit);
+      closeInBackground();
+    }
+  }
+
+  /** Stops the script for a reason other than a limit; the first reason wins. */
+  void cancel(Supplier<RuntimeException> reason) {
+    if (stopReason == null) {
+      stopReason = reason;
+      closeInBackground();
+    }
+  }
+
+  /** The limit the watchdog found exceeded, if any. */
+  @Nullable Limit exceeded() {
+    return exceeded;
+  }
+
+  private void rethrowIfStopped() {
+    Supplier<RuntimeException> reason = stopReason;
+    if (reason != null) {
+      throw reason.get();
+    }
+  }
+
+  private RuntimeException translate(PolyglotException e) {
+    Supplier<RuntimeException> reason = stopReason;
+    if (reason != null && (e.isCancelled() || e.isResourceExhausted() || e.isInterrupted())) {
+      return reason.get();
+    }
+    if (e.isResourceExhausted()) {
+      String message = String.valueOf(e.getMessage());
+      Limit limit = message.contains("Statement count limit") ? Limit.STATEMENTS : Limit.MEMORY;
+      return limitExceeded(limit);
+    }
+    if (e.isCancelled() || e.isInterrupted()) {
+      return new CancellationException("script '" + script + "' was cancelled");
+    }
+    if (e.isSyntaxError()) {
+      return compileError(script, e);
+    }
+    if (e.isHostException()) {
+      Throwable host = e.asHostException();
+      return host instanceof RuntimeException runtime ? runtime : e;
+    }
+    String name = "Error";
+    String message = String.valueOf(e.getMessage());
+    if (e.isGuestException()) {
+      Value guest = e.getGuestObject();
+      if (guest != null && guest.hasMembers()) {
+        Value guestName = guest.getMember("name");
+        Value guestMessage = guest.getMember("message");
+        if (guestName != null && guestName.isString()) {
+          name = guestName.asString();
+        }
+        if (guestMessage != null && guestMessage.isString()) {
+          message = guestMessage.asString();
+        }
+      } else if (guest != null) {
+        name = "thrown value";
+        message = guest.toString();
+      }
+    } else if (e.isInternalError()) {
+      name = "InternalError";
+    }
+    SourceSection location = e.getSourceLocation();
+    int line = location == null || !location.isAvailable() ? 0 : location.getStartLine();
+    return new ScriptFailedException(script, name, message, line);
+  }
+
+  ScriptLimitExceededException limitExceeded(Limit limit) {
+    String detail =
+        switch (limit) {
+          case STATEMENTS -> limits.maxStatements() + " statements";
+          case CPU_TIME -> limits.cpuTime() + " of CPU";
+          case WALL_TIME -> limits.wallTime() + " of wall time";
+          case MEMORY -> limits.maxAllocatedBytes() + " bytes allocated";
+        };
+    return new ScriptLimitExceededException(script, limit, detail);
+  }
+
+  static ScriptCompileException compileError(String script, PolyglotException e) {
+    SourceSection location = e.getSourceLocation();
+    boolean known = location != null && location.isAvailable();
+    return new ScriptCompileException(
+        script,
+        known ? location.getStartLine() : 0,
+        known ? location.getStartColumn() : 0,
+        String.valueOf(e.getMessage()));
+  }
+
+  private void closeInBackground() {
+    Thread.ofVirtual().name("eval-stop-" + script).start(this::close);
+  }
+
+  /** Closes the context, cancelling the script if it still runs. Idempotent, any thread. */
+  @Override
+  public void close() {
+    try {
+      context.close(true);
+    } catch (PolyglotException | IllegalStateException e) {
+      // The cancellation or the limit that closed it reports itself here: already handled.
+    }
+  }
+}
