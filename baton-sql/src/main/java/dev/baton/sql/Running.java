@@ -1,0 +1,91 @@
+package dev.baton.sql;
+
+import com.google.errorprone.annotations.concurrent.GuardedBy;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.concurrent.CancellationException;
+import java.util.function.Consumer;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * One command's JDBC work while it runs, and its cancellation: registered as the command's {@code
+ * onCancel} action, it marks the work cancelled and has the statement running now, if any,
+ * cancelled with {@link Statement#cancel()}.
+ *
+ * <p><b>Concurrency.</b> {@link #statement} and {@link #cancelled} are guarded by this object's
+ * monitor. {@link Statement#cancel()} may block (PostgreSQL's opens a connection to the server), so
+ * it runs on a background thread, holding the monitor: the worker's {@link #watching} waits for it
+ * before it lets go of the statement, so a late cancel can never reach the next command that uses
+ * the same pooled connection.
+ */
+final class Running implements Runnable {
+  private final Consumer<Runnable> background;
+
+  @GuardedBy("this")
+  private @Nullable Statement statement;
+
+  @GuardedBy("this")
+  private boolean cancelled;
+
+  Running(Consumer<Runnable> background) {
+    this.background = background;
+  }
+
+  /** A JDBC call that returns a value. */
+  @FunctionalInterface
+  interface Call<T> {
+    T call() throws SQLException;
+  }
+
+  /**
+   * Runs {@code call} (which executes {@code running}) so that a cancellation cancels it.
+   *
+   * @throws CancellationException if the work was cancelled before it started
+   */
+  <T> T watching(Statement running, Call<T> call) throws SQLException {
+    synchronized (this) {
+      throwIfCancelled();
+      statement = running;
+    }
+    try {
+      return call.call();
+    } finally {
+      synchronized (this) {
+        statement = null;
+      }
+    }
+  }
+
+  /** Throws {@link CancellationException} if the work was cancelled. */
+  synchronized void throwIfCancelled() {
+    if (cancelled) {
+      throw new CancellationException("the sql command was cancelled");
+    }
+  }
+
+  /** Cancels the work; short and non-blocking (the caller may be the thread ending a process). */
+  @Override
+  public void run() {
+    synchronized (this) {
+      if (cancelled) {
+        return;
+      }
+      cancelled = true;
+      if (statement == null) {
+        return;
+      }
+    }
+    background.accept(this::cancelStatement);
+  }
+
+  private synchronized void cancelStatement() {
+    Statement running = statement;
+    if (running != null) {
+      try {
+        running.cancel();
+      } catch (SQLException ignored) {
+        // The statement finished or its connection is gone: nothing left to stop.
+      }
+    }
+  }
+}
