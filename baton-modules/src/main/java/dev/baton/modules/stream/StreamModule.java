@@ -11,8 +11,14 @@ import dev.baton.dispatch.ResultReceiver;
 import dev.baton.modules.spi.Callers;
 import dev.baton.modules.spi.OwnedResources;
 import java.io.IOException;
+import java.net.ConnectException;
+import java.net.InetSocketAddress;
+import java.net.SocketTimeoutException;
+import java.net.StandardSocketOptions;
+import java.net.UnknownHostException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
+import java.nio.channels.SocketChannel;
 import java.nio.file.OpenOption;
 import java.nio.file.StandardOpenOption;
 import java.util.Arrays;
@@ -27,8 +33,8 @@ import org.jspecify.annotations.Nullable;
 /**
  * The stream module: {@link Streams.Read}, {@link Streams.Write}, {@link Streams.Close}, {@link
  * Streams.Seek}, {@link Streams.Flush}, {@link Streams.Stat}, {@link Streams.ScannerCreate}, {@link
- * Streams.ScannerScan} and {@link Streams.OpenFile}, on the streams of the node's {@link
- * StreamTable}.
+ * Streams.ScannerScan}, {@link Streams.OpenFile} and {@link Streams.Connect}, on the streams of the
+ * node's {@link StreamTable}.
  *
  * <p><b>Design.</b> Handlers never block a scheduler thread: each operation goes to its stream's
  * queue, drained by a virtual thread, so operations on one stream run one at a time in the order
@@ -79,13 +85,15 @@ public final class StreamModule implements Dispatcher {
         Streams.STAT,
         Streams.SCANNER_CREATE,
         Streams.SCANNER_SCAN,
-        Streams.OPEN_FILE);
+        Streams.OPEN_FILE,
+        Streams.CONNECT);
   }
 
   @Override
   public void registerAll(Registrar registrar, AppContext services) {
     table = services.require(StreamTable.KEY);
     registrar.register(Streams.OPEN_FILE, Handler.forType(Streams.OpenFile.class, this::openFile));
+    registrar.register(Streams.CONNECT, Handler.forType(Streams.Connect.class, this::connect));
     registrar.register(Streams.READ, Handler.forType(Streams.Read.class, this::read));
     registrar.register(Streams.WRITE, Handler.forType(Streams.Write.class, this::write));
     registrar.register(Streams.CLOSE, Handler.forType(Streams.Close.class, this::close));
@@ -202,8 +210,115 @@ public final class StreamModule implements Dispatcher {
     run(context, tag, receiver, stream, "stream.Write", () -> stream.write(write.bytes()), null);
   }
 
+  private void connect(
+      CommandContext context, Streams.Connect connect, long tag, ResultReceiver receiver) {
+    var _ = Callers.pidOf(context, "stream.Connect");
+    String what = "stream.Connect to " + connect.host() + ":" + connect.port();
+    Thread.ofVirtual()
+        .name("stream-connect")
+        .start(
+            () -> {
+              if (context.isCancelled()) {
+                receiver.completeYield(tag, null, cancelled(what));
+                return;
+              }
+              SocketChannel channel;
+              try {
+                channel = SocketChannel.open();
+              } catch (IOException e) {
+                receiver.completeYield(
+                    tag,
+                    null,
+                    new StreamConnectException(
+                        connect.host(),
+                        connect.port(),
+                        StreamConnectException.Kind.UNREACHABLE,
+                        e));
+                return;
+              }
+              // The yield's deadline or the caller's end stops the connect: closing the channel
+              // ends it with an error, reported as the cancellation.
+              Registration abort = context.onCancel(() -> closeQuietly(channel));
+              try {
+                InetSocketAddress address = new InetSocketAddress(connect.host(), connect.port());
+                if (address.isUnresolved()) {
+                  throw new UnknownHostException(connect.host());
+                }
+                long millis = Math.clamp(connect.timeout().toMillis(), 1, Integer.MAX_VALUE);
+                channel.socket().connect(address, (int) millis);
+                channel.setOption(StandardSocketOptions.TCP_NODELAY, true);
+              } catch (IOException e) {
+                abort.remove();
+                closeQuietly(channel);
+                receiver.completeYield(
+                    tag,
+                    null,
+                    context.isCancelled() ? cancelled(what) : connectFailure(connect, e));
+                return;
+              } catch (RuntimeException e) {
+                abort.remove();
+                closeQuietly(channel);
+                receiver.completeYield(tag, null, e);
+                return;
+              }
+              abort.remove();
+              Streams.StreamId id;
+              try {
+                // If the caller (or this command's deadline) is gone, the table closes it at once.
+                id = table().open(context, StreamResource.socket(channel));
+              } catch (RuntimeException e) {
+                receiver.completeYield(tag, null, e);
+                return;
+              }
+              if (context.isCancelled()) {
+                receiver.completeYield(tag, null, cancelled(what));
+              } else {
+                receiver.completeYield(tag, id, null);
+              }
+            });
+  }
+
+  private static StreamConnectException connectFailure(Streams.Connect connect, IOException e) {
+    StreamConnectException.Kind kind =
+        switch (e) {
+          case ConnectException _ -> StreamConnectException.Kind.REFUSED;
+          case SocketTimeoutException _ -> StreamConnectException.Kind.TIMED_OUT;
+          case UnknownHostException _ -> StreamConnectException.Kind.UNKNOWN_HOST;
+          default -> StreamConnectException.Kind.UNREACHABLE;
+        };
+    return new StreamConnectException(connect.host(), connect.port(), kind, e);
+  }
+
+  private static void closeQuietly(SocketChannel channel) {
+    try {
+      channel.close();
+    } catch (IOException ignored) {
+      // Closed either way.
+    }
+  }
+
   private void close(
       CommandContext context, Streams.Close close, long tag, ResultReceiver receiver) {
+    if (close.outputOnly()) {
+      OpenStream open = table().get(context, close.stream());
+      if (!open.resource.halfClosable()) {
+        throw new StreamOperationException(
+            open.id, StreamOperationException.Kind.NOT_HALF_CLOSABLE);
+      }
+      // Queued: the writes yielded before it go out first.
+      run(
+          context,
+          tag,
+          receiver,
+          open,
+          "stream.Close",
+          () -> {
+            open.resource.closeOutput();
+            return true;
+          },
+          null);
+      return;
+    }
     OpenStream stream = table().remove(context, close.stream());
     // Not queued: closing ends a read that blocks the queue. Closing a file may flush: off thread.
     Thread.ofVirtual()

@@ -14,7 +14,9 @@ public final class StreamOperationException extends ModuleException {
     /** Write on a stream opened without write access. */
     NOT_WRITABLE,
     /** Seek on a stream without a position (a pipe, a socket, a body). */
-    NOT_SEEKABLE
+    NOT_SEEKABLE,
+    /** Close with {@code outputOnly} on a stream without two directions (anything but a socket). */
+    NOT_HALF_CLOSABLE
   }
 
   private final long stream;

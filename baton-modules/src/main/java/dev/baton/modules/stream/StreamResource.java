@@ -3,10 +3,14 @@ package dev.baton.modules.stream;
 import static java.util.Objects.requireNonNull;
 
 import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
 import java.nio.ByteBuffer;
+import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
 import java.nio.channels.ReadableByteChannel;
 import java.nio.channels.SeekableByteChannel;
+import java.nio.channels.SocketChannel;
 import java.nio.channels.WritableByteChannel;
 
 /**
@@ -83,6 +87,21 @@ public interface StreamResource extends AutoCloseable {
    */
   default void flush() throws IOException {}
 
+  /** Whether {@link #closeOutput()} works: the stream has two directions (a socket). */
+  default boolean halfClosable() {
+    return false;
+  }
+
+  /**
+   * Closes only the sending direction (the peer reads the end of the stream); reading goes on.
+   * Called only when {@link #halfClosable()} is true; the default throws.
+   *
+   * @throws IOException if that failed
+   */
+  default void closeOutput() throws IOException {
+    throw new UnsupportedOperationException("not half-closable");
+  }
+
   /** Whether the stream is still open. */
   boolean isOpen();
 
@@ -93,6 +112,30 @@ public interface StreamResource extends AutoCloseable {
    */
   @Override
   void close() throws IOException;
+
+  /**
+   * A two-way stream over a connected socket: readable, writable, half-closable; closing it closes
+   * the connection and ends a blocked read.
+   */
+  static StreamResource socket(SocketChannel channel) {
+    return new SocketResource(requireNonNull(channel, "channel"));
+  }
+
+  /**
+   * A read-only stream over {@code input} (a program's output, a response body). Closing it closes
+   * {@code input}; whether that ends a read blocked on it depends on the stream (a program's pipe:
+   * not before the program writes or exits).
+   */
+  static StreamResource readable(InputStream input) {
+    return readable(Channels.newChannel(requireNonNull(input, "input")));
+  }
+
+  /**
+   * A write-only stream over {@code output} (a program's stdin); Flush flushes it, Close closes it.
+   */
+  static StreamResource writable(OutputStream output) {
+    return new OutputStreamResource(requireNonNull(output, "output"));
+  }
 
   /** A read-only stream over {@code channel} (a pipe's source, a socket's input, a body). */
   static StreamResource readable(ReadableByteChannel channel) {

@@ -6,6 +6,7 @@ import dev.baton.dispatch.Command;
 import dev.baton.dispatch.CommandId;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.EnumSet;
 import java.util.Set;
 
@@ -41,6 +42,15 @@ public final class Streams {
 
   /** {@link OpenFile} (not in the seed, which opened files elsewhere; a free id of the range). */
   public static final CommandId OPEN_FILE = CommandId.of(58);
+
+  /**
+   * {@link Connect}: a TCP connection as a stream (not in the seed, which had no sockets; the last
+   * id of the range).
+   */
+  public static final CommandId CONNECT = CommandId.of(59);
+
+  /** How long a {@link Connect} waits for the connection by default: 10 seconds. */
+  public static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(10);
 
   /** The chunk size of a Read with size 0, and of scanners by default: 32 KiB. */
   public static final int DEFAULT_READ_SIZE = 32 * 1024;
@@ -145,6 +155,48 @@ public final class Streams {
   }
 
   /**
+   * Opens a TCP connection to {@code host}:{@code port} as a stream owned by the caller: readable
+   * and writable, not seekable (Stat reports size -1 and the bytes read plus written as position),
+   * Flush does nothing (every Write is handed to the operating system whole). Closing it closes
+   * both directions, and a Read blocked on it ends; {@link Close#output} closes only the sending
+   * direction (the peer reads the end of the stream) and keeps it readable. The connection is
+   * closed when its owner ends. Completes with its {@link StreamId}, or fails with {@link
+   * StreamConnectException} (refused, timed out, unknown host, unreachable). Nagle's algorithm is
+   * off: a Write is sent at once.
+   *
+   * @param host a host name or address literal
+   * @param port 1-65535
+   * @param timeout how long to wait for the connection to be established (positive); the yield's
+   *     own deadline, if shorter, also ends the wait
+   */
+  public record Connect(String host, int port, Duration timeout) implements Command<StreamId> {
+    /** Validates. */
+    public Connect {
+      requireNonNull(host, "host");
+      if (host.isBlank()) {
+        throw new IllegalArgumentException("host must not be blank");
+      }
+      if (port < 1 || port > 65535) {
+        throw new IllegalArgumentException("port must be 1-65535: " + port);
+      }
+      requireNonNull(timeout, "timeout");
+      if (timeout.isNegative() || timeout.isZero()) {
+        throw new IllegalArgumentException("timeout must be positive: " + timeout);
+      }
+    }
+
+    /** Connects with {@link #DEFAULT_CONNECT_TIMEOUT}. */
+    public Connect(String host, int port) {
+      this(host, port, DEFAULT_CONNECT_TIMEOUT);
+    }
+
+    @Override
+    public CommandId commandId() {
+      return CONNECT;
+    }
+  }
+
+  /**
    * Reads up to {@code maxBytes} (0 = {@link #DEFAULT_READ_SIZE}); completes with a {@link Chunk}
    * (empty with {@code eof} at the end of the stream). Blocks (off the scheduler) until some bytes
    * are there. Fails with {@link StreamOperationException} (not readable), {@link
@@ -198,12 +250,32 @@ public final class Streams {
    * Closes the stream and releases its handle; completes with true. A pending Read on it ends (with
    * {@link StreamClosedException}), as do operations queued behind it and later scans of its
    * scanners (which are released when their owner ends). Close does not wait for operations queued
-   * before it.
+   * before it. (A Read blocked on a program's output pipe is the exception: the operating system
+   * does not end it, so it ends when the program writes or exits.)
+   *
+   * <p>With {@code outputOnly} ({@link #output}), only the sending direction of a two-way stream (a
+   * socket) is closed, after the operations queued before it: the peer reads the end of the stream,
+   * the handle stays and stays readable, and a later Write fails with {@link StreamIoException}. On
+   * a stream without two directions it fails with {@link StreamOperationException} ({@code
+   * NOT_HALF_CLOSABLE}).
+   *
+   * @param stream the stream
+   * @param outputOnly whether to close only the sending direction
    */
-  public record Close(StreamId stream) implements Command<Boolean> {
+  public record Close(StreamId stream, boolean outputOnly) implements Command<Boolean> {
     /** Validates. */
     public Close {
       requireNonNull(stream, "stream");
+    }
+
+    /** Closes the whole stream. */
+    public Close(StreamId stream) {
+      this(stream, false);
+    }
+
+    /** Closes only the sending direction of {@code stream} (a socket's half-close). */
+    public static Close output(StreamId stream) {
+      return new Close(stream, true);
     }
 
     @Override
