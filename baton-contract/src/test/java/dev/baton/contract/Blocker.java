@@ -8,6 +8,7 @@ final class Blocker {
   final CountDownLatch started = new CountDownLatch(1);
   final CountDownLatch interrupted = new CountDownLatch(1);
   final CountDownLatch release = new CountDownLatch(1);
+  final CountDownLatch finished = new CountDownLatch(1);
 
   String run() {
     started.countDown();
@@ -18,7 +19,13 @@ final class Blocker {
       interrupted.countDown();
       Thread.currentThread().interrupt();
       throw new IllegalStateException("interrupted", e);
+    } finally {
+      finished.countDown();
     }
+  }
+
+  void awaitFinished() {
+    await(finished, "the blocking method to return");
   }
 
   void awaitStarted() {

@@ -239,6 +239,7 @@ class ContractRemoteTest {
                     .dispatcher(new ContractModule())
                     .component(Bindings.component(Binding.remote("calc", Calculator.class)))
                     .build())
-        .hasStackTraceContaining("tasks");
+        .hasStackTraceContaining("MissingDependencyException")
+        .hasStackTraceContaining("depends on 'tasks'");
   }
 }
