@@ -4,6 +4,7 @@ import static java.util.Objects.requireNonNull;
 
 import dev.baton.dispatch.Command;
 import dev.baton.dispatch.CommandId;
+import dev.baton.modules.stream.Streams;
 import java.nio.file.Path;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -35,15 +36,106 @@ public final class Exec {
   private Exec() {}
 
   /**
-   * An OS process started by the process that holds this id; private to it.
+   * An OS process started by the process that holds this id; private to it. Handles compare by all
+   * components; {@link ProcessWait} and {@link Kill} use only {@code value}.
    *
    * @param value the handle's number
+   * @param stdin the program's stdin as a stream, if it was started with {@link Input#pipe()}
+   * @param stdout the program's stdout as a stream, if it was started with {@link Output#pipe()}
+   * @param stderr the program's stderr as a stream, if it was started with {@link Output#pipe()}
    */
-  public record ExecId(long value) {}
+  public record ExecId(
+      long value,
+      Streams.@Nullable StreamId stdin,
+      Streams.@Nullable StreamId stdout,
+      Streams.@Nullable StreamId stderr) {
+
+    /** An id without pipes. */
+    public ExecId(long value) {
+      this(value, null, null, null);
+    }
+
+    /**
+     * The program's stdin as a writable stream, for a Start with {@link Input#pipe()}.
+     *
+     * @throws IllegalStateException if stdin was not piped
+     */
+    public Streams.StreamId stdinStream() {
+      return piped(stdin, "stdin", "withStdin(Input.pipe())");
+    }
+
+    /**
+     * The program's stdout as a readable stream, for a Start with {@link Output#pipe()}.
+     *
+     * @throws IllegalStateException if stdout was not piped
+     */
+    public Streams.StreamId stdoutStream() {
+      return piped(stdout, "stdout", "withStdout(Output.pipe())");
+    }
+
+    /**
+     * The program's stderr as a readable stream, for a Start with {@link Output#pipe()}.
+     *
+     * @throws IllegalStateException if stderr was not piped
+     */
+    public Streams.StreamId stderrStream() {
+      return piped(stderr, "stderr", "withStderr(Output.pipe())");
+    }
+
+    private static Streams.StreamId piped(
+        Streams.@Nullable StreamId stream, String name, String how) {
+      if (stream == null) {
+        throw new IllegalStateException(name + " was not piped: start the program with " + how);
+      }
+      return stream;
+    }
+  }
 
   /**
-   * Where one of the program's output streams (stdout or stderr) goes. Streaming the output to the
-   * process as it is written is not offered here; it comes with the stream module.
+   * Where the program's standard input comes from: nothing (the default), a file, or a pipe the
+   * starting process writes to.
+   */
+  public sealed interface Input {
+    /** An empty stdin (closed at once). */
+    static Input empty() {
+      return new Empty();
+    }
+
+    /**
+     * A pipe: {@link ExecId#stdinStream()} is a writable stream owned by the starting process; a
+     * Close of it is the end of the program's input.
+     */
+    static Input pipe() {
+      return new FromPipe();
+    }
+
+    /** The content of {@code file}. */
+    static Input fromFile(Path file) {
+      return new FromFile(file);
+    }
+
+    /** The program's stdin is closed at once. */
+    record Empty() implements Input {}
+
+    /** The program's stdin is a stream of the stream module, written by the starting process. */
+    record FromPipe() implements Input {}
+
+    /**
+     * The program reads {@code file}.
+     *
+     * @param file the file
+     */
+    record FromFile(Path file) implements Input {
+      /** Requires a file. */
+      public FromFile {
+        requireNonNull(file, "file");
+      }
+    }
+  }
+
+  /**
+   * Where one of the program's output streams (stdout or stderr) goes: captured, discarded,
+   * inherited, to a file, or piped to the starting process as a stream ({@link #pipe()}).
    */
   public sealed interface Output {
     /** Keeps the first {@link Exec#DEFAULT_CAPTURE_LIMIT} bytes for {@link ExitStatus}. */
@@ -75,6 +167,19 @@ public final class Exec {
     static Output appendToFile(Path file) {
       return new ToFile(file, true);
     }
+
+    /**
+     * A pipe the starting process reads: {@link ExecId#stdoutStream()} (or {@code stderrStream()})
+     * is a readable stream it owns, read with the stream module's Read or ScannerScan as the
+     * program writes. Nothing else reads it: a program that writes more than the pipe holds (64 KiB
+     * on Linux) waits until the process reads. {@link ExitStatus} holds no bytes for it.
+     */
+    static Output pipe() {
+      return new ToPipe();
+    }
+
+    /** The output goes to a stream of the stream module, read by the starting process. */
+    record ToPipe() implements Output {}
 
     /**
      * Read on a virtual thread into a bounded buffer: the first {@code limitBytes} bytes are kept
@@ -117,14 +222,19 @@ public final class Exec {
    * exactly as given: no shell runs, so nothing is interpolated, globbed or split ({@code "$(echo
    * x)"} reaches the program as those characters). To use shell syntax, start a shell explicitly:
    * {@code List.of("sh", "-c", script)}, with all the quoting care that implies. The program's
-   * stdin is empty (closed at once). Completes with the process's {@link ExecId} as soon as the
-   * program runs.
+   * stdin is empty (closed at once) unless {@code stdin} says otherwise. Completes with the
+   * process's {@link ExecId} as soon as the program runs; with {@link Input#pipe()} or {@link
+   * Output#pipe()}, the id carries the pipes as streams of the stream module ({@link
+   * ExecId#stdinStream()}, {@link ExecId#stdoutStream()}, {@link ExecId#stderrStream()}), owned by
+   * the starting process like the program, and closed when it ends (when the program is killed).
+   * Pipes need the node's stream table: boot the module with {@link ExecModule#withStreams()}.
    *
    * <p>Errors: {@link ExecStartException} if the program could not be started (not found, not
    * executable, the working directory or an output file's directory missing); {@link
    * ExecStoppedException} if the module has stopped; {@link dev.baton.modules.NotAProcessException}
-   * if the caller is not a process. If the Start's deadline passes while the program is launching,
-   * the program is killed once it runs.
+   * if the caller is not a process; {@link IllegalStateException} if a pipe is asked of a module
+   * booted without the stream table. If the Start's deadline passes while the program is launching,
+   * the program is killed once it runs (and its pipes closed).
    *
    * @param command the program (looked up on {@code PATH} when it has no slash) and its arguments;
    *     not empty, no null elements, no NUL characters
@@ -132,13 +242,15 @@ public final class Exec {
    * @param environment variables added to (or replacing in) this JVM's environment
    * @param stdout where standard output goes; captured (64 KiB) by default
    * @param stderr where standard error goes; captured (64 KiB) by default
+   * @param stdin where standard input comes from; empty by default
    */
   public record Start(
       List<String> command,
       @Nullable Path workingDirectory,
       Map<String, String> environment,
       Output stdout,
-      Output stderr)
+      Output stderr,
+      Input stdin)
       implements Command<ExecId> {
 
     /** Validates and copies the arguments. */
@@ -176,6 +288,17 @@ public final class Exec {
       environment = Collections.unmodifiableMap(copy);
       requireNonNull(stdout, "stdout");
       requireNonNull(stderr, "stderr");
+      requireNonNull(stdin, "stdin");
+    }
+
+    /** A Start with an empty stdin. */
+    public Start(
+        List<String> command,
+        @Nullable Path workingDirectory,
+        Map<String, String> environment,
+        Output stdout,
+        Output stderr) {
+      this(command, workingDirectory, environment, stdout, stderr, Input.empty());
     }
 
     /** Starts {@code command} in this JVM's directory and environment, capturing its output. */
@@ -191,24 +314,36 @@ public final class Exec {
     /** This command run in {@code directory}. */
     public Start inDirectory(Path directory) {
       return new Start(
-          command, requireNonNull(directory, "directory"), environment, stdout, stderr);
+          command, requireNonNull(directory, "directory"), environment, stdout, stderr, stdin);
     }
 
     /** This command with {@code variables} added to the environment. */
     public Start withEnvironment(Map<String, String> variables) {
       Map<String, String> merged = new LinkedHashMap<>(environment);
       merged.putAll(variables);
-      return new Start(command, workingDirectory, merged, stdout, stderr);
+      return new Start(command, workingDirectory, merged, stdout, stderr, stdin);
     }
 
     /** This command with its standard output going to {@code output}. */
     public Start withStdout(Output output) {
-      return new Start(command, workingDirectory, environment, output, stderr);
+      return new Start(command, workingDirectory, environment, output, stderr, stdin);
     }
 
     /** This command with its standard error going to {@code output}. */
     public Start withStderr(Output output) {
-      return new Start(command, workingDirectory, environment, stdout, output);
+      return new Start(command, workingDirectory, environment, stdout, output, stdin);
+    }
+
+    /** This command with its standard input coming from {@code input}. */
+    public Start withStdin(Input input) {
+      return new Start(command, workingDirectory, environment, stdout, stderr, input);
+    }
+
+    /** Whether any of stdin, stdout and stderr is a pipe to the starting process. */
+    public boolean usesPipes() {
+      return stdin instanceof Input.FromPipe
+          || stdout instanceof Output.ToPipe
+          || stderr instanceof Output.ToPipe;
     }
 
     /** The program: the first element of {@link #command()}. */

@@ -10,12 +10,17 @@ import dev.baton.dispatch.Registration;
 import dev.baton.dispatch.ResultReceiver;
 import dev.baton.modules.spi.Callers;
 import dev.baton.modules.spi.OwnedResources;
+import dev.baton.modules.stream.StreamResource;
+import dev.baton.modules.stream.StreamTable;
+import dev.baton.modules.stream.Streams;
 import dev.baton.process.Pid;
+import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The exec module: {@link Exec.Start}, {@link Exec.ProcessWait} and {@link Exec.Kill}.
@@ -43,7 +48,14 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * with {@link ExecStoppedException}; a launch racing the stop finds the {@link #stopped} flag after
  * adding its program and kills it. Thread-safe.
  *
- * <p>Boot it with {@code Dispatcher.component(new ExecModule())}; it needs no other service.
+ * <p><b>Pipes.</b> With {@link #withStreams()}, a Start may pipe stdin, stdout and stderr: each
+ * pipe becomes a stream of the node's {@link StreamTable}, owned by the starting process (so the
+ * owner's end closes the pipes as it kills the program), read and written with the stream module's
+ * commands. Nothing in this module reads a piped output.
+ *
+ * <p>Boot it with {@code Dispatcher.component(new ExecModule())}, which needs no other service, or
+ * {@code Dispatcher.component(ExecModule.withStreams())} with {@link StreamTable#component()} for
+ * pipes.
  */
 public final class ExecModule implements Dispatcher {
   /** The module's name in id reservations and messages. */
@@ -60,8 +72,38 @@ public final class ExecModule implements Dispatcher {
    */
   private volatile boolean stopped;
 
-  /** Creates the module. */
-  public ExecModule() {}
+  /** Whether the module declares the stream table as a dependency (pipes work). */
+  private final boolean withStreams;
+
+  /** The node's stream table, for pipes; null when booted without it. */
+  private @Nullable StreamTable streams;
+
+  /**
+   * Creates the module without pipes: it needs no other service, and a Start that asks for a pipe
+   * fails with {@link IllegalStateException}.
+   */
+  public ExecModule() {
+    this(false);
+  }
+
+  private ExecModule(boolean withStreams) {
+    this.withStreams = withStreams;
+  }
+
+  /**
+   * Creates the module with pipes ({@link Exec.Input#pipe()}, {@link Exec.Output#pipe()}): it
+   * depends on the {@value StreamTable#COMPONENT_NAME} component (boot {@link
+   * StreamTable#component()} and, to read and write the pipes, the stream module), and the node
+   * fails to boot, naming it, without it.
+   */
+  public static ExecModule withStreams() {
+    return new ExecModule(true);
+  }
+
+  @Override
+  public List<String> dependsOn() {
+    return withStreams ? List.of(StreamTable.COMPONENT_NAME) : List.of();
+  }
 
   @Override
   public String module() {
@@ -75,6 +117,9 @@ public final class ExecModule implements Dispatcher {
 
   @Override
   public void registerAll(Registrar registrar, AppContext services) {
+    if (withStreams) {
+      streams = services.require(StreamTable.KEY);
+    }
     registrar.register(Exec.START, Handler.forType(Exec.Start.class, this::start));
     registrar.register(Exec.PROCESS_WAIT, Handler.forType(Exec.ProcessWait.class, this::await));
     registrar.register(Exec.KILL, Handler.forType(Exec.Kill.class, this::kill));
@@ -113,6 +158,15 @@ public final class ExecModule implements Dispatcher {
       receiver.completeYield(tag, null, new ExecStoppedException(start.program()));
       return;
     }
+    StreamTable table = streams;
+    if (start.usesPipes() && table == null) {
+      throw new IllegalStateException(
+          "exec.Start of "
+              + start.program()
+              + " asks for a pipe, which needs the "
+              + StreamTable.COMPONENT_NAME
+              + " component: boot ExecModule.withStreams() with StreamTable.component()");
+    }
     if (context.isCancelled()) {
       receiver.completeYield(tag, null, cancelled("exec.Start of " + start.program()));
       return; // start nothing
@@ -133,6 +187,16 @@ public final class ExecModule implements Dispatcher {
               var _ = program.exit().whenComplete((status, error) -> running.remove(handle));
               // If the owner went away meanwhile, add kills the program before it returns.
               programs.add(handle, context, program, ExecModule::killInBackground);
+              Exec.ExecId id;
+              try {
+                // Owned like the program: if the caller (or this Start's deadline) is gone, the
+                // table closes them at once.
+                id = withPipes(table, context, start, handle, program);
+              } catch (RuntimeException closing) {
+                discard(handle, program);
+                receiver.completeYield(tag, null, closing);
+                return;
+              }
               if (stopped) {
                 discard(handle, program);
                 receiver.completeYield(tag, null, new ExecStoppedException(start.program()));
@@ -141,9 +205,34 @@ public final class ExecModule implements Dispatcher {
                 discard(handle, program);
                 receiver.completeYield(tag, null, cancelled("exec.Start of " + start.program()));
               } else {
-                receiver.completeYield(tag, new Exec.ExecId(handle), null);
+                receiver.completeYield(tag, id, null);
               }
             });
+  }
+
+  /** The id of {@code program}, with its pipes registered as streams owned by the caller. */
+  private static Exec.ExecId withPipes(
+      @Nullable StreamTable table,
+      CommandContext context,
+      Exec.Start start,
+      long handle,
+      RunningProgram program) {
+    if (table == null) {
+      return new Exec.ExecId(handle);
+    }
+    Streams.StreamId stdin =
+        start.stdin() instanceof Exec.Input.FromPipe
+            ? table.open(context, StreamResource.writable(program.stdinPipe()))
+            : null;
+    Streams.StreamId stdout =
+        start.stdout() instanceof Exec.Output.ToPipe
+            ? table.open(context, StreamResource.readable(program.stdoutPipe()))
+            : null;
+    Streams.StreamId stderr =
+        start.stderr() instanceof Exec.Output.ToPipe
+            ? table.open(context, StreamResource.readable(program.stderrPipe()))
+            : null;
+    return new Exec.ExecId(handle, stdin, stdout, stderr);
   }
 
   private void await(

@@ -4,6 +4,7 @@ import dev.baton.modules.exec.Exec.Output;
 import java.io.FileNotFoundException;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -102,6 +103,13 @@ final class RunningProgram {
     builder.environment().putAll(start.environment());
     checkParentDirectory(program, start.stdout());
     checkParentDirectory(program, start.stderr());
+    if (start.stdin() instanceof Exec.Input.FromFile file) {
+      if (!Files.isReadable(file.file())) {
+        throw new ExecStartException(
+            program, "the input file " + file.file() + " does not exist or is not readable", null);
+      }
+      builder.redirectInput(ProcessBuilder.Redirect.from(file.file().toFile()));
+    }
     builder.redirectOutput(redirect(start.stdout()));
     builder.redirectError(redirect(start.stderr()));
     long startNanos = System.nanoTime();
@@ -117,10 +125,12 @@ final class RunningProgram {
               : " (is it installed, on PATH and executable? no shell runs the command)";
       throw new ExecStartException(program, e.getMessage() + hint, e);
     }
-    try {
-      process.getOutputStream().close(); // stdin is empty
-    } catch (IOException ignored) {
-      // The program may already have exited; its stdin does not matter then.
+    if (start.stdin() instanceof Exec.Input.Empty) {
+      try {
+        process.getOutputStream().close(); // stdin is empty
+      } catch (IOException ignored) {
+        // The program may already have exited; its stdin does not matter then.
+      }
     }
     InputStream stdoutStream =
         start.stdout() instanceof Output.Capture ? process.getInputStream() : null;
@@ -172,6 +182,21 @@ final class RunningProgram {
         }
       }
     }
+  }
+
+  /** The pipe to the program's stdin (meaningful only for {@link Exec.Input#pipe()}). */
+  OutputStream stdinPipe() {
+    return process.getOutputStream();
+  }
+
+  /** The pipe from the program's stdout (meaningful only for {@link Output#pipe()}). */
+  InputStream stdoutPipe() {
+    return process.getInputStream();
+  }
+
+  /** The pipe from the program's stderr (meaningful only for {@link Output#pipe()}). */
+  InputStream stderrPipe() {
+    return process.getErrorStream();
   }
 
   String program() {
@@ -233,7 +258,7 @@ final class RunningProgram {
 
   private static ProcessBuilder.Redirect redirect(Output output) {
     return switch (output) {
-      case Output.Capture _ -> ProcessBuilder.Redirect.PIPE;
+      case Output.Capture _, Output.ToPipe _ -> ProcessBuilder.Redirect.PIPE;
       case Output.Discard _ -> ProcessBuilder.Redirect.DISCARD;
       case Output.Inherit _ -> ProcessBuilder.Redirect.INHERIT;
       case Output.ToFile file ->
