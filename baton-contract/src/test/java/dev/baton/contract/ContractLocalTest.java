@@ -46,6 +46,9 @@ class ContractLocalTest {
                       "counter",
                       Counter.class,
                       values -> {
+                        if (values.containsKey("explode")) {
+                          throw new IllegalArgumentException("cannot start: " + values);
+                        }
                         var instance =
                             new TestImpls.CountingInstance(
                                 ((Number) values.getOrDefault("start", 0L)).longValue(), blocker);
@@ -217,6 +220,37 @@ class ContractLocalTest {
             });
     assertThat(node.yieldFromStep(Open.of("nope")).error())
         .isInstanceOf(BindingNotFoundException.class);
+  }
+
+  @Test
+  void aFactoryThatThrows_failsOpen_withItsExceptionAsCause() {
+    assertThatThrownBy(() -> node.callInCoroutine(new Open("counter", Map.of("explode", true))))
+        .isInstanceOf(ContractCallFailedException.class)
+        .hasCauseInstanceOf(IllegalArgumentException.class)
+        .hasRootCauseMessage("cannot start: {explode=true}");
+    assertThat(module.openInstances()).isZero();
+  }
+
+  @Test
+  void closingAnotherProcesssInstance_isHandleNotFound_andLeavesItOpen() {
+    CompletableFuture<InstanceId> opened = new CompletableFuture<>();
+    Started owner =
+        node.startCoroutine(
+            (process, input) -> {
+              opened.complete(process.call(Open.of("counter")));
+              return process.receive("stop").topic();
+            },
+            null);
+    InstanceId theirs = opened.orTimeout(10, java.util.concurrent.TimeUnit.SECONDS).join();
+
+    assertThatThrownBy(() -> node.callInCoroutine(new Close(theirs)))
+        .isInstanceOf(HandleNotFoundException.class);
+    assertThat(made.getFirst().closed.get()).isFalse();
+    assertThat(module.openInstances()).isEqualTo(1);
+
+    node.scheduler().send(owner.pid(), "stop", null);
+    owner.await();
+    TestNode.awaitCondition("the owner's end to close it", () -> made.getFirst().closed.get());
   }
 
   @Test
