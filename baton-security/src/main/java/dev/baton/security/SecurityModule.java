@@ -18,12 +18,16 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Queue;
 import java.util.Set;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.function.Function;
 import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
 
@@ -116,19 +120,27 @@ public final class SecurityModule implements Dispatcher {
         Handler.forType(
             Security.CreateToken.class,
             (context, create, tag, receiver) ->
-                run(context, tag, receiver, () -> create(tokenStores, time, create))));
+                run(context, tag, receiver, inflight -> create(tokenStores, time, create))));
     registrar.register(
         Security.VALIDATE_TOKEN,
         Handler.forType(
             Security.ValidateToken.class,
             (context, validate, tag, receiver) ->
-                run(context, tag, receiver, () -> validate(tokenStores, stores, time, validate))));
+                run(
+                    context,
+                    tag,
+                    receiver,
+                    inflight -> validate(tokenStores, stores, time, validate, inflight))));
     registrar.register(
         Security.REVOKE_TOKEN,
         Handler.forType(
             Security.RevokeToken.class,
             (context, revoke, tag, receiver) ->
-                run(context, tag, receiver, () -> revoke(tokenStores, stores, time, revoke))));
+                run(
+                    context,
+                    tag,
+                    receiver,
+                    inflight -> revoke(tokenStores, stores, time, revoke, inflight))));
   }
 
   /** Stops the workers; a command arriving later fails with {@link IllegalStateException}. */
@@ -154,7 +166,11 @@ public final class SecurityModule implements Dispatcher {
   }
 
   private CompletableFuture<TokenInfo> validate(
-      TokenStores tokenStores, Stores stores, TimeSource time, Security.ValidateToken validate) {
+      TokenStores tokenStores,
+      Stores stores,
+      TimeSource time,
+      Security.ValidateToken validate,
+      Inflight inflight) {
     TokenStore store = tokenStores.require(validate.store());
     StoreBackend revocations = stores.require(store.revocationStore());
     TokenStore.Parsed parsed = store.parse(validate.token());
@@ -162,8 +178,8 @@ public final class SecurityModule implements Dispatcher {
         .thenCompose(
             verified -> {
               store.checkTime(verified, time.now());
-              return revocations
-                  .has(store.revocationKey(verified.id()))
+              return inflight
+                  .track(revocations.has(store.revocationKey(verified.id())))
                   .thenApply(
                       revoked -> {
                         if (revoked) {
@@ -181,7 +197,11 @@ public final class SecurityModule implements Dispatcher {
   }
 
   private CompletableFuture<Boolean> revoke(
-      TokenStores tokenStores, Stores stores, TimeSource time, Security.RevokeToken revoke) {
+      TokenStores tokenStores,
+      Stores stores,
+      TimeSource time,
+      Security.RevokeToken revoke,
+      Inflight inflight) {
     TokenStore store = tokenStores.require(revoke.store());
     StoreBackend revocations = stores.require(store.revocationStore());
     String token = revoke.token();
@@ -189,7 +209,7 @@ public final class SecurityModule implements Dispatcher {
       // Trusted id: the entry outlives any token the store can have issued under it.
       String id = java.util.Objects.requireNonNull(revoke.tokenId());
       Duration ttl = store.maxTtl().plus(store.clockSkew());
-      return record(revocations, store.revocationKey(id), ttl, time.now());
+      return record(revocations, store.revocationKey(id), ttl, time.now(), inflight);
     }
     TokenStore.Parsed parsed = store.parse(token);
     return compute(parsed.key().algorithm().slowToVerify(), () -> store.verify(parsed))
@@ -205,15 +225,17 @@ public final class SecurityModule implements Dispatcher {
               if (ttl.compareTo(Duration.ofMillis(1)) < 0) {
                 ttl = Duration.ofMillis(1);
               }
-              return record(revocations, store.revocationKey(verified.id()), ttl, now);
+              return record(revocations, store.revocationKey(verified.id()), ttl, now, inflight);
             });
   }
 
   /** Writes the revocation entry if absent: true if written, false if it was there already. */
   private static CompletableFuture<Boolean> record(
-      StoreBackend revocations, String key, Duration ttl, Instant now) {
-    return revocations
-        .put(key, Store.utf8("revoked at " + now), Store.PutOptions.ifAbsent().withTtl(ttl))
+      StoreBackend revocations, String key, Duration ttl, Instant now, Inflight inflight) {
+    return inflight
+        .track(
+            revocations.put(
+                key, Store.utf8("revoked at " + now), Store.PutOptions.ifAbsent().withTtl(ttl)))
         .handle(
             (version, error) -> {
               if (error == null) {
@@ -250,14 +272,15 @@ public final class SecurityModule implements Dispatcher {
       CommandContext context,
       long tag,
       ResultReceiver receiver,
-      Supplier<CompletableFuture<T>> call) {
+      Function<Inflight, CompletableFuture<T>> call) {
     if (context.isCancelled()) {
       receiver.completeYield(tag, null, abandoned());
       return;
     }
+    Inflight inflight = new Inflight();
     CompletableFuture<T> pending;
     try {
-      pending = call.get();
+      pending = call.apply(inflight);
     } catch (RuntimeException e) {
       // A failure found inline (unknown store, malformed token, ...): the answer is ready.
       receiver.completeYield(tag, null, e);
@@ -268,7 +291,12 @@ public final class SecurityModule implements Dispatcher {
       return;
     }
     // Runs at once if the caller went away meanwhile.
-    Registration stopOnCancel = context.onCancel(() -> pending.cancel(false));
+    Registration stopOnCancel =
+        context.onCancel(
+            () -> {
+              inflight.cancelAll();
+              pending.cancel(false);
+            });
     var _ =
         pending.whenComplete(
             (value, error) -> {
@@ -279,6 +307,31 @@ public final class SecurityModule implements Dispatcher {
                 complete(pending, tag, receiver);
               }
             });
+  }
+
+  /**
+   * The backend calls one command has started, so a cancellation reaches them (cancelling the
+   * command's composed future would not reach a stage it composed). Thread-safe: {@link #track}
+   * runs on whichever thread starts a call, {@link #cancelAll} on the canceller's; a call tracked
+   * after {@link #cancelAll} is cancelled at once.
+   */
+  private static final class Inflight {
+    private final Queue<CompletableFuture<?>> calls = new ConcurrentLinkedQueue<>();
+    private volatile boolean cancelled;
+
+    <T> CompletableFuture<T> track(CompletionStage<T> stage) {
+      CompletableFuture<T> call = stage.toCompletableFuture();
+      calls.add(call);
+      if (cancelled) {
+        call.cancel(false);
+      }
+      return call;
+    }
+
+    void cancelAll() {
+      cancelled = true;
+      calls.forEach(call -> call.cancel(false));
+    }
   }
 
   private static CancellationException abandoned() {
