@@ -197,11 +197,14 @@ public final class Contracts {
   /**
    * Cancels a call started with {@link AsyncCall}: a local method's thread is interrupted, a remote
    * task revoked. Completes with whether the call had no outcome yet; whatever it returns, no
-   * outcome message for {@code id} is sent after it.
+   * outcome message for {@code id} is sent after it. A cancel that raced the outcome (already sent,
+   * in the mailbox) completes with false: the module remembers the last {@value
+   * ContractModule#DELIVERED_MEMORY} delivered ids and their owners.
    *
    * <p>Errors: {@link dev.baton.modules.HandleNotFoundException} (kind {@code "contract call"}) if
-   * the process does not own {@code id}: never started, already cancelled, its outcome already
-   * sent, or another process's.
+   * the process does not own {@code id}: never started, already cancelled, its outcome sent longer
+   * ago than that, or another process's; {@link dev.baton.modules.NotAProcessException} if the
+   * caller is not a process.
    *
    * @param id the handle {@link AsyncCall} returned
    */
