@@ -272,6 +272,9 @@ public final class Eval {
    * @param modules the script modules installed besides {@code baton}
    * @param limits the limits of the whole script
    * @param link whether the new process is linked to the caller (each ends when the other fails)
+   * @param monitor whether the caller is told of the new process's end: a message on {@link
+   *     dev.baton.process.Message#EXIT_TOPIC} whose payload is a {@link
+   *     dev.baton.process.ExitSignal} carrying the script's result or error
    */
   public record CreateProcess(
       Script script,
@@ -279,7 +282,8 @@ public final class Eval {
       Set<CommandId> allowedCommands,
       Set<String> modules,
       Limits limits,
-      boolean link)
+      boolean link,
+      boolean monitor)
       implements Command<Pid> {
     /** Validates and copies. */
     public CreateProcess {
@@ -291,27 +295,38 @@ public final class Eval {
 
     /**
      * Spawns {@code source} with {@code input}, allowed to yield {@code allowedCommands}, with no
-     * extra modules, the default limits, unlinked.
+     * extra modules, the default limits, neither linked nor monitored.
      */
     public static CreateProcess of(
         String source, @Nullable Object input, Set<CommandId> allowedCommands) {
       return new CreateProcess(
-          Script.source(source), input, allowedCommands, Set.of(), Limits.DEFAULT, false);
+          Script.source(source), input, allowedCommands, Set.of(), Limits.DEFAULT, false, false);
     }
 
     /** This command with {@code limits}. */
     public CreateProcess withLimits(Limits limits) {
-      return new CreateProcess(script, input, allowedCommands, modules, limits, link);
+      return new CreateProcess(script, input, allowedCommands, modules, limits, link, monitor);
     }
 
     /** This command with the script modules {@code modules} whitelisted. */
     public CreateProcess withModules(String... modules) {
-      return new CreateProcess(script, input, allowedCommands, Set.of(modules), limits, link);
+      return new CreateProcess(
+          script, input, allowedCommands, Set.of(modules), limits, link, monitor);
+    }
+
+    /** This command running {@code script} instead. */
+    public CreateProcess withScript(Script script) {
+      return new CreateProcess(script, input, allowedCommands, modules, limits, link, monitor);
     }
 
     /** This command spawning a process linked to the caller. */
     public CreateProcess linked() {
-      return new CreateProcess(script, input, allowedCommands, modules, limits, true);
+      return new CreateProcess(script, input, allowedCommands, modules, limits, true, monitor);
+    }
+
+    /** This command spawning a process monitored by the caller. */
+    public CreateProcess monitored() {
+      return new CreateProcess(script, input, allowedCommands, modules, limits, link, true);
     }
 
     @Override

@@ -250,10 +250,14 @@ public final class EvalModule implements Dispatcher {
     Machinery running = running("eval.CreateProcess of '" + script + "'");
     running.sandbox().checkModules(create.modules());
     var _ = Values.toJson(create.input(), "the input of script '" + script + "'");
-    SpawnOptions options =
-        create.link()
-            ? SpawnOptions.NONE.linkedTo(Callers.pidOf(context, "eval.CreateProcess (linked)"))
-            : SpawnOptions.NONE;
+    SpawnOptions options = SpawnOptions.NONE;
+    if (create.link()) {
+      options = options.linkedTo(Callers.pidOf(context, "eval.CreateProcess (linked)"));
+    }
+    if (create.monitor()) {
+      options = options.monitoredBy(Callers.pidOf(context, "eval.CreateProcess (monitored)"));
+    }
+    SpawnOptions spawnOptions = options;
     submit(
         running,
         receiver,
@@ -266,7 +270,7 @@ public final class EvalModule implements Dispatcher {
           ScriptProcess body =
               new ScriptProcess(
                   this, source, create.allowedCommands(), create.modules(), create.limits());
-          Pid pid = scheduler.spawnCoroutine(body, create.input(), options);
+          Pid pid = scheduler.spawnCoroutine(body, create.input(), spawnOptions);
           return pid;
         });
   }

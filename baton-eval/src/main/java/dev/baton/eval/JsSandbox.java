@@ -115,7 +115,7 @@ final class JsSandbox implements AutoCloseable {
     return Context.newBuilder(LANGUAGE)
         .engine(engine)
         .sandbox(SandboxPolicy.CONSTRAINED)
-        .allowHostAccess(HostAccess.NONE)
+        .allowHostAccess(HostAccess.CONSTRAINED)
         .allowHostClassLookup(className -> false)
         .allowHostClassLoading(false)
         .allowIO(IOAccess.NONE)

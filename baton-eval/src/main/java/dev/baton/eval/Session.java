@@ -54,6 +54,12 @@ final class Session implements AutoCloseable {
     this.script = script;
     this.limits = limits;
     this.context = sandbox.newContext(limits.maxStatements());
+    // Java interop globals GraalJS defines even when host lookup is denied: removed, so a script
+    // sees no trace of the host (they could not reach a class anyway).
+    context.eval(
+        JsSandbox.LANGUAGE,
+        "for (const name of ['Java', 'Packages', 'java', 'javax', 'com', 'org', 'edu', 'net']) {"
+            + " delete globalThis[name]; }");
     this.jsonParse = context.eval(JsSandbox.LANGUAGE, "(text) => JSON.parse(text)");
     this.makeError =
         context.eval(
@@ -178,9 +184,22 @@ final class Session implements AutoCloseable {
     } else if (e.isInternalError()) {
       name = "InternalError";
     }
+    return new ScriptFailedException(script, name, message, line(e));
+  }
+
+  /** The line of the script where {@code e} was thrown, from 1, or 0 if unknown. */
+  private static int line(PolyglotException e) {
     SourceSection location = e.getSourceLocation();
-    int line = location == null || !location.isAvailable() ? 0 : location.getStartLine();
-    return new ScriptFailedException(script, name, message, line);
+    if (location != null && location.isAvailable()) {
+      return location.getStartLine();
+    }
+    for (PolyglotException.StackFrame frame : e.getPolyglotStackTrace()) {
+      SourceSection section = frame.getSourceLocation();
+      if (frame.isGuestFrame() && section != null && section.isAvailable()) {
+        return section.getStartLine();
+      }
+    }
+    return 0;
   }
 
   ScriptLimitExceededException limitExceeded(Limit limit) {
