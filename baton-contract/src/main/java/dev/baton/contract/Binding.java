@@ -80,7 +80,9 @@ public final class Binding {
   /**
    * A binding whose instances {@code factory} makes, one per {@link Contracts.Open}, from the
    * Open's values. The factory runs on a virtual thread (it may block); if it throws, Open fails
-   * with {@link ContractCallFailedException} carrying its exception.
+   * with {@link ContractCallFailedException} carrying its exception. An instance's methods run one
+   * at a time while its process waits for each ({@link Contracts.Call}); with several {@link
+   * Contracts.AsyncCall}s pending they run concurrently, so such an instance must be thread-safe.
    *
    * @throws NullPointerException if an argument is null
    * @throws IllegalArgumentException as {@link #shared}
