@@ -16,9 +16,12 @@ import org.jspecify.annotations.Nullable;
  * monitor. {@link Statement#cancel()} may block (PostgreSQL's opens a connection to the server), so
  * it runs on a background thread, holding the monitor: the worker's {@link #watching} waits for it
  * before it lets go of the statement, so a late cancel can never reach the next command that uses
- * the same pooled connection.
+ * the same pooled connection. The cancel is repeated until the statement returns (see {@link
+ * #cancelStatement}).
  */
 final class Running implements Runnable {
+  private static final long RETRY_MILLIS = 50;
+
   private final Consumer<Runnable> background;
 
   @GuardedBy("this")
@@ -52,6 +55,7 @@ final class Running implements Runnable {
     } finally {
       synchronized (this) {
         statement = null;
+        notifyAll(); // a cancelling thread waits for this
       }
     }
   }
@@ -78,14 +82,29 @@ final class Running implements Runnable {
     background.accept(this::cancelStatement);
   }
 
+  /**
+   * Cancels the statement until the worker lets go of it. Drivers ignore a cancel that arrives
+   * before the statement reaches the database (PostgreSQL's does nothing while the statement is
+   * idle), and the worker may be between {@link #watching} and the driver's send; so the cancel is
+   * repeated every {@value #RETRY_MILLIS} ms while the statement is still watched. The monitor is
+   * released only while waiting, and {@link #statement} is re-read after each wait, so no cancel is
+   * sent once the worker has let go (the connection may then belong to another command).
+   */
   private synchronized void cancelStatement() {
     Statement running = statement;
-    if (running != null) {
+    while (running != null) {
       try {
         running.cancel();
       } catch (SQLException ignored) {
         // The statement finished or its connection is gone: nothing left to stop.
       }
+      try {
+        wait(RETRY_MILLIS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return;
+      }
+      running = statement;
     }
   }
 }
