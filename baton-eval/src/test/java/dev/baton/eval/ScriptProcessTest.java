@@ -1,0 +1,276 @@
+package dev.baton.eval;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.baton.dispatch.CommandId;
+import dev.baton.modules.store.KeyNotFoundException;
+import dev.baton.modules.store.Store;
+import dev.baton.modules.store.StoreModule;
+import dev.baton.modules.store.Stores;
+import dev.baton.process.Event;
+import dev.baton.process.ExitSignal;
+import dev.baton.process.Message;
+import dev.baton.process.Pid;
+import dev.baton.process.ProcessResult;
+import dev.baton.testing.TestNode;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** Script processes (CreateProcess) yielding store commands on a node with the in-memory store. */
+class ScriptProcessTest {
+
+  private static final Set<CommandId> STORE = Set.of(Store.GET, Store.SET);
+
+  private final EvalModule eval =
+      EvalModule.builder()
+          .threads(2)
+          .command(
+              Store.DELETE,
+              ScriptCommand.of(args -> new Store.Delete(args.string("key")), deleted -> deleted))
+          .build();
+  private TestNode node;
+
+  @BeforeEach
+  void boot() {
+    node =
+        TestNode.builder()
+            .manualTime()
+            .component(Stores.component())
+            .dispatcher(new StoreModule())
+            .dispatcher(eval)
+            .build();
+  }
+
+  @AfterEach
+  void shutdown() {
+    node.close();
+  }
+
+  /** Creates the script process from a coroutine that monitors it, and returns how it ended. */
+  private ProcessResult runScript(Eval.CreateProcess create) {
+    ProcessResult watcher =
+        node.runCoroutine(
+            (process, input) -> {
+              var _ = process.call(create.monitored());
+              Message exit = process.receive(Message.EXIT_TOPIC);
+              return ((ExitSignal) Objects.requireNonNull(exit.payload())).result();
+            },
+            null);
+    assertThat(watcher.error()).isNull();
+    return (ProcessResult) Objects.requireNonNull(watcher.value());
+  }
+
+  @Test
+  void aScriptProcessYieldsStoreCommandsAndEndsWithItsReturnValue() {
+    ProcessResult result =
+        runScript(
+            Eval.CreateProcess.of(
+                """
+                function* main(input) {
+                  const version = yield baton.store.set('greeting', 'hello ' + input.name);
+                  const got = yield baton.command(120, { key: 'greeting' });
+                  return { version, got };
+                }
+                """,
+                Map.of("name", "ada"),
+                STORE));
+
+    assertThat(result.error()).isNull();
+    assertThat(result.value()).isEqualTo(Map.of("version", 1L, "got", "hello ada"));
+    assertThat(node.callInCoroutine(new Store.Get("greeting")))
+        .isEqualTo("hello ada".getBytes(StandardCharsets.UTF_8));
+  }
+
+  @Test
+  void aCommandOutsideTheWhitelistFailsTheProcessWithoutBeingDispatched() {
+    ProcessResult result =
+        runScript(
+            Eval.CreateProcess.of(
+                "function* main() { yield baton.store.set('k', 'v'); return 'unreachable'; }",
+                null,
+                Set.of(Store.GET)));
+
+    assertThat(result.error())
+        .isInstanceOfSatisfying(
+            CommandNotAllowedException.class, e -> assertThat(e.commandId()).isEqualTo(Store.SET))
+        .hasMessageContaining("command id 121");
+    assertThatThrownBy(() -> node.callInCoroutine(new Store.Get("k")))
+        .isInstanceOf(KeyNotFoundException.class);
+  }
+
+  @Test
+  void aFailedCommandThrowsIntoTheScriptWhichMayCatchIt() {
+    ProcessResult result =
+        runScript(
+            Eval.CreateProcess.of(
+                """
+                function* main() {
+                  try {
+                    yield baton.store.get('missing');
+                    return 'found';
+                  } catch (e) {
+                    return e.name + ': ' + (e instanceof Error) + ' ' + e.message.includes('missing');
+                  }
+                }
+                """,
+                null,
+                STORE));
+
+    assertThat(result.value()).isEqualTo("KeyNotFoundException: true true");
+  }
+
+  @Test
+  void anUncaughtCommandFailureFailsTheProcess() {
+    ProcessResult result =
+        runScript(
+            Eval.CreateProcess.of(
+                "function* main() { return yield baton.store.get('missing'); }", null, STORE));
+
+    assertThat(result.error())
+        .isInstanceOfSatisfying(
+            ScriptFailedException.class,
+            e -> assertThat(e.errorName()).isEqualTo("KeyNotFoundException"));
+  }
+
+  @Test
+  void aUserRegisteredFactoryBuildsItsCommand() {
+    ProcessResult result =
+        runScript(
+            Eval.CreateProcess.of(
+                """
+                function* main() {
+                  yield baton.store.set('doomed', 'x');
+                  return [yield baton.command(122, { key: 'doomed' }),
+                          yield baton.command(122, { key: 'doomed' })];
+                }
+                """,
+                null,
+                Set.of(Store.SET, Store.DELETE)));
+
+    assertThat(result.value()).isEqualTo(List.of(true, false));
+  }
+
+  @Test
+  void yieldingSomethingOtherThanACommandOrBadArgumentsFailsWithScriptCommandException() {
+    assertThat(
+            runScript(Eval.CreateProcess.of("function* main() { yield 42; }", null, STORE)).error())
+        .isInstanceOf(ScriptCommandException.class)
+        .hasMessageContaining("not a command");
+    assertThat(
+            runScript(
+                    Eval.CreateProcess.of(
+                        "function* main() { yield baton.command(121, { key: 'k' }); }",
+                        null,
+                        STORE))
+                .error())
+        .isInstanceOf(ScriptCommandException.class)
+        .hasMessageContaining("'value'");
+    assertThat(
+            runScript(
+                    Eval.CreateProcess.of(
+                        "function* main() { yield baton.command(125, {}); }",
+                        null,
+                        Set.of(Store.LIST)))
+                .error())
+        .isInstanceOf(ScriptCommandException.class)
+        .hasMessageContaining("no ScriptCommand factory");
+  }
+
+  @Test
+  void aPlainMainFunctionRunsOnceAndItsValueIsTheResult() {
+    assertThat(
+            runScript(Eval.CreateProcess.of("function main(x) { return x + 1; }", 41, STORE))
+                .value())
+        .isEqualTo(42L);
+    assertThat(runScript(Eval.CreateProcess.of("const nothing = 1;", null, STORE)).error())
+        .isInstanceOf(ScriptFailedException.class)
+        .hasMessageContaining("main");
+  }
+
+  @Test
+  void terminatingTheProcessStopsItsRunningScript() {
+    Pid pid =
+        node.callInCoroutine(
+            Eval.CreateProcess.of("function* main() { while (true) {} }", null, STORE)
+                .withLimits(
+                    Eval.Limits.DEFAULT
+                        .withMaxStatements(Long.MAX_VALUE)
+                        .withCpuTime(Duration.ofMinutes(5))
+                        .withWallTime(Duration.ofMinutes(5))));
+    TestNode.awaitCondition("the script to run", () -> eval.runningScripts() == 1);
+
+    node.scheduler().terminate(pid);
+
+    TestNode.awaitCondition("the script to stop", () -> eval.runningScripts() == 0);
+    TestNode.awaitCondition("the process to end", () -> !node.scheduler().isAlive(pid));
+    assertThat(node.callInCoroutine(Eval.Run.of("'threads free'", null))).isEqualTo("threads free");
+  }
+
+  @Test
+  void aScriptProcessOverItsLimitFailsWithTheLimit() {
+    ProcessResult result =
+        runScript(
+            Eval.CreateProcess.of(
+                    "function* main() { yield baton.store.set('a', '1'); while (true) {} }",
+                    null,
+                    STORE)
+                .withLimits(Eval.Limits.DEFAULT.withMaxStatements(50_000)));
+
+    assertThat(result.error())
+        .isInstanceOfSatisfying(
+            ScriptLimitExceededException.class,
+            e -> assertThat(e.limit()).isEqualTo(ScriptLimitExceededException.Limit.STATEMENTS));
+  }
+
+  @Test
+  void createProcessFromAStepProcessCompletesWithThePid() {
+    Event.Completion completion =
+        node.yieldFromStep(Eval.CreateProcess.of("function* main() { return 1; }", null, STORE));
+
+    assertThat(completion.error()).isNull();
+    assertThat(completion.result()).isInstanceOf(Pid.class);
+  }
+
+  @Test
+  void aSourceThatDoesNotParseIsRefusedBeforeSpawning() {
+    assertThatThrownBy(
+            () ->
+                node.callInCoroutine(
+                    Eval.CreateProcess.of("function* main() { yield ; ; )", null, STORE)))
+        .isInstanceOf(ScriptCompileException.class);
+  }
+
+  @Test
+  void aCompiledProgramCanBeTheProcessBody() {
+    ProcessResult watcher =
+        node.runCoroutine(
+            (process, input) -> {
+              Eval.ProgramId program =
+                  process.call(
+                      new Eval.Compile(
+                          "counter.js",
+                          "function* main(n) { yield baton.store.set('n', String(n)); return n;"
+                              + " }"));
+              var _ =
+                  process.call(
+                      Eval.CreateProcess.of("", 7, STORE)
+                          .withScript(Eval.Script.program(program))
+                          .monitored());
+              Message exit = process.receive(Message.EXIT_TOPIC);
+              return ((ExitSignal) Objects.requireNonNull(exit.payload())).result();
+            },
+            null);
+
+    assertThat(((ProcessResult) Objects.requireNonNull(watcher.value())).value()).isEqualTo(7L);
+    assertThat(node.callInCoroutine(new Store.Get("n")))
+        .isEqualTo("7".getBytes(StandardCharsets.UTF_8));
+  }
+}
