@@ -1,0 +1,162 @@
+package dev.baton.workflow;
+
+import static java.nio.charset.StandardCharsets.UTF_8;
+
+import dev.baton.testing.TestNode;
+import dev.baton.workflow.Workflows.Version;
+import dev.baton.workflow.spi.Failure;
+import dev.baton.workflow.spi.JournalEntry;
+import dev.baton.workflow.spi.Payload;
+import dev.baton.workflow.spi.WorkflowJournal;
+import dev.baton.workflow.spi.WorkflowRecord;
+import java.io.PrintStream;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The node {@link WorkflowKillTest} runs in a child JVM: a PostgreSQL journal, the "order" workflow
+ * (with a "shipment" child), and, when asked, a journal decorator that halts the JVM right after a
+ * chosen entry is journaled.
+ *
+ * <p>Arguments: jdbc url, schema, workflow id, the workflow id and seq to halt after (seq -1:
+ * never). Prints {@code result=...} when the workflow completes.
+ */
+public final class KillNode {
+  private static final PrintStream OUT = new PrintStream(System.out, true, UTF_8);
+
+  private KillNode() {}
+
+  /** Runs one node until the workflow completes (or the halt). */
+  public static void main(String[] args) throws Exception {
+    String url = args[0];
+    String schema = args[1];
+    String workflowId = args[2];
+    String haltId = args[3];
+    int haltSeq = Integer.parseInt(args[4]);
+    PostgresWorkflowJournal store = PostgresWorkflowJournal.open(url, "postgres", null, schema);
+    WorkflowJournal journal = haltSeq < 0 ? store : new HaltingJournal(store, haltId, haltSeq);
+    WorkflowModule module =
+        WorkflowModule.builder()
+            .journal(journal)
+            .register(
+                "order",
+                (scope, input) -> order(url, schema, scope, (String) Objects.requireNonNull(input)))
+            .register(
+                "shipment",
+                (scope, input) -> {
+                  String id = scope.workflowId();
+                  return scope.sideEffect(
+                      "ship",
+                      String.class,
+                      () -> effect(url, schema, id, "ship", "shipped-" + input));
+                })
+            .build();
+    try (TestNode node = TestNode.builder().dispatcher(module).build()) {
+      OUT.println("ready on " + node.scheduler().parallelism() + " workers");
+      Object result = module.start("order", workflowId, "order-42").get(60, TimeUnit.SECONDS);
+      OUT.println("result=" + result);
+    } finally {
+      store.close();
+    }
+  }
+
+  /** Five journaled steps and a child: each side effect also counts itself in the effects table. */
+  private static String order(String url, String schema, WorkflowScope scope, String input) {
+    String id = scope.workflowId();
+    String reserved =
+        scope.sideEffect(
+            "reserve", String.class, () -> effect(url, schema, id, "reserve", "reserved-" + input));
+    String shipped = scope.callChild("shipment", input, String.class);
+    int fee = scope.version("fee", Version.DEFAULT_VERSION, 1);
+    scope.upsertAttributes(Map.of("order", input, "stage", "charging"));
+    String charged =
+        scope.sideEffect(
+            "charge", String.class, () -> effect(url, schema, id, "charge", "charged-" + input));
+    String uuid = scope.newId();
+    return String.join("|", reserved, shipped, charged, "v" + fee, "id" + uuid.length());
+  }
+
+  /** Records one execution of {@code name} for {@code workflowId}, and returns {@code value}. */
+  private static String effect(
+      String url, String schema, String workflowId, String name, String value) throws SQLException {
+    try (Connection connection = DriverManager.getConnection(url, "postgres", null);
+        PreparedStatement insert =
+            connection.prepareStatement(
+                "INSERT INTO " + schema + ".effects (workflow_id, name) VALUES (?, ?)")) {
+      insert.setString(1, workflowId);
+      insert.setString(2, name);
+      insert.executeUpdate();
+    }
+    return value;
+  }
+
+  /** Halts the JVM (no shutdown hooks, no cleanup) right after one chosen entry is journaled. */
+  private record HaltingJournal(WorkflowJournal store, String workflowId, int seq)
+      implements WorkflowJournal {
+    @Override
+    public void append(String id, JournalEntry entry) {
+      store.append(id, entry);
+      if (id.equals(workflowId) && entry.seq() == seq) {
+        OUT.println("halting after " + id + " entry " + seq);
+        Runtime.getRuntime().halt(137);
+      }
+    }
+
+    @Override
+    public boolean create(String id, String type, Payload input) {
+      return store.create(id, type, input);
+    }
+
+    @Override
+    public Optional<WorkflowRecord> find(String id) {
+      return store.find(id);
+    }
+
+    @Override
+    public List<JournalEntry> entries(String id) {
+      return store.entries(id);
+    }
+
+    @Override
+    public void complete(String id, Payload result) {
+      store.complete(id, result);
+    }
+
+    @Override
+    public void fail(String id, Failure failure) {
+      store.fail(id, failure);
+    }
+
+    @Override
+    public List<WorkflowRecord> unfinished() {
+      return store.unfinished();
+    }
+
+    @Override
+    public void upsertAttributes(String id, Map<String, String> attributes) {
+      store.upsertAttributes(id, attributes);
+    }
+
+    @Override
+    public Map<String, String> attributes(String id) {
+      return store.attributes(id);
+    }
+
+    @Override
+    public List<String> findByAttribute(String name, String value) {
+      return store.findByAttribute(name, value);
+    }
+
+    @Override
+    public void close() {
+      store.close();
+    }
+  }
+}
