@@ -224,10 +224,7 @@ public final class CloudStorage {
       if ((bytes == null) == (file == null)) {
         throw new IllegalArgumentException("exactly one of bytes and file must be given");
       }
-      if (contentType != null && !CONTENT_TYPE.matcher(contentType).matches()) {
-        throw new IllegalArgumentException(
-            "contentType must look like type/subtype[; params], was '" + contentType + "'");
-      }
+      checkContentType(contentType);
       metadata = checkMetadata(metadata);
     }
 
@@ -236,10 +233,10 @@ public final class CloudStorage {
       return new Upload(storage, key, requireNonNull(bytes, "bytes"), null, null, Map.of());
     }
 
-    /** Uploads {@code text}'s UTF-8 bytes as {@code text/plain; charset=utf-8}. */
+    /** Uploads {@code text}'s UTF-8 bytes as {@code text/plain; charset=UTF-8}. */
     public static Upload text(String storage, String key, String text) {
       return bytes(storage, key, requireNonNull(text, "text").getBytes(UTF_8))
-          .withContentType("text/plain; charset=utf-8");
+          .withContentType("text/plain; charset=UTF-8");
     }
 
     /** Uploads the content of {@code file} to {@code key} of {@code storage}. */
@@ -342,10 +339,7 @@ public final class CloudStorage {
       checkStorageName(storage);
       checkKey(key, "key");
       checkExpiry(expiry);
-      if (contentType != null && !CONTENT_TYPE.matcher(contentType).matches()) {
-        throw new IllegalArgumentException(
-            "contentType must look like type/subtype[; params], was '" + contentType + "'");
-      }
+      checkContentType(contentType);
       if (contentLength < -1) {
         throw new IllegalArgumentException(
             "contentLength must be >= 0, or -1 for any, was " + contentLength);
@@ -414,6 +408,15 @@ public final class CloudStorage {
       throw new IllegalArgumentException(
           field + " is " + bytes + " UTF-8 bytes, over the limit of " + MAX_KEY_BYTES);
     }
+  }
+
+  /** Checks a content type's shape; it is sent as given. */
+  private static @Nullable String checkContentType(@Nullable String contentType) {
+    if (contentType != null && !CONTENT_TYPE.matcher(contentType).matches()) {
+      throw new IllegalArgumentException(
+          "contentType must look like type/subtype[; params], was '" + contentType + "'");
+    }
+    return contentType;
   }
 
   private static void checkExpiry(Duration expiry) {

@@ -1,0 +1,198 @@
+package dev.baton.cloudstorage;
+
+import static dev.baton.testing.TestNode.awaitCondition;
+import static java.nio.charset.StandardCharsets.UTF_8;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.baton.cloudstorage.spi.ObjectStorage;
+import dev.baton.testing.TestNode;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Comparator;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The behaviour suite on a real S3-compatible server (s3proxy, started here as a child JVM; the
+ * tests fail if it cannot start), plus presigned URLs used with {@link HttpClient} and the S3 error
+ * mapping. Each test gets a new bucket.
+ */
+class S3ObjectStorageTest extends ObjectStorageBehaviourTest {
+  private static final AtomicInteger BUCKETS = new AtomicInteger();
+  private static Path serverDir;
+  private static S3ProxyServer server;
+  private static HttpClient http;
+
+  @BeforeAll
+  static void startServer() throws Exception {
+    serverDir = Files.createTempDirectory("baton-s3proxy");
+    server = S3ProxyServer.start(serverDir);
+    http = HttpClient.newHttpClient();
+  }
+
+  @AfterAll
+  static void stopServer() throws Exception {
+    if (server != null) {
+      server.close();
+    }
+    if (http != null) {
+      http.close();
+    }
+    try (Stream<Path> files = Files.walk(serverDir)) {
+      for (Path p : files.sorted(Comparator.reverseOrder()).toList()) {
+        Files.deleteIfExists(p);
+      }
+    }
+  }
+
+  @Override
+  ObjectStorage newStorage(String name) {
+    return server.storage(name, "baton-test-" + BUCKETS.incrementAndGet());
+  }
+
+  @Override
+  List<Path> leftoverTemporaryFiles() {
+    return List.of(); // the S3 backend writes no local files
+  }
+
+  // ---- presigned URLs ----
+
+  @Test
+  void presignedGetUrl_letsAPlainHttpClientReadTheObject() throws Exception {
+    call(CloudStorage.Upload.text(STORAGE, "shared/report.txt", "for your eyes"));
+
+    PresignedUrl url =
+        call(
+            new CloudStorage.PresignedGetUrl(STORAGE, "shared/report.txt", Duration.ofMinutes(10)));
+
+    assertThat(url.method()).isEqualTo("GET");
+    assertThat(url.url().toString()).contains("X-Amz-Signature");
+    HttpResponse<String> response =
+        http.send(
+            HttpRequest.newBuilder(url.url()).GET().build(), HttpResponse.BodyHandlers.ofString());
+    assertThat(response.statusCode()).isEqualTo(200);
+    assertThat(response.body()).isEqualTo("for your eyes");
+  }
+
+  @Test
+  void presignedPutUrl_letsAPlainHttpClientUpload_withTheSignedContentType() throws Exception {
+    PresignedUrl url =
+        call(
+            new CloudStorage.PresignedPutUrl(
+                STORAGE, "inbox/upload.json", Duration.ofMinutes(10), "application/json", -1));
+    assertThat(url.signedHeaders()).containsKey("content-type");
+
+    HttpResponse<String> response =
+        http.send(
+            HttpRequest.newBuilder(url.url())
+                .header("Content-Type", "application/json")
+                .PUT(HttpRequest.BodyPublishers.ofString("{\"ok\":true}"))
+                .build(),
+            HttpResponse.BodyHandlers.ofString());
+
+    assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+    Downloaded stored = call(new CloudStorage.Download(STORAGE, "inbox/upload.json"));
+    assertThat(stored.text()).isEqualTo("{\"ok\":true}");
+    assertThat(stored.info().contentType()).isEqualTo("application/json");
+  }
+
+  @Test
+  void presignedGetUrl_forAnotherKeyThanSigned_isRefused() throws Exception {
+    call(CloudStorage.Upload.text(STORAGE, "secret", "no"));
+    PresignedUrl url =
+        call(new CloudStorage.PresignedGetUrl(STORAGE, "public", Duration.ofMinutes(10)));
+    URI tampered = URI.create(url.url().toString().replace("/public?", "/secret?"));
+
+    HttpResponse<String> response =
+        http.send(
+            HttpRequest.newBuilder(tampered).GET().build(), HttpResponse.BodyHandlers.ofString());
+
+    assertThat(response.statusCode()).isEqualTo(403);
+  }
+
+  @Test
+  void anExpiredPresignedUrl_isRefused() throws Exception {
+    call(CloudStorage.Upload.text(STORAGE, "brief", "soon gone"));
+    PresignedUrl url =
+        call(new CloudStorage.PresignedGetUrl(STORAGE, "brief", Duration.ofSeconds(1)));
+    HttpRequest get = HttpRequest.newBuilder(url.url()).GET().build();
+
+    // The server refuses it once its clock passes expiresAt (1 s after signing).
+    awaitCondition(
+        "the server to refuse the expired URL",
+        () -> {
+          try {
+            return http.send(get, HttpResponse.BodyHandlers.ofString()).statusCode() == 403;
+          } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+          } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+          }
+        });
+    HttpResponse<String> refused = http.send(get, HttpResponse.BodyHandlers.ofString());
+    assertThat(refused.statusCode()).isEqualTo(403);
+    assertThat(refused.body()).containsIgnoringCase("expired");
+    assertThat(java.time.Instant.now()).isAfter(url.expiresAt());
+  }
+
+  // ---- errors from the server ----
+
+  @Test
+  void wrongCredentials_failWithAccessDenied() {
+    S3ObjectStorage intruder =
+        S3ObjectStorage.builder("intruder", "baton-test-" + BUCKETS.get())
+            .endpoint(server.endpoint())
+            .credentials(S3ProxyServer.IDENTITY, "wrong-secret")
+            .pathStyle(true)
+            .build();
+    try (TestNode other =
+        TestNode.builder()
+            .dispatcher(new CloudStorageModule())
+            .component(ObjectStorages.component(intruder))
+            .build()) {
+      assertThatThrownBy(() -> other.callInCoroutine(new CloudStorage.Head("intruder", "k")))
+          .isInstanceOf(AccessDeniedException.class)
+          .hasMessageContaining("intruder");
+    }
+  }
+
+  @Test
+  void aServerThatIsDown_failsWithStorageUnavailable_withTheClientsErrorAsCause() throws Exception {
+    S3ObjectStorage down =
+        S3ObjectStorage.builder("down", "bucket")
+            .endpoint(URI.create("http://127.0.0.1:" + S3ProxyServer.freePort()))
+            .credentials("id", "secret")
+            .pathStyle(true)
+            .connectTimeout(Duration.ofSeconds(1))
+            .build();
+    try (TestNode other =
+        TestNode.builder()
+            .dispatcher(new CloudStorageModule())
+            .component(ObjectStorages.component(down))
+            .build()) {
+      assertThatThrownBy(() -> other.callInCoroutine(CloudStorage.Upload.text("down", "k", "lost")))
+          .isInstanceOf(StorageUnavailableException.class)
+          .hasMessageContaining("upload of key 'k'")
+          .hasCauseInstanceOf(software.amazon.awssdk.core.exception.SdkClientException.class);
+    }
+  }
+
+  @Test
+  void s3KeysMayHoldWhatTheLocalBackendRefuses() {
+    call(CloudStorage.Upload.text(STORAGE, "a/../b", "literal dots"));
+    assertThat(call(new CloudStorage.Download(STORAGE, "a/../b")).text()).isEqualTo("literal dots");
+    assertThat(new String("x".getBytes(UTF_8), UTF_8)).isEqualTo("x");
+  }
+}
