@@ -4,9 +4,11 @@ import static java.util.Objects.requireNonNull;
 
 import dev.baton.dispatch.Command;
 import dev.baton.dispatch.CommandId;
+import dev.baton.modules.stream.Streams;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -63,6 +65,22 @@ public final class Http {
     @Override
     public byte[] bytes() {
       return bytes.clone();
+    }
+  }
+
+  /**
+   * The content of a file, streamed from disk as it is sent (never loaded into memory), with a
+   * Content-Length of the file's size, sent with {@code contentType} if it is not null. A file that
+   * cannot be read fails the request with {@link HttpRequestFailedException} before anything is
+   * sent.
+   *
+   * @param file the file
+   * @param contentType the Content-Type header to send, or null
+   */
+  public record FileBody(Path file, @Nullable String contentType) implements Body {
+    /** Validates. */
+    public FileBody {
+      requireNonNull(file, "file");
     }
   }
 
@@ -157,6 +175,8 @@ public final class Http {
    * @param timeout how long to wait for the response headers (positive)
    * @param maxResponseBytes the body limit (positive)
    * @param followRedirects whether 3xx responses are followed (not from https to http)
+   * @param streamBody whether the response body comes as a stream ({@link Response#bodyStream()})
+   *     instead of bytes; see {@link #withStreamBody()}
    */
   public record Request(
       String method,
@@ -166,7 +186,8 @@ public final class Http {
       Body body,
       Duration timeout,
       long maxResponseBytes,
-      boolean followRedirects)
+      boolean followRedirects,
+      boolean streamBody)
       implements Command<Response> {
 
     /** Validates and copies. */
@@ -203,6 +224,19 @@ public final class Http {
         throw new IllegalArgumentException(
             "maxResponseBytes must be positive, got: " + maxResponseBytes);
       }
+    }
+
+    /** A request whose body is read into memory. */
+    public Request(
+        String method,
+        URI uri,
+        Map<String, List<String>> headers,
+        Map<String, List<String>> query,
+        Body body,
+        Duration timeout,
+        long maxResponseBytes,
+        boolean followRedirects) {
+      this(method, uri, headers, query, body, timeout, maxResponseBytes, followRedirects, false);
     }
 
     /** A request with no body, no headers and the defaults. */
@@ -257,7 +291,8 @@ public final class Http {
           body,
           timeout,
           maxResponseBytes,
-          followRedirects);
+          followRedirects,
+          streamBody);
     }
 
     /** This request with one more query parameter. */
@@ -270,31 +305,79 @@ public final class Http {
           body,
           timeout,
           maxResponseBytes,
-          followRedirects);
+          followRedirects,
+          streamBody);
     }
 
     /** This request with {@code body}. */
     public Request withBody(Body body) {
       return new Request(
-          method, uri, headers, query, body, timeout, maxResponseBytes, followRedirects);
+          method,
+          uri,
+          headers,
+          query,
+          body,
+          timeout,
+          maxResponseBytes,
+          followRedirects,
+          streamBody);
     }
 
     /** This request with {@code timeout}. */
     public Request withTimeout(Duration timeout) {
       return new Request(
-          method, uri, headers, query, body, timeout, maxResponseBytes, followRedirects);
+          method,
+          uri,
+          headers,
+          query,
+          body,
+          timeout,
+          maxResponseBytes,
+          followRedirects,
+          streamBody);
     }
 
     /** This request with {@code maxResponseBytes}. */
     public Request withMaxResponseBytes(long maxResponseBytes) {
       return new Request(
-          method, uri, headers, query, body, timeout, maxResponseBytes, followRedirects);
+          method,
+          uri,
+          headers,
+          query,
+          body,
+          timeout,
+          maxResponseBytes,
+          followRedirects,
+          streamBody);
     }
 
     /** This request, following redirects or not. */
     public Request withFollowRedirects(boolean followRedirects) {
       return new Request(
-          method, uri, headers, query, body, timeout, maxResponseBytes, followRedirects);
+          method,
+          uri,
+          headers,
+          query,
+          body,
+          timeout,
+          maxResponseBytes,
+          followRedirects,
+          streamBody);
+    }
+
+    /**
+     * This request with its response body as a stream: the command completes once the headers
+     * arrived, with a {@link Response} whose {@link Response#bodyStream()} is a readable stream of
+     * the stream module (Read, ScannerCreate/ScannerScan, Stat, Close), owned by the caller and
+     * closed when it ends, and whose {@link Response#body()} is empty. {@code maxResponseBytes}
+     * does not apply: the reader decides how much to read. Closing the stream before its end aborts
+     * the exchange (the connection is closed, not reused); reading it to its end completes the
+     * exchange. Needs the http module booted with {@link HttpModule#withStreams()}; not allowed in
+     * a {@link RequestBatch}.
+     */
+    public Request withStreamBody() {
+      return new Request(
+          method, uri, headers, query, body, timeout, maxResponseBytes, followRedirects, true);
     }
 
     /** The URI actually requested: {@link #uri()} with {@link #query()} appended, encoded. */
@@ -328,6 +411,12 @@ public final class Http {
     /** Validates and copies. */
     public RequestBatch {
       requests = List.copyOf(requireNonNull(requests, "requests"));
+      for (int i = 0; i < requests.size(); i++) {
+        if (requests.get(i).streamBody()) {
+          throw new IllegalArgumentException(
+              "requests[" + i + "] streams its body, which a batch does not: send it alone");
+        }
+      }
     }
 
     @Override
@@ -364,9 +453,16 @@ public final class Http {
    * @param headers the headers, names case-insensitive
    * @param body the body (copied)
    * @param finalUri the URI that answered (after redirects)
+   * @param bodyStream the body as a stream owned by the caller, for a request {@link
+   *     Request#withStreamBody() with a streamed body} (then {@code body} is empty); null otherwise
    */
   @SuppressWarnings("ArrayRecordComponent") // copied in and out, never shared
-  public record Response(int status, Map<String, List<String>> headers, byte[] body, URI finalUri) {
+  public record Response(
+      int status,
+      Map<String, List<String>> headers,
+      byte[] body,
+      URI finalUri,
+      Streams.@Nullable StreamId bodyStream) {
     /** Validates and copies. */
     public Response {
       TreeMap<String, List<String>> copy = new TreeMap<>(String.CASE_INSENSITIVE_ORDER);
@@ -374,6 +470,24 @@ public final class Http {
       headers = Collections.unmodifiableMap(copy);
       body = requireNonNull(body, "body").clone();
       requireNonNull(finalUri, "finalUri");
+    }
+
+    /** A response whose body was read into memory. */
+    public Response(int status, Map<String, List<String>> headers, byte[] body, URI finalUri) {
+      this(status, headers, body, finalUri, null);
+    }
+
+    /**
+     * The body's stream, for a request with a streamed body.
+     *
+     * @throws IllegalStateException if the body was read into memory
+     */
+    public Streams.StreamId streamedBody() {
+      if (bodyStream == null) {
+        throw new IllegalStateException(
+            "the body was read into memory (body()); ask for a stream with withStreamBody()");
+      }
+      return bodyStream;
     }
 
     @Override

@@ -8,6 +8,12 @@ import dev.baton.dispatch.Handler;
 import dev.baton.dispatch.Registrar;
 import dev.baton.dispatch.Registration;
 import dev.baton.dispatch.ResultReceiver;
+import dev.baton.modules.stream.StreamResource;
+import dev.baton.modules.stream.StreamTable;
+import dev.baton.modules.stream.Streams;
+import java.io.FileNotFoundException;
+import java.io.IOException;
+import java.io.InputStream;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -44,7 +50,16 @@ import org.jspecify.annotations.Nullable;
  *
  * <p>{@link #stop()} shuts both clients down (in-flight requests fail with {@link
  * HttpRequestFailedException}); later requests fail with an {@link IllegalStateException}.
- * Thread-safe. Boot it with {@code Dispatcher.component(new HttpModule())}.
+ * Thread-safe.
+ *
+ * <p><b>Streamed bodies.</b> With {@link #withStreams()}, a request {@link
+ * Http.Request#withStreamBody() with a streamed body} completes once the headers arrived, and its
+ * body's {@link InputStream} becomes a stream of the node's {@link StreamTable}, owned by the
+ * caller; closing it aborts the exchange.
+ *
+ * <p>Boot it with {@code Dispatcher.component(new HttpModule())}, which needs no other service, or
+ * {@code Dispatcher.component(HttpModule.withStreams())} with {@link StreamTable#component()} for
+ * streamed bodies.
  */
 public final class HttpModule implements Dispatcher {
   /** The module's name in id reservations and messages. */
@@ -65,8 +80,38 @@ public final class HttpModule implements Dispatcher {
 
   private volatile boolean stopped;
 
-  /** Creates the module and its clients (closed by {@link #stop()}). */
-  public HttpModule() {}
+  /** Whether the module depends on the stream table (streamed bodies work). */
+  private final boolean withStreams;
+
+  /** The node's stream table, for streamed bodies; null when booted without it. */
+  private @Nullable StreamTable streams;
+
+  /**
+   * Creates the module and its clients (closed by {@link #stop()}), without streamed bodies: it
+   * needs no other service, and a request {@link Http.Request#withStreamBody() with a streamed
+   * body} fails with {@link IllegalStateException}.
+   */
+  public HttpModule() {
+    this(false);
+  }
+
+  private HttpModule(boolean withStreams) {
+    this.withStreams = withStreams;
+  }
+
+  /**
+   * Creates the module with streamed response bodies: it depends on the {@value
+   * StreamTable#COMPONENT_NAME} component (boot {@link StreamTable#component()} and, to read the
+   * bodies, the stream module), and the node fails to boot, naming it, without it.
+   */
+  public static HttpModule withStreams() {
+    return new HttpModule(true);
+  }
+
+  @Override
+  public List<String> dependsOn() {
+    return withStreams ? List.of(StreamTable.COMPONENT_NAME) : List.of();
+  }
 
   @Override
   public String module() {
@@ -80,6 +125,9 @@ public final class HttpModule implements Dispatcher {
 
   @Override
   public void registerAll(Registrar registrar, AppContext services) {
+    if (withStreams) {
+      streams = services.require(StreamTable.KEY);
+    }
     registrar.register(Http.REQUEST, Handler.forType(Http.Request.class, this::request));
     registrar.register(Http.REQUEST_BATCH, Handler.forType(Http.RequestBatch.class, this::batch));
   }
@@ -110,6 +158,10 @@ public final class HttpModule implements Dispatcher {
       receiver.completeYield(tag, null, cancelled(request.method() + " " + request.uri()));
       return;
     }
+    if (request.streamBody()) {
+      requestStreamed(context, request, tag, receiver);
+      return;
+    }
     AtomicBoolean done = new AtomicBoolean();
     CompletableFuture<HttpResponse<byte[]>> inFlight = send(request);
     Registration abort =
@@ -136,6 +188,81 @@ public final class HttpModule implements Dispatcher {
             });
   }
 
+  /**
+   * A request whose body becomes a stream: the exchange completes with the headers, and the body's
+   * {@link InputStream} goes to the stream table, owned by the caller. Closing it (Close, the
+   * owner's end, the node's stop) cancels the client's subscription, which aborts the exchange if
+   * the body was not read to its end.
+   */
+  private void requestStreamed(
+      CommandContext context, Http.Request request, long tag, ResultReceiver receiver) {
+    StreamTable table = streams;
+    if (table == null) {
+      throw new IllegalStateException(
+          "a request with a streamed body needs the "
+              + StreamTable.COMPONENT_NAME
+              + " component: boot HttpModule.withStreams() with StreamTable.component()");
+    }
+    String what = request.method() + " " + request.uri();
+    AtomicBoolean done = new AtomicBoolean();
+    HttpRequest built = build(request);
+    CompletableFuture<HttpResponse<InputStream>> inFlight =
+        client(request).sendAsync(built, HttpResponse.BodyHandlers.ofInputStream());
+    Registration abort =
+        context.onCancel(
+            () -> {
+              if (done.compareAndSet(false, true)) {
+                inFlight.cancel(true);
+                receiver.completeYield(tag, null, cancelled(what));
+              }
+            });
+    var _ =
+        inFlight.whenComplete(
+            (response, error) -> {
+              if (!done.compareAndSet(false, true)) {
+                if (response != null) {
+                  closeQuietly(response.body()); // cancelled first: nobody will read it
+                }
+                return;
+              }
+              abort.remove();
+              if (error != null) {
+                receiver.completeYield(tag, null, failure(request, error));
+                return;
+              }
+              Streams.StreamId body;
+              try {
+                // If the caller (or this command's deadline) is gone, the table closes it at once.
+                body = table.open(context, StreamResource.readable(response.body()));
+              } catch (RuntimeException e) {
+                closeQuietly(response.body());
+                receiver.completeYield(tag, null, e);
+                return;
+              }
+              if (context.isCancelled()) {
+                receiver.completeYield(tag, null, cancelled(what));
+              } else {
+                receiver.completeYield(
+                    tag,
+                    new Http.Response(
+                        response.statusCode(),
+                        response.headers().map(),
+                        new byte[0],
+                        response.uri(),
+                        body),
+                    null);
+              }
+            });
+  }
+
+  private static void closeQuietly(InputStream body) {
+    try {
+      body.close();
+    } catch (IOException ignored) {
+      // Closed either way: the exchange is aborted.
+    }
+  }
+
   private void batch(
       CommandContext context, Http.RequestBatch batch, long tag, ResultReceiver receiver) {
     requireRunning();
@@ -155,7 +282,7 @@ public final class HttpModule implements Dispatcher {
       CompletableFuture<HttpResponse<byte[]>> sent;
       try {
         sent = send(request);
-      } catch (IllegalArgumentException invalid) {
+      } catch (IllegalArgumentException | HttpRequestFailedException invalid) {
         // a header the client refuses: this request's outcome, not the batch's (others are sent)
         sent = CompletableFuture.failedFuture(invalid);
       }
@@ -196,6 +323,28 @@ public final class HttpModule implements Dispatcher {
 
   private CompletableFuture<HttpResponse<byte[]>> send(Http.Request request) {
     URI uri = request.effectiveUri();
+    return client(request)
+        .sendAsync(
+            build(request),
+            new LimitedBodyHandler(
+                request.maxResponseBytes(),
+                () ->
+                    new ResponseTooLargeException(
+                        request.method(), uri, request.maxResponseBytes())));
+  }
+
+  private HttpClient client(Http.Request request) {
+    return request.followRedirects() ? following : notFollowing;
+  }
+
+  /**
+   * The JDK request for {@code request}.
+   *
+   * @throws HttpRequestFailedException if a file body cannot be read
+   * @throws IllegalArgumentException for a header the client refuses
+   */
+  private static HttpRequest build(Http.Request request) {
+    URI uri = request.effectiveUri();
     HttpRequest.Builder builder = HttpRequest.newBuilder(uri).timeout(request.timeout());
     boolean hasContentType = false;
     for (var header : request.headers().entrySet()) {
@@ -215,6 +364,14 @@ public final class HttpModule implements Dispatcher {
         publisher = HttpRequest.BodyPublishers.ofByteArray(b.bytes());
         contentType = b.contentType();
       }
+      case Http.FileBody f -> {
+        try {
+          publisher = HttpRequest.BodyPublishers.ofFile(f.file());
+        } catch (FileNotFoundException | SecurityException e) {
+          throw new HttpRequestFailedException(request.method(), uri, false, e);
+        }
+        contentType = f.contentType();
+      }
       case Http.FormBody f -> {
         publisher = HttpRequest.BodyPublishers.ofString(Http.encodeForm(f.fields(), false));
         contentType = "application/x-www-form-urlencoded";
@@ -229,13 +386,7 @@ public final class HttpModule implements Dispatcher {
       builder.header("Content-Type", contentType);
     }
     builder.method(request.method(), publisher);
-    HttpClient client = request.followRedirects() ? following : notFollowing;
-    return client.sendAsync(
-        builder.build(),
-        new LimitedBodyHandler(
-            request.maxResponseBytes(),
-            () ->
-                new ResponseTooLargeException(request.method(), uri, request.maxResponseBytes())));
+    return builder.build();
   }
 
   private static Http.Response toResponse(HttpResponse<byte[]> response) {
