@@ -14,6 +14,7 @@ import dev.baton.workflow.spi.JournalUnavailableException;
 import dev.baton.workflow.spi.Payload;
 import dev.baton.workflow.spi.WorkflowRecord;
 import java.security.SecureRandom;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -188,7 +189,7 @@ final class WorkflowRun implements WorkflowScope {
 
   @Override
   public Instant now() {
-    TimeSource clock = new TimeSource(engine);
+    Clock clock = new Clock(engine);
     return Instant.parse(sideEffect("@now", String.class, clock::now));
   }
 
@@ -208,8 +209,33 @@ final class WorkflowRun implements WorkflowScope {
     return sideEffect("@new-id", String.class, () -> UUID.randomUUID().toString());
   }
 
-  /** The node's clock as an ISO instant, for {@link #now()}. */
-  private record TimeSource(WorkflowModule engine) {
+  @Override
+  public void sleep(Duration duration) {
+    requireNonNull(duration, "duration");
+    if (duration.isNegative()) {
+      throw new IllegalArgumentException("duration must not be negative, was " + duration);
+    }
+    Clock clock = new Clock(engine);
+    Instant wake =
+        Instant.parse(
+            sideEffect(
+                "@sleep-until", String.class, () -> clock.instant().plus(duration).toString()));
+    CoroutineScope scope = requireNonNull(process, "process");
+    while (true) {
+      Duration left = Duration.between(clock.instant(), wake);
+      if (left.isNegative() || left.isZero()) {
+        return;
+      }
+      var _ = scope.receive(left); // a message is discarded; the loop sleeps on
+    }
+  }
+
+  /** The node's clock, for {@link #now()} and {@link #sleep}. */
+  private record Clock(WorkflowModule engine) {
+    Instant instant() {
+      return engine.time().now();
+    }
+
     String now() {
       return engine.time().now().toString();
     }

@@ -1,6 +1,7 @@
 package dev.baton.workflow;
 
 import dev.baton.dispatch.Command;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
 import java.util.Random;
@@ -80,4 +81,14 @@ public interface WorkflowScope {
 
   /** A random UUID string, journaled. */
   String newId();
+
+  /**
+   * Sleeps durably: the wake-up instant ({@link #now()} plus {@code duration}, on the node's time
+   * source) is journaled, so a run resumed after a crash sleeps only what is left of it, or not at
+   * all. The workflow's process waits in its mailbox meanwhile; messages sent to it are discarded
+   * (workflow code receives nothing but command results).
+   *
+   * @throws IllegalArgumentException if {@code duration} is negative
+   */
+  void sleep(Duration duration);
 }

@@ -289,6 +289,28 @@ class WorkflowModuleTest {
   }
 
   @Test
+  void durableSleepJournalsItsWakeUpSoAResumedRunSleepsOnlyWhatIsLeft() throws Exception {
+    Workflow sleeper =
+        (scope, input) -> {
+          scope.sleep(Duration.ofHours(1));
+          return scope.call(counted("woke", Integer.class, 1));
+        };
+    node(new CrashingJournal(store, "w", 0), b -> b.register("sleeper", sleeper));
+    var _ = failureOf(module.start("sleeper", "w", null)); // stops once the wake-up is journaled
+    assertThat(store.entries("w").getFirst().name()).isEqualTo("@sleep-until");
+
+    TestNode second = node(store, b -> b.register("sleeper", sleeper));
+    CompletableFuture<Integer> woke = module.start("sleeper", "w", null, Integer.class);
+    second.manualTime().advance(Duration.ofMinutes(59));
+    assertThat(woke).isNotDone();
+    assertThat(runsOf("woke")).isZero();
+    second.manualTime().advance(Duration.ofMinutes(1));
+
+    assertThat(woke).succeedsWithin(BOUND).isEqualTo(1);
+    assertThat(runsOf("woke")).isEqualTo(1);
+  }
+
+  @Test
   void failedCommandIsJournaledAndRethrownOnReplayWithoutRunningAgain() throws Exception {
     Workflow flaky =
         (scope, input) -> {
