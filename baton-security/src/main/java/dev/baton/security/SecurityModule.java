@@ -27,6 +27,7 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.function.Function;
 import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
@@ -255,7 +256,12 @@ public final class SecurityModule implements Dispatcher {
   /** Runs {@code work} on the workers if {@code slow}, else here; a throw fails the future. */
   private <T> CompletableFuture<T> compute(boolean slow, Supplier<T> work) {
     if (slow) {
-      return CompletableFuture.supplyAsync(work, workers);
+      try {
+        return CompletableFuture.supplyAsync(work, workers);
+      } catch (RejectedExecutionException e) {
+        return CompletableFuture.failedFuture(
+            new IllegalStateException("the security module has stopped", e));
+      }
     }
     try {
       return CompletableFuture.completedFuture(work.get());
@@ -346,9 +352,6 @@ public final class SecurityModule implements Dispatcher {
       value = done.join();
     } catch (CompletionException | CancellationException e) {
       error = unwrap(e);
-    }
-    if (error instanceof java.util.concurrent.RejectedExecutionException rejected) {
-      error = new IllegalStateException("the security module has stopped", rejected);
     }
     receiver.completeYield(tag, value, error);
   }

@@ -219,6 +219,41 @@ class SecurityModuleTest {
     }
   }
 
+  @Test
+  void slowCryptoRunsOnTheWorkers_cheapCryptoInline_provenByStoppingTheWorkers() {
+    IssuedToken rsToken = create("rs", "ada");
+    IssuedToken esToken = create("es", "ada");
+    SecurityModule module = new SecurityModule(1);
+    try (TestNode other =
+        TestNode.builder()
+            .manualTime()
+            .component(Stores.component())
+            .component(TokenStores.component(stores().toArray(TokenStore[]::new)))
+            .dispatcher(module)
+            .build()) {
+      module.stop(); // the workers are gone; inline work still runs
+
+      // HMAC signing and RSA verification are inline.
+      IssuedToken hs = other.callInCoroutine(new Security.CreateToken("hs", "ada", Set.of()));
+      assertThat(other.callInCoroutine(new Security.ValidateToken("hs", hs.token())).subject())
+          .isEqualTo("ada");
+      assertThat(other.callInCoroutine(new Security.ValidateToken("rs", rsToken.token())).id())
+          .isEqualTo(rsToken.id());
+      // RSA and ECDSA signing, and ECDSA verification, needed the workers.
+      for (Security.CreateToken slow :
+          List.of(
+              new Security.CreateToken("rs", "ada", Set.of()),
+              new Security.CreateToken("es", "ada", Set.of()))) {
+        assertThatThrownBy(() -> other.callInCoroutine(slow))
+            .isInstanceOf(IllegalStateException.class)
+            .hasMessageContaining("stopped");
+      }
+      assertThatThrownBy(
+              () -> other.callInCoroutine(new Security.ValidateToken("es", esToken.token())))
+          .isInstanceOf(IllegalStateException.class);
+    }
+  }
+
   // ---- expiry and not-before, on the manual clock ----
 
   @Test
@@ -423,6 +458,11 @@ class SecurityModuleTest {
             goodPayload(""));
     // Correctly signed, but the payload is not JSON (the signature is checked first).
     String notJson = hs256(SECRET, HS_HEADER, "plain text");
+    String encrypted =
+        b64("{\"alg\":\"dir\",\"enc\":\"A128GCM\",\"kid\":\"h1\"}")
+            + "..AAAAAAAAAAAAAAAA."
+            + b64("ciphertext")
+            + ".AAAAAAAAAAAAAAAAAAAAAA";
     for (String token :
         List.of(
             "",
@@ -432,11 +472,35 @@ class SecurityModuleTest {
             "x".repeat(Security.MAX_TOKEN_CHARS + 1),
             noExpiry,
             critical,
-            notJson)) {
+            notJson,
+            encrypted)) {
       assertThatThrownBy(() -> validate("hs", token))
           .as(token.length() > 40 ? token.substring(0, 40) : token)
           .isInstanceOf(MalformedTokenException.class);
     }
+  }
+
+  @Test
+  void malformedTokens_sayWhatIsWrong() {
+    String encrypted =
+        b64("{\"alg\":\"dir\",\"enc\":\"A128GCM\"}")
+            + "..AAAAAAAAAAAAAAAA."
+            + b64("ciphertext")
+            + ".AAAAAAAAAAAAAAAAAAAAAA";
+    String noExpiry =
+        hs256(
+            SECRET,
+            HS_HEADER,
+            "{\"iss\":\""
+                + ISSUER
+                + "\",\"aud\":\""
+                + AUDIENCE
+                + "\",\"sub\":\"x\",\"jti\":\"j\"}");
+
+    assertThatThrownBy(() -> validate("hs", encrypted)).hasMessageContaining("(JWE)");
+    assertThatThrownBy(() -> validate("hs", noExpiry)).hasMessageContaining("(exp)");
+    assertThatThrownBy(() -> validate("hs", "x".repeat(Security.MAX_TOKEN_CHARS + 1)))
+        .hasMessageContaining("longer than 16384");
   }
 
   @Test
