@@ -310,6 +310,50 @@ public final class EvalModule implements Dispatcher {
     return session;
   }
 
+  /**
+   * {@link #openSession} for a script process, on a script thread (the context's setup runs
+   * JavaScript, which never runs on the process's own thread); waits for it.
+   */
+  Session openSessionOnScriptThread(String script, Eval.Limits limits, Set<String> modules)
+      throws Exception {
+    Machinery running = running("script '" + script + "'");
+    Future<Session> opened;
+    try {
+      opened = running.executor().submit(() -> openSession(script, limits, modules, true));
+    } catch (RejectedExecutionException e) {
+      throw new EvalStoppedException("script '" + script + "'");
+    }
+    try {
+      return opened.get();
+    } catch (InterruptedException e) {
+      // Terminated while the context was being set up: close it once it exists.
+      var _ = Thread.ofVirtual().start(() -> closeWhenOpened(opened));
+      Thread.currentThread().interrupt();
+      throw e;
+    } catch (ExecutionException e) {
+      throw unwrap(e);
+    }
+  }
+
+  private void closeWhenOpened(Future<Session> opening) {
+    try {
+      closeSession(opening.get());
+    } catch (InterruptedException | ExecutionException | CancellationException e) {
+      // Nothing was opened, or it could not be waited for: nothing to close.
+    }
+  }
+
+  private static Exception unwrap(ExecutionException e) {
+    Throwable cause = e.getCause();
+    if (cause instanceof Exception exception) {
+      return exception;
+    }
+    if (cause instanceof Error error) {
+      throw error;
+    }
+    return e;
+  }
+
   /** Closes {@code session} and forgets it. */
   void closeSession(Session session) {
     sessions.remove(session);
@@ -341,14 +385,7 @@ public final class EvalModule implements Dispatcher {
       Thread.currentThread().interrupt();
       throw e;
     } catch (ExecutionException e) {
-      Throwable cause = e.getCause();
-      if (cause instanceof Exception exception) {
-        throw exception;
-      }
-      if (cause instanceof Error error) {
-        throw error;
-      }
-      throw e;
+      throw unwrap(e);
     }
   }
 

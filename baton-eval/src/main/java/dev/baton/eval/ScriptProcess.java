@@ -56,7 +56,7 @@ final class ScriptProcess implements Coroutine {
   public @Nullable Object run(CoroutineScope process, @Nullable Object input) throws Exception {
     String script = source.getName();
     String inputJson = Values.toJson(input, "the input of script '" + script + "'");
-    Session session = module.openSession(script, limits, modules, true);
+    Session session = module.openSessionOnScriptThread(script, limits, modules);
     Registration stopOnEnd =
         process.onCancel(
             () ->
