@@ -35,17 +35,13 @@ import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.S3Configuration;
 import software.amazon.awssdk.services.s3.model.BucketAlreadyOwnedByYouException;
-import software.amazon.awssdk.services.s3.model.Delete;
-import software.amazon.awssdk.services.s3.model.DeleteObjectsResponse;
 import software.amazon.awssdk.services.s3.model.GetObjectRequest;
 import software.amazon.awssdk.services.s3.model.GetObjectResponse;
 import software.amazon.awssdk.services.s3.model.HeadObjectResponse;
 import software.amazon.awssdk.services.s3.model.ListObjectsV2Response;
 import software.amazon.awssdk.services.s3.model.NoSuchKeyException;
-import software.amazon.awssdk.services.s3.model.ObjectIdentifier;
 import software.amazon.awssdk.services.s3.model.PutObjectRequest;
 import software.amazon.awssdk.services.s3.model.PutObjectResponse;
-import software.amazon.awssdk.services.s3.model.S3Error;
 import software.amazon.awssdk.services.s3.model.S3Exception;
 import software.amazon.awssdk.services.s3.model.S3Object;
 import software.amazon.awssdk.services.s3.presigner.S3Presigner;
@@ -247,35 +243,33 @@ public final class S3ObjectStorage implements ObjectStorage {
     }
   }
 
+  /**
+   * One {@code DeleteObject} per key, in order. Not the batch {@code DeleteObjects}: it requires a
+   * body checksum, which this SDK sends as a flexible checksum that S3-compatible servers (s3proxy,
+   * older MinIO) refuse with 501; per-key deletes work everywhere, at one round trip per key.
+   */
   @Override
   public List<DeleteOutcome> delete(List<String> keys) {
-    DeleteObjectsResponse response;
-    try {
-      List<ObjectIdentifier> ids =
-          keys.stream().distinct().map(k -> ObjectIdentifier.builder().key(k).build()).toList();
-      response =
-          client.deleteObjects(
-              b -> b.bucket(bucket).delete(Delete.builder().objects(ids).quiet(true).build()));
-    } catch (SdkException e) {
-      throw translate("delete", null, e);
-    }
-    Map<String, CloudStorageException> errors = new LinkedHashMap<>();
-    for (S3Error error : response.errors()) {
-      String key = error.key();
-      if (key == null) {
-        continue;
-      }
-      RuntimeException cause =
-          new IllegalStateException("S3 error " + error.code() + ": " + error.message());
-      errors.put(
-          key,
-          "AccessDenied".equals(error.code())
-              ? new AccessDeniedException(name, "delete", key, cause)
-              : new StorageUnavailableException(name, "delete", key, cause));
-    }
     List<DeleteOutcome> outcomes = new ArrayList<>(keys.size());
     for (String key : keys) {
-      outcomes.add(new DeleteOutcome(key, errors.get(key)));
+      try {
+        client.deleteObject(b -> b.bucket(bucket).key(key));
+        outcomes.add(new DeleteOutcome(key, null));
+      } catch (AbortedException e) {
+        throw e;
+      } catch (SdkException e) {
+        RuntimeException error = translate("delete", key, e);
+        if (error instanceof ObjectNotFoundException) {
+          outcomes.add(new DeleteOutcome(key, null)); // absent: nothing to delete
+        } else if (error instanceof CloudStorageException typed) {
+          outcomes.add(new DeleteOutcome(key, typed));
+        } else {
+          throw error;
+        }
+      }
+      if (Thread.currentThread().isInterrupted()) {
+        throw AbortedException.builder().message("the delete was cancelled").build();
+      }
     }
     return outcomes;
   }

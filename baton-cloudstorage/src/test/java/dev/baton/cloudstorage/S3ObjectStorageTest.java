@@ -1,7 +1,6 @@
 package dev.baton.cloudstorage;
 
 import static dev.baton.testing.TestNode.awaitCondition;
-import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -144,7 +143,8 @@ class S3ObjectStorageTest extends ObjectStorageBehaviourTest {
     HttpResponse<String> refused = http.send(get, HttpResponse.BodyHandlers.ofString());
     assertThat(refused.statusCode()).isEqualTo(403);
     assertThat(refused.body()).containsIgnoringCase("expired");
-    assertThat(java.time.Instant.now()).isAfter(url.expiresAt());
+    // SigV4 dates have whole seconds, so the server may refuse up to 1 s before expiresAt.
+    assertThat(java.time.Instant.now()).isAfter(url.expiresAt().minusSeconds(1));
   }
 
   // ---- errors from the server ----
@@ -187,12 +187,5 @@ class S3ObjectStorageTest extends ObjectStorageBehaviourTest {
           .hasMessageContaining("upload of key 'k'")
           .hasCauseInstanceOf(software.amazon.awssdk.core.exception.SdkClientException.class);
     }
-  }
-
-  @Test
-  void s3KeysMayHoldWhatTheLocalBackendRefuses() {
-    call(CloudStorage.Upload.text(STORAGE, "a/../b", "literal dots"));
-    assertThat(call(new CloudStorage.Download(STORAGE, "a/../b")).text()).isEqualTo("literal dots");
-    assertThat(new String("x".getBytes(UTF_8), UTF_8)).isEqualTo("x");
   }
 }

@@ -17,9 +17,11 @@ import java.util.concurrent.locks.LockSupport;
 
 /**
  * A real S3-compatible server for the tests: s3proxy (Maven Central's self-contained jar, copied to
- * {@code target/s3proxy/s3proxy.jar} by the build) with jclouds' filesystem provider, run as a
- * child JVM bound to 127.0.0.1 on a free port, and stopped by its process handle. A child JVM keeps
- * s3proxy's own dependencies (Jetty, jclouds, an older AWS SDK) off the module's test path.
+ * {@code target/s3proxy/s3proxy.jar} by the build) with jclouds' in-memory ({@code transient})
+ * provider (the filesystem provider lists its directories as objects and refuses keys with {@code
+ * ..}), run as a child JVM bound to 127.0.0.1 on a free port, and stopped by its process handle. A
+ * child JVM keeps s3proxy's own dependencies (Jetty, jclouds, an older AWS SDK) off the module's
+ * test path.
  */
 final class S3ProxyServer implements AutoCloseable {
   static final String IDENTITY = "baton-test-identity";
@@ -50,7 +52,6 @@ final class S3ProxyServer implements AutoCloseable {
               + "); the build copies it in process-test-resources: run through Maven");
     }
     int port = freePort();
-    Path data = Files.createDirectories(dir.resolve("data"));
     Path properties = dir.resolve("s3proxy.properties");
     Files.writeString(
         properties,
@@ -60,8 +61,7 @@ final class S3ProxyServer implements AutoCloseable {
             "s3proxy.authorization=aws-v2-or-v4",
             "s3proxy.identity=" + IDENTITY,
             "s3proxy.credential=" + CREDENTIAL,
-            "jclouds.provider=filesystem",
-            "jclouds.filesystem.basedir=" + data,
+            "jclouds.provider=transient",
             ""),
         UTF_8);
     Path log = dir.resolve("s3proxy.log");
@@ -69,7 +69,7 @@ final class S3ProxyServer implements AutoCloseable {
     Process process =
         new ProcessBuilder(
                 List.of(
-                    java, "-Xmx256m", "-jar", jarProperty, "--properties", properties.toString()))
+                    java, "-Xmx512m", "-jar", jarProperty, "--properties", properties.toString()))
             .redirectErrorStream(true)
             .redirectOutput(log.toFile())
             .start();
