@@ -11,12 +11,14 @@ import dev.baton.cloudstorage.spi.ObjectStorage;
 import dev.baton.process.Event;
 import dev.baton.process.ProcessResult;
 import dev.baton.process.ProcessTerminatedException;
+import dev.baton.process.YieldTimeoutException;
 import dev.baton.testing.TestNode;
 import java.io.IOException;
 import java.io.RandomAccessFile;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
@@ -313,6 +315,33 @@ abstract class ObjectStorageBehaviourTest {
     assertThat(result.error()).isInstanceOf(ProcessTerminatedException.class);
     awaitCondition("the upload to stop", () -> module.runningCalls() == 0);
     assertThatThrownBy(() -> call(new CloudStorage.Head(STORAGE, "huge.bin")))
+        .isInstanceOf(ObjectNotFoundException.class);
+    assertThat(leftoverTemporaryFiles()).isEmpty();
+  }
+
+  @Test
+  void aYieldDeadline_cancelsTheUpload_andTheProcessCarriesOn() throws Exception {
+    Path big = bigSparseFile();
+    ProcessResult result =
+        node.runCoroutine(
+            (process, input) -> {
+              List<Object> seen = new ArrayList<>();
+              try {
+                process.call(
+                    CloudStorage.Upload.file(STORAGE, "late.bin", big), Duration.ofMillis(200));
+                seen.add("the upload finished");
+              } catch (YieldTimeoutException expected) {
+                seen.add("deadline");
+              }
+              seen.add(process.call(CloudStorage.Upload.text(STORAGE, "after", "fine")).size());
+              return seen;
+            },
+            null);
+
+    assertThat(result.error()).isNull();
+    assertThat(result.value()).isEqualTo(List.of("deadline", 4L));
+    awaitCondition("the upload to stop", () -> module.runningCalls() == 0);
+    assertThatThrownBy(() -> call(new CloudStorage.Head(STORAGE, "late.bin")))
         .isInstanceOf(ObjectNotFoundException.class);
     assertThat(leftoverTemporaryFiles()).isEmpty();
   }

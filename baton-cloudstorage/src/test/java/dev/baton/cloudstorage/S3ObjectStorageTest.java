@@ -85,6 +85,21 @@ class S3ObjectStorageTest extends ObjectStorageBehaviourTest {
   }
 
   @Test
+  void presignedGetUrl_fromAStepProcess_works() throws Exception {
+    call(CloudStorage.Upload.text(STORAGE, "step.txt", "stepped"));
+
+    dev.baton.process.Event.Completion completion =
+        node.yieldFromStep(
+            new CloudStorage.PresignedGetUrl(STORAGE, "step.txt", Duration.ofMinutes(1)));
+
+    PresignedUrl url = (PresignedUrl) java.util.Objects.requireNonNull(completion.result());
+    HttpResponse<String> response =
+        http.send(
+            HttpRequest.newBuilder(url.url()).GET().build(), HttpResponse.BodyHandlers.ofString());
+    assertThat(response.body()).isEqualTo("stepped");
+  }
+
+  @Test
   void presignedPutUrl_letsAPlainHttpClientUpload_withTheSignedContentType() throws Exception {
     PresignedUrl url =
         call(
