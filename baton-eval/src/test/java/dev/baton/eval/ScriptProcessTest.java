@@ -4,6 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.baton.dispatch.CommandId;
+import dev.baton.modules.clock.Clock;
+import dev.baton.modules.clock.ClockModule;
+import dev.baton.modules.event.EventBus;
+import dev.baton.modules.event.EventModule;
+import dev.baton.modules.event.Events;
 import dev.baton.modules.store.KeyNotFoundException;
 import dev.baton.modules.store.Store;
 import dev.baton.modules.store.StoreModule;
@@ -20,6 +25,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -45,6 +51,9 @@ class ScriptProcessTest {
             .manualTime()
             .component(Stores.component())
             .dispatcher(new StoreModule())
+            .component(EventBus.component())
+            .dispatcher(new EventModule())
+            .dispatcher(new ClockModule())
             .dispatcher(eval)
             .build();
   }
@@ -87,6 +96,51 @@ class ScriptProcessTest {
     assertThat(result.value()).isEqualTo(Map.of("version", 1L, "got", "hello ada"));
     assertThat(node.callInCoroutine(new Store.Get("greeting")))
         .isEqualTo("hello ada".getBytes(StandardCharsets.UTF_8));
+  }
+
+  @Test
+  void aScriptProcessSendsEventsAndSleepsOnTheNodesClock() {
+    AtomicBoolean subscribed = new AtomicBoolean();
+    TestNode.Started subscriber =
+        node.startCoroutine(
+            (process, input) -> {
+              var _ = process.call(new Events.Subscribe("news"));
+              subscribed.set(true);
+              return process.receive("news").payload();
+            },
+            null);
+    TestNode.awaitCondition("the subscription", subscribed::get);
+    TestNode.Started watcher =
+        node.startCoroutine(
+            (process, input) -> {
+              var _ =
+                  process.call(
+                      Eval.CreateProcess.of(
+                              """
+                              function* main() {
+                                const receivers = yield baton.event.send('news', { n: 1 });
+                                const woke = yield baton.clock.sleep(1000);
+                                return { receivers, woke: typeof woke };
+                              }
+                              """,
+                              null,
+                              Set.of(Events.SEND, Clock.SLEEP))
+                          .monitored());
+              Message exit = process.receive(Message.EXIT_TOPIC);
+              return ((ExitSignal) Objects.requireNonNull(exit.payload())).result();
+            },
+            null);
+
+    assertThat(subscriber.await().value()).isEqualTo(Map.of("n", 1L));
+    // The script sleeps on the node's (manual) clock: move it until the process ends.
+    TestNode.awaitCondition(
+        "the script to wake",
+        () -> {
+          node.manualTime().advance(Duration.ofMillis(250));
+          return watcher.exit().isDone();
+        });
+    ProcessResult result = (ProcessResult) Objects.requireNonNull(watcher.await().value());
+    assertThat(result.value()).isEqualTo(Map.of("receivers", 1L, "woke", "string"));
   }
 
   @Test
