@@ -421,6 +421,24 @@ class EvalModuleTest {
   }
 
   @Test
+  void stoppingTheModuleStopsARunningScript() {
+    Eval.Run forever =
+        Eval.Run.of("while (true) {}", null)
+            .withLimits(
+                Eval.Limits.DEFAULT
+                    .withMaxStatements(Long.MAX_VALUE)
+                    .withCpuTime(Duration.ofMinutes(5))
+                    .withWallTime(Duration.ofMinutes(5)));
+    TestNode.Started caller = node.startCoroutine((process, input) -> process.call(forever), null);
+    TestNode.awaitCondition("the script to run", () -> eval.runningScripts() == 1);
+
+    eval.stop();
+
+    assertThat(caller.await().error()).isInstanceOf(EvalStoppedException.class);
+    assertThat(eval.runningScripts()).isZero();
+  }
+
+  @Test
   void aStoppedModuleRefusesRuns() {
     eval.stop();
 
