@@ -27,7 +27,6 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.function.Function;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -421,7 +420,7 @@ public final class CloudStorageModule implements Dispatcher {
     }
   }
 
-  /** For {@link Function} users: the module's executor is not shared. */
+  /** The module and how many backend calls it is running. */
   @Override
   public String toString() {
     return "CloudStorageModule[running=" + running.get() + "]";
