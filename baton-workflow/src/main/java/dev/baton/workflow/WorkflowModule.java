@@ -375,6 +375,12 @@ public final class WorkflowModule implements Dispatcher {
               } catch (Throwable e) {
                 error = e;
               }
+              if (error != null && pool.isShutdown()) {
+                // The node is stopping (the work was interrupted): not the command's own outcome,
+                // so it must not be journaled; the run stops and is resumed later.
+                error =
+                    new CancellationException("the workflow module stopped while " + work + " ran");
+              }
               if (done.compareAndSet(false, true)) {
                 Registration registration = watch.get();
                 if (registration != null) {

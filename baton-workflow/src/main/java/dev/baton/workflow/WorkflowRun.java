@@ -45,7 +45,8 @@ final class WorkflowRun implements WorkflowScope {
   private final Workflow body;
   private final CompletableFuture<Payload> outcome = new CompletableFuture<>();
 
-  // Owned by the run's thread.
+  // Set once by the run's thread before the workflow code runs; the rest is owned by that thread.
+  private volatile @Nullable Thread owner;
   private @Nullable CoroutineScope process;
   private List<JournalEntry> replay = List.of();
   private int next;
@@ -66,6 +67,7 @@ final class WorkflowRun implements WorkflowScope {
   /** The coroutine body: replays, runs on, and finishes the workflow in the journal. */
   @Nullable Object execute(CoroutineScope scope, @Nullable Object ignored) {
     Pid pid = scope.pid();
+    owner = Thread.currentThread();
     process = scope;
     engine.bind(pid, this);
     JsonCodec codec = engine.codec();
@@ -346,6 +348,10 @@ final class WorkflowRun implements WorkflowScope {
   }
 
   private void throwIfStopped() {
+    if (!Thread.currentThread().equals(owner)) {
+      throw new IllegalStateException(
+          "only workflow '" + record.id() + "''s own thread may call through its scope");
+    }
     RuntimeException stop = stopped;
     if (stop != null) {
       throw stop;

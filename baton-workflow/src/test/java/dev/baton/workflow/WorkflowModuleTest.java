@@ -311,6 +311,34 @@ class WorkflowModuleTest {
   }
 
   @Test
+  void commandCutShortByTheNodeStoppingIsNotJournaledAndRunsAgainOnResume() throws Exception {
+    java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+    Workflow slow =
+        (scope, input) ->
+            scope.sideEffect(
+                "slow",
+                Integer.class,
+                () -> {
+                  runs.computeIfAbsent("slow", key -> new AtomicInteger()).incrementAndGet();
+                  release.await(); // interrupted when the first node stops
+                  return 5;
+                });
+    TestNode first = node(store, b -> b.register("slow", slow));
+    var cut = module.start("slow", "w", null);
+    TestNode.awaitCondition("the side effect started", () -> runsOf("slow") == 1);
+
+    first.close();
+
+    assertThat(failureOf(cut)).isNotInstanceOf(WorkflowFailedException.class);
+    assertThat(store.entries("w")).isEmpty();
+    assertThat(store.find("w").orElseThrow().status()).isEqualTo(WorkflowStatus.RUNNING);
+    release.countDown();
+    node(store, b -> b.register("slow", slow));
+    assertThat(module.start("slow", "w", null)).succeedsWithin(BOUND).isEqualTo(5);
+    assertThat(runsOf("slow")).isEqualTo(2); // at least once: it ran, but was never journaled
+  }
+
+  @Test
   void failedCommandIsJournaledAndRethrownOnReplayWithoutRunningAgain() throws Exception {
     Workflow flaky =
         (scope, input) -> {
