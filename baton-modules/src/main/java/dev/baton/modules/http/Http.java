@@ -164,7 +164,8 @@ public final class Http {
    * <p>Errors: {@link HttpRequestFailedException} when no response came (refused, reset, TLS,
    * {@link HttpRequestFailedException#timedOut() timeout}); {@link ResponseTooLargeException} when
    * the body passed {@code maxResponseBytes}; {@link IllegalArgumentException} for a header the JDK
-   * client sets itself (Host, Content-Length, Connection...). Use the factories ({@link #get},
+   * client sets itself (Host, Content-Length, Connection...); {@link IllegalStateException} for a
+   * streamed body on a module booted without the stream table. Use the factories ({@link #get},
    * {@link #post}, {@link #of}) and the {@code with...} methods.
    *
    * @param method the method, upper case (GET, POST, PUT, DELETE, HEAD, PATCH, OPTIONS...)
@@ -173,7 +174,7 @@ public final class Http {
    * @param query query parameters, percent-encoded (UTF-8) and appended in order
    * @param body the body; GET and HEAD take none
    * @param timeout how long to wait for the response headers (positive)
-   * @param maxResponseBytes the body limit (positive)
+   * @param maxResponseBytes the body limit (positive); not applied to a streamed body
    * @param followRedirects whether 3xx responses are followed (not from https to http)
    * @param streamBody whether the response body comes as a stream ({@link Response#bodyStream()})
    *     instead of bytes; see {@link #withStreamBody()}
