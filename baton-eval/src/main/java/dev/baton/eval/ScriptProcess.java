@@ -98,7 +98,7 @@ final class ScriptProcess implements Coroutine {
         ScriptCommand factory = factory(script, id);
         Command<?> command = build(script, id, factory, outcome.args());
         String resumeJson = "null";
-        RuntimeException failure = null;
+        Throwable failure = null;
         try {
           Object result = process.call(command);
           resumeJson =
@@ -108,15 +108,13 @@ final class ScriptProcess implements Coroutine {
         } catch (ProcessTerminatedException terminated) {
           throw terminated;
         } catch (CommandFailedException wrapped) {
-          failure = wrapped.getCause() instanceof RuntimeException r ? r : wrapped;
-          if (!(wrapped.getCause() instanceof RuntimeException) && wrapped.getCause() != null) {
-            failure = new ScriptCommandException(String.valueOf(wrapped.getCause()), wrapped);
-          }
+          // A checked failure, wrapped by the scope: the script sees the failure itself.
+          failure = wrapped.getCause() == null ? wrapped : wrapped.getCause();
         } catch (RuntimeException failed) {
           failure = failed;
         }
         final String json = resumeJson;
-        RuntimeException thrown = failure;
+        Throwable thrown = failure;
         Value iterator = generator[0];
         if (iterator == null) {
           throw new IllegalStateException("a generator yielded without existing");
@@ -126,9 +124,8 @@ final class ScriptProcess implements Coroutine {
                 session,
                 () -> {
                   if (thrown != null) {
-                    Throwable cause = thrown;
-                    String name = cause.getClass().getSimpleName();
-                    String message = String.valueOf(cause.getMessage());
+                    String name = thrown.getClass().getSimpleName();
+                    String message = String.valueOf(thrown.getMessage());
                     return read(iterator.invokeMember("throw", session.error(name, message)));
                   }
                   return read(iterator.invokeMember("next", session.parseJson(json)));
