@@ -195,12 +195,13 @@ public final class Eval {
 
   /**
    * Runs {@code script} in a fresh sandbox and completes with its result, converted as the class
-   * comment says. The script sees {@code input} (converted) as the global {@code input}; if it
-   * declares a global function {@code main}, the result is {@code main(input)}'s return value,
-   * otherwise the value of the script's last expression statement. A script that needs commands is
-   * a process: see {@link CreateProcess}. The script runs on the module's own threads, never on a
-   * scheduler worker; if this command's context is cancelled (the caller ended, or the yield's
-   * deadline passed), the script is stopped.
+   * comment says (null when the script's result is {@code null} or {@code undefined}). The script
+   * sees {@code input} (converted) as the global {@code input}; if it declares a global function
+   * {@code main}, the result is {@code main(input)}'s return value, otherwise the value of the
+   * script's last expression statement. A script that needs commands is a process: see {@link
+   * CreateProcess}. The script runs on the module's own threads, never on a scheduler worker; if
+   * this command's context is cancelled (the caller ended, or the yield's deadline passed), the
+   * script is stopped.
    *
    * <p>Errors: {@link ScriptCompileException}; {@link ScriptFailedException} if the script threw
    * (reaching a denied host facility is a {@code ReferenceError} or {@code TypeError} this way);
