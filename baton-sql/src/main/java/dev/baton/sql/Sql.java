@@ -182,7 +182,7 @@ public final class Sql {
     }
 
     /** The keys in these columns are returned (the names as the database spells them). */
-    public static GeneratedKeys columns(String... columns) {
+    public static GeneratedKeys of(String... columns) {
       if (columns.length == 0) {
         throw new IllegalArgumentException("columns: name at least one, or use DRIVER_CHOICE");
       }
@@ -275,7 +275,7 @@ public final class Sql {
 
     /** This statement, returning the keys in {@code columns}. */
     public Execute returningKeys(String... columns) {
-      return new Execute(database, sql, params, GeneratedKeys.columns(columns));
+      return new Execute(database, sql, params, GeneratedKeys.of(columns));
     }
 
     @Override
@@ -531,7 +531,7 @@ public final class Sql {
 
     /** This update, returning the keys in {@code columns}. */
     public TxExecute returningKeys(String... columns) {
-      return new TxExecute(transaction, sql, params, GeneratedKeys.columns(columns));
+      return new TxExecute(transaction, sql, params, GeneratedKeys.of(columns));
     }
 
     @Override

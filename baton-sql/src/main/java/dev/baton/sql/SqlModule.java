@@ -31,12 +31,12 @@ import org.slf4j.LoggerFactory;
  * The sql module (ids 100-111): {@link Sql}'s commands on the node's {@link Databases}.
  *
  * <p><b>Design.</b> Handlers never block the dispatching thread: they check the command (the
- * database exists, the handle is the caller's) and hand the JDBC work to the module's executor, one
- * virtual thread per command, which takes a pooled connection (waiting at most the database's
- * connection timeout), runs the statement, reads the whole result and completes the tag. A
- * transaction pins its connection from {@link Sql.Begin} to its end, and its operations run one at
- * a time under its lock ({@link Transaction}). Statements outside transactions hold no connection
- * (see {@link Sql.Prepare}).
+ * database exists, the handle is the caller's) and hand the JDBC work to the module's executor (a
+ * platform thread per running command; see {@link #executor} for why not virtual), which takes a
+ * pooled connection (waiting at most the database's connection timeout), runs the statement, reads
+ * the whole result and completes the tag. A transaction pins its connection from {@link Sql.Begin}
+ * to its end, and its operations run one at a time under its lock ({@link Transaction}). Statements
+ * outside transactions hold no connection (see {@link Sql.Prepare}).
  *
  * <p><b>Ownership.</b> Transactions and statements live in {@link OwnedResources} tables: only the
  * process that created one can use it (another gets {@link HandleNotFoundException}); when it ends,
@@ -70,8 +70,16 @@ public final class SqlModule implements Dispatcher {
   private final ClosedHandles closedTransactions = new ClosedHandles();
   private final ClosedHandles closedStatements = new ClosedHandles();
 
-  /** Runs all JDBC work, one virtual thread per command. */
-  private final ExecutorService executor = Executors.newVirtualThreadPerTaskExecutor();
+  /**
+   * Runs all JDBC work: platform threads, one per running command, cached (an idle one ends after
+   * 60 s). Not virtual threads: an embedded database (H2) computes a query on the calling thread,
+   * so a few long queries on virtual threads would occupy every carrier thread and starve the
+   * node's coroutines, and the very cancel that would stop them. Unbounded on purpose: a bounded
+   * pool could fill with commands waiting for connections that transactions hold, while those
+   * transactions' own next commands wait for a thread.
+   */
+  private final ExecutorService executor =
+      Executors.newCachedThreadPool(Thread.ofPlatform().name("baton-sql-", 0).daemon().factory());
 
   /** The commands running now, cancelled by {@link #stop()}. */
   private final Set<Running> running = ConcurrentHashMap.newKeySet();
@@ -741,7 +749,7 @@ public final class SqlModule implements Dispatcher {
     try {
       executor.execute(task);
     } catch (RejectedExecutionException stopping) {
-      Thread.ofVirtual().name("sql-cleanup").start(task);
+      Thread.ofPlatform().name("baton-sql-cleanup").daemon().start(task);
     }
   }
 

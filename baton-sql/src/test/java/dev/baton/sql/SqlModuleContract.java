@@ -348,9 +348,7 @@ abstract class SqlModuleContract {
               StatementId insert =
                   process.call(
                       new Prepare(
-                          DB,
-                          "insert into people (name) values (?)",
-                          Sql.GeneratedKeys.columns("id")));
+                          DB, "insert into people (name) values (?)", Sql.GeneratedKeys.of("id")));
               Executed a = process.call(StmtExecute.of(insert, "a"));
               Executed b = process.call(StmtExecute.of(insert, "b"));
               return ((Number) requireNonNull(b.generatedKeys().value())).longValue()
@@ -609,6 +607,29 @@ abstract class SqlModuleContract {
     assertThat(result).isEqualTo(0L);
     awaitPoolIdle(); // the slow query's connection came back: the statement stopped
     assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(8));
+    statementStopped();
+  }
+
+  @Test
+  void slowStatements_blockNoSchedulerThread_andStopWhenTheirStepProcessesAreTerminated() {
+    // Step processes dispatch on the scheduler's few worker threads: if a handler ran JDBC there,
+    // POOL_SIZE slow queries would stall every other process.
+    List<TestNode.Started> slow = new ArrayList<>();
+    for (int i = 0; i < POOL_SIZE; i++) {
+      slow.add(node.startStep(new TestNode.YieldOnce(Query.on(DB, slowQuery())), null));
+    }
+    awaitCondition(
+        "every slow query to hold a connection",
+        () -> databases.activeConnections(DB) == POOL_SIZE);
+
+    Event.Completion quick = node.yieldFromStep(Query.of("select 42"));
+    assertThat(quick.error()).isNull();
+    assertThat(
+            ((Number) requireNonNull(((Rows) requireNonNull(quick.result())).value())).intValue())
+        .isEqualTo(42);
+
+    slow.forEach(started -> node.scheduler().terminate(started.pid(), "test"));
+    awaitPoolIdle(); // each slow statement was cancelled in the database
     statementStopped();
   }
 
