@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import dev.baton.workflow.spi.Payload;
+import java.lang.reflect.Modifier;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -30,7 +31,12 @@ final class JsonCodec {
   }
 
   /**
-   * Reads {@code payload} back as {@code type}, or as its recorded type when {@code type} is null.
+   * Reads {@code payload} back as {@code type}, or as its recorded type when {@code type} is null
+   * or {@code Object}, or when {@code type} is abstract and the recorded type is a concrete subtype
+   * of it (a {@code Long} asked for as a {@code Number} comes back a {@code Long}, not an {@code
+   * Integer}).
+   *
+   * @throws IllegalArgumentException if the JSON cannot be read as that type
    */
   @Nullable Object decode(Payload payload, @Nullable Class<?> type) {
     String recorded = payload.type();
@@ -40,6 +46,13 @@ final class JsonCodec {
     Class<?> target = type;
     if (target == null || target == Object.class) {
       target = load(recorded);
+    } else if (target.isInterface() || Modifier.isAbstract(target.getModifiers())) {
+      if (!target.isPrimitive() && !target.isArray()) {
+        Class<?> concrete = load(recorded);
+        if (target.isAssignableFrom(concrete)) {
+          target = concrete;
+        }
+      }
     }
     try {
       return mapper.readValue(payload.json(), boxed(target));

@@ -286,10 +286,13 @@ final class WorkflowRun implements WorkflowScope {
       error = cause;
     }
     JournalEntry entry;
+    @Nullable Object decoded = null;
     if (error == null) {
-      Payload value;
       try {
-        value = codec.encode(result);
+        Payload value = codec.encode(result);
+        // What every replay will answer; a value that cannot be read back is the command's
+        // failure now, rather than an entry that breaks every later replay.
+        decoded = codec.decode(value, type);
         entry = new JournalEntry(seq, kind, name, value, null);
       } catch (IllegalArgumentException notJson) {
         error = notJson;
@@ -305,7 +308,11 @@ final class WorkflowRun implements WorkflowScope {
     }
     replay.add(entry);
     next = seq + 1;
-    return (R) answer(entry, type, error);
+    Failure failure = entry.failure();
+    if (failure != null) {
+      throw new WorkflowCommandException(entry.kind(), failure, error);
+    }
+    return (R) decoded;
   }
 
   private @Nullable Object answer(
