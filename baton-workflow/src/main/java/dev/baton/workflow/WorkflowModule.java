@@ -214,6 +214,7 @@ public final class WorkflowModule implements Dispatcher {
    *     it ({@link NonDeterminismException}, a journal error, the node stopping)
    * @throws WorkflowTypeNotFoundException if {@code type} is not registered, or the id is taken by
    *     a workflow of another type
+   * @throws IllegalArgumentException if {@code id} is blank or contains a NUL character
    * @throws IllegalStateException if the node has not started
    */
   public CompletableFuture<@Nullable Object> start(String type, String id, @Nullable Object input) {
@@ -278,6 +279,10 @@ public final class WorkflowModule implements Dispatcher {
   CompletableFuture<Payload> launch(String type, String id, @Nullable Object input) {
     requireNonNull(type, "type");
     requireNonNull(id, "id");
+    if (id.isBlank()) {
+      throw new IllegalArgumentException("a workflow id must not be blank");
+    }
+    Workflows.requireNoNul(id, "id");
     Workflow body = types.get(type);
     if (body == null) {
       throw new WorkflowTypeNotFoundException(type, types.keySet());

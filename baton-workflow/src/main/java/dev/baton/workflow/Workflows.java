@@ -143,6 +143,7 @@ public final class Workflows {
     public UpsertAttrs {
       attributes = Map.copyOf(requireNonNull(attributes, "attributes"));
       attributes.keySet().forEach(key -> requireNonBlank(key, "attributes' name"));
+      attributes.values().forEach(value -> requireNoNul(value, "attributes' value"));
     }
 
     @Override
@@ -155,6 +156,14 @@ public final class Workflows {
     requireNonNull(value, field);
     if (value.isBlank()) {
       throw new IllegalArgumentException(field + " must not be blank");
+    }
+    requireNoNul(value, field);
+  }
+
+  /** Journal stores keep names as text, which cannot hold NUL (PostgreSQL refuses it). */
+  static void requireNoNul(String value, String field) {
+    if (value.indexOf('\u0000') >= 0) {
+      throw new IllegalArgumentException(field + " must not contain a NUL character");
     }
   }
 }

@@ -76,6 +76,20 @@ abstract class WorkflowJournalContract {
   }
 
   @Test
+  void failureWhoseMessageHasANulCharacterIsJournaled() {
+    journal.create("w1", "order", INPUT);
+    Failure failure = Failure.of(new IllegalStateException("bad\u0000byte"));
+    JournalEntry entry = new JournalEntry(0, "k", "n", null, failure);
+
+    journal.append("w1", entry);
+    journal.fail("w1", failure);
+
+    assertThat(journal.entries("w1")).containsExactly(entry);
+    assertThat(failure.message()).isEqualTo("bad\uFFFDbyte");
+    assertThat(journal.find("w1").orElseThrow().failure()).isEqualTo(failure);
+  }
+
+  @Test
   void appendThatIsNotNextIsAConflict() {
     journal.create("w1", "order", INPUT);
     journal.append("w1", value(0, "1"));

@@ -16,6 +16,7 @@ import dev.baton.workflow.spi.WorkflowJournal;
 import dev.baton.workflow.spi.WorkflowStatus;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.AbstractMap;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -372,6 +373,60 @@ class WorkflowModuleTest {
   }
 
   @Test
+  void valueThatCannotBeReadBackIsTheCommandsJournaledFailureInTheFirstRunAndOnReplay()
+      throws Exception {
+    Workflow pair =
+        (scope, input) -> {
+          try {
+            // Jackson writes a SimpleEntry as {"k":"v"} but cannot build one back.
+            var _ =
+                scope.sideEffect(
+                    "pair",
+                    Object.class,
+                    () -> {
+                      runs.computeIfAbsent("pair", key -> new AtomicInteger()).incrementAndGet();
+                      return new AbstractMap.SimpleEntry<>("k", "v");
+                    });
+            return "read back";
+          } catch (WorkflowCommandException e) {
+            return e.errorType();
+          }
+        };
+    node(store, b -> b.register("pair", pair));
+    assertThat(module.start("pair", "first", null))
+        .succeedsWithin(BOUND)
+        .isEqualTo(IllegalArgumentException.class.getName());
+
+    node(new CrashingJournal(store, "w", 0), b -> b.register("pair", pair));
+    var _ = failureOf(module.start("pair", "w", null));
+    node(store, b -> b.register("pair", pair));
+
+    assertThat(module.start("pair", "w", null))
+        .succeedsWithin(BOUND)
+        .isEqualTo(IllegalArgumentException.class.getName());
+    assertThat(store.entries("w").getFirst().failure()).isNotNull();
+    assertThat(runsOf("pair")).isEqualTo(2); // once per workflow
+  }
+
+  @Test
+  void valueAskedForAsAnAbstractTypeComesBackAsTheClassItHad() throws Exception {
+    Workflow number =
+        (scope, input) -> {
+          Number n = scope.sideEffect("n", Number.class, () -> 5L);
+          List<?> list = scope.sideEffect("list", List.class, () -> List.of(1, 2));
+          return n.getClass().getSimpleName() + " " + list;
+        };
+    node(new CrashingJournal(store, "w", 1), b -> b.register("number", number));
+    var _ = failureOf(module.start("number", "w", null));
+    node(store, b -> b.register("number", number));
+    assertThat(module.start("number", "fresh", null))
+        .succeedsWithin(BOUND)
+        .isEqualTo("Long [1, 2]");
+
+    assertThat(module.start("number", "w", null)).succeedsWithin(BOUND).isEqualTo("Long [1, 2]");
+  }
+
+  @Test
   void workflowThatThrowsFailsWithItsJournaledError() throws Exception {
     node(
         store,
@@ -443,5 +498,22 @@ class WorkflowModuleTest {
         .hasMessageContaining("id");
     assertThatThrownBy(() -> new Workflows.UpsertAttrs(Map.of("", "v")))
         .isInstanceOf(IllegalArgumentException.class);
+    // journal stores keep names and attributes as text, which cannot hold NUL
+    assertThatThrownBy(() -> new Workflows.UpsertAttrs(Map.of("a", "v\u0000")))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("NUL");
+    assertThatThrownBy(() -> new SideEffect<>("a\u0000b", String.class, () -> "x"))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("NUL");
+  }
+
+  @Test
+  void startWithABlankIdIsRefused() {
+    node(store, b -> b.register("steps", twoSteps()));
+
+    assertThatThrownBy(() -> module.start("steps", " ", null))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("blank");
+    assertThat(store.find(" ")).isEmpty();
   }
 }

@@ -15,9 +15,13 @@ public record Failure(String type, String message) {
     requireNonNull(message, "message");
   }
 
-  /** The failure {@code error} stands for. */
+  /**
+   * The failure {@code error} stands for. A NUL character in the message (which PostgreSQL text
+   * cannot hold) becomes U+FFFD, so every store can journal it.
+   */
   public static Failure of(Throwable error) {
     String message = error.getMessage();
-    return new Failure(error.getClass().getName(), message == null ? "" : message);
+    return new Failure(
+        error.getClass().getName(), message == null ? "" : message.replace('\u0000', '\uFFFD'));
   }
 }
