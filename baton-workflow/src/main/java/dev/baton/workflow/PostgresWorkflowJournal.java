@@ -22,7 +22,8 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
 import java.util.TreeMap;
-import java.util.concurrent.locks.ReentrantLock;
+import java.util.concurrent.ConcurrentLinkedDeque;
+import java.util.concurrent.Semaphore;
 import java.util.regex.Pattern;
 import org.jspecify.annotations.Nullable;
 
@@ -38,8 +39,14 @@ import org.jspecify.annotations.Nullable;
  * Either refusal is a {@link JournalConflictException}. Complete and fail update only a running
  * row.
  *
- * <p><b>Threads.</b> One connection, used by one caller at a time (a lock, fine for virtual
- * threads); it is reopened when it was lost. Every method blocks on the database.
+ * <p><b>Threads.</b> Thread-safe. A small pool of connections ({@link #DEFAULT_CONNECTIONS}, or as
+ * given to {@link #open(String, String, String, String, int)}): each method takes one connection
+ * for its own use (a JDBC connection is never shared by two callers at once), so one slow statement
+ * does not hold up the journal I/O of other workflows; a caller waits when all are busy. A
+ * connection that fails and is no longer valid is closed, with the idle ones (a restarted server
+ * breaks them all), and new ones are opened on demand. Every method blocks on the database; an
+ * interrupt while waiting for a connection is a {@link JournalUnavailableException} (with the
+ * interrupt flag kept).
  */
 public final class PostgresWorkflowJournal implements WorkflowJournal {
   private static final Pattern SCHEMA = Pattern.compile("[a-z_][a-z0-9_]{0,62}");
@@ -49,15 +56,22 @@ public final class PostgresWorkflowJournal implements WorkflowJournal {
   private final String workflows;
   private final String entries;
   private final String attrs;
-  private final ReentrantLock lock = new ReentrantLock();
 
-  // Guarded by lock.
-  private @Nullable Connection connection;
-  private boolean closed;
+  /** How many connections a journal opens at most, unless told otherwise. */
+  public static final int DEFAULT_CONNECTIONS = 4;
 
-  private PostgresWorkflowJournal(String url, Properties credentials, String schema) {
+  // Invariant: a connection is either in idle or held by exactly one caller of run(), which holds
+  // one of the permits; at most `connections` exist. Once closed is set, released connections are
+  // closed instead of kept (close() drains idle; a release after that drains again).
+  private final Semaphore permits;
+  private final ConcurrentLinkedDeque<Connection> idle = new ConcurrentLinkedDeque<>();
+  private volatile boolean closed;
+
+  private PostgresWorkflowJournal(
+      String url, Properties credentials, String schema, int connections) {
     this.url = url;
     this.credentials = credentials;
+    this.permits = new Semaphore(connections, true);
     this.workflows = schema + ".workflows";
     this.entries = schema + ".workflow_entries";
     this.attrs = schema + ".workflow_attrs";
@@ -72,6 +86,22 @@ public final class PostgresWorkflowJournal implements WorkflowJournal {
    */
   public static PostgresWorkflowJournal open(
       String url, String user, @Nullable String password, String schema) {
+    return open(url, user, password, schema, DEFAULT_CONNECTIONS);
+  }
+
+  /**
+   * Like {@link #open(String, String, String, String)}, with at most {@code connections}
+   * connections (each journal call holds one while it runs).
+   *
+   * @throws IllegalArgumentException if {@code connections < 1} or the schema is not a lower-case
+   *     identifier
+   * @throws JournalUnavailableException if the database cannot be reached or refuses the schema
+   */
+  public static PostgresWorkflowJournal open(
+      String url, String user, @Nullable String password, String schema, int connections) {
+    if (connections < 1) {
+      throw new IllegalArgumentException("connections must be >= 1, was " + connections);
+    }
     requireNonNull(url, "url");
     requireNonNull(user, "user");
     requireNonNull(schema, "schema");
@@ -83,7 +113,8 @@ public final class PostgresWorkflowJournal implements WorkflowJournal {
     if (password != null) {
       credentials.setProperty("password", password);
     }
-    PostgresWorkflowJournal journal = new PostgresWorkflowJournal(url, credentials, schema);
+    PostgresWorkflowJournal journal =
+        new PostgresWorkflowJournal(url, credentials, schema, connections);
     journal.run(
         "create the workflow journal's schema " + schema,
         connection -> {
@@ -352,20 +383,22 @@ public final class PostgresWorkflowJournal implements WorkflowJournal {
 
   @Override
   public void close() {
-    lock.lock();
+    closed = true;
+    closeIdle();
+  }
+
+  private void closeIdle() {
+    Connection open;
+    while ((open = idle.pollFirst()) != null) {
+      closeQuietly(open);
+    }
+  }
+
+  private static void closeQuietly(Connection connection) {
     try {
-      closed = true;
-      Connection open = connection;
-      connection = null;
-      if (open != null) {
-        try {
-          open.close();
-        } catch (SQLException e) {
-          // closing anyway
-        }
-      }
-    } finally {
-      lock.unlock();
+      connection.close();
+    } catch (SQLException e) {
+      // closing anyway
     }
   }
 
@@ -407,33 +440,66 @@ public final class PostgresWorkflowJournal implements WorkflowJournal {
     T apply(Connection connection) throws SQLException;
   }
 
-  /** Runs {@code work} on the (re)opened connection, with the lock held. */
+  /** Runs {@code work} on a connection of its own (idle or newly opened), then gives it back. */
   private <T> T run(String what, Work<T> work) {
-    lock.lock();
+    if (closed) {
+      throw new JournalUnavailableException("cannot " + what + ": the journal is closed", null);
+    }
+    try {
+      permits.acquire();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new JournalUnavailableException(
+          "cannot " + what + ": interrupted while waiting for a journal connection", e);
+    }
+    @Nullable Connection open = null;
     try {
       if (closed) {
         throw new JournalUnavailableException("cannot " + what + ": the journal is closed", null);
       }
-      Connection open = connection;
-      try {
-        if (open == null || open.isClosed()) {
-          open = DriverManager.getConnection(url, credentials);
-          connection = open;
-        }
-        return work.apply(open);
-      } catch (SQLException e) {
-        if (open != null && !open.isValid(1)) {
-          connection = null; // reopened by the next call
-          open.close();
-        }
-        throw new JournalUnavailableException(
-            "cannot " + what + " in the PostgreSQL journal: " + e.getMessage(), e);
+      open = idle.pollFirst();
+      if (open == null || open.isClosed()) {
+        open = DriverManager.getConnection(url, credentials);
       }
+      T result = work.apply(open);
+      release(open);
+      open = null;
+      return result;
     } catch (SQLException e) {
       throw new JournalUnavailableException(
           "cannot " + what + " in the PostgreSQL journal: " + e.getMessage(), e);
     } finally {
-      lock.unlock();
+      if (open != null) {
+        discardOrRelease(open);
+      }
+      permits.release();
+    }
+  }
+
+  /** After a failure: keeps {@code open} if it still works, else closes it and the idle ones. */
+  private void discardOrRelease(Connection open) {
+    boolean valid;
+    try {
+      valid = !open.isClosed() && open.isValid(1);
+    } catch (SQLException e) {
+      valid = false;
+    }
+    if (valid) {
+      release(open);
+    } else {
+      closeQuietly(open);
+      closeIdle(); // a lost server broke them too; new ones are opened on demand
+    }
+  }
+
+  private void release(Connection open) {
+    if (closed) {
+      closeQuietly(open);
+      return;
+    }
+    idle.offerFirst(open);
+    if (closed) {
+      closeIdle(); // close() ran meanwhile
     }
   }
 }
