@@ -60,6 +60,7 @@ public record Rows(List<Column> columns, List<List<@Nullable Object>> rows) {
   /** Copies the lists; every row must have one value per column. */
   public Rows {
     columns = List.copyOf(requireNonNull(columns, "columns"));
+    requireNonNull(rows, "rows");
     List<List<@Nullable Object>> copy = new ArrayList<>(rows.size());
     for (List<@Nullable Object> row : rows) {
       if (row.size() != columns.size()) {

@@ -16,11 +16,20 @@ import org.jspecify.annotations.Nullable;
  * monitor. {@link Statement#cancel()} may block (PostgreSQL's opens a connection to the server), so
  * it runs on a background thread, holding the monitor: the worker's {@link #watching} waits for it
  * before it lets go of the statement, so a late cancel can never reach the next command that uses
- * the same pooled connection. The cancel is repeated until the statement returns (see {@link
+ * the same pooled connection. The cancel waits until the statement has been with the driver for
+ * {@value #FIRST_CANCEL_NANOS} ns, then is repeated until the statement returns (see {@link
  * #cancelStatement}).
  */
 final class Running implements Runnable {
   private static final long RETRY_MILLIS = 50;
+
+  /**
+   * How long a statement has been with the driver before it is cancelled. A cancel that reaches the
+   * server before the statement does is lost (PostgreSQL's backend ignores it when idle), and
+   * PostgreSQL's driver sends at most one cancel per execution, so the first cancel waits until the
+   * statement has surely arrived.
+   */
+  private static final long FIRST_CANCEL_NANOS = 25_000_000;
 
   private final Consumer<Runnable> background;
 
@@ -29,6 +38,10 @@ final class Running implements Runnable {
 
   @GuardedBy("this")
   private boolean cancelled;
+
+  /** When {@link #statement} was handed over, from {@link System#nanoTime()}. */
+  @GuardedBy("this")
+  private long watchedAtNanos;
 
   Running(Consumer<Runnable> background) {
     this.background = background;
@@ -49,6 +62,7 @@ final class Running implements Runnable {
     synchronized (this) {
       throwIfCancelled();
       statement = running;
+      watchedAtNanos = System.nanoTime();
     }
     try {
       return call.call();
@@ -85,21 +99,29 @@ final class Running implements Runnable {
   /**
    * Cancels the statement until the worker lets go of it. Drivers ignore a cancel that arrives
    * before the statement reaches the database (PostgreSQL's does nothing while the statement is
-   * idle), and the worker may be between {@link #watching} and the driver's send; so the cancel is
-   * repeated every {@value #RETRY_MILLIS} ms while the statement is still watched. The monitor is
+   * idle), and the worker may be between {@link #watching} and the driver's send; so the first
+   * cancel waits until the statement has been watched for {@link #FIRST_CANCEL_NANOS}, and the
+   * cancel is repeated every {@value #RETRY_MILLIS} ms while the statement is still watched (for
+   * drivers that take a second cancel; PostgreSQL's takes one per execution). The monitor is
    * released only while waiting, and {@link #statement} is re-read after each wait, so no cancel is
    * sent once the worker has let go (the connection may then belong to another command).
    */
   private synchronized void cancelStatement() {
     Statement running = statement;
     while (running != null) {
-      try {
-        running.cancel();
-      } catch (SQLException ignored) {
-        // The statement finished or its connection is gone: nothing left to stop.
+      long early = watchedAtNanos + FIRST_CANCEL_NANOS - System.nanoTime();
+      long waitMillis = RETRY_MILLIS;
+      if (early > 0) {
+        waitMillis = Math.max(1, early / 1_000_000);
+      } else {
+        try {
+          running.cancel();
+        } catch (SQLException ignored) {
+          // The statement finished or its connection is gone: nothing left to stop.
+        }
       }
       try {
-        wait(RETRY_MILLIS);
+        wait(waitMillis);
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
         return;
