@@ -85,6 +85,24 @@ public final class Http {
   }
 
   /**
+   * The rest of a readable stream the caller owns (a file, a program's stdout, a socket, another
+   * response's body), sent as it is read (chunked: no Content-Length), with {@code contentType} if
+   * it is not null. The stream is read through the stream module, after the commands queued on it
+   * before, and stays the caller's: the request reads it to its end, and the caller closes it when
+   * it likes. It is read once: a redirect that resends the body (307, 308) sends what is left.
+   * Needs the http module booted with {@link HttpModule#withStreams()}.
+   *
+   * @param stream the stream to send
+   * @param contentType the Content-Type header to send, or null
+   */
+  public record StreamBody(Streams.StreamId stream, @Nullable String contentType) implements Body {
+    /** Validates. */
+    public StreamBody {
+      requireNonNull(stream, "stream");
+    }
+  }
+
+  /**
    * An {@code application/x-www-form-urlencoded} form (UTF-8), fields in order.
    *
    * @param fields the fields; a name may have several values

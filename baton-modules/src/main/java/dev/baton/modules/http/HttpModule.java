@@ -8,6 +8,8 @@ import dev.baton.dispatch.Handler;
 import dev.baton.dispatch.Registrar;
 import dev.baton.dispatch.Registration;
 import dev.baton.dispatch.ResultReceiver;
+import dev.baton.modules.HandleNotFoundException;
+import dev.baton.modules.stream.StreamOperationException;
 import dev.baton.modules.stream.StreamResource;
 import dev.baton.modules.stream.StreamTable;
 import dev.baton.modules.stream.Streams;
@@ -163,7 +165,7 @@ public final class HttpModule implements Dispatcher {
       return;
     }
     AtomicBoolean done = new AtomicBoolean();
-    CompletableFuture<HttpResponse<byte[]>> inFlight = send(request);
+    CompletableFuture<HttpResponse<byte[]>> inFlight = send(context, request);
     Registration abort =
         context.onCancel(
             () -> {
@@ -205,7 +207,7 @@ public final class HttpModule implements Dispatcher {
     }
     String what = request.method() + " " + request.uri();
     AtomicBoolean done = new AtomicBoolean();
-    HttpRequest built = build(request);
+    HttpRequest built = build(context, request);
     CompletableFuture<HttpResponse<InputStream>> inFlight =
         client(request).sendAsync(built, HttpResponse.BodyHandlers.ofInputStream());
     Registration abort =
@@ -281,7 +283,7 @@ public final class HttpModule implements Dispatcher {
     for (Http.Request request : batch.requests()) {
       CompletableFuture<HttpResponse<byte[]>> sent;
       try {
-        sent = send(request);
+        sent = send(context, request);
       } catch (IllegalArgumentException | HttpRequestFailedException invalid) {
         // a header the client refuses: this request's outcome, not the batch's (others are sent)
         sent = CompletableFuture.failedFuture(invalid);
@@ -321,11 +323,12 @@ public final class HttpModule implements Dispatcher {
     }
   }
 
-  private CompletableFuture<HttpResponse<byte[]>> send(Http.Request request) {
+  private CompletableFuture<HttpResponse<byte[]>> send(
+      CommandContext context, Http.Request request) {
     URI uri = request.effectiveUri();
     return client(request)
         .sendAsync(
-            build(request),
+            build(context, request),
             new LimitedBodyHandler(
                 request.maxResponseBytes(),
                 () ->
@@ -342,8 +345,9 @@ public final class HttpModule implements Dispatcher {
    *
    * @throws HttpRequestFailedException if a file body cannot be read
    * @throws IllegalArgumentException for a header the client refuses
+   * @throws IllegalStateException for a stream body without the stream table
    */
-  private static HttpRequest build(Http.Request request) {
+  private HttpRequest build(CommandContext context, Http.Request request) {
     URI uri = request.effectiveUri();
     HttpRequest.Builder builder = HttpRequest.newBuilder(uri).timeout(request.timeout());
     boolean hasContentType = false;
@@ -371,6 +375,19 @@ public final class HttpModule implements Dispatcher {
           throw new HttpRequestFailedException(request.method(), uri, false, e);
         }
         contentType = f.contentType();
+      }
+      case Http.StreamBody b -> {
+        StreamTable table = streams;
+        if (table == null) {
+          throw new IllegalStateException(
+              "a StreamBody needs the "
+                  + StreamTable.COMPONENT_NAME
+                  + " component: boot HttpModule.withStreams() with StreamTable.component()");
+        }
+        publisher =
+            HttpRequest.BodyPublishers.fromPublisher(
+                new StreamBodyPublisher(table, context, b.stream()));
+        contentType = b.contentType();
       }
       case Http.FormBody f -> {
         publisher = HttpRequest.BodyPublishers.ofString(Http.encodeForm(f.fields(), false));
@@ -404,6 +421,9 @@ public final class HttpModule implements Dispatcher {
     for (Throwable t = cause; t != null; t = t.getCause()) {
       if (t instanceof ResponseTooLargeException tooLarge) {
         return tooLarge;
+      }
+      if (t instanceof HandleNotFoundException || t instanceof StreamOperationException) {
+        return (Exception) t; // a StreamBody the caller does not own, or cannot read
       }
       if (t instanceof HttpTimeoutException) {
         return new HttpRequestFailedException(

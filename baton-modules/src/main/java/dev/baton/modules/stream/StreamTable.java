@@ -7,6 +7,10 @@ import dev.baton.boot.Key;
 import dev.baton.dispatch.CommandContext;
 import dev.baton.modules.HandleNotFoundException;
 import dev.baton.modules.spi.OwnedResources;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.util.Arrays;
+import java.util.concurrent.CompletableFuture;
 
 /**
  * The node's open streams, each owned by a process (SPI for other modules): the stream module
@@ -85,6 +89,52 @@ public final class StreamTable implements AutoCloseable {
    */
   OpenStream remove(CommandContext caller, Streams.StreamId id) {
     return streams.remove(caller, id.value());
+  }
+
+  /**
+   * Reads up to {@code maxBytes} from the stream {@code id} of {@code caller}'s process, as a Read
+   * command would: after the operations queued before it, pushed-back bytes first. For modules that
+   * consume a process's stream themselves (http sends one as a request body); the stream stays the
+   * process's. Any thread; does not block.
+   *
+   * @return completes with the chunk ({@code eof} at the end), or fails with {@link
+   *     StreamClosedException} or {@link StreamIoException}
+   * @throws HandleNotFoundException if the caller does not own {@code id}
+   * @throws StreamOperationException if the stream is not readable
+   */
+  public CompletableFuture<Streams.Chunk> read(
+      CommandContext caller, Streams.StreamId id, int maxBytes) {
+    if (maxBytes < 1) {
+      throw new IllegalArgumentException("maxBytes must be >= 1: " + maxBytes);
+    }
+    OpenStream stream = get(caller, id);
+    if (!stream.resource.readable()) {
+      throw new StreamOperationException(stream.id, StreamOperationException.Kind.NOT_READABLE);
+    }
+    CompletableFuture<Streams.Chunk> chunk = new CompletableFuture<>();
+    stream.enqueue(
+        () -> {
+          if (stream.isClosed()) {
+            chunk.completeExceptionally(new StreamClosedException(stream.id, "stream read"));
+            return;
+          }
+          try {
+            ByteBuffer into = ByteBuffer.allocate(maxBytes);
+            int n = stream.read(into);
+            chunk.complete(
+                n < 0
+                    ? new Streams.Chunk(new byte[0], true)
+                    : new Streams.Chunk(Arrays.copyOf(into.array(), n), false));
+          } catch (IOException e) {
+            chunk.completeExceptionally(
+                stream.isClosed()
+                    ? new StreamClosedException(stream.id, "stream read")
+                    : new StreamIoException(stream.id, "stream read", e));
+          } catch (RuntimeException e) {
+            chunk.completeExceptionally(e);
+          }
+        });
+    return chunk;
   }
 
   /** The number of streams held for their owners. */

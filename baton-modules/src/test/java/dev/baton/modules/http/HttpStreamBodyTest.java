@@ -301,6 +301,50 @@ class HttpStreamBodyTest {
   }
 
   @Test
+  void aStreamBody_sendsTheRestOfAStreamTheCallerOwns_andLeavesItOpen() throws IOException {
+    Path file = dir.resolve("stream-upload.bin");
+    byte[] content = new byte[MIB + 123];
+    long sum = 0;
+    for (int i = 0; i < content.length; i++) {
+      content[i] = pattern(i);
+      sum += content[i] & 0xff;
+    }
+    Files.write(file, content);
+    long skipped = pattern(0) & 0xff; // the first byte, read before the request
+    ProcessResult result =
+        node.runCoroutine(
+            (p, input) -> {
+              StreamId s = p.call(Streams.OpenFile.read(file));
+              var _ = p.call(new Streams.Read(s, 1));
+              Http.Response response =
+                  p.call(
+                      Http.Request.of("POST", uri("/count"))
+                          .withBody(new Http.StreamBody(s, "text/csv")));
+              Streams.StreamInfo after = p.call(new Streams.Stat(s)); // still the caller's
+              return List.of(response.bodyText(), after.position());
+            },
+            null);
+
+    assertThat(result.value())
+        .isEqualTo(
+            List.of(
+                (content.length - 1) + " " + (sum - skipped) + " text/csv", (long) content.length));
+  }
+
+  @Test
+  void aStreamBody_theCallerDoesNotOwn_failsWithHandleNotFound() {
+    ProcessResult result =
+        node.runCoroutine(
+            (p, input) ->
+                p.call(
+                    Http.Request.of("POST", uri("/count"))
+                        .withBody(new Http.StreamBody(new StreamId(4242), null))),
+            null);
+
+    assertThat(result.error()).isInstanceOf(dev.baton.modules.HandleNotFoundException.class);
+  }
+
+  @Test
   void aMissingFileBody_failsBeforeSending() {
     Path missing = dir.resolve("missing.bin");
 
