@@ -11,7 +11,9 @@ public final class AlgorithmNotAllowedException extends InvalidTokenException {
   private final String algorithm;
 
   AlgorithmNotAllowedException(String store, String algorithm, List<TokenAlgorithm> allowed) {
-    super(store, "algorithm '" + algorithm + "' is not allowed; the store accepts " + allowed);
+    super(
+        store,
+        "algorithm '" + untrusted(algorithm) + "' is not allowed; the store accepts " + allowed);
     this.algorithm = algorithm;
   }
 

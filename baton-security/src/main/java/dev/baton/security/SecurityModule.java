@@ -207,9 +207,9 @@ public final class SecurityModule implements Dispatcher {
     StoreBackend revocations = stores.require(store.revocationStore());
     String token = revoke.token();
     if (token == null) {
-      // Trusted id: the entry outlives any token the store can have issued under it.
+      // Trusted id: the entry outlives any token the store can accept under it.
       String id = java.util.Objects.requireNonNull(revoke.tokenId());
-      Duration ttl = store.maxTtl().plus(store.clockSkew());
+      Duration ttl = store.revocationByIdTtl();
       return record(revocations, store.revocationKey(id), ttl, time.now(), inflight);
     }
     TokenStore.Parsed parsed = store.parse(token);

@@ -34,4 +34,31 @@ public abstract sealed class TokenException extends ModuleException
   public String store() {
     return store;
   }
+
+  /** The longest text read from an unverified token that a message quotes. */
+  static final int MAX_QUOTED_CHARS = 64;
+
+  /**
+   * {@code text} (read from a token not yet verified, so chosen by whoever sent it) made safe to
+   * put in a message and a log line: control characters escaped, cut to {@value #MAX_QUOTED_CHARS}
+   * characters.
+   */
+  static String untrusted(@Nullable String text) {
+    if (text == null) {
+      return "null";
+    }
+    StringBuilder out = new StringBuilder();
+    for (int i = 0; i < text.length() && i < MAX_QUOTED_CHARS; i++) {
+      char c = text.charAt(i);
+      if (Character.isISOControl(c) || Character.isSurrogate(c) || c == '\u2028' || c == '\u2029') {
+        out.append(String.format("\\u%04x", (int) c));
+      } else {
+        out.append(c);
+      }
+    }
+    if (text.length() > MAX_QUOTED_CHARS) {
+      out.append("...(").append(text.length()).append(" characters)");
+    }
+    return out.toString();
+  }
 }

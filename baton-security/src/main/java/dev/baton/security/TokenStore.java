@@ -17,7 +17,6 @@ import com.nimbusds.jose.crypto.RSASSAVerifier;
 import com.nimbusds.jose.jwk.Curve;
 import com.nimbusds.jose.util.Base64URL;
 import com.nimbusds.jose.util.JSONObjectUtils;
-import com.nimbusds.jwt.EncryptedJWT;
 import com.nimbusds.jwt.JWT;
 import com.nimbusds.jwt.JWTClaimsSet;
 import com.nimbusds.jwt.JWTParser;
@@ -187,6 +186,22 @@ public final class TokenStore {
     return signingKey;
   }
 
+  /**
+   * The longest a token of this store may live ({@code exp - iat}): maxTtl in whole seconds, up.
+   */
+  Duration longestLifetime() {
+    return Duration.ofSeconds(maxTtl.getSeconds() + (maxTtl.getNano() > 0 ? 1 : 0));
+  }
+
+  /**
+   * How long a revocation by id must be kept: a token revoked now was issued at most the clock skew
+   * ahead of this node's clock (or it would not be accepted), lives at most {@link
+   * #longestLifetime()}, and is accepted until its expiry plus the skew.
+   */
+  Duration revocationByIdTtl() {
+    return longestLifetime().plus(clockSkew).plus(clockSkew);
+  }
+
   /** The key of the revocation entry for the token {@code tokenId}. */
   String revocationKey(String tokenId) {
     return REVOCATION_PREFIX + name + ":" + tokenId;
@@ -252,9 +267,35 @@ public final class TokenStore {
           "longer than " + Security.MAX_TOKEN_CHARS + " characters (" + token.length() + ")",
           null);
     }
+    // The compact form exactly (RFC 7515 section 7.1): three base64url parts, nothing else. The
+    // library's decoder skips characters outside the alphabet and trims the token, so without this
+    // one token could be re-spelt (padding, spaces, junk after the signature) and still verify.
+    int dots = 0;
+    for (int i = 0; i < token.length(); i++) {
+      char c = token.charAt(i);
+      if (c == '.') {
+        dots++;
+      } else if (!isBase64Url(c)) {
+        throw new MalformedTokenException(
+            name, "a character outside base64url at index " + i + " (compact JWS only)", null);
+      }
+    }
+    if (dots == 4) {
+      throw new MalformedTokenException(name, "encrypted tokens (JWE) are not accepted", null);
+    }
     int dot = token.indexOf('.');
-    if (dot <= 0) {
-      throw new MalformedTokenException(name, "not a compact JWT (header.payload.signature)", null);
+    if (dots != 2 || dot == 0) {
+      throw new MalformedTokenException(
+          name, "not a compact JWS (header.payload.signature, base64url)", null);
+    }
+    String signature = token.substring(token.lastIndexOf('.') + 1);
+    try {
+      byte[] bytes = Base64.getUrlDecoder().decode(signature);
+      if (!Base64.getUrlEncoder().withoutPadding().encodeToString(bytes).equals(signature)) {
+        throw new IllegalArgumentException("not canonical");
+      }
+    } catch (IllegalArgumentException e) {
+      throw new MalformedTokenException(name, "the signature is not canonical base64url", null);
     }
     // Read alg before the library does, so "none" in any spelling is named as what it is.
     Map<String, Object> rawHeader;
@@ -266,17 +307,24 @@ public final class TokenStore {
     if (rawHeader.get("alg") instanceof String alg && alg.equalsIgnoreCase("none")) {
       throw new UnsecuredTokenException(name);
     }
+    if (rawHeader.containsKey("enc")) {
+      throw new MalformedTokenException(name, "encrypted tokens (JWE) are not accepted", null);
+    }
+    if (rawHeader.containsKey("b64")) {
+      // RFC 7797's unencoded payload: the signed bytes would not be the payload parsed here.
+      throw new MalformedTokenException(name, "unencoded payloads (b64) are not accepted", null);
+    }
+    if (rawHeader.containsKey("zip")) {
+      throw new MalformedTokenException(name, "compressed tokens (zip) are not accepted", null);
+    }
     JWT jwt;
     try {
       jwt = JWTParser.parse(token);
     } catch (ParseException | RuntimeException e) {
-      throw new MalformedTokenException(name, String.valueOf(e.getMessage()), e);
+      throw new MalformedTokenException(name, TokenException.untrusted(e.getMessage()), e);
     }
     if (jwt instanceof PlainJWT) {
       throw new UnsecuredTokenException(name);
-    }
-    if (jwt instanceof EncryptedJWT) {
-      throw new MalformedTokenException(name, "encrypted tokens (JWE) are not accepted", null);
     }
     if (!(jwt instanceof SignedJWT signed)) {
       throw new MalformedTokenException(name, "not a signed JWT", null);
@@ -351,6 +399,17 @@ public final class TokenStore {
     Instant issuedAt = requireTime(claims, "iat", "issue time");
     @Nullable Instant notBefore =
         claims.containsKey("nbf") ? requireTime(claims, "nbf", "not-before time") : null;
+    if (expiresAt.isAfter(issuedAt.plus(longestLifetime()))) {
+      // maxTtl bounds every token the store accepts, not only those it creates: revoking by id
+      // relies on it (the entry lives longestLifetime() plus twice the skew).
+      throw new MalformedTokenException(
+          name,
+          "the token lives "
+              + Duration.between(issuedAt, expiresAt)
+              + " (iat to exp), longer than the store's maxTtl "
+              + maxTtl,
+          null);
+    }
     Set<String> scopes;
     @Nullable Object scope = claims.get("scope");
     if (scope == null) {
@@ -384,6 +443,14 @@ public final class TokenStore {
     if (verified.issuedAt().isAfter(latest)) {
       throw new TokenNotYetValidException(name, verified.id(), verified.issuedAt(), now);
     }
+  }
+
+  private static boolean isBase64Url(char c) {
+    return (c >= 'A' && c <= 'Z')
+        || (c >= 'a' && c <= 'z')
+        || (c >= '0' && c <= '9')
+        || c == '-'
+        || c == '_';
   }
 
   private List<String> audiences(@Nullable Object aud) {

@@ -13,7 +13,9 @@ public final class UnknownKeyException extends InvalidTokenException {
   UnknownKeyException(String store, @Nullable String keyId, List<String> known) {
     super(
         store,
-        (keyId == null ? "the token names no key id (kid)" : "unknown key id '" + keyId + "'")
+        (keyId == null
+                ? "the token names no key id (kid)"
+                : "unknown key id '" + untrusted(keyId) + "'")
             + "; the store verifies with keys "
             + known);
     this.keyId = keyId;

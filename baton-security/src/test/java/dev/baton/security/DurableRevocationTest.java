@@ -166,6 +166,31 @@ class DurableRevocationTest {
   }
 
   @Test
+  void theRevocationStoreIsReadOnlyAfterTheSignatureAndTimes_soForgedOrExpiredTokensNeverReachIt() {
+    RedisStore closed = RedisStore.connect(REDIS, storeName);
+    closed.close(); // any read of it would fail with StoreUnavailableException
+    try (TestNode node = node(closed)) {
+      IssuedToken issued = node.callInCoroutine(new Security.CreateToken("api", "ada", Set.of()));
+      String[] parts = issued.token().split("\\.", -1);
+      String forged =
+          Keys.rs256(
+              Keys.OTHER_RSA.getPrivate(),
+              new String(Keys.unb64(parts[0]), java.nio.charset.StandardCharsets.UTF_8),
+              new String(Keys.unb64(parts[1]), java.nio.charset.StandardCharsets.UTF_8));
+
+      assertThatThrownBy(() -> node.callInCoroutine(new Security.ValidateToken("api", forged)))
+          .isInstanceOf(InvalidSignatureException.class);
+      assertThatThrownBy(() -> node.callInCoroutine(Security.RevokeToken.token("api", forged)))
+          .isInstanceOf(InvalidSignatureException.class);
+
+      node.manualTime().advance(TokenStore.DEFAULT_TTL.plus(TokenStore.DEFAULT_CLOCK_SKEW));
+      assertThatThrownBy(
+              () -> node.callInCoroutine(new Security.ValidateToken("api", issued.token())))
+          .isInstanceOf(TokenExpiredException.class);
+    }
+  }
+
+  @Test
   void revocationKeys_areKeptUnderTheTokenStoresName() {
     assertThat(tokenStore().revocationKey("abc")).isEqualTo("security:revoked:api:abc");
     Store.checkKey(tokenStore().revocationKey("x".repeat(Security.MAX_TOKEN_ID_CHARS)));
