@@ -16,7 +16,7 @@ import org.jspecify.annotations.Nullable;
  *       closes it);
  *   <li>{@link #perInstance}: a factory called at each Open with the Open's values, so each
  *       instance has its own state; an instance that is {@link AutoCloseable} is closed when its
- *       owner ends or closes it;
+ *       owner ends or closes it, once no call runs on it;
  *   <li>{@link #remote}: the methods run as the tasks the typed stubs name ({@code
  *       SimpleInterfaceName.method} or the method's {@link dev.baton.tasks.TaskName}), through the
  *       node's {@link dev.baton.tasks.TaskApp}; a worker app that did {@code

@@ -43,12 +43,11 @@ import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Function;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -68,12 +67,15 @@ import org.slf4j.LoggerFactory;
  * <p><b>Design.</b> Handlers never block: a local method (and a factory, and an instance's {@code
  * close}) runs on a virtual thread of the module's executor; a remote call completes from the
  * {@link Result}'s callbacks. Both kinds are a {@link PendingCall}: a future of the outcome and a
- * way to stop it (interrupt the local thread; revoke the remote task). A {@link Call} completes
- * from whichever comes first of the outcome and its context's cancellation (its process ended, or
- * its deadline passed), decided by one flag; the cancellation stops the call. Instances and
- * asynchronous calls belong to their process in {@link OwnedResources} tables: an entry leaves its
- * table exactly once, so an asynchronous call's outcome is sent only if no cancel, owner's end or
- * module stop took the entry first, and an instance is closed once.
+ * way to stop it (interrupt the local method, only while it runs it; revoke the remote task). A
+ * {@link Call} completes from whichever comes first of the outcome and its context's cancellation
+ * (its process ended, or its deadline passed), decided by one flag; the cancellation stops the
+ * call. An {@link AsyncCall}'s end is decided once, in its {@link PendingCall}, between its outcome
+ * (which is then sent) and a cancel (AsyncCancel, the owner's end, the module's stop; nothing is
+ * sent): exactly one message, or none, and an AsyncCancel returns true exactly when it decided.
+ * Instances and asynchronous calls belong to their process in {@link OwnedResources} tables; an
+ * instance leaves its table once, and its implementation is closed once, after the last local call
+ * running on it ended (see {@link Instance}).
  *
  * <p>Thread-safe: handlers run concurrently for any number of processes.
  */
@@ -95,6 +97,9 @@ public final class ContractModule implements Dispatcher {
   private final OwnedResources<Instance> instances = new OwnedResources<>("contract instance");
   private final OwnedResources<PendingCall> asyncCalls = new OwnedResources<>("contract call");
   private final AtomicLong droppedOutcomes = new AtomicLong();
+
+  /** Local method calls whose thread has not finished (method, outcome and its callbacks). */
+  private final AtomicInteger runningLocalCalls = new AtomicInteger();
 
   /** Delivered asynchronous calls and their owners, bounded; guarded by its own lock. */
   private final Map<Long, Pid> recentlyDelivered =
@@ -156,16 +161,17 @@ public final class ContractModule implements Dispatcher {
   }
 
   /**
-   * Cancels every asynchronous call (their callers get no message), closes every instance, and
-   * waits up to five seconds for local methods and closes to end before interrupting them.
+   * Cancels every asynchronous call (their callers get no message), closes every instance once no
+   * call runs on it, and waits up to five seconds for local methods and closes to end before
+   * interrupting them.
    */
   @Override
   public void stop() throws InterruptedException {
     for (PendingCall call : asyncCalls.clear()) {
-      call.cancel();
+      var _ = call.cancel();
     }
     for (Instance instance : instances.clear()) {
-      release(instance);
+      var _ = instance.requestClose();
     }
     executor.shutdown();
     if (!executor.awaitTermination(STOP_GRACE_SECONDS, TimeUnit.SECONDS)) {
@@ -181,6 +187,14 @@ public final class ContractModule implements Dispatcher {
   /** How many asynchronous calls are running (no outcome sent, not cancelled). */
   public int runningAsyncCalls() {
     return asyncCalls.size();
+  }
+
+  /**
+   * How many local method calls are still on their thread (running the method, or completing its
+   * outcome); for tests, which await it to know that a stopped call's thread is done.
+   */
+  int runningLocalCalls() {
+    return runningLocalCalls.get();
   }
 
   /**
@@ -247,60 +261,33 @@ public final class ContractModule implements Dispatcher {
 
   private InstanceId own(CommandContext context, Instance instance) {
     long handle = instances.nextHandle();
-    instances.add(handle, context, instance, this::releaseLater);
+    instances.add(
+        handle,
+        context,
+        instance,
+        owned -> {
+          var _ = owned.requestClose();
+        });
     return new InstanceId(handle);
   }
 
   private void close(CommandContext context, Close close, long tag, ResultReceiver receiver) {
     Instance instance = instances.remove(context, close.instance().value());
-    if (!(instance.target() instanceof AutoCloseable closeable)
-        || instance.binding().kind() != Binding.Kind.PER_INSTANCE) {
-      receiver.completeYield(tag, true, null);
-      return;
-    }
-    executeOrFail(
-        () -> {
-          try {
-            closeable.close();
-            receiver.completeYield(tag, true, null);
-          } catch (Exception e) {
-            receiver.completeYield(
-                tag, null, new ContractCallFailedException(instance.binding().id(), "close", e));
-          }
-        },
-        error -> receiver.completeYield(tag, null, error));
-  }
-
-  /** Closes an instance its owner left, off the cancelling thread. */
-  private void releaseLater(Instance instance) {
-    if (closeable(instance) == null) {
-      return;
-    }
-    try {
-      executor.execute(() -> release(instance));
-    } catch (RejectedExecutionException stopping) {
-      release(instance);
-    }
-  }
-
-  private static void release(Instance instance) {
-    AutoCloseable closeable = closeable(instance);
-    if (closeable == null) {
-      return;
-    }
-    try {
-      closeable.close();
-    } catch (Exception e) {
-      log.warn("closing an instance of binding '{}' failed", instance.binding().id(), e);
-    }
-  }
-
-  private static @Nullable AutoCloseable closeable(Instance instance) {
-    if (instance.binding().kind() == Binding.Kind.PER_INSTANCE
-        && instance.target() instanceof AutoCloseable closeable) {
-      return closeable;
-    }
-    return null;
+    var _ =
+        instance
+            .requestClose()
+            .whenComplete(
+                (nothing, error) -> {
+                  if (error == null) {
+                    receiver.completeYield(tag, true, null);
+                  } else {
+                    receiver.completeYield(
+                        tag,
+                        null,
+                        new ContractCallFailedException(
+                            instance.binding().id(), "close", unwrap(error)));
+                  }
+                });
   }
 
   // ---- Call ----
@@ -315,7 +302,8 @@ public final class ContractModule implements Dispatcher {
       receiver.completeYield(tag, null, stopped(call.method()));
       return;
     }
-    PendingCall pending = start(bindings, instance, target, call.method(), call.arguments());
+    PendingCall pending =
+        start(bindings, instance, call.instance(), target, call.method(), call.arguments());
     // The first of the outcome and the cancellation (its process ended, or its deadline passed)
     // completes the tag; the cancellation also stops the call.
     AtomicBoolean done = new AtomicBoolean();
@@ -323,7 +311,7 @@ public final class ContractModule implements Dispatcher {
         context.onCancel(
             () -> {
               if (done.compareAndSet(false, true)) {
-                pending.cancel();
+                pending.stop();
                 receiver.completeYield(tag, null, stopped(call.method()));
               }
             });
@@ -361,10 +349,11 @@ public final class ContractModule implements Dispatcher {
       receiver.completeYield(tag, null, stopped(call.method()));
       return;
     }
-    PendingCall pending = start(bindings, instance, target, call.method(), call.arguments());
+    PendingCall pending =
+        start(bindings, instance, call.instance(), target, call.method(), call.arguments());
     long handle = asyncCalls.nextHandle();
     // Owned before the outcome is watched, so an outcome already there finds the entry; if the
-    // owner is already gone, this stops the call at once.
+    // owner is already gone, this cancels the call at once.
     asyncCalls.add(handle, context, pending, PendingCall::cancel);
     // Completed before the outcome is watched, so the process knows the id its message names.
     receiver.completeYield(tag, new AsyncCallId(handle), null);
@@ -378,25 +367,30 @@ public final class ContractModule implements Dispatcher {
                         pid,
                         call.topic(),
                         handle,
+                        pending,
                         error == null ? value : null,
-                        error == null ? null : asRuntime(error)));
+                        error == null ? null : asRuntime(unwrap(error))));
   }
 
   /**
-   * Sends the outcome if the call still owns its entry (a cancelled call lost it and sends
-   * nothing). Never throws: it runs on a method's thread or the task framework's.
+   * Sends the outcome if no cancel decided the call first (a cancelled call sends nothing). Never
+   * throws: it runs on a method's thread or the task framework's.
    */
   private void deliver(
       Scheduler scheduler,
       Pid pid,
       String topic,
       long handle,
+      PendingCall pending,
       @Nullable Object value,
       @Nullable RuntimeException error) {
-    if (asyncCalls.forget(handle) == null) {
+    if (!pending.decide(PendingCall.DELIVERED)) {
       return;
     }
+    // Remembered before the entry leaves the table, so an AsyncCancel that no longer finds the
+    // entry finds this and returns false.
     recentlyDelivered.put(handle, pid);
+    var _ = asyncCalls.forget(handle);
     ContractOutcome outcome = new ContractOutcome(new AsyncCallId(handle), value, error);
     try {
       scheduler.send(pid, new Message(topic, outcome, null));
@@ -415,7 +409,7 @@ public final class ContractModule implements Dispatcher {
     long handle = cancel.id().value();
     PendingCall pending;
     try {
-      pending = asyncCalls.remove(context, handle);
+      pending = asyncCalls.get(context, handle);
     } catch (HandleNotFoundException notOwned) {
       if (pid.equals(recentlyDelivered.get(handle))) {
         // Its outcome was sent just before: the process will receive it.
@@ -424,7 +418,17 @@ public final class ContractModule implements Dispatcher {
       }
       throw notOwned;
     }
-    receiver.completeYield(tag, pending.cancel(), null);
+    if (!pending.cancel()) {
+      if (pending.delivered()) {
+        // The outcome won the race and is being sent.
+        receiver.completeYield(tag, false, null);
+        return;
+      }
+      // Cancelled by another command of this process (or its end) just before.
+      throw new HandleNotFoundException("contract call", handle);
+    }
+    var _ = asyncCalls.forget(handle);
+    receiver.completeYield(tag, true, null);
   }
 
   // ---- running one call ----
@@ -432,10 +436,13 @@ public final class ContractModule implements Dispatcher {
   /**
    * Starts {@code target} on {@code instance}: on a virtual thread for a local binding, as its task
    * for a remote one. The returned outcome fails with the call's typed error.
+   *
+   * @throws HandleNotFoundException if the instance is being closed (by Close, or its owner's end)
    */
   private PendingCall start(
       Bindings bindings,
       Instance instance,
+      InstanceId id,
       Target target,
       String name,
       List<@Nullable Object> arguments) {
@@ -450,66 +457,23 @@ public final class ContractModule implements Dispatcher {
           .onSuccess(outcome::complete)
           .onFailure(
               error -> outcome.completeExceptionally(new TaskFailedException(result.key(), error)));
-      return new PendingCall(outcome, result::cancel);
+      return new PendingCall(
+          outcome,
+          () -> {
+            var _ = result.cancel();
+          });
     }
-    Object implementation = requireNonNull(instance.target(), "a local instance's target");
-    CompletableFuture<@Nullable Object> outcome = new CompletableFuture<>();
-    AtomicReference<@Nullable CompletionStage<?>> returnedStage = new AtomicReference<>();
-    Future<?> running;
+    if (!instance.acquire()) {
+      // Close (or the owner's end) took it between the lookup and now.
+      throw new HandleNotFoundException("contract instance", id.value());
+    }
+    LocalCall local = new LocalCall(instance, target, name, args);
     try {
-      running =
-          executor.submit(
-              () -> {
-                try {
-                  Object value = target.method().invoke(implementation, args);
-                  if (target.shape() == Shape.FUTURE) {
-                    if (!(value instanceof CompletionStage<?> stage)) {
-                      outcome.completeExceptionally(
-                          new ContractCallFailedException(
-                              binding.id(),
-                              name,
-                              new NullPointerException("the method returned a null future")));
-                      return;
-                    }
-                    returnedStage.set(stage);
-                    var _ =
-                        stage.whenComplete(
-                            (stageValue, error) -> {
-                              if (error == null) {
-                                outcome.complete(stageValue);
-                              } else {
-                                outcome.completeExceptionally(
-                                    new ContractCallFailedException(
-                                        binding.id(), name, unwrap(error)));
-                              }
-                            });
-                  } else {
-                    outcome.complete(target.shape() == Shape.VOID ? null : value);
-                  }
-                } catch (InvocationTargetException e) {
-                  outcome.completeExceptionally(
-                      new ContractCallFailedException(
-                          binding.id(), name, e.getCause() == null ? e : e.getCause()));
-                } catch (IllegalAccessException | RuntimeException | Error e) {
-                  outcome.completeExceptionally(
-                      new ContractCallFailedException(binding.id(), name, e));
-                }
-              });
+      executor.execute(local::run);
     } catch (RejectedExecutionException e) {
-      outcome.completeExceptionally(stoppedModule());
-      return new PendingCall(outcome, () -> false);
+      local.rejected();
     }
-    return new PendingCall(
-        outcome,
-        () -> {
-          boolean changed = !outcome.isDone();
-          running.cancel(true);
-          CompletionStage<?> stage = returnedStage.get();
-          if (stage != null) {
-            stage.toCompletableFuture().cancel(true);
-          }
-          return changed;
-        });
+    return new PendingCall(local.outcome, local::stop);
   }
 
   private void executeOrFail(Runnable job, java.util.function.Consumer<RuntimeException> failed) {
@@ -538,22 +502,303 @@ public final class ContractModule implements Dispatcher {
         : new IllegalStateException("the call failed", error);
   }
 
-  /** An opened instance: its binding, and the implementation (null for a remote binding). */
-  private record Instance(Binding binding, @Nullable Object target) {}
-
   /**
-   * One running call: a future of its outcome (failing with the call's typed error) and how to stop
-   * it; {@code cancel} returns whether the call had no outcome yet.
+   * An opened instance: its binding, and the implementation (null for a remote binding).
+   *
+   * <p><b>Concurrency.</b> An implementation made for the instance ({@link Binding#perInstance})
+   * that is {@link AutoCloseable} is closed exactly once, and never while a local call runs on it:
+   * {@code running} counts the calls holding it, {@code closing} is set once by {@link
+   * #requestClose} (Close, the owner's end, the module's stop), and whichever of the request and
+   * the last call's end comes second closes it, on a virtual thread of the module. Both fields are
+   * guarded by {@code this}; a call is refused once {@code closing} is set.
    */
-  private record PendingCall(
-      CompletableFuture<@Nullable Object> outcome, CancelAction cancelAction) {
-    boolean cancel() {
-      return cancelAction.cancel();
+  private final class Instance {
+    private final Binding binding;
+    private final @Nullable Object target;
+
+    /** Completed when the instance is closed (exceptionally if {@code close} threw). */
+    private final CompletableFuture<@Nullable Void> closed = new CompletableFuture<>();
+
+    private int running;
+    private boolean closing;
+
+    Instance(Binding binding, @Nullable Object target) {
+      this.binding = binding;
+      this.target = target;
+    }
+
+    Binding binding() {
+      return binding;
+    }
+
+    @Nullable Object target() {
+      return target;
+    }
+
+    /** Holds the implementation for one call; false if the instance is closing. */
+    synchronized boolean acquire() {
+      if (closing) {
+        return false;
+      }
+      running++;
+      return true;
+    }
+
+    /** Ends one call's hold; the last one of a closing instance closes it. */
+    void release() {
+      boolean closeNow;
+      synchronized (this) {
+        running--;
+        closeNow = closing && running == 0;
+      }
+      if (closeNow) {
+        closeImplementation();
+      }
+    }
+
+    /**
+     * Refuses new calls and closes the implementation once no call runs on it; returns a future of
+     * the close. Never blocks: may be called on a cancelling thread. Idempotent.
+     */
+    CompletableFuture<@Nullable Void> requestClose() {
+      boolean closeNow;
+      synchronized (this) {
+        if (closing) {
+          return closed;
+        }
+        closing = true;
+        closeNow = running == 0;
+      }
+      if (closeNow) {
+        closeImplementation();
+      }
+      return closed;
+    }
+
+    private void closeImplementation() {
+      if (binding.kind() != Binding.Kind.PER_INSTANCE
+          || !(target instanceof AutoCloseable closeable)) {
+        // Shared objects belong to the application; remote instances hold nothing.
+        closed.complete(null);
+        return;
+      }
+      Runnable job =
+          () -> {
+            try {
+              closeable.close();
+              closed.complete(null);
+            } catch (Exception | Error e) {
+              log.warn("closing an instance of binding '{}' failed", binding.id(), e);
+              closed.completeExceptionally(e);
+            }
+          };
+      try {
+        executor.execute(job);
+      } catch (RejectedExecutionException stopped) {
+        job.run();
+      }
     }
   }
 
-  @FunctionalInterface
-  private interface CancelAction {
-    boolean cancel();
+  /**
+   * One running call: a future of its outcome (failing with the call's typed error) and how to stop
+   * it. For an asynchronous call, {@code decided} settles once whether its outcome is delivered or
+   * it is cancelled (by AsyncCancel, its owner's end or the module's stop): exactly one outcome
+   * message, or none.
+   */
+  private static final class PendingCall {
+    static final int RUNNING = 0;
+    static final int DELIVERED = 1;
+    static final int CANCELLED = 2;
+
+    private final CompletableFuture<@Nullable Object> outcome;
+    private final Runnable stopAction;
+    private final AtomicInteger decided = new AtomicInteger(RUNNING);
+
+    PendingCall(CompletableFuture<@Nullable Object> outcome, Runnable stopAction) {
+      this.outcome = outcome;
+      this.stopAction = stopAction;
+    }
+
+    CompletableFuture<@Nullable Object> outcome() {
+      return outcome;
+    }
+
+    /** Decides the call's end as {@code how}, if nothing decided it before. */
+    boolean decide(int how) {
+      return decided.compareAndSet(RUNNING, how);
+    }
+
+    /** Whether the outcome won: its message is sent (or being sent). */
+    boolean delivered() {
+      return decided.get() == DELIVERED;
+    }
+
+    /** Cancels the call if its outcome was not delivered first, and then stops it. */
+    boolean cancel() {
+      if (!decide(CANCELLED)) {
+        return false;
+      }
+      stop();
+      return true;
+    }
+
+    /** Interrupts the local method or revokes the remote task. */
+    void stop() {
+      stopAction.run();
+    }
+  }
+
+  /**
+   * One local method call on a virtual thread of the module.
+   *
+   * <p><b>Concurrency.</b> {@code thread} is the thread while it runs the method, and {@code
+   * stopped} whether the call was stopped; both guarded by {@code this}. {@link #stop} interrupts
+   * the thread only while it runs the method (so the interrupt never reaches the module's own code
+   * that completes the outcome), and a call stopped before its thread started never runs the
+   * method. The instance is held until the method returned and, for a future-returning method,
+   * until its future completed or the call was stopped ({@code holds} counts these, released once
+   * each).
+   */
+  private final class LocalCall {
+    final CompletableFuture<@Nullable Object> outcome = new CompletableFuture<>();
+    private final Instance instance;
+    private final Target target;
+    private final String name;
+    private final @Nullable Object[] args;
+    private final AtomicInteger holds;
+    private final AtomicBoolean stageHoldReleased = new AtomicBoolean();
+
+    private @Nullable Thread thread;
+    private boolean stopped;
+    private @Nullable CompletionStage<?> stage;
+
+    LocalCall(Instance instance, Target target, String name, @Nullable Object[] args) {
+      this.instance = instance;
+      this.target = target;
+      this.name = name;
+      this.args = args;
+      this.holds = new AtomicInteger(target.shape() == Shape.FUTURE ? 2 : 1);
+      runningLocalCalls.incrementAndGet();
+    }
+
+    void run() {
+      try {
+        synchronized (this) {
+          if (stopped) {
+            releaseStageHold();
+            outcome.completeExceptionally(stopped(name));
+            return;
+          }
+          thread = Thread.currentThread();
+        }
+        @Nullable Object value = null;
+        @Nullable Throwable failure = null;
+        try {
+          value = target.method().invoke(requireNonNull(instance.target()), args);
+        } catch (InvocationTargetException e) {
+          failure = e.getCause() == null ? e : e.getCause();
+        } catch (IllegalAccessException | RuntimeException | Error e) {
+          failure = e;
+        } finally {
+          synchronized (this) {
+            thread = null;
+          }
+          // An interrupt meant for the method must not outlive it.
+          var _ = Thread.interrupted();
+        }
+        complete(value, failure);
+      } finally {
+        release();
+        runningLocalCalls.decrementAndGet();
+      }
+    }
+
+    private void complete(@Nullable Object value, @Nullable Throwable failure) {
+      String bindingId = instance.binding().id();
+      if (failure != null) {
+        releaseStageHold();
+        outcome.completeExceptionally(new ContractCallFailedException(bindingId, name, failure));
+        return;
+      }
+      if (target.shape() != Shape.FUTURE) {
+        outcome.complete(target.shape() == Shape.VOID ? null : value);
+        return;
+      }
+      if (!(value instanceof CompletionStage<?> returned)) {
+        releaseStageHold();
+        outcome.completeExceptionally(
+            new ContractCallFailedException(
+                bindingId, name, new NullPointerException("the method returned a null future")));
+        return;
+      }
+      boolean stopNow;
+      synchronized (this) {
+        stage = returned;
+        stopNow = stopped;
+      }
+      if (stopNow) {
+        cancelStage(returned);
+      }
+      var _ =
+          returned.whenComplete(
+              (stageValue, error) -> {
+                releaseStageHold();
+                if (error == null) {
+                  outcome.complete(stageValue);
+                } else {
+                  outcome.completeExceptionally(
+                      new ContractCallFailedException(bindingId, name, unwrap(error)));
+                }
+              });
+    }
+
+    /** The executor refused the job: the module has stopped. */
+    void rejected() {
+      releaseStageHold();
+      release();
+      runningLocalCalls.decrementAndGet();
+      outcome.completeExceptionally(stoppedModule());
+    }
+
+    /** Interrupts the method if it is running, cancels its future, and frees the instance. */
+    void stop() {
+      CompletionStage<?> returned;
+      synchronized (this) {
+        if (stopped) {
+          return;
+        }
+        stopped = true;
+        if (thread != null) {
+          thread.interrupt();
+        }
+        returned = stage;
+      }
+      if (returned != null) {
+        cancelStage(returned);
+      }
+      // A future that ignores cancellation must not keep the instance open for ever.
+      releaseStageHold();
+    }
+
+    private void releaseStageHold() {
+      if (target.shape() == Shape.FUTURE && stageHoldReleased.compareAndSet(false, true)) {
+        release();
+      }
+    }
+
+    private void release() {
+      if (holds.decrementAndGet() == 0) {
+        instance.release();
+      }
+    }
+  }
+
+  private static void cancelStage(CompletionStage<?> stage) {
+    try {
+      var _ = stage.toCompletableFuture().cancel(true);
+    } catch (UnsupportedOperationException e) {
+      // A stage that does not interoperate cannot be cancelled; its outcome is dropped.
+    }
   }
 }

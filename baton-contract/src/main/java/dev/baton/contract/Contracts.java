@@ -196,10 +196,10 @@ public final class Contracts {
 
   /**
    * Cancels a call started with {@link AsyncCall}: a local method's thread is interrupted, a remote
-   * task revoked. Completes with whether the call had no outcome yet; whatever it returns, no
-   * outcome message for {@code id} is sent after it. A cancel that raced the outcome (already sent,
-   * in the mailbox) completes with false: the module remembers the last {@value
-   * ContractModule#DELIVERED_MEMORY} delivered ids and their owners.
+   * task revoked. Completes with {@code true} if the cancel came first: no outcome message for
+   * {@code id} is ever sent. Completes with {@code false} if the outcome came first: its one
+   * message is in the mailbox (or on its way there), and nothing is stopped. The module remembers
+   * the last {@value ContractModule#DELIVERED_MEMORY} delivered ids and their owners for this.
    *
    * <p>Errors: {@link dev.baton.modules.HandleNotFoundException} (kind {@code "contract call"}) if
    * the process does not own {@code id}: never started, already cancelled, its outcome sent longer
@@ -224,9 +224,10 @@ public final class Contracts {
   }
 
   /**
-   * Closes an instance before its owner ends: an {@link AutoCloseable} implementation made for it
-   * ({@link Binding#perInstance}) is closed, on a virtual thread; the command completes with {@code
-   * true} once it is. Calls already running on the instance go on.
+   * Closes an instance before its owner ends: it takes no more calls, and an {@link AutoCloseable}
+   * implementation made for it ({@link Binding#perInstance}) is closed, on a virtual thread, once
+   * the calls already running on it have ended (they go on; an implementation is never closed under
+   * a running method). The command completes with {@code true} once it is closed.
    *
    * <p>Errors: {@link dev.baton.modules.HandleNotFoundException} if the process does not own {@code
    * instance} (or already closed it); {@link ContractCallFailedException} if {@code close} threw

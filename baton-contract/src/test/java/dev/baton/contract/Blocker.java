@@ -24,6 +24,23 @@ final class Blocker {
     }
   }
 
+  /** Like {@link #run()}, but an interrupt only counts down {@link #interrupted}; it waits on. */
+  String runIgnoringInterrupts() {
+    started.countDown();
+    try {
+      while (true) {
+        try {
+          release.await();
+          return "released";
+        } catch (InterruptedException e) {
+          interrupted.countDown();
+        }
+      }
+    } finally {
+      finished.countDown();
+    }
+  }
+
   void awaitFinished() {
     await(finished, "the blocking method to return");
   }

@@ -429,6 +429,122 @@ class ContractLocalTest {
   }
 
   @Test
+  void close_waitsForTheCallRunningOnTheInstance_thenClosesIt() {
+    Started started =
+        node.startCoroutine(
+            (process, input) -> {
+              InstanceId id = process.call(Open.of("counter"));
+              process.call(AsyncCall.of("out", id, "block"));
+              blocker.awaitStarted();
+              boolean closed = process.call(new Close(id));
+              return List.of(closed, blocker.finished.getCount() == 0);
+            },
+            null);
+    blocker.awaitStarted();
+    TestNode.awaitCondition("the Close to take the instance", () -> module.openInstances() == 0);
+    TestNode.awaitCondition(
+        "the Close to be running or done",
+        () -> made.getFirst().closed.get() || started.exit().isDone() || isBlocked(started));
+
+    assertThat(made.getFirst().closed.get()).as("closed while its call runs").isFalse();
+    blocker.release.countDown();
+
+    ProcessResult result = started.await();
+    assertThat(result.value()).isEqualTo(List.of(true, true));
+    assertThat(made.getFirst().closed.get()).isTrue();
+    assertThat(made.getFirst().closedDuringCall.get()).isFalse();
+  }
+
+  @Test
+  void theOwnersEnd_closesTheInstance_onlyAfterAMethodIgnoringTheInterruptReturns() {
+    ProcessResult result =
+        node.runCoroutine(
+            (process, input) -> {
+              process.call(AsyncCall.of("out", process.call(Open.of("counter")), "stubborn"));
+              blocker.awaitStarted();
+              return "leaving";
+            },
+            null);
+    assertThat(result.value()).isEqualTo("leaving");
+    blocker.awaitInterrupted();
+    TestNode.awaitCondition("the instance to leave its table", () -> module.openInstances() == 0);
+
+    assertThat(made.getFirst().closed.get()).as("closed while the method runs").isFalse();
+    blocker.release.countDown();
+
+    TestNode.awaitCondition("the instance to close", () -> made.getFirst().closed.get());
+    assertThat(made.getFirst().closedDuringCall.get()).isFalse();
+    assertThat(module.droppedOutcomes()).isZero();
+  }
+
+  @Test
+  void aFutureThatIgnoresCancellation_doesNotKeepTheInstanceOpen_afterItsOwnerEnds() {
+    ProcessResult result =
+        node.runCoroutine(
+            (process, input) -> {
+              process.call(AsyncCall.of("out", process.call(Open.of("counter")), "never"));
+              return "leaving";
+            },
+            null);
+
+    assertThat(result.value()).isEqualTo("leaving");
+    TestNode.awaitCondition("the instance to close", () -> made.getFirst().closed.get());
+    TestNode.awaitCondition("the call to end", () -> module.runningLocalCalls() == 0);
+    assertThat(module.runningAsyncCalls()).isZero();
+  }
+
+  @Test
+  void asyncCancel_trueMeansNoMessage_falseMeansExactlyOne_underRacingOutcomes() {
+    int rounds = 300;
+    ProcessResult result =
+        node.runCoroutine(
+            (process, input) -> {
+              InstanceId calcId = process.call(Open.of("calc"));
+              Map<AsyncCallId, Boolean> cancelled = new java.util.HashMap<>();
+              Map<AsyncCallId, Integer> messages = new java.util.HashMap<>();
+              for (int i = 0; i < rounds; i++) {
+                AsyncCallId id = process.call(AsyncCall.of("out", calcId, "add", i, 1));
+                cancelled.put(id, process.call(new AsyncCancel(id)));
+                TestNode.awaitCondition("the call's thread", () -> module.runningLocalCalls() == 0);
+                node.scheduler().send(process.pid(), "marker", i);
+                drainUntil(process, "marker", messages);
+              }
+              node.scheduler().send(process.pid(), "end", null);
+              drainUntil(process, "end", messages);
+              List<String> wrong = new java.util.ArrayList<>();
+              cancelled.forEach(
+                  (id, wasCancelled) -> {
+                    int count = messages.getOrDefault(id, 0);
+                    if (count != (wasCancelled ? 0 : 1)) {
+                      wrong.add(id + " cancel=" + wasCancelled + " messages=" + count);
+                    }
+                  });
+              return wrong;
+            },
+            null);
+
+    assertThat(result.error()).isNull();
+    assertThat((List<?>) result.value()).isEmpty();
+    assertThat(module.runningAsyncCalls()).isZero();
+  }
+
+  private static void drainUntil(
+      dev.baton.process.CoroutineScope process, String topic, Map<AsyncCallId, Integer> messages) {
+    while (true) {
+      Message message = process.receive();
+      if (message.topic().equals(topic)) {
+        return;
+      }
+      ContractOutcome outcome = (ContractOutcome) requireNonNull(message.payload());
+      messages.merge(outcome.id(), 1, Integer::sum);
+    }
+  }
+
+  private boolean isBlocked(Started started) {
+    return node.stateOf(started.pid()) == dev.baton.process.ProcessState.BLOCKED;
+  }
+
+  @Test
   void anInterfaceWithUnnamedOverloads_isRefusedWhenBound() {
     @SuppressWarnings("UnusedMethod") // read by reflection
     interface Clash {

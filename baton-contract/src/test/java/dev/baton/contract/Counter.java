@@ -1,5 +1,7 @@
 package dev.baton.contract;
 
+import java.util.concurrent.CompletionStage;
+
 /** A stateful test contract: each instance counts from its own start. */
 public interface Counter {
   long add(long amount);
@@ -7,4 +9,10 @@ public interface Counter {
   long total();
 
   String block();
+
+  /** Blocks until released, ignoring interrupts. */
+  String stubborn();
+
+  /** A future that never completes, and ignores cancellation. */
+  CompletionStage<String> never();
 }

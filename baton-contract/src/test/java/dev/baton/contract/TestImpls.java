@@ -2,8 +2,10 @@ package dev.baton.contract;
 
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
 /** Implementations of the test contracts. */
@@ -76,13 +78,40 @@ final class TestImpls {
       return total.get();
     }
 
+    /** Calls running on this instance now. */
+    final AtomicInteger inCall = new AtomicInteger();
+
+    /** Whether {@link #close} ran while a call was running on the instance. */
+    final AtomicBoolean closedDuringCall = new AtomicBoolean();
+
     @Override
     public String block() {
-      return blocker.run();
+      inCall.incrementAndGet();
+      try {
+        return blocker.run();
+      } finally {
+        inCall.decrementAndGet();
+      }
+    }
+
+    @Override
+    public String stubborn() {
+      inCall.incrementAndGet();
+      try {
+        return blocker.runIgnoringInterrupts();
+      } finally {
+        inCall.decrementAndGet();
+      }
+    }
+
+    @Override
+    public CompletionStage<String> never() {
+      return new CompletableFuture<String>().minimalCompletionStage();
     }
 
     @Override
     public void close() {
+      closedDuringCall.set(inCall.get() > 0);
       closed.set(true);
     }
   }
