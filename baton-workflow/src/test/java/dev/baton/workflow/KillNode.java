@@ -9,6 +9,7 @@ import dev.baton.workflow.spi.JournalEntry;
 import dev.baton.workflow.spi.Payload;
 import dev.baton.workflow.spi.WorkflowJournal;
 import dev.baton.workflow.spi.WorkflowRecord;
+import dev.baton.workflow.spi.WorkflowStatus;
 import java.io.PrintStream;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -26,10 +27,14 @@ import java.util.concurrent.TimeUnit;
  * chosen entry is journaled.
  *
  * <p>Arguments: jdbc url, schema, workflow id, the workflow id and seq to halt after (seq -1:
- * never). Prints {@code result=...} when the workflow completes.
+ * never, and start the workflow; seq -2: never, and only wait for the node's own resumption, as it
+ * boots, to finish the workflow). Prints {@code result=...} when the workflow completes.
  */
 public final class KillNode {
   private static final PrintStream OUT = new PrintStream(System.out, true, UTF_8);
+
+  /** The halt seq that means: do not start the workflow, wait for the boot's resumption. */
+  static final int RESUME_ONLY = -2;
 
   private KillNode() {}
 
@@ -60,7 +65,17 @@ public final class KillNode {
             .build();
     try (TestNode node = TestNode.builder().dispatcher(module).build()) {
       OUT.println("ready on " + node.scheduler().parallelism() + " workers");
-      Object result = module.start("order", workflowId, "order-42").get(60, TimeUnit.SECONDS);
+      Object result;
+      if (haltSeq == RESUME_ONLY) {
+        // No start call: the workflow finishes only if the node resumed it as it booted.
+        TestNode.awaitCondition(
+            "workflow " + workflowId + " finished by the node's resumption",
+            () -> module.describe(workflowId).orElseThrow().status() != WorkflowStatus.RUNNING);
+        WorkflowRecord record = module.describe(workflowId).orElseThrow();
+        result = new JsonCodec().decode(Objects.requireNonNull(record.result()), String.class);
+      } else {
+        result = module.start("order", workflowId, "order-42").get(60, TimeUnit.SECONDS);
+      }
       OUT.println("result=" + result);
     } finally {
       store.close();

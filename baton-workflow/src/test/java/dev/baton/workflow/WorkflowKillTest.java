@@ -51,9 +51,11 @@ class WorkflowKillTest {
     }
   }
 
-  /** Runs a child JVM to its end (bounded) and returns what it printed. */
-  private static List<String> runNode(String workflowId, String haltId, int haltSeq)
-      throws Exception {
+  /** A child JVM's exit code and output lines. */
+  private record Node(int exit, List<String> lines) {}
+
+  /** Runs a child JVM to its end (bounded) and returns how it ended and what it printed. */
+  private static Node runNode(String workflowId, String haltId, int haltSeq) throws Exception {
     String java = ProcessHandle.current().info().command().orElseThrow();
     List<String> path = new ArrayList<>();
     path.add(System.getProperty("user.dir") + "/target/test-classes");
@@ -101,7 +103,7 @@ class WorkflowKillTest {
       }
       reader.join(TimeUnit.SECONDS.toMillis(10));
       synchronized (lines) {
-        return List.copyOf(lines);
+        return new Node(process.exitValue(), List.copyOf(lines));
       }
     } finally {
       if (process.isAlive()) {
@@ -138,24 +140,28 @@ class WorkflowKillTest {
     return runs;
   }
 
-  @ParameterizedTest(name = "halt after entry {1} of {0}")
+  @ParameterizedTest(name = "halt after entry {1} of {0}, resume by {2}")
   @CsvSource({
-    "'', 0", // after step 1 (reserve) is journaled
-    "'', 1", // after the child workflow's Call is journaled
-    "'/1', 0", // after the child's own step is journaled, before the parent journals the Call
-    "'', 3", // after the attributes are journaled
-    "'', 5", // after the last entry, just before the workflow completes
+    "'', 0, boot", // after step 1 (reserve) is journaled
+    "'', 1, start", // after the child workflow's Call is journaled
+    "'/1', 0, boot", // after the child's own step is journaled, before the parent journals the Call
+    "'', 3, start", // after the attributes are journaled
+    "'', 5, boot", // after the last entry, just before the workflow completes
   })
   void workflowKilledAfterAJournaledStepCompletesAfterRestartWithEachEffectRunOnce(
-      String haltSuffix, int haltSeq) throws Exception {
+      String haltSuffix, int haltSeq, String resumeBy) throws Exception {
     String id = "order" + haltSeq + haltSuffix.replace('/', 'c');
-    List<String> killed = runNode(id, id + haltSuffix, haltSeq);
-    assertThat(killed).contains("halting after " + id + haltSuffix + " entry " + haltSeq);
-    assertThat(killed).noneMatch(line -> line.startsWith("result="));
+    Node killed = runNode(id, id + haltSuffix, haltSeq);
+    assertThat(killed.lines()).contains("halting after " + id + haltSuffix + " entry " + haltSeq);
+    assertThat(killed.lines()).noneMatch(line -> line.startsWith("result="));
+    assertThat(killed.exit()).as("halted by Runtime.halt(137)").isEqualTo(137);
 
-    List<String> resumed = runNode(id, "", -1);
+    // "boot": the second node is not asked to start the workflow; only its own resumption of the
+    // unfinished workflows can finish it. "start": it also calls start, which attaches to the run.
+    Node resumed = runNode(id, "", resumeBy.equals("boot") ? KillNode.RESUME_ONLY : -1);
 
-    assertThat(resultOf(resumed)).isEqualTo(EXPECTED);
+    assertThat(resumed.exit()).isZero();
+    assertThat(resultOf(resumed.lines())).isEqualTo(EXPECTED);
     assertThat(effectRuns(id)).isEqualTo(Map.of("reserve", 1, "ship", 1, "charge", 1));
     try (PostgresWorkflowJournal journal = schema().journal()) {
       assertThat(journal.unfinished()).isEmpty();
@@ -166,7 +172,9 @@ class WorkflowKillTest {
   @ParameterizedTest(name = "uninterrupted run")
   @CsvSource({"uninterrupted"})
   void uninterruptedRunGivesTheSameResult(String id) throws Exception {
-    assertThat(resultOf(runNode(id, "", -1))).isEqualTo(EXPECTED);
+    Node node = runNode(id, "", -1);
+    assertThat(resultOf(node.lines())).isEqualTo(EXPECTED);
+    assertThat(node.exit()).isZero();
     assertThat(effectRuns(id)).isEqualTo(Map.of("reserve", 1, "ship", 1, "charge", 1));
   }
 }
