@@ -65,11 +65,13 @@ public final class Binding {
    *
    * @throws NullPointerException if an argument is null
    * @throws IllegalArgumentException if {@code id} is blank, {@code contract} is not an interface,
-   *     or breaks the stubs' naming rules (the message names the methods)
+   *     breaks the stubs' naming rules (the message names the methods), or cannot be called by
+   *     reflection from this module (not public, or its package not exported or opened to {@code
+   *     dev.baton.contract})
    */
   public static <T> Binding shared(String id, Class<T> contract, T implementation) {
     requireNonNull(implementation, "implementation");
-    ContractInterface described = ContractInterface.describe(contract);
+    ContractInterface described = ContractInterface.describe(contract).checkCallableLocally();
     if (!contract.isInstance(implementation)) {
       throw new IllegalArgumentException(
           implementation.getClass().getName() + " does not implement " + contract.getName());
@@ -91,7 +93,12 @@ public final class Binding {
       String id, Class<T> contract, Function<Map<String, Object>, ? extends T> factory) {
     requireNonNull(factory, "factory");
     return new Binding(
-        checkId(id), ContractInterface.describe(contract), Kind.PER_INSTANCE, null, factory, null);
+        checkId(id),
+        ContractInterface.describe(contract).checkCallableLocally(),
+        Kind.PER_INSTANCE,
+        null,
+        factory,
+        null);
   }
 
   /**
@@ -99,7 +106,8 @@ public final class Binding {
    * component {@value Bindings#TASKS_COMPONENT} shares it), with the tasks' default options.
    *
    * @throws NullPointerException if an argument is null
-   * @throws IllegalArgumentException as {@link #shared}
+   * @throws IllegalArgumentException if {@code id} is blank, {@code contract} is not an interface,
+   *     or breaks the stubs' naming rules (the message names the methods)
    */
   public static Binding remote(String id, Class<?> contract) {
     return new Binding(

@@ -127,6 +127,36 @@ final class ContractInterface {
     return new ContractInterface(contract, Map.copyOf(names));
   }
 
+  /**
+   * Checks that this module can call every method by reflection, as a local binding does: each
+   * method's declaring interface is public and in a package its module exports (or opens) to this
+   * module. Otherwise every call would fail with {@link IllegalAccessException}.
+   *
+   * @throws IllegalArgumentException naming the interface and what to change
+   */
+  ContractInterface checkCallableLocally() {
+    Module self = ContractInterface.class.getModule();
+    for (Target target : byName.values()) {
+      Class<?> declaring = target.method().getDeclaringClass();
+      boolean reachable =
+          Modifier.isPublic(declaring.getModifiers())
+              && (declaring.getModule().isExported(declaring.getPackageName(), self)
+                  || declaring.getModule().isOpen(declaring.getPackageName(), self));
+      if (!reachable) {
+        throw new IllegalArgumentException(
+            "interface "
+                + declaring.getName()
+                + " (of "
+                + contract.getName()
+                + ") cannot be called by the contract module: a local binding calls its methods by"
+                + " reflection, so the interface must be public and its package exported or opened"
+                + " to "
+                + self.getName());
+      }
+    }
+    return this;
+  }
+
   /** The interface. */
   Class<?> contract() {
     return contract;

@@ -62,6 +62,23 @@ class ContractsTest {
   }
 
   @Test
+  void aLocalBindingRefusesAnInterfaceItCannotCallByReflection_aRemoteOneTakesIt() {
+    @SuppressWarnings("UnusedMethod") // read by reflection
+    interface Hidden {
+      int f(int a);
+    }
+    Hidden hidden = a -> a;
+
+    assertThatThrownBy(() -> Binding.shared("h", Hidden.class, hidden))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("must be public");
+    assertThatThrownBy(() -> Binding.perInstance("h", Hidden.class, values -> hidden))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("must be public");
+    assertThat(Binding.remote("h", Hidden.class).methodNames()).contains("f", "Hidden.f");
+  }
+
+  @Test
   void bindingsRefuseNonInterfacesAndDuplicateIds() {
     assertThatThrownBy(() -> Binding.remote("s", String.class))
         .hasMessageContaining("not an interface");
