@@ -130,9 +130,11 @@ public final class Security {
   /**
    * Verifies {@code token} with the store's configuration and completes with its {@link TokenInfo},
    * if its signature verifies with the store's key named by its {@code kid} under that key's
-   * algorithm, its issuer and audience are the store's, it is within its validity period (give or
-   * take the store's clock skew), it has not been revoked, and it grants every scope in {@code
-   * requiredScopes}.
+   * algorithm, its issuer and audience are the store's, it lives no longer ({@code exp - iat}) than
+   * the store's maximum TTL, it is within its validity period (give or take the store's clock
+   * skew), it has not been revoked, and it grants every scope in {@code requiredScopes}. Only the
+   * compact form is accepted, spelt exactly (three base64url parts, at most {@value
+   * #MAX_TOKEN_CHARS} characters, no unencoded or compressed payload, no critical header).
    *
    * <p>Fails with a subclass of {@link InvalidTokenException} saying which check failed, with
    * {@link InsufficientScopeException} for a genuine token lacking a required scope, with {@link
@@ -140,7 +142,8 @@ public final class Security {
    * the revocation store cannot be read (the token is then not accepted).
    *
    * @param store the token store's name
-   * @param token the compact JWT, as received (not checked here: a bad one fails the command)
+   * @param token the compact JWT, as received, without the {@code "Bearer "} prefix (not checked
+   *     here: a bad one fails the command)
    * @param requiredScopes scopes the token must all grant; empty for none
    */
   public record ValidateToken(String store, String token, Set<String> requiredScopes)
@@ -176,8 +179,9 @@ public final class Security {
    *
    * <p>Give either the token ({@link #token}: it must be genuine, its signature, issuer and
    * audience are verified as by {@link ValidateToken}, but an expired one is no error) or its id
-   * ({@link #id}: trusted as given; the entry then lives the store's maximum TTL plus its clock
-   * skew). Fails like {@link ValidateToken} for a token that is not genuine, or with {@code
+   * ({@link #id}: trusted as given; the entry then lives the store's maximum TTL plus twice its
+   * clock skew, which outlives any token the store accepts that was issued by then). Fails like
+   * {@link ValidateToken} for a token that is not genuine, or with {@code
    * StoreUnavailableException} if the revocation store cannot be written (the token may or may not
    * be revoked then: retry, revocation is idempotent).
    *

@@ -159,7 +159,11 @@ public final class TokenStore {
     return defaultTtl;
   }
 
-  /** The longest lifetime a token may be created with. */
+  /**
+   * The longest lifetime a token may be created with, and the longest ({@code exp - iat}, in whole
+   * seconds rounded up) a token it validates may have: a store validating another issuer's tokens
+   * needs a maxTtl covering that issuer's lifetimes.
+   */
   public Duration maxTtl() {
     return maxTtl;
   }
@@ -633,7 +637,10 @@ public final class TokenStore {
       return this;
     }
 
-    /** The longest lifetime a token may be created with (default 24 hours); at most 366 days. */
+    /**
+     * The longest lifetime a token may be created with, and may have to be validated (default 24
+     * hours); at most 366 days.
+     */
     public Builder maxTtl(Duration ttl) {
       this.maxTtl = requireNonNull(ttl, "ttl");
       return this;

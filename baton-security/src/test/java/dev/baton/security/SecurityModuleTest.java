@@ -497,9 +497,14 @@ class SecurityModuleTest {
                 + AUDIENCE
                 + "\",\"sub\":\"x\",\"jti\":\"j\"}");
 
-    assertThatThrownBy(() -> validate("hs", encrypted)).hasMessageContaining("(JWE)");
-    assertThatThrownBy(() -> validate("hs", noExpiry)).hasMessageContaining("(exp)");
+    assertThatThrownBy(() -> validate("hs", encrypted))
+        .isInstanceOf(MalformedTokenException.class)
+        .hasMessageContaining("(JWE)");
+    assertThatThrownBy(() -> validate("hs", noExpiry))
+        .isInstanceOf(MalformedTokenException.class)
+        .hasMessageContaining("(exp)");
     assertThatThrownBy(() -> validate("hs", "x".repeat(Security.MAX_TOKEN_CHARS + 1)))
+        .isInstanceOf(MalformedTokenException.class)
         .hasMessageContaining("longer than 16384");
   }
 
