@@ -259,11 +259,14 @@ public final class CloudStorageModule implements Dispatcher {
         thread = runner;
         open = reader;
       }
-      if (open != null) {
-        open.abort();
-      }
+      // Interrupt first: a virtual thread blocked on a socket gets it closed. The abort runs on a
+      // thread of its own: this may be the runtime's thread, and closing an HTTP stream may block
+      // (the JDK's keep-alive stream drains what is left).
       if (thread != null) {
         thread.interrupt();
+      }
+      if (open != null) {
+        Thread.ofVirtual().name("cloudstorage-abort").start(open::abort);
       }
     }
   }
@@ -331,8 +334,9 @@ public final class CloudStorageModule implements Dispatcher {
 
   private static Throwable typed(
       Throwable error, String storage, String operation, @Nullable String key) {
+    // Arguments were checked when the command was made: an IllegalArgumentException (an
+    // InvalidPathException, a NumberFormatException) from a backend is the backend failing.
     if (error instanceof CloudStorageException
-        || error instanceof IllegalArgumentException
         || error instanceof UncheckedIOException
         || error instanceof Error) {
       return error;
@@ -383,6 +387,8 @@ public final class CloudStorageModule implements Dispatcher {
 
   /**
    * Writes exactly {@code length} bytes to a temporary file beside {@code target}, then moves it.
+   * Reading fails with the stream's {@link IOException} (the storage's failure); writing the local
+   * file fails with an {@link UncheckedIOException} (the caller's file).
    */
   private static void writeFile(InputStream in, long length, Path target) throws IOException {
     Path absolute = target.toAbsolutePath();
@@ -406,12 +412,20 @@ public final class CloudStorageModule implements Dispatcher {
           if (Thread.currentThread().isInterrupted()) {
             throw new InterruptedIOException("the download was cancelled");
           }
-          out.write(buffer, 0, n);
+          try {
+            out.write(buffer, 0, n);
+          } catch (IOException e) {
+            throw new UncheckedIOException("cannot write the download file " + target, e);
+          }
           copied += n;
         }
       }
-      Files.move(
-          tmp, absolute, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+      try {
+        Files.move(
+            tmp, absolute, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+      } catch (IOException e) {
+        throw new UncheckedIOException("cannot move the download into place at " + target, e);
+      }
       moved = true;
     } finally {
       if (!moved) {

@@ -16,6 +16,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryNotEmptyException;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
+import java.nio.file.InvalidPathException;
 import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.NotDirectoryException;
@@ -106,6 +107,12 @@ public final class LocalObjectStorage implements ObjectStorage {
       Files.createDirectories(absolute.resolve(META_DIR));
       Files.createDirectories(absolute.resolve(TMP_DIR));
       Path real = absolute.toRealPath();
+      for (String own : List.of(META_DIR, TMP_DIR)) {
+        if (!Files.isDirectory(real.resolve(own), LinkOption.NOFOLLOW_LINKS)) {
+          throw new java.nio.file.FileSystemException(
+              real.resolve(own).toString(), null, "must be a directory, not a link");
+        }
+      }
       try (Stream<Path> leftovers = Files.list(real.resolve(TMP_DIR))) {
         for (Path leftover : leftovers.toList()) {
           Files.deleteIfExists(leftover);
@@ -140,57 +147,134 @@ public final class LocalObjectStorage implements ObjectStorage {
   @Override
   public ObjectPage list(String prefix, @Nullable String continuationToken, int maxKeys) {
     checkOpen();
-    // Walk only the deepest directory the prefix names.
+    // Walk only the deepest directory the prefix names, in key order, and stop after the page.
     int slash = prefix.lastIndexOf('/');
+    String startKey = slash > 0 ? prefix.substring(0, slash) : "";
     Path start = root;
-    if (slash > 0) {
-      String dir = prefix.substring(0, slash);
+    if (!startKey.isEmpty()) {
       try {
-        start = pathOf(dir, root);
+        start = pathOf(startKey, root);
+        requireNoLinks(startKey, root, start);
       } catch (InvalidKeyException e) {
         return new ObjectPage(List.of(), null); // no object can have such a key here
       }
     }
-    List<String> keys = new ArrayList<>();
-    if (Files.isDirectory(start, LinkOption.NOFOLLOW_LINKS)) {
-      try (Stream<Path> walk = Files.walk(start)) {
-        walk.forEach(
-            path -> {
-              if (path.equals(root)) {
-                return;
-              }
-              Path relative = root.relativize(path);
-              if (relative.getName(0).toString().startsWith(RESERVED_PREFIX)) {
-                return;
-              }
-              if (!Files.isRegularFile(path)) {
-                return;
-              }
-              String key = keyOf(relative);
-              if (key.startsWith(prefix)
-                  && (continuationToken == null || KEY_ORDER.compare(key, continuationToken) > 0)) {
-                keys.add(key);
-              }
-            });
-      } catch (IOException | UncheckedIOException e) {
-        throw unavailable("list", null, e);
-      }
-    }
-    keys.sort(KEY_ORDER);
     List<ObjectSummary> page = new ArrayList<>();
-    for (String key : keys) {
-      if (page.size() == maxKeys) {
-        break;
+    boolean more = false;
+    try {
+      KeyWalk walk =
+          new KeyWalk(start, startKey.isEmpty() ? "" : startKey + "/", prefix, continuationToken);
+      for (String key = walk.next(); key != null; key = walk.next()) {
+        if (page.size() == maxKeys) {
+          more = true;
+          break;
+        }
+        try {
+          ObjectInfo info = head(key);
+          page.add(new ObjectSummary(key, info.size(), info.etag(), info.lastModified()));
+        } catch (ObjectNotFoundException | InvalidKeyException goneMeanwhile) {
+          // deleted or replaced by a directory while listing: not on the page
+        }
       }
-      try {
-        ObjectInfo info = head(key);
-        page.add(new ObjectSummary(key, info.size(), info.etag(), info.lastModified()));
-      } catch (ObjectNotFoundException goneMeanwhile) {
-        // deleted while listing: not on the page
+    } catch (IOException | UncheckedIOException e) {
+      throw unavailable("list", null, e);
+    }
+    return new ObjectPage(page, more && !page.isEmpty() ? page.getLast().key() : null);
+  }
+
+  /**
+   * The keys under a directory in ascending UTF-8 order, read lazily: each directory's entries are
+   * sorted by their name, with {@code /} appended to a directory's (every key below directory
+   * {@code d} starts with {@code d/}, and no other entry's name extends {@code d/}, so a
+   * depth-first walk in that order yields keys in order). Subtrees that cannot hold a key with the
+   * prefix, or after the continuation key, are not read. Symbolic links and special files are not
+   * objects. Used by one thread.
+   */
+  private final class KeyWalk {
+    private record Entry(String key, Path path, boolean directory) {}
+
+    private static final class Frame {
+      private final List<Entry> entries;
+      private int next;
+
+      Frame(List<Entry> entries) {
+        this.entries = entries;
       }
     }
-    boolean more = keys.size() > page.size() && !page.isEmpty();
-    return new ObjectPage(page, more ? page.getLast().key() : null);
+
+    private final java.util.ArrayDeque<Frame> stack = new java.util.ArrayDeque<>();
+    private final String prefix;
+    private final @Nullable String after;
+
+    KeyWalk(Path start, String startKey, String prefix, @Nullable String after) throws IOException {
+      this.prefix = prefix;
+      this.after = after;
+      push(start, startKey);
+    }
+
+    /** The next key, or null when there is none. */
+    @Nullable String next() throws IOException {
+      while (!stack.isEmpty()) {
+        Frame frame = stack.peek();
+        if (frame.next == frame.entries.size()) {
+          stack.pop();
+          continue;
+        }
+        Entry entry = frame.entries.get(frame.next++);
+        if (entry.directory()) {
+          push(entry.path(), entry.key());
+        } else {
+          return entry.key();
+        }
+      }
+      return null;
+    }
+
+    private boolean wantedFile(String key) {
+      return key.startsWith(prefix) && (after == null || KEY_ORDER.compare(key, after) > 0);
+    }
+
+    /** Whether keys below {@code dirKey} (which ends in '/') can be wanted. */
+    private boolean wantedDirectory(String dirKey) {
+      boolean matches = dirKey.startsWith(prefix) || prefix.startsWith(dirKey);
+      boolean later =
+          after == null || after.startsWith(dirKey) || KEY_ORDER.compare(dirKey, after) > 0;
+      return matches && later;
+    }
+
+    private void push(Path dir, String dirKey) throws IOException {
+      List<Entry> entries = new ArrayList<>();
+      try (java.nio.file.DirectoryStream<Path> children = Files.newDirectoryStream(dir)) {
+        for (Path child : children) {
+          String fileName = child.getFileName().toString();
+          if (dirKey.isEmpty() && fileName.startsWith(RESERVED_PREFIX)) {
+            continue;
+          }
+          String key = dirKey + fileName;
+          boolean asFile = wantedFile(key);
+          boolean asDirectory = wantedDirectory(key + "/");
+          if (!asFile && !asDirectory) {
+            continue; // decided by the name alone: no stat
+          }
+          BasicFileAttributes attributes;
+          try {
+            attributes =
+                Files.readAttributes(child, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+          } catch (NoSuchFileException gone) {
+            continue;
+          }
+          if (attributes.isDirectory() && asDirectory) {
+            entries.add(new Entry(key + "/", child, true));
+          } else if (attributes.isRegularFile() && asFile) {
+            entries.add(new Entry(key, child, false));
+          }
+        }
+      } catch (NoSuchFileException | NotDirectoryException gone) {
+        return; // removed while listing
+      }
+      entries.sort(Comparator.comparing(Entry::key, KEY_ORDER));
+      stack.push(new Frame(entries));
+    }
   }
 
   @Override
@@ -200,6 +284,7 @@ public final class LocalObjectStorage implements ObjectStorage {
     Lock lock = lockOf(key).readLock();
     lock.lock();
     try {
+      requireNoLinks(key, root, file);
       return infoOf(key, file);
     } finally {
       lock.unlock();
@@ -215,9 +300,10 @@ public final class LocalObjectStorage implements ObjectStorage {
     FileChannel channel;
     lock.lock();
     try {
+      requireNoLinks(key, root, file);
       info = infoOf(key, file);
       try {
-        channel = FileChannel.open(file, StandardOpenOption.READ);
+        channel = FileChannel.open(file, StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS);
       } catch (NoSuchFileException e) {
         throw new ObjectNotFoundException(name, key, e);
       } catch (IOException e) {
@@ -273,7 +359,9 @@ public final class LocalObjectStorage implements ObjectStorage {
       String contentType = upload.contentType() == null ? OCTET_STREAM : upload.contentType();
       Properties meta = new Properties();
       meta.setProperty("etag", etag);
-      meta.setProperty("size", Long.toString(size));
+      // The content file's identity (kept by the rename): the sidecar describes that file only.
+      meta.setProperty(
+          "identity", identityOf(Files.readAttributes(tmp, BasicFileAttributes.class)));
       meta.setProperty("content-type", contentType);
       upload.metadata().forEach((k, v) -> meta.setProperty("meta." + k, v));
       try (Writer w =
@@ -288,6 +376,10 @@ public final class LocalObjectStorage implements ObjectStorage {
       try {
         makeParents(key, target);
         makeParents(key, metaTarget);
+        // Directories on the way may not be links out of the root (a rename replaces a link at
+        // the target itself, never what it points to).
+        requireNoLinks(key, root, requireNonNull(target.getParent()));
+        requireNoLinks(key, metaRoot, requireNonNull(metaTarget.getParent()));
         if (Files.isDirectory(target, LinkOption.NOFOLLOW_LINKS)) {
           throw new InvalidKeyException(
               name, key, "objects exist under '" + key + "/', so it cannot be an object itself");
@@ -317,6 +409,8 @@ public final class LocalObjectStorage implements ObjectStorage {
         Lock lock = lockOf(key).writeLock();
         lock.lock();
         try {
+          requireNoLinks(key, root, requireNonNull(file.getParent()));
+          requireNoLinks(key, metaRoot, requireNonNull(meta.getParent()));
           if (!Files.isDirectory(file, LinkOption.NOFOLLOW_LINKS)) {
             Files.deleteIfExists(file);
             Files.deleteIfExists(meta);
@@ -412,7 +506,12 @@ public final class LocalObjectStorage implements ObjectStorage {
               name, key, "backslashes and control characters are not allowed in local keys");
         }
       }
-      path = path.resolve(segment);
+      try {
+        path = path.resolve(segment);
+      } catch (InvalidPathException e) {
+        throw new InvalidKeyException(
+            name, key, "this filesystem cannot hold the name '" + segment + "': " + e.getReason());
+      }
     }
     Path normal = path.normalize();
     if (!normal.startsWith(base) || normal.equals(base)) {
@@ -421,21 +520,46 @@ public final class LocalObjectStorage implements ObjectStorage {
     return normal;
   }
 
-  private String keyOf(Path relative) {
-    StringBuilder key = new StringBuilder();
-    for (Path part : relative) {
-      if (!key.isEmpty()) {
-        key.append('/');
+  /** Size, modification time (ns) and file key: what a rename keeps and a rewrite changes. */
+  private static String identityOf(BasicFileAttributes attributes) {
+    return attributes.size()
+        + "/"
+        + attributes.lastModifiedTime().to(java.util.concurrent.TimeUnit.NANOSECONDS)
+        + "/"
+        + attributes.fileKey();
+  }
+
+  /**
+   * Refuses {@code path} (under {@code base}) if it or a directory between {@code base} and it is a
+   * symbolic link: the storage never follows links, so none can lead out of the root. Parts that do
+   * not exist yet are fine.
+   */
+  private void requireNoLinks(String key, Path base, Path path) {
+    Path current = base;
+    for (Path part : base.relativize(path)) {
+      current = current.resolve(part);
+      BasicFileAttributes attributes;
+      try {
+        attributes =
+            Files.readAttributes(current, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+      } catch (IOException e) {
+        return; // absent (or unreadable: the operation itself reports that)
       }
-      key.append(part);
+      if (attributes.isSymbolicLink()) {
+        throw new InvalidKeyException(
+            name,
+            key,
+            "'"
+                + base.relativize(current)
+                + "' is a symbolic link, which local storage never follows");
+      }
     }
-    return key.toString();
   }
 
   private ObjectInfo infoOf(String key, Path file) {
     BasicFileAttributes attributes;
     try {
-      attributes = Files.readAttributes(file, BasicFileAttributes.class);
+      attributes = Files.readAttributes(file, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
     } catch (NoSuchFileException | NotDirectoryException e) {
       throw new ObjectNotFoundException(name, key, e);
     } catch (IOException e) {
@@ -447,13 +571,18 @@ public final class LocalObjectStorage implements ObjectStorage {
     Properties meta = new Properties();
     Path metaFile = pathOf(key, metaRoot);
     boolean hasMeta = false;
-    try (Reader r = Files.newBufferedReader(metaFile, StandardCharsets.UTF_8)) {
+    try (Reader r =
+        new java.io.InputStreamReader(
+            Files.newInputStream(metaFile, LinkOption.NOFOLLOW_LINKS), StandardCharsets.UTF_8)) {
       meta.load(r);
-      hasMeta = Long.toString(attributes.size()).equals(meta.getProperty("size"));
+      // The sidecar counts only for the very file it was written with: a file replaced or edited
+      // by hand (or by another writer on the same root) gets a computed ETag and no metadata.
+      hasMeta = identityOf(attributes).equals(meta.getProperty("identity"));
     } catch (NoSuchFileException | NotDirectoryException e) {
       // a file put there by hand: no metadata
-    } catch (IOException e) {
-      throw failure("head", key, e);
+    } catch (IOException | IllegalArgumentException e) {
+      // unreadable or malformed sidecar (\\u escapes): treat the file as put there by hand
+      hasMeta = false;
     }
     String etag;
     String contentType = OCTET_STREAM;

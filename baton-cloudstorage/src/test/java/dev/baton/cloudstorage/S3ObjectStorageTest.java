@@ -162,6 +162,51 @@ class S3ObjectStorageTest extends ObjectStorageBehaviourTest {
     assertThat(java.time.Instant.now()).isAfter(url.expiresAt().minusSeconds(1));
   }
 
+  // ---- cancellation of a real transfer ----
+
+  @Test
+  void aYieldDeadline_abortsARunningS3DownloadToAFile_closesTheConnection_andFreesTheTag()
+      throws Exception {
+    byte[] content = new byte[4 << 20];
+    java.util.Arrays.fill(content, (byte) 7);
+    call(CloudStorage.Upload.bytes(STORAGE, "large.bin", content));
+    String bucket = ((S3ObjectStorage) storage).bucket();
+    CloudStorageModule proxied = new CloudStorageModule();
+    Path target = work.resolve("large.bin");
+    // The proxy forwards 256 KiB of each answer, then stalls: only an abort ends the download.
+    try (StallingProxy proxy = StallingProxy.start(server.endpoint(), 256 * 1024);
+        TestNode other =
+            TestNode.builder()
+                .dispatcher(proxied)
+                .component(ObjectStorages.component(server.storageAt(proxy.endpoint(), bucket)))
+                .build()) {
+      dev.baton.process.ProcessResult result =
+          other.runCoroutine(
+              (process, input) -> {
+                try {
+                  process.call(
+                      new CloudStorage.Download("proxied", "large.bin").toFile(target),
+                      Duration.ofMillis(500));
+                  return "the download finished";
+                } catch (dev.baton.process.YieldTimeoutException expected) {
+                  // The tag is free: the process yields again and gets its answer.
+                  return process.call(new CloudStorage.Head("proxied", "large.bin")).etag();
+                }
+              },
+              null);
+
+      assertThat(result.error()).isNull();
+      assertThat(result.value()).isEqualTo(md5Hex(content));
+      assertThat(proxy.forwarded()).as("the download had started").isGreaterThan(0);
+      awaitCondition("the download to stop", () -> proxied.runningCalls() == 0);
+      awaitCondition("the stalled connection to be closed", () -> proxy.closedByClient() >= 1);
+      try (Stream<Path> files = Files.list(work)) {
+        assertThat(files.map(p -> p.getFileName().toString()))
+            .noneMatch(name -> name.contains("large.bin"));
+      }
+    }
+  }
+
   // ---- errors from the server ----
 
   @Test

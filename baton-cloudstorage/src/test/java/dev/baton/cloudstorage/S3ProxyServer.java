@@ -114,6 +114,16 @@ final class S3ProxyServer implements AutoCloseable {
         .createBucketIfMissing();
   }
 
+  /** A storage called {@code "proxied"} on {@code bucket}, reached through {@code endpoint}. */
+  S3ObjectStorage storageAt(URI endpoint, String bucket) {
+    return S3ObjectStorage.builder("proxied", bucket)
+        .endpoint(endpoint)
+        .region("us-east-1")
+        .credentials(IDENTITY, CREDENTIAL)
+        .pathStyle(true)
+        .build();
+  }
+
   private boolean listening() {
     try (Socket socket = new Socket()) {
       socket.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 200);
