@@ -271,25 +271,56 @@ class SocketStreamTest {
     assertThat(table().size()).isZero();
   }
 
+  /**
+   * Fills the never-accepting server's backlog (1): once its queue is full, Linux drops the
+   * handshakes, so a connection is never established. Returns the connections to close.
+   */
+  private List<SocketChannel> fillBacklog() throws IOException {
+    List<SocketChannel> fillers = new ArrayList<>();
+    boolean full = false;
+    for (int i = 0; i < 16 && !full; i++) {
+      SocketChannel filler = SocketChannel.open();
+      fillers.add(filler);
+      try {
+        filler.socket().connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 300);
+      } catch (SocketTimeoutException e) {
+        full = true;
+      }
+    }
+    assertThat(full).as("the backlog filled up").isTrue();
+    return fillers;
+  }
+
+  @Test
+  void aConnectWhoseDeadlinePasses_stopsConnecting_andOpensNoStream() throws IOException {
+    List<SocketChannel> fillers = fillBacklog();
+    try {
+      ProcessResult result =
+          node.runCoroutine(
+              (p, input) -> {
+                try {
+                  return p.call(
+                      new Streams.Connect("127.0.0.1", port, Duration.ofSeconds(30)),
+                      Duration.ofMillis(100));
+                } catch (YieldTimeoutException e) {
+                  return "timed out";
+                }
+              },
+              null);
+
+      assertThat(result.value()).isEqualTo("timed out");
+      assertThat(table().size()).isZero();
+    } finally {
+      for (SocketChannel filler : fillers) {
+        filler.close();
+      }
+    }
+  }
+
   @Test
   void connectingToAServerWhoseBacklogIsFull_failsWithTimedOut() throws IOException {
-    // The server never accepts and its backlog is 1: once its queue is full, Linux drops the
-    // handshakes, so a connection is never established.
-    List<SocketChannel> fillers = new ArrayList<>();
+    List<SocketChannel> fillers = fillBacklog();
     try {
-      boolean full = false;
-      for (int i = 0; i < 16 && !full; i++) {
-        SocketChannel filler = SocketChannel.open();
-        fillers.add(filler);
-        try {
-          filler
-              .socket()
-              .connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 300);
-        } catch (SocketTimeoutException e) {
-          full = true;
-        }
-      }
-      assertThat(full).as("the backlog filled up").isTrue();
 
       ProcessResult result =
           node.runCoroutine(
