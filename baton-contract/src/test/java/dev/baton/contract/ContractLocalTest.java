@@ -196,6 +196,30 @@ class ContractLocalTest {
   }
 
   @Test
+  void aVarargsParameter_takesOneArrayArgument_andRefusesSpreadValues() {
+    ProcessResult result =
+        node.runCoroutine(
+            (process, input) -> {
+              InstanceId id = process.call(Open.of("counter"));
+              long max =
+                  process.call(
+                      Call.returning(long.class, id, "max", (Object) new long[] {3, 9, 4}));
+              try {
+                process.call(Call.of(id, "max", 3L, 9L));
+                return "spread values were accepted";
+              } catch (ContractArgumentException expected) {
+                return List.of(max, requireNonNull(expected.getMessage()));
+              }
+            },
+            null);
+
+    assertThat(result.error()).isNull();
+    List<?> seen = (List<?>) requireNonNull(result.value());
+    assertThat(seen.get(0)).isEqualTo(9L);
+    assertThat((String) seen.get(1)).contains("takes 1 argument(s), got 2");
+  }
+
+  @Test
   void anExpectedReturnTypeThatCannotHoldTheMethods_failsWithContractArgumentException() {
     ProcessResult result =
         node.runCoroutine(
@@ -352,6 +376,8 @@ class ContractLocalTest {
     blocker.awaitInterrupted();
     TestNode.awaitCondition("the cancel to complete", cancelled::isDone);
     assertThat(cancelled.join()).isTrue();
+    // The method's thread has finished, outcome and all: a message it sent would precede this.
+    TestNode.awaitCondition("the call's thread to end", () -> module.runningLocalCalls() == 0);
     node.scheduler().send(pid, "marker", null);
 
     assertThat(started.await().value()).isEqualTo("marker");

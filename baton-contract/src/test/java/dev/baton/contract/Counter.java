@@ -10,6 +10,9 @@ public interface Counter {
 
   String block();
 
+  /** The largest of the values (varargs). */
+  long max(long... values);
+
   /** Blocks until released, ignoring interrupts. */
   String stubborn();
 

@@ -95,6 +95,11 @@ final class TestImpls {
     }
 
     @Override
+    public long max(long... values) {
+      return java.util.Arrays.stream(values).max().orElseThrow();
+    }
+
+    @Override
     public String stubborn() {
       inCall.incrementAndGet();
       try {
