@@ -214,7 +214,8 @@ public final class WorkflowModule implements Dispatcher {
    *     it ({@link NonDeterminismException}, a journal error, the node stopping)
    * @throws WorkflowTypeNotFoundException if {@code type} is not registered, or the id is taken by
    *     a workflow of another type
-   * @throws IllegalArgumentException if {@code id} is blank or contains a NUL character
+   * @throws IllegalArgumentException if {@code id} is blank or contains a NUL character, or a new
+   *     workflow's input cannot be journaled as JSON and read back
    * @throws IllegalStateException if the node has not started
    */
   public CompletableFuture<@Nullable Object> start(String type, String id, @Nullable Object input) {
@@ -302,7 +303,9 @@ public final class WorkflowModule implements Dispatcher {
       }
       Optional<WorkflowRecord> found = journal.find(id);
       if (found.isEmpty()) {
-        if (!journal.create(id, type, codec.encode(input))) {
+        Payload encoded = codec.encode(input);
+        var _ = codec.decode(encoded, null); // an input its run could not read back is refused
+        if (!journal.create(id, type, encoded)) {
           found = journal.find(id); // another node created it meanwhile
         }
       }

@@ -73,7 +73,19 @@ final class WorkflowRun implements WorkflowScope {
     JsonCodec codec = engine.codec();
     try {
       replay = new ArrayList<>(engine.journal().entries(record.id()));
-      @Nullable Object value = body.run(this, codec.decode(record.input(), null));
+      @Nullable Object input;
+      try {
+        input = codec.decode(record.input(), null);
+      } catch (IllegalArgumentException unreadable) {
+        throw stop(
+            new NonDeterminismException(
+                record.id(),
+                0,
+                "its journaled input cannot be read back ("
+                    + unreadable.getMessage()
+                    + "); its class changed or is missing on this node"));
+      }
+      @Nullable Object value = body.run(this, input);
       throwIfStopped();
       if (next < replay.size()) {
         throw stop(
@@ -271,7 +283,23 @@ final class WorkflowRun implements WorkflowScope {
                     + describe(kind, name)));
       }
       next = seq + 1;
-      return (R) answer(entry, type, null);
+      Failure failure = entry.failure();
+      if (failure != null) {
+        throw new WorkflowCommandException(entry.kind(), failure, null);
+      }
+      try {
+        return (R) codec.decode(requireNonNull(entry.value()), type);
+      } catch (IllegalArgumentException unreadable) {
+        // It was read back when journaled, so the classes changed: a deployment problem, which
+        // stops the run (the workflow stays running) rather than failing the workflow.
+        throw stop(
+            new NonDeterminismException(
+                record.id(),
+                seq,
+                "its journaled value cannot be read back ("
+                    + unreadable.getMessage()
+                    + "); its class changed or is missing on this node"));
+      }
     }
     @Nullable Object result = null;
     @Nullable Throwable error = null;
@@ -313,15 +341,6 @@ final class WorkflowRun implements WorkflowScope {
       throw new WorkflowCommandException(entry.kind(), failure, error);
     }
     return (R) decoded;
-  }
-
-  private @Nullable Object answer(
-      JournalEntry entry, @Nullable Class<?> type, @Nullable Throwable cause) {
-    Failure failure = entry.failure();
-    if (failure != null) {
-      throw new WorkflowCommandException(entry.kind(), failure, cause);
-    }
-    return engine.codec().decode(requireNonNull(entry.value()), type);
   }
 
   private static String nameOf(Command<?> command) {

@@ -12,6 +12,7 @@ import dev.baton.workflow.Workflows.SideEffect;
 import dev.baton.workflow.Workflows.Version;
 import dev.baton.workflow.spi.JournalEntry;
 import dev.baton.workflow.spi.JournalUnavailableException;
+import dev.baton.workflow.spi.Payload;
 import dev.baton.workflow.spi.WorkflowJournal;
 import dev.baton.workflow.spi.WorkflowStatus;
 import java.time.Duration;
@@ -424,6 +425,50 @@ class WorkflowModuleTest {
         .isEqualTo("Long [1, 2]");
 
     assertThat(module.start("number", "w", null)).succeedsWithin(BOUND).isEqualTo("Long [1, 2]");
+  }
+
+  @Test
+  void journaledValueWhoseClassIsGoneStopsTheReplayAndLeavesTheWorkflowRunning() throws Exception {
+    store.create("w", "gone", Payload.NULL);
+    store.append(
+        "w",
+        new JournalEntry(
+            0, SideEffect.class.getName(), "x", new Payload("com.example.Gone", "{}"), null));
+    Workflow code =
+        (scope, input) -> {
+          try {
+            return scope.sideEffect("x", Object.class, () -> "new");
+          } catch (RuntimeException e) {
+            return "caught " + e.getClass().getSimpleName(); // cannot finish the workflow anyway
+          }
+        };
+    node(store, b -> b.register("gone", code));
+
+    assertThat(failureOf(module.start("gone", "w", null)))
+        .isInstanceOf(NonDeterminismException.class)
+        .hasMessageContaining("com.example.Gone");
+    assertThat(store.find("w").orElseThrow().status()).isEqualTo(WorkflowStatus.RUNNING);
+  }
+
+  @Test
+  void journaledInputWhoseClassIsGoneStopsTheRunAndLeavesTheWorkflowRunning() throws Exception {
+    store.create("w", "steps", new Payload("com.example.Gone", "{}"));
+    node(store, b -> b.register("steps", twoSteps()));
+
+    assertThat(failureOf(module.start("steps", "w", null)))
+        .isInstanceOf(NonDeterminismException.class)
+        .hasMessageContaining("input");
+    assertThat(store.find("w").orElseThrow().status()).isEqualTo(WorkflowStatus.RUNNING);
+    assertThat(runsOf("one")).isZero();
+  }
+
+  @Test
+  void inputThatCannotBeReadBackIsRefusedBeforeTheWorkflowIsCreated() {
+    node(store, b -> b.register("steps", twoSteps()));
+
+    assertThatThrownBy(() -> module.start("steps", "w", new AbstractMap.SimpleEntry<>("k", "v")))
+        .isInstanceOf(IllegalArgumentException.class);
+    assertThat(store.find("w")).isEmpty();
   }
 
   @Test
