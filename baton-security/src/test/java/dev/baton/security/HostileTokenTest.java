@@ -250,6 +250,23 @@ class HostileTokenTest {
             });
   }
 
+  @Test
+  void revocationKeys_cannotCollideAcrossTokenStores_whateverTheJti() {
+    // A jti is the issuer's text (':' included); the store name before it cannot hold ':'.
+    assertThatThrownBy(() -> SecurityModuleTest.base("hs:x"))
+        .isInstanceOf(IllegalArgumentException.class);
+    TokenStore hs = SecurityModuleTest.stores().get(0);
+    assertThat(hs.revocationKey("x:y")).isEqualTo("security:revoked:hs:x:y");
+
+    // A crafted, genuinely signed token whose jti looks like another store's key path.
+    String token = hs256(SECRET, HS_HEADER, payload(now(), now(), now() + 600, "short:abc"));
+    boolean recorded = node.callInCoroutine(Security.RevokeToken.token("hs", token));
+    assertThat(recorded).isTrue();
+    assertThatThrownBy(() -> validate("hs", token)).isInstanceOf(TokenRevokedException.class);
+    String other = hs256(SECRET, HS_HEADER, payload(now(), now(), now() + 600, "abc"));
+    assertThat(validate("short", other).id()).isEqualTo("abc");
+  }
+
   // ---- lifetimes and times ----
 
   @Test
