@@ -1,10 +1,12 @@
 package dev.baton.sql;
 
 import com.google.errorprone.annotations.concurrent.GuardedBy;
+import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.concurrent.CancellationException;
 import java.util.function.Consumer;
+import javax.sql.DataSource;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -38,6 +40,10 @@ final class Running implements Runnable {
 
   @GuardedBy("this")
   private boolean cancelled;
+
+  /** The worker thread while it waits for a pooled connection, to be interrupted on cancel. */
+  @GuardedBy("this")
+  private @Nullable Thread acquiring;
 
   /** When {@link #statement} was handed over, from {@link System#nanoTime()}. */
   @GuardedBy("this")
@@ -74,6 +80,34 @@ final class Running implements Runnable {
     }
   }
 
+  /**
+   * Takes a connection from {@code pool}; a cancellation while it waits interrupts the wait
+   * (HikariCP then gives up), so a cancelled command does not hold its place in the queue for the
+   * pool's whole timeout. The interrupt can land only while this thread is waiting here (both sides
+   * hold the monitor), and a stray one is cleared before the connection is used.
+   *
+   * @throws CancellationException if the work was cancelled before or while waiting
+   */
+  Connection acquire(DataSource pool) throws SQLException {
+    synchronized (this) {
+      throwIfCancelled();
+      acquiring = Thread.currentThread();
+    }
+    try {
+      return pool.getConnection();
+    } catch (SQLException e) {
+      synchronized (this) {
+        throwIfCancelled();
+      }
+      throw e;
+    } finally {
+      synchronized (this) {
+        acquiring = null;
+        var _ = Thread.interrupted(); // ours, if any: the work goes on or stops by the flag
+      }
+    }
+  }
+
   /** Throws {@link CancellationException} if the work was cancelled. */
   synchronized void throwIfCancelled() {
     if (cancelled) {
@@ -89,6 +123,11 @@ final class Running implements Runnable {
         return;
       }
       cancelled = true;
+      Thread waiting = acquiring;
+      if (waiting != null) {
+        waiting.interrupt();
+        return;
+      }
       if (statement == null) {
         return;
       }

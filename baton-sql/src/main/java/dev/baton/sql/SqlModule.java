@@ -278,7 +278,7 @@ public final class SqlModule implements Dispatcher {
         "begin",
         false,
         work -> {
-          Connection connection = pool.getConnection();
+          Connection connection = work.acquire(pool);
           try {
             work.throwIfCancelled();
             if (begin.isolation() != Sql.Isolation.DEFAULT) {
@@ -645,7 +645,7 @@ public final class SqlModule implements Dispatcher {
   /** Takes a pooled connection, runs {@code work} on it, and returns it to the pool. */
   private static <T> T onPool(HikariDataSource pool, Running work, PoolWork<T> poolWork)
       throws SQLException {
-    try (Connection connection = pool.getConnection()) {
+    try (Connection connection = work.acquire(pool)) {
       work.throwIfCancelled();
       return poolWork.run(connection);
     }

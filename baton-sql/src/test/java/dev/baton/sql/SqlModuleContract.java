@@ -637,7 +637,8 @@ abstract class SqlModuleContract {
   void statementStopped() {}
 
   @Test
-  void aBeginWhoseCallerIsGone_rollsBackWhatItBegan() throws Exception {
+  void aBeginWaitingForAConnection_stopsWaitingWhenItsDeadlinePasses_andBeginsNothing()
+      throws Exception {
     CompletableFuture<List<TransactionId>> held = new CompletableFuture<>();
     TestNode.Started holder =
         node.startCoroutine(
@@ -657,6 +658,7 @@ abstract class SqlModuleContract {
     assertThat(databases.activeConnections(DB)).isEqualTo(POOL_SIZE);
 
     // The pool is empty: this Begin waits for a connection, and its deadline passes first.
+    long start = System.nanoTime();
     Object waited =
         run(
             (process, input) -> {
@@ -668,14 +670,18 @@ abstract class SqlModuleContract {
               }
             });
     assertThat(waited).isEqualTo("timed out");
+    // It stopped waiting at once, not after the pool's 5 s connection timeout.
+    awaitCondition(
+        "nobody to wait for a connection",
+        () -> databases.pool(DB).getHikariPoolMXBean().getThreadsAwaitingConnection() == 0);
+    assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(4));
 
-    // A connection comes back; the abandoned Begin takes it, begins, and must roll back at once.
+    // A connection comes back: nobody takes it, and no transaction was begun for the gone caller.
     node.scheduler().send(holder.pid(), "release", null);
     awaitCondition(
-        "the abandoned Begin to give its connection back",
-        () ->
-            module.openTransactions() == POOL_SIZE - 1
-                && databases.activeConnections(DB) == POOL_SIZE - 1);
+        "the committed transaction's connection to come back",
+        () -> databases.activeConnections(DB) == POOL_SIZE - 1);
+    assertThat(module.openTransactions()).isEqualTo(POOL_SIZE - 1);
     node.scheduler().send(holder.pid(), "done", null);
     assertThat(holder.await().value()).isEqualTo("ok");
     awaitPoolIdle();
