@@ -61,6 +61,10 @@ import software.amazon.awssdk.services.s3.presigner.S3Presigner;
  * and validates response checksums likewise, so it works with S3-compatible servers that do not
  * know the newer flexible checksums. Objects' ETags are returned without quotes.
  *
+ * <p><b>Uploads</b> are one PUT each (no multipart yet): up to {@link #MAX_SINGLE_PUT_BYTES} (or
+ * the builder's {@link Builder#maxUploadBytes}); a larger one fails with {@link
+ * UploadTooLargeException} before anything is sent.
+ *
  * <p><b>Errors.</b> 404 on an object: {@link ObjectNotFoundException}; 403: {@link
  * AccessDeniedException}; 416: {@link InvalidRangeException}; anything else (no connection, a
  * missing bucket, a 5xx): {@link StorageUnavailableException} with the SDK's exception as cause.
@@ -70,13 +74,19 @@ public final class S3ObjectStorage implements ObjectStorage {
   private final String bucket;
   private final S3Client client;
   private final S3Presigner presigner;
+  private final long maxUploadBytes;
   private final AtomicBoolean closed = new AtomicBoolean();
 
-  private S3ObjectStorage(String name, String bucket, S3Client client, S3Presigner presigner) {
+  /** S3's limit for one PUT: 5 GiB. */
+  public static final long MAX_SINGLE_PUT_BYTES = 5L << 30;
+
+  private S3ObjectStorage(
+      String name, String bucket, S3Client client, S3Presigner presigner, long maxUploadBytes) {
     this.name = name;
     this.bucket = bucket;
     this.client = client;
     this.presigner = presigner;
+    this.maxUploadBytes = maxUploadBytes;
   }
 
   /**
@@ -226,6 +236,9 @@ public final class S3ObjectStorage implements ObjectStorage {
           throw new UncheckedIOException("cannot read the file to upload: " + file, e);
         }
         body = RequestBody.fromFile(file);
+      }
+      if (size > maxUploadBytes) {
+        throw new UploadTooLargeException(name, key, size, maxUploadBytes);
       }
       PutObjectRequest.Builder request =
           PutObjectRequest.builder()
@@ -427,6 +440,7 @@ public final class S3ObjectStorage implements ObjectStorage {
     private boolean pathStyle;
     private Duration connectTimeout = Duration.ofSeconds(10);
     private Duration readTimeout = Duration.ofSeconds(60);
+    private long maxUploadBytes = MAX_SINGLE_PUT_BYTES;
 
     private Builder(String name, String bucket) {
       this.name = requireNonNull(name, "name");
@@ -482,6 +496,20 @@ public final class S3ObjectStorage implements ObjectStorage {
       return this;
     }
 
+    /**
+     * The largest upload, sent as one PUT ({@link #MAX_SINGLE_PUT_BYTES} by default, S3's limit;
+     * lower it for a server with a smaller one). A larger upload fails with {@link
+     * UploadTooLargeException} before anything is sent.
+     */
+    public Builder maxUploadBytes(long maxUploadBytes) {
+      if (maxUploadBytes < 1 || maxUploadBytes > MAX_SINGLE_PUT_BYTES) {
+        throw new IllegalArgumentException(
+            "maxUploadBytes must be in 1.." + MAX_SINGLE_PUT_BYTES + ", was " + maxUploadBytes);
+      }
+      this.maxUploadBytes = maxUploadBytes;
+      return this;
+    }
+
     /** Makes the client and presigner (no request is sent). */
     public S3ObjectStorage build() {
       AwsCredentialsProvider provider =
@@ -508,7 +536,8 @@ public final class S3ObjectStorage implements ObjectStorage {
         clientBuilder.endpointOverride(endpoint);
         presignerBuilder.endpointOverride(endpoint);
       }
-      return new S3ObjectStorage(name, bucket, clientBuilder.build(), presignerBuilder.build());
+      return new S3ObjectStorage(
+          name, bucket, clientBuilder.build(), presignerBuilder.build(), maxUploadBytes);
     }
 
     private static Duration requirePositive(Duration d, String field) {

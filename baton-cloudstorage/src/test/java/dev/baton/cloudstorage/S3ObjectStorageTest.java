@@ -40,13 +40,18 @@ class S3ObjectStorageTest extends ObjectStorageBehaviourTest {
     http = HttpClient.newHttpClient();
   }
 
+  // JUnit runs this even when startServer() failed part way.
   @AfterAll
   static void stopServer() throws Exception {
     if (server != null) {
       server.close();
+      assertThat(server.alive()).as("s3proxy stopped").isFalse();
     }
     if (http != null) {
       http.close();
+    }
+    if (serverDir == null) {
+      return;
     }
     try (Stream<Path> files = Files.walk(serverDir)) {
       for (Path p : files.sorted(Comparator.reverseOrder()).toList()) {
@@ -205,6 +210,42 @@ class S3ObjectStorageTest extends ObjectStorageBehaviourTest {
             .noneMatch(name -> name.contains("large.bin"));
       }
     }
+  }
+
+  // ---- errors ----
+
+  @Test
+  void anUploadOverTheSinglePutLimit_failsWithUploadTooLarge_beforeSendingAnything()
+      throws Exception {
+    String bucket = ((S3ObjectStorage) storage).bucket();
+    S3ObjectStorage limited =
+        S3ObjectStorage.builder("limited", bucket)
+            .endpoint(server.endpoint())
+            .credentials(S3ProxyServer.IDENTITY, S3ProxyServer.CREDENTIAL)
+            .pathStyle(true)
+            .maxUploadBytes(1000)
+            .build();
+    Path file = work.resolve("1001.bin");
+    Files.write(file, new byte[1001]);
+    try (TestNode other =
+        TestNode.builder()
+            .dispatcher(new CloudStorageModule())
+            .component(ObjectStorages.component(limited))
+            .build()) {
+      for (CloudStorage.Upload upload :
+          List.of(
+              CloudStorage.Upload.bytes("limited", "big", new byte[1001]),
+              CloudStorage.Upload.file("limited", "big", file))) {
+        assertThatThrownBy(() -> other.callInCoroutine(upload))
+            .isInstanceOf(UploadTooLargeException.class)
+            .hasMessageContaining("1001 bytes")
+            .hasMessageContaining("multipart");
+      }
+      assertThat(other.callInCoroutine(CloudStorage.Upload.bytes("limited", "ok", new byte[1000])))
+          .extracting(UploadResult::size)
+          .isEqualTo(1000L);
+    }
+    assertThat(call(new CloudStorage.List(STORAGE, "")).keys()).containsExactly("ok");
   }
 
   // ---- errors from the server ----

@@ -31,11 +31,15 @@ final class S3ProxyServer implements AutoCloseable {
   private final Process process;
   private final int port;
   private final Path log;
+  // Stops the child if the test JVM exits without close() (a crash in setup, System.exit, SIGTERM).
+  private final Thread stopAtExit;
 
   private S3ProxyServer(Process process, int port, Path log) {
     this.process = process;
     this.port = port;
     this.log = log;
+    this.stopAtExit = new Thread(process::destroyForcibly, "s3proxy-stop-at-exit");
+    Runtime.getRuntime().addShutdownHook(stopAtExit);
   }
 
   /**
@@ -75,8 +79,10 @@ final class S3ProxyServer implements AutoCloseable {
             .start();
     S3ProxyServer server = new S3ProxyServer(process, port, log);
     long deadline = System.nanoTime() + START_BOUND.toNanos();
-    while (!server.listening()) {
+    // Listening and alive: a port taken by another program meanwhile makes s3proxy exit.
+    while (!(server.listening() && process.isAlive())) {
       if (!process.isAlive()) {
+        server.close();
         throw new IllegalStateException(
             "s3proxy exited with " + process.exitValue() + ": " + Files.readString(log, UTF_8));
       }
@@ -139,8 +145,18 @@ final class S3ProxyServer implements AutoCloseable {
     }
   }
 
+  /** Whether the child JVM is still running. */
+  boolean alive() {
+    return process.isAlive();
+  }
+
   @Override
   public void close() {
+    try {
+      Runtime.getRuntime().removeShutdownHook(stopAtExit);
+    } catch (IllegalStateException exiting) {
+      // the JVM is exiting: the hook runs anyway
+    }
     process.destroy();
     try {
       if (!process.waitFor(10, TimeUnit.SECONDS)) {
