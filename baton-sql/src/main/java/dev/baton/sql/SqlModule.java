@@ -47,12 +47,12 @@ import org.slf4j.LoggerFactory;
  *
  * <p><b>Cancellation.</b> When a command's context is cancelled (its process ended, or its yield's
  * deadline passed), the statement it is running is cancelled with {@link
- * java.sql.Statement#cancel()} (on a worker), work not yet started is skipped, and the command
- * completes with a {@link CancellationException}, which the runtime drops, freeing the tag. A
- * {@link Sql.Begin} or {@link Sql.Prepare} cancelled after it made its transaction or statement
- * rolls it back or closes it. {@link Sql.TxCommit} and {@link Sql.TxRollback} always run to the
- * end. A cancelled statement inside a transaction leaves the transaction as the database does
- * (PostgreSQL: aborted, so only a rollback works).
+ * java.sql.Statement#cancel()} (on a worker), a wait for a pooled connection is interrupted, work
+ * not yet started is skipped, and the command completes with a {@link CancellationException}, which
+ * the runtime drops, freeing the tag. A {@link Sql.Begin} or {@link Sql.Prepare} cancelled after it
+ * made its transaction or statement rolls it back or closes it. {@link Sql.TxCommit} and {@link
+ * Sql.TxRollback} always run to the end. A cancelled statement inside a transaction leaves the
+ * transaction as the database does (PostgreSQL: aborted, so only a rollback works).
  *
  * <p><b>Stop.</b> Running statements are cancelled, open transactions rolled back and their
  * connections returned, then the executor is shut down; later commands fail with {@link
