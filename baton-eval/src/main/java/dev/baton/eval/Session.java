@@ -54,12 +54,13 @@ final class Session implements AutoCloseable {
     this.script = script;
     this.limits = limits;
     this.context = sandbox.newContext(limits.maxStatements());
-    // Java interop globals GraalJS defines even when host lookup is denied: removed, so a script
-    // sees no trace of the host (they could not reach a class anyway).
+    // Java interop and engine globals GraalJS defines even when host lookup is denied (the
+    // options that drop them are experimental): removed, so a script sees no trace of the host or
+    // the engine (they could not reach a class anyway).
     context.eval(
         JsSandbox.LANGUAGE,
-        "for (const name of ['Java', 'Packages', 'java', 'javax', 'com', 'org', 'edu', 'net']) {"
-            + " delete globalThis[name]; }");
+        "for (const name of ['Java', 'Packages', 'java', 'javax', 'javafx', 'com', 'org', 'edu',"
+            + " 'net', 'Graal']) { delete globalThis[name]; }");
     this.jsonParse = context.eval(JsSandbox.LANGUAGE, "(text) => JSON.parse(text)");
     this.makeError =
         context.eval(
@@ -100,10 +101,15 @@ final class Session implements AutoCloseable {
     Slice slice =
         new Slice(thread, Watchdog.cpuTime(thread), Watchdog.allocated(thread), System.nanoTime());
     current = slice;
+    T result;
     try {
-      return work.call();
+      result = work.call();
     } catch (PolyglotException e) {
       throw translate(e);
+    } catch (IllegalStateException e) {
+      // The context was closed under the slice (a stop or a cancel between two calls into it).
+      Supplier<RuntimeException> reason = stopReason;
+      throw reason != null ? reason.get() : e;
     } catch (OutOfMemoryError e) {
       stop(Limit.MEMORY);
       throw limitExceeded(Limit.MEMORY);
@@ -113,6 +119,28 @@ final class Session implements AutoCloseable {
       allocUsed += Watchdog.allocated(thread) - slice.allocStart();
       wallUsed += System.nanoTime() - slice.nanoStart();
     }
+    // The watchdog looks only every few milliseconds: a slice that passed a limit and ended
+    // between two ticks is caught here, so no result leaves a run that exceeded its limits.
+    Limit over = overLimit(cpuUsed, wallUsed, allocUsed);
+    if (over != null) {
+      stop(over);
+      rethrowIfStopped();
+    }
+    return result;
+  }
+
+  /** The first limit the given totals exceed (memory, then CPU, then wall time), or null. */
+  @Nullable Limit overLimit(long cpu, long wall, long alloc) {
+    if (alloc > limits.maxAllocatedBytes()) {
+      return Limit.MEMORY;
+    }
+    if (cpu > limits.cpuTime().toNanos()) {
+      return Limit.CPU_TIME;
+    }
+    if (wall > limits.wallTime().toNanos()) {
+      return Limit.WALL_TIME;
+    }
+    return null;
   }
 
   /** Stops the script because it passed {@code limit}; the first reason wins. */
@@ -167,19 +195,37 @@ final class Session implements AutoCloseable {
     String name = "Error";
     String message = String.valueOf(e.getMessage());
     if (e.isGuestException()) {
-      Value guest = e.getGuestObject();
-      if (guest != null && guest.hasMembers()) {
-        Value guestName = guest.getMember("name");
-        Value guestMessage = guest.getMember("message");
-        if (guestName != null && guestName.isString()) {
-          name = guestName.asString();
+      // Reading the thrown value's name and message may run the script's own code (getters,
+      // proxies): still inside the slice, so under the limits; if it is stopped meanwhile, or
+      // itself throws, the stop's reason or a generic error is reported instead.
+      try {
+        Value guest = e.getGuestObject();
+        if (guest != null && guest.hasMembers()) {
+          Value guestName = guest.getMember("name");
+          Value guestMessage = guest.getMember("message");
+          if (guestName != null && guestName.isString()) {
+            name = guestName.asString();
+          }
+          if (guestMessage != null && guestMessage.isString()) {
+            message = guestMessage.asString();
+          }
+        } else if (guest != null) {
+          name = "thrown value";
+          message = guest.toString();
         }
-        if (guestMessage != null && guestMessage.isString()) {
-          message = guestMessage.asString();
+      } catch (PolyglotException | IllegalStateException unreadable) {
+        if (unreadable instanceof PolyglotException stopped
+            && (stopped.isCancelled()
+                || stopped.isResourceExhausted()
+                || stopped.isInterrupted())) {
+          return translate(stopped); // a limit or a stop: never a guest exception, no recursion
         }
-      } else if (guest != null) {
-        name = "thrown value";
-        message = guest.toString();
+        Supplier<RuntimeException> late = stopReason;
+        if (late != null) {
+          return late.get();
+        }
+        name = "Error";
+        message = "a thrown value whose name or message could not be read";
       }
     } else if (e.isInternalError()) {
       name = "InternalError";

@@ -74,16 +74,12 @@ final class Watchdog implements AutoCloseable {
         if (slice == null || session.exceeded() != null) {
           continue;
         }
-        Eval.Limits limits = session.limits;
         long wall = session.wallUsed + (now - slice.nanoStart());
         long alloc = session.allocUsed + (allocated(slice.thread()) - slice.allocStart());
         long cpu = session.cpuUsed + (cpuTime(slice.thread()) - slice.cpuStart());
-        if (alloc > limits.maxAllocatedBytes()) {
-          session.stop(Limit.MEMORY);
-        } else if (cpu > limits.cpuTime().toNanos()) {
-          session.stop(Limit.CPU_TIME);
-        } else if (wall > limits.wallTime().toNanos()) {
-          session.stop(Limit.WALL_TIME);
+        Limit over = session.overLimit(cpu, wall, alloc);
+        if (over != null) {
+          session.stop(over);
         }
       }
     } catch (RuntimeException e) {

@@ -258,7 +258,8 @@ class EvalModuleTest {
     Object result =
         node.callInCoroutine(
             Eval.Run.of(
-                "['Java', 'Polyglot', 'Packages', 'java', 'load', 'print', 'quit', 'require',"
+                "['Java', 'Polyglot', 'Packages', 'java', 'javafx', 'Graal', 'load', 'print',"
+                    + " 'quit', 'require',"
                     + " 'process', 'json', 'greet', 'baton'].filter((n) => typeof globalThis[n] !=="
                     + " 'undefined')",
                 null));
@@ -304,6 +305,65 @@ class EvalModuleTest {
             ScriptLimitExceededException.class,
             e -> assertThat(e.limit()).isEqualTo(Limit.STATEMENTS))
         .hasMessageContaining("100000 statements");
+  }
+
+  @Test
+  void aThrownValueWhoseNameGetterLoopsIsStoppedByTheLimitsNotLeakedAsAnEngineError() {
+    String source = "throw { get name() { while (true) {} }, message: 'm' }";
+    Eval.Limits byWatchdog =
+        Eval.Limits.DEFAULT
+            .withMaxStatements(Long.MAX_VALUE)
+            .withCpuTime(Duration.ofMillis(200))
+            .withWallTime(Duration.ofSeconds(5));
+
+    assertThatThrownBy(() -> node.callInCoroutine(Eval.Run.of(source, null).withLimits(byWatchdog)))
+        .isInstanceOfSatisfying(
+            ScriptLimitExceededException.class,
+            e -> assertThat(e.limit()).isIn(Limit.CPU_TIME, Limit.WALL_TIME));
+    assertThatThrownBy(
+            () ->
+                node.callInCoroutine(
+                    Eval.Run.of(source, null)
+                        .withLimits(Eval.Limits.DEFAULT.withMaxStatements(100_000))))
+        .isInstanceOfSatisfying(
+            ScriptLimitExceededException.class,
+            e -> assertThat(e.limit()).isEqualTo(Limit.STATEMENTS));
+  }
+
+  @Test
+  void aThrownValueWhoseNameGetterThrowsIsAScriptFailedException() {
+    assertThatThrownBy(
+            () ->
+                node.callInCoroutine(
+                    Eval.Run.of("throw { get name() { throw 5; }, message: 'm' }", null)))
+        .isInstanceOf(ScriptFailedException.class);
+  }
+
+  @Test
+  void aRunThatPassesItsAllocationBudgetBetweenTwoWatchdogTicksStillFails() {
+    // 8 MiB allocated in a millisecond or two, then the script ends: no tick needs to see it.
+    Eval.Run run =
+        Eval.Run.of("new Float64Array(2 ** 20).length", null)
+            .withLimits(Eval.Limits.DEFAULT.withMaxAllocatedBytes(1 << 20));
+    for (int i = 0; i < 5; i++) {
+      assertThatThrownBy(() -> node.callInCoroutine(run))
+          .isInstanceOfSatisfying(
+              ScriptLimitExceededException.class,
+              e -> assertThat(e.limit()).isEqualTo(Limit.MEMORY));
+    }
+  }
+
+  @Test
+  void aRunOverItsWallTimeWhenItEndsFailsThoughNoTickSawIt() {
+    // A script ending well within the watchdog's tick, over a one-nanosecond wall-time limit.
+    Eval.Run run =
+        Eval.Run.of("1", null).withLimits(Eval.Limits.DEFAULT.withWallTime(Duration.ofNanos(1)));
+    for (int i = 0; i < 10; i++) {
+      assertThatThrownBy(() -> node.callInCoroutine(run))
+          .isInstanceOfSatisfying(
+              ScriptLimitExceededException.class,
+              e -> assertThat(e.limit()).isEqualTo(Limit.WALL_TIME));
+    }
   }
 
   @Test
