@@ -31,6 +31,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.LongAdder;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -70,6 +71,9 @@ public final class WebSocketModule implements Dispatcher {
 
   /** The connections by handle whoever owns them, for diagnostics; mirrors {@link #connections}. */
   private final ConcurrentHashMap<Long, WsConnection> byId = new ConcurrentHashMap<>();
+
+  /** How often a relay found its owner's mailbox full and paused reading. */
+  private final LongAdder mailboxFullPauses = new LongAdder();
 
   /** Close bounds and relay retries; one daemon thread, shut down in {@link #stop()}. */
   private final ScheduledExecutorService timer =
@@ -163,6 +167,14 @@ public final class WebSocketModule implements Dispatcher {
     return connections.size();
   }
 
+  /**
+   * How many times a subscription found its owner's mailbox full and paused (each pause retries the
+   * same message later; nothing is dropped).
+   */
+  public long mailboxFullPauses() {
+    return mailboxFullPauses.sum();
+  }
+
   /** Pending receives on {@code id}, whoever owns it; for tests and diagnostics. */
   int pendingReceives(WebSockets.ConnectionId id) {
     WsConnection connection = byId.get(id.value());
@@ -189,7 +201,8 @@ public final class WebSocketModule implements Dispatcher {
             pid,
             requireNonNull(scheduler, "scheduler"),
             timer,
-            closeTimeout);
+            closeTimeout,
+            mailboxFullPauses);
     CompletableFuture<WebSocket> opening;
     try {
       WebSocket.Builder builder =

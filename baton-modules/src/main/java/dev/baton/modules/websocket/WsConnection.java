@@ -31,6 +31,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.ReentrantLock;
 import org.jspecify.annotations.Nullable;
 
@@ -63,6 +64,9 @@ final class WsConnection implements WebSocket.Listener {
   private final Scheduler scheduler;
   private final ScheduledExecutorService timer;
   private final Duration closeTimeout;
+
+  /** Counts the relay's pauses for a full mailbox, module-wide. */
+  private final LongAdder mailboxFullPauses;
 
   private final ReentrantLock lock = new ReentrantLock();
 
@@ -116,8 +120,10 @@ final class WsConnection implements WebSocket.Listener {
       Pid owner,
       Scheduler scheduler,
       ScheduledExecutorService timer,
-      Duration closeTimeout) {
+      Duration closeTimeout,
+      LongAdder mailboxFullPauses) {
     this.id = id;
+    this.mailboxFullPauses = mailboxFullPauses;
     this.readLimit = readLimit;
     this.owner = owner;
     this.scheduler = scheduler;
@@ -146,6 +152,11 @@ final class WsConnection implements WebSocket.Listener {
     WebSocket webSocket = socket();
     lock.lock();
     try {
+      WebSocketClosedException closed = closedForSending("send");
+      if (closed != null) {
+        done.completeExceptionally(closed);
+        return done;
+      }
       sendTail =
           sendTail
               .handle((ignored, error) -> null)
@@ -181,6 +192,11 @@ final class WsConnection implements WebSocket.Listener {
     WebSocket webSocket = socket();
     lock.lock();
     try {
+      WebSocketClosedException closed = closedForSending("ping");
+      if (closed != null) {
+        done.completeExceptionally(closed);
+        return done;
+      }
       pingTail =
           pingTail
               .handle((ignored, error) -> null)
@@ -205,6 +221,23 @@ final class WsConnection implements WebSocket.Listener {
     }
     cancelWith(context, done, "websocket.Ping");
     return done;
+  }
+
+  /**
+   * The error for a send once the input ended or failed: the peer's close has been answered (or the
+   * connection is going), so nothing more can be sent. Null while open. Under lock.
+   */
+  private @Nullable WebSocketClosedException closedForSending(String what) {
+    Closed end = ended;
+    if (end != null) {
+      return new WebSocketClosedException(
+          id, "cannot " + what + ": it is closed (" + end.code() + " " + end.reason() + ")", null);
+    }
+    WebSocketException failed = failure;
+    if (failed != null) {
+      return new WebSocketClosedException(id, "cannot " + what + ": it failed", failed);
+    }
+    return null;
   }
 
   /** Completes {@code done} with a CancellationException when {@code context} is cancelled. */
@@ -814,6 +847,7 @@ final class WsConnection implements WebSocket.Listener {
       try {
         scheduler.send(owner, new Message(current.topic, next, null));
       } catch (MailboxFullException full) {
+        mailboxFullPauses.increment();
         lock.lock();
         try {
           current.inFlight = false;
