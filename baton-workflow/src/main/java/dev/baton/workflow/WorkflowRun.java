@@ -3,10 +3,12 @@ package dev.baton.workflow;
 import static java.util.Objects.requireNonNull;
 
 import dev.baton.dispatch.Command;
+import dev.baton.dispatch.UnknownCommandException;
 import dev.baton.process.CommandFailedException;
 import dev.baton.process.CoroutineScope;
 import dev.baton.process.Pid;
 import dev.baton.process.ProcessTerminatedException;
+import dev.baton.process.SchedulerStoppedException;
 import dev.baton.workflow.spi.Failure;
 import dev.baton.workflow.spi.JournalConflictException;
 import dev.baton.workflow.spi.JournalEntry;
@@ -95,6 +97,7 @@ final class WorkflowRun implements WorkflowScope {
                 "the code returned, but the journal has " + replay.size() + " entries"));
       }
       Payload result = codec.encode(value);
+      var _ = codec.decode(result, null); // a result that cannot be read back fails the workflow
       engine.journal().complete(record.id(), result);
       outcome.complete(result);
     } catch (Throwable thrown) {
@@ -116,11 +119,17 @@ final class WorkflowRun implements WorkflowScope {
     return null;
   }
 
-  /** Whether {@code error} stops the run without finishing the workflow (never journaled). */
+  /**
+   * Whether {@code error} stops the run without finishing the workflow (never journaled): the run's
+   * own trouble or this node's (a command no dispatcher of this node handles, as when a module is
+   * missing or not started yet), not an outcome of the command.
+   */
   static boolean stopsRun(Throwable error) {
     return error instanceof NonDeterminismException
         || error instanceof JournalConflictException
         || error instanceof JournalUnavailableException
+        || error instanceof UnknownCommandException
+        || error instanceof SchedulerStoppedException
         || error instanceof ProcessTerminatedException
         || error instanceof CancellationException
         || error instanceof InterruptedException;

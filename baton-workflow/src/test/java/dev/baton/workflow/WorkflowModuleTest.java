@@ -4,6 +4,8 @@ import static dev.baton.testing.TestNode.BOUND;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.baton.dispatch.UnknownCommandException;
+import dev.baton.modules.store.Store;
 import dev.baton.process.Event;
 import dev.baton.testing.TestNode;
 import dev.baton.time.ManualTimeSource;
@@ -469,6 +471,35 @@ class WorkflowModuleTest {
     assertThatThrownBy(() -> module.start("steps", "w", new AbstractMap.SimpleEntry<>("k", "v")))
         .isInstanceOf(IllegalArgumentException.class);
     assertThat(store.find("w")).isEmpty();
+  }
+
+  @Test
+  void commandNoDispatcherOfThisNodeHandlesStopsTheRunUnjournaled() throws Exception {
+    Workflow reads =
+        (scope, input) -> {
+          try {
+            return scope.call(new Store.Get("kv", "k"));
+          } catch (WorkflowCommandException e) {
+            return e.errorType(); // journaled: a replay on a node with the store would see this
+          }
+        };
+    node(store, b -> b.register("reads", reads)); // no store module on this node
+
+    assertThat(failureOf(module.start("reads", "w", null)))
+        .isInstanceOf(UnknownCommandException.class);
+    assertThat(store.entries("w")).isEmpty();
+    assertThat(store.find("w").orElseThrow().status()).isEqualTo(WorkflowStatus.RUNNING);
+  }
+
+  @Test
+  void resultThatCannotBeReadBackFailsTheWorkflow() throws Exception {
+    node(store, b -> b.register("pair", (scope, input) -> new AbstractMap.SimpleEntry<>("k", 1)));
+
+    Throwable failure = failureOf(module.start("pair", "w", null));
+    assertThat(failure).isInstanceOf(WorkflowFailedException.class);
+    assertThat(((WorkflowFailedException) failure).errorType())
+        .isEqualTo(IllegalArgumentException.class.getName());
+    assertThat(store.find("w").orElseThrow().status()).isEqualTo(WorkflowStatus.FAILED);
   }
 
   @Test
