@@ -229,14 +229,30 @@ public final class ContractModule implements Dispatcher {
       return;
     }
     Function<Map<String, Object>, ?> factory = requireNonNull(binding.factory(), "factory");
+    Interruptible run = new Interruptible();
+    // The Open's end (its process ended, or its deadline passed) interrupts a blocked factory.
+    Registration stopOnCancel = context.onCancel(run::stop);
     executeOrFail(
         () -> {
           Object made;
           try {
-            made = factory.apply(open.values());
+            if (!run.begin()) {
+              receiver.completeYield(tag, null, new CancellationException("the Open was stopped"));
+              return;
+            }
+            try {
+              made = factory.apply(open.values());
+            } finally {
+              run.end();
+              var _ = stopOnCancel.remove();
+            }
           } catch (RuntimeException | Error e) {
             receiver.completeYield(
-                tag, null, new ContractCallFailedException(binding.id(), "the factory", e));
+                tag,
+                null,
+                run.stopped()
+                    ? new CancellationException("the Open was stopped")
+                    : new ContractCallFailedException(binding.id(), "the factory", e));
             return;
           }
           if (!binding.contract().isInstance(made)) {
@@ -253,10 +269,53 @@ public final class ContractModule implements Dispatcher {
                             + binding.contract().getName())));
             return;
           }
-          // If the process ended meanwhile, own() releases (closes) the instance at once.
+          // If the process ended or the deadline passed meanwhile, own() closes it at once.
           receiver.completeYield(tag, own(context, new Instance(binding, made)), null);
         },
-        error -> receiver.completeYield(tag, null, error));
+        error -> {
+          var _ = stopOnCancel.remove();
+          receiver.completeYield(tag, null, error);
+        });
+  }
+
+  /**
+   * A blocking job that a cancellation may interrupt, only while it runs the job (the interrupt
+   * never reaches the module's code after it, and the thread's status is cleared when the job
+   * ends). {@code thread} and {@code stopped} are guarded by {@code this}.
+   */
+  private static final class Interruptible {
+    private @Nullable Thread thread;
+    private boolean stopped;
+
+    /** Enters the job on this thread; false if it was stopped before it started. */
+    synchronized boolean begin() {
+      if (stopped) {
+        return false;
+      }
+      thread = Thread.currentThread();
+      return true;
+    }
+
+    /** Leaves the job: no interrupt reaches this thread after it. */
+    void end() {
+      synchronized (this) {
+        thread = null;
+      }
+      var _ = Thread.interrupted();
+    }
+
+    synchronized void stop() {
+      if (!stopped) {
+        stopped = true;
+        if (thread != null) {
+          thread.interrupt();
+        }
+      }
+    }
+
+    synchronized boolean stopped() {
+      return stopped;
+    }
   }
 
   private InstanceId own(CommandContext context, Instance instance) {
@@ -652,13 +711,12 @@ public final class ContractModule implements Dispatcher {
   /**
    * One local method call on a virtual thread of the module.
    *
-   * <p><b>Concurrency.</b> {@code thread} is the thread while it runs the method, and {@code
-   * stopped} whether the call was stopped; both guarded by {@code this}. {@link #stop} interrupts
+   * <p><b>Concurrency.</b> {@code invocation} ({@link Interruptible}) lets {@link #stop} interrupt
    * the thread only while it runs the method (so the interrupt never reaches the module's own code
    * that completes the outcome), and a call stopped before its thread started never runs the
-   * method. The instance is held until the method returned and, for a future-returning method,
-   * until its future completed or the call was stopped ({@code holds} counts these, released once
-   * each).
+   * method; {@code stage} is guarded by {@code this}. The instance is held until the method
+   * returned and, for a future-returning method, until its future completed or the call was stopped
+   * ({@code holds} counts these, released once each).
    */
   private final class LocalCall {
     final CompletableFuture<@Nullable Object> outcome = new CompletableFuture<>();
@@ -669,8 +727,9 @@ public final class ContractModule implements Dispatcher {
     private final AtomicInteger holds;
     private final AtomicBoolean stageHoldReleased = new AtomicBoolean();
 
-    private @Nullable Thread thread;
-    private boolean stopped;
+    private final Interruptible invocation = new Interruptible();
+
+    /** The future the method returned; guarded by {@code this}. */
     private @Nullable CompletionStage<?> stage;
 
     LocalCall(Instance instance, Target target, String name, @Nullable Object[] args) {
@@ -684,13 +743,10 @@ public final class ContractModule implements Dispatcher {
 
     void run() {
       try {
-        synchronized (this) {
-          if (stopped) {
-            releaseStageHold();
-            outcome.completeExceptionally(stopped(name));
-            return;
-          }
-          thread = Thread.currentThread();
+        if (!invocation.begin()) {
+          releaseStageHold();
+          outcome.completeExceptionally(stopped(name));
+          return;
         }
         @Nullable Object value = null;
         @Nullable Throwable failure = null;
@@ -701,11 +757,8 @@ public final class ContractModule implements Dispatcher {
         } catch (IllegalAccessException | RuntimeException | Error e) {
           failure = e;
         } finally {
-          synchronized (this) {
-            thread = null;
-          }
           // An interrupt meant for the method must not outlive it.
-          var _ = Thread.interrupted();
+          invocation.end();
         }
         complete(value, failure);
       } finally {
@@ -732,12 +785,12 @@ public final class ContractModule implements Dispatcher {
                 bindingId, name, new NullPointerException("the method returned a null future")));
         return;
       }
-      boolean stopNow;
       synchronized (this) {
         stage = returned;
-        stopNow = stopped;
       }
-      if (stopNow) {
+      // stop() marks the call stopped before it reads the stage, and this records the stage before
+      // it reads the mark: one of them (or both) cancels it.
+      if (invocation.stopped()) {
         cancelStage(returned);
       }
       var _ =
@@ -763,15 +816,9 @@ public final class ContractModule implements Dispatcher {
 
     /** Interrupts the method if it is running, cancels its future, and frees the instance. */
     void stop() {
+      invocation.stop();
       CompletionStage<?> returned;
       synchronized (this) {
-        if (stopped) {
-          return;
-        }
-        stopped = true;
-        if (thread != null) {
-          thread.interrupt();
-        }
         returned = stage;
       }
       if (returned != null) {

@@ -49,6 +49,9 @@ class ContractLocalTest {
                         if (values.containsKey("explode")) {
                           throw new IllegalArgumentException("cannot start: " + values);
                         }
+                        if (values.containsKey("block")) {
+                          blocker.run();
+                        }
                         var instance =
                             new TestImpls.CountingInstance(
                                 ((Number) values.getOrDefault("start", 0L)).longValue(), blocker);
@@ -253,6 +256,25 @@ class ContractLocalTest {
         .hasCauseInstanceOf(IllegalArgumentException.class)
         .hasRootCauseMessage("cannot start: {explode=true}");
     assertThat(module.openInstances()).isZero();
+  }
+
+  @Test
+  void anOpenWhoseDeadlinePasses_interruptsABlockedFactory_andTheProcessGoesOn() {
+    ProcessResult result =
+        node.runCoroutine(
+            (process, input) -> {
+              try {
+                process.call(new Open("counter", Map.of("block", true)), Duration.ofMillis(100));
+                return "the blocked factory completed";
+              } catch (YieldTimeoutException expected) {
+                return process.call(Call.of(process.call(Open.of("counter")), "add", 4L));
+              }
+            },
+            null);
+
+    assertThat(result.value()).isEqualTo(4L);
+    blocker.awaitInterrupted();
+    assertThat(made).hasSize(1);
   }
 
   @Test
