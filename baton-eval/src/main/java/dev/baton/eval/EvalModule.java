@@ -149,7 +149,12 @@ public final class EvalModule implements Dispatcher {
     var _ = programs.clear();
     Machinery running = runtime;
     if (running != null) {
-      running.executor().shutdownNow();
+      // Work still queued for a script thread is run here rather than dropped, so its tag or its
+      // waiting script process is completed: every queued task starts by checking the module is
+      // running, and fails at once with EvalStoppedException.
+      for (Runnable queued : running.executor().shutdownNow()) {
+        queued.run();
+      }
       running.watchdog().close();
       running.sandbox().close();
     }
@@ -210,7 +215,18 @@ public final class EvalModule implements Dispatcher {
         receiver,
         tag,
         () -> {
-          Session opened = openSession(script, run.limits(), run.modules(), false);
+          if (done.get()) {
+            // Cancelled while queued for a thread: no context is built for it.
+            var _ = stopOnCancel.remove();
+            throw cancelled("eval.Run of '" + script + "'");
+          }
+          Session opened;
+          try {
+            opened = openSession(script, run.limits(), run.modules(), false);
+          } catch (RuntimeException e) {
+            var _ = stopOnCancel.remove();
+            throw e;
+          }
           synchronized (session) {
             session[0] = opened;
             if (done.get()) {
@@ -407,8 +423,7 @@ public final class EvalModule implements Dispatcher {
   }
 
   /** Runs {@code work} on a script thread and completes {@code tag} with its outcome, once. */
-  private static void submit(
-      Machinery running, ResultReceiver receiver, long tag, Callable<?> work) {
+  private void submit(Machinery running, ResultReceiver receiver, long tag, Callable<?> work) {
     try {
       running
           .executor()
@@ -416,6 +431,9 @@ public final class EvalModule implements Dispatcher {
               () -> {
                 Object result;
                 try {
+                  if (stopped) {
+                    throw new EvalStoppedException("eval command");
+                  }
                   result = work.call();
                 } catch (Throwable failed) {
                   receiver.completeYield(tag, null, failed);

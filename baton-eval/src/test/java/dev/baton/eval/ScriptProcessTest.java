@@ -250,6 +250,54 @@ class ScriptProcessTest {
   }
 
   @Test
+  void stoppingTheModuleFailsWorkStillQueuedForAScriptThread() {
+    EvalModule single = EvalModule.builder().threads(1).build();
+    try (TestNode one =
+        TestNode.builder().manualTime().dispatcher(new ClockModule()).dispatcher(single).build()) {
+      // A script process asleep on the node's clock: its next slice will need the only thread.
+      TestNode.Started watcher =
+          one.startCoroutine(
+              (process, input) -> {
+                var _ =
+                    process.call(
+                        Eval.CreateProcess.of(
+                                "function* main() { yield baton.clock.sleep(1000); return 1; }",
+                                null,
+                                Set.of(Clock.SLEEP))
+                            .monitored());
+                Message exit = process.receive(Message.EXIT_TOPIC);
+                return ((ExitSignal) Objects.requireNonNull(exit.payload())).result();
+              },
+              null);
+      TestNode.awaitCondition("the script to sleep", () -> single.runningScripts() == 1);
+      one.awaitWaiting(watcher.pid());
+      // The only thread busy for good; then a Run and the process's next slice queue behind it.
+      Eval.Limits endless =
+          Eval.Limits.DEFAULT
+              .withMaxStatements(Long.MAX_VALUE)
+              .withCpuTime(Duration.ofMinutes(5))
+              .withWallTime(Duration.ofMinutes(5));
+      TestNode.Started busy =
+          one.startCoroutine(
+              (process, input) ->
+                  process.call(Eval.Run.of("while (true) {}", null).withLimits(endless)),
+              null);
+      TestNode.awaitCondition("the busy script to run", () -> single.runningScripts() == 2);
+      TestNode.Started queued =
+          one.startCoroutine((process, input) -> process.call(Eval.Run.of("1", null)), null);
+      one.awaitWaiting(queued.pid());
+      one.manualTime().advance(Duration.ofSeconds(1));
+
+      single.stop();
+
+      assertThat(busy.await().error()).isInstanceOf(EvalStoppedException.class);
+      assertThat(queued.await().error()).isInstanceOf(EvalStoppedException.class);
+      ProcessResult script = (ProcessResult) Objects.requireNonNull(watcher.await().value());
+      assertThat(script.error()).isInstanceOf(EvalStoppedException.class);
+    }
+  }
+
+  @Test
   void terminatingTheProcessStopsItsRunningScript() {
     Pid pid =
         node.callInCoroutine(
