@@ -14,18 +14,22 @@ import org.jspecify.annotations.Nullable;
  * <p>The N-th call of a run either returns (or throws) the journaled outcome of entry N (a replay:
  * nothing is dispatched) or dispatches the command, appends entry N to the journal and only then
  * returns. Either way the caller sees the value as read back from the journal's JSON, so a first
- * run and a replay see equal values. A failed command throws {@link WorkflowCommandException}
- * (carrying the original error's type and message), in a first run and a replay alike.
+ * run and a replay see equal values; a value that cannot be written as JSON or read back as the
+ * result type is journaled as the command's failure ({@link IllegalArgumentException}). A failed
+ * command throws {@link WorkflowCommandException} (carrying the original error's type and message),
+ * in a first run and a replay alike.
  *
  * <p><b>Threads.</b> Only the workflow's own (virtual) thread may call these methods; they block
  * it.
  *
  * <p><b>Errors</b> that stop the run without finishing the workflow (it stays running in the
- * journal and is resumed later): {@link NonDeterminismException} (the code yields something else
- * than the journal recorded), {@link dev.baton.workflow.spi.JournalConflictException}, {@link
- * dev.baton.workflow.spi.JournalUnavailableException}, and {@link
- * dev.baton.process.ProcessTerminatedException} (the node stops). Workflow code should let them
- * pass.
+ * journal, and runs again when a node starts or {@code start}/{@code Call} names it again): {@link
+ * NonDeterminismException} (the code yields something else than the journal recorded, or a
+ * journaled value no longer reads back), {@link dev.baton.workflow.spi.JournalConflictException},
+ * {@link dev.baton.workflow.spi.JournalUnavailableException}, {@link
+ * dev.baton.dispatch.UnknownCommandException} (no dispatcher of this node handles the command), and
+ * {@link dev.baton.process.ProcessTerminatedException} (the node stops). Workflow code should let
+ * them pass: they are never journaled, and the run stays stopped even if the code catches them.
  */
 public interface WorkflowScope {
 
