@@ -38,6 +38,7 @@ class ContractLocalTest {
   private final ContractModule module = new ContractModule();
   private final TestNode node =
       TestNode.builder()
+          .manualTime()
           .dispatcher(module)
           .component(
               Bindings.component(
@@ -260,19 +261,21 @@ class ContractLocalTest {
 
   @Test
   void anOpenWhoseDeadlinePasses_interruptsABlockedFactory_andTheProcessGoesOn() {
-    ProcessResult result =
-        node.runCoroutine(
+    Started started =
+        node.startCoroutine(
             (process, input) -> {
               try {
-                process.call(new Open("counter", Map.of("block", true)), Duration.ofMillis(100));
+                process.call(new Open("counter", Map.of("block", true)), Duration.ofSeconds(1));
                 return "the blocked factory completed";
               } catch (YieldTimeoutException expected) {
                 return process.call(Call.of(process.call(Open.of("counter")), "add", 4L));
               }
             },
             null);
+    blocker.awaitStarted();
+    passTheDeadline(started.pid());
 
-    assertThat(result.value()).isEqualTo(4L);
+    assertThat(started.await().value()).isEqualTo(4L);
     blocker.awaitInterrupted();
     assertThat(made).hasSize(1);
   }
@@ -426,21 +429,31 @@ class ContractLocalTest {
 
   @Test
   void aCallWhoseDeadlinePasses_interruptsTheMethod_andTheProcessGoesOn() {
-    ProcessResult result =
-        node.runCoroutine(
+    Started started =
+        node.startCoroutine(
             (process, input) -> {
               InstanceId counter = process.call(Open.of("counter"));
               try {
-                process.call(Call.of(counter, "block"), Duration.ofMillis(100));
+                process.call(Call.of(counter, "block"), Duration.ofSeconds(1));
                 return "the blocked call completed";
               } catch (YieldTimeoutException expected) {
                 return process.call(Call.of(counter, "add", 2L));
               }
             },
             null);
+    blocker.awaitStarted();
+    passTheDeadline(started.pid());
 
-    assertThat(result.value()).isEqualTo(2L);
+    assertThat(started.await().value()).isEqualTo(2L);
     blocker.awaitInterrupted();
+  }
+
+  /** Moves the manual clock past a one-second yield deadline once the process waits on it. */
+  private void passTheDeadline(Pid pid) {
+    node.awaitWaiting(pid);
+    TestNode.awaitCondition(
+        "the deadline to be scheduled", () -> node.manualTime().pendingTasks() > 0);
+    node.manualTime().advance(Duration.ofSeconds(1));
   }
 
   @Test

@@ -50,6 +50,7 @@ class ContractRemoteTest {
     }
     node =
         TestNode.builder()
+            .manualTime()
             .dispatcher(module)
             .component(tasksComponent(app))
             .component(
@@ -214,20 +215,25 @@ class ContractRemoteTest {
 
   @Test
   void aCallWhoseDeadlinePasses_revokesTheTask() {
-    ProcessResult result =
-        node.runCoroutine(
+    Started started =
+        node.startCoroutine(
             (process, input) -> {
               InstanceId calcId = process.call(Open.of("calc"));
               try {
-                process.call(Call.of(calcId, "block"), Duration.ofMillis(100));
+                process.call(Call.of(calcId, "block"), Duration.ofSeconds(1));
                 return "completed";
               } catch (YieldTimeoutException expected) {
                 return process.call(Call.of(calcId, "add", 1, 2));
               }
             },
             null);
+    blocker.awaitStarted();
+    node.awaitWaiting(started.pid());
+    TestNode.awaitCondition(
+        "the deadline to be scheduled", () -> node.manualTime().pendingTasks() > 0);
+    node.manualTime().advance(Duration.ofSeconds(1));
 
-    assertThat(result.value()).isEqualTo(3);
+    assertThat(started.await().value()).isEqualTo(3);
     blocker.awaitInterrupted();
   }
 
