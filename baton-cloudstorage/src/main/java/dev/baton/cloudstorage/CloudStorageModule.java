@@ -40,14 +40,15 @@ import org.jspecify.annotations.Nullable;
  *
  * <p><b>Cancellation.</b> A command nobody waits for any more (its process ended, or it was yielded
  * with a deadline that passed) is not started, or, while running, its thread is interrupted and an
- * open download is aborted (the connection is closed, not drained). The backend then stops: a
- * cancelled upload leaves no object and no temporary file, a cancelled download to a file leaves no
- * file. The command completes with a {@link CancellationException}, which the runtime drops, so the
- * yield's tag is freed.
+ * open download is aborted on a thread of its own (the connection is closed, not drained; the
+ * runtime's thread never waits for it). The backend then stops: a cancelled upload leaves no object
+ * and no temporary file, a cancelled download to a file leaves no file. The command completes with
+ * a {@link CancellationException}, which the runtime drops, so the yield's tag is freed.
  *
  * <p><b>Errors.</b> The typed {@link CloudStorageException}s the commands name; an unexpected
- * backend failure becomes a {@link StorageUnavailableException} with it as cause; a file to upload
- * that is missing or unreadable, or a download file that cannot be written, is an {@link
+ * backend failure (an {@link IllegalArgumentException} included) becomes a {@link
+ * StorageUnavailableException} with it as cause; a file to upload that is missing, a directory or
+ * unreadable, or a download file that cannot be written or moved into place, is an {@link
  * UncheckedIOException} with the NIO error as cause.
  */
 public final class CloudStorageModule implements Dispatcher {

@@ -54,15 +54,22 @@ import org.jspecify.annotations.Nullable;
  * character, when the first segment starts with {@code .baton-}, or when the key is a directory of
  * another object's key or the reverse ({@code a} and {@code a/b} cannot both exist, unlike S3). A
  * file put under the root by hand is listed and read too (its ETag is computed, its type is {@code
- * application/octet-stream}). The root must belong to the node: symbolic links inside it are
- * followed.
+ * application/octet-stream}). Symbolic links are never followed: a key whose path passes through or
+ * ends at a link is refused with {@link InvalidKeyException}, and listings skip links, so a link
+ * inside the root cannot lead out of it. Names the platform's filesystem cannot hold are refused
+ * too. Keys are file names as they are: on a case-insensitive or normalizing filesystem, keys that
+ * differ only in case or Unicode normalization name one file.
  *
  * <p><b>Concurrency.</b> Methods block (file I/O) and are thread-safe. An upload copies into a
  * temporary file (hashing as it goes) without holding a lock, then, under the key's write lock,
  * moves the metadata file and then the content into place ({@code ATOMIC_MOVE}); {@link #head},
- * {@link #open} and {@link #list} read a key's metadata and content under its read lock, so each
- * sees one upload's content with that upload's metadata. Locks are striped (64 stripes by key
- * hash). An interrupted upload deletes its temporary files and leaves the key as it was.
+ * {@link #open} and {@link #list} read a key's metadata and content under its read lock. The
+ * metadata file records the content file's identity (size, modification time, file key), which a
+ * rename keeps: it counts only for that file, and a read that saw the file change under it (a
+ * writer on the same root through another instance or process, which the lock does not exclude) is
+ * done again, so an ETag always matches the content read. Locks are striped (64 stripes by key
+ * hash). An interrupted upload deletes its temporary files and leaves the key as it was. Opening a
+ * storage deletes the root's temporary files: open one instance per root.
  *
  * <p><b>Presigned URLs</b> are not supported (the backend serves no HTTP): they fail with {@link
  * PresignNotSupportedException}.
@@ -285,7 +292,7 @@ public final class LocalObjectStorage implements ObjectStorage {
     lock.lock();
     try {
       requireNoLinks(key, root, file);
-      return infoOf(key, file);
+      return snapshot(key, file, false).info();
     } finally {
       lock.unlock();
     }
@@ -301,14 +308,9 @@ public final class LocalObjectStorage implements ObjectStorage {
     lock.lock();
     try {
       requireNoLinks(key, root, file);
-      info = infoOf(key, file);
-      try {
-        channel = FileChannel.open(file, StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS);
-      } catch (NoSuchFileException e) {
-        throw new ObjectNotFoundException(name, key, e);
-      } catch (IOException e) {
-        throw failure("download", key, e);
-      }
+      Snapshot snapshot = snapshot(key, file, true);
+      info = snapshot.info();
+      channel = requireNonNull(snapshot.channel());
     } finally {
       lock.unlock();
     }
@@ -556,7 +558,49 @@ public final class LocalObjectStorage implements ObjectStorage {
     }
   }
 
-  private ObjectInfo infoOf(String key, Path file) {
+  /** What a read saw: the object's metadata and, when asked for, the content file opened. */
+  private record Snapshot(ObjectInfo info, @Nullable FileChannel channel) {}
+
+  /**
+   * The object's metadata (and its content opened) as of one version of its file. The key's lock
+   * keeps this storage's own writers out; a writer on the same root through another instance or
+   * process is not, so the file's identity is read before and after, and a read that straddled a
+   * replacement is done again.
+   */
+  private Snapshot snapshot(String key, Path file, boolean openContent) {
+    for (int attempt = 0; attempt < 16; attempt++) {
+      BasicFileAttributes before = attributesOf(key, file);
+      ObjectInfo info = infoOf(key, file, before);
+      FileChannel channel = null;
+      if (openContent) {
+        try {
+          channel = FileChannel.open(file, StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS);
+        } catch (NoSuchFileException e) {
+          continue; // deleted meanwhile: the next attempt says so
+        } catch (IOException e) {
+          throw failure("download", key, e);
+        }
+      }
+      BasicFileAttributes after;
+      try {
+        after = Files.readAttributes(file, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+      } catch (IOException e) {
+        closeQuietly(channel);
+        continue;
+      }
+      if (identityOf(before).equals(identityOf(after))) {
+        return new Snapshot(info, channel);
+      }
+      closeQuietly(channel);
+    }
+    throw new StorageUnavailableException(
+        name,
+        "read",
+        key,
+        new IOException("the file kept changing while it was read (another writer on the root?)"));
+  }
+
+  private BasicFileAttributes attributesOf(String key, Path file) {
     BasicFileAttributes attributes;
     try {
       attributes = Files.readAttributes(file, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
@@ -568,6 +612,10 @@ public final class LocalObjectStorage implements ObjectStorage {
     if (!attributes.isRegularFile()) {
       throw new ObjectNotFoundException(name, key, null);
     }
+    return attributes;
+  }
+
+  private ObjectInfo infoOf(String key, Path file, BasicFileAttributes attributes) {
     Properties meta = new Properties();
     Path metaFile = pathOf(key, metaRoot);
     boolean hasMeta = false;
@@ -649,10 +697,30 @@ public final class LocalObjectStorage implements ObjectStorage {
   /** Copies {@code source} into {@code out}, hashing; stops when the thread is interrupted. */
   private static long copy(Path source, OutputStream out, MessageDigest md5) throws IOException {
     long total = 0;
-    try (InputStream in = Files.newInputStream(source)) {
+    InputStream in;
+    try {
+      in = Files.newInputStream(source);
+    } catch (NoSuchFileException e) {
+      throw new UncheckedIOException("the file to upload does not exist: " + source, e);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot read the file to upload: " + source, e);
+    }
+    try (in) {
       byte[] buffer = new byte[COPY_BUFFER];
-      int n;
-      while ((n = in.read(buffer)) >= 0) {
+      while (true) {
+        int n;
+        try {
+          n = in.read(buffer);
+        } catch (IOException e) {
+          if (Thread.currentThread().isInterrupted()) {
+            throw new java.io.InterruptedIOException("the upload was cancelled");
+          }
+          // the caller's file (a directory, unreadable): not the storage's failure
+          throw new UncheckedIOException("cannot read the file to upload: " + source, e);
+        }
+        if (n < 0) {
+          return total;
+        }
         if (Thread.currentThread().isInterrupted()) {
           throw new java.io.InterruptedIOException("the upload was cancelled");
         }
@@ -660,10 +728,7 @@ public final class LocalObjectStorage implements ObjectStorage {
         md5.update(buffer, 0, n);
         total += n;
       }
-    } catch (NoSuchFileException e) {
-      throw new UncheckedIOException("the file to upload does not exist: " + source, e);
     }
-    return total;
   }
 
   static MessageDigest md5() {
@@ -694,7 +759,10 @@ public final class LocalObjectStorage implements ObjectStorage {
     }
   }
 
-  private static void closeQuietly(AutoCloseable closeable) {
+  private static void closeQuietly(@Nullable AutoCloseable closeable) {
+    if (closeable == null) {
+      return;
+    }
     try {
       closeable.close();
     } catch (Exception ignored) {

@@ -196,7 +196,12 @@ public final class S3ObjectStorage implements ObjectStorage {
       throw translate("download", key, e);
     }
     GetObjectResponse r = stream.response();
-    long length = r.contentLength() == null ? 0 : r.contentLength();
+    if (r.contentLength() == null) {
+      stream.abort();
+      throw new StorageUnavailableException(
+          name, "download", key, new IOException("the server sent no Content-Length"));
+    }
+    long length = r.contentLength();
     long size = length;
     String contentRange = r.contentRange();
     if (contentRange != null) {
@@ -228,6 +233,10 @@ public final class S3ObjectStorage implements ObjectStorage {
         size = bytes.length;
       } else {
         var file = requireNonNull(upload.file());
+        if (Files.isDirectory(file)) {
+          throw new UncheckedIOException(
+              "the file to upload is a directory: " + file, new IOException(file + ": directory"));
+        }
         try {
           size = Files.size(file);
         } catch (NoSuchFileException e) {

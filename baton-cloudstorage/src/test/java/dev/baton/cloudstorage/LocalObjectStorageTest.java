@@ -199,6 +199,56 @@ class LocalObjectStorageTest extends ObjectStorageBehaviourTest {
   }
 
   @Test
+  void concurrentWriters_onOneOrTwoInstancesOfARoot_neverShowAnEtagOrMetadataOfOtherContent()
+      throws Exception {
+    LocalObjectStorage a = local();
+    LocalObjectStorage b = LocalObjectStorage.open(STORAGE, a.root()); // a second writer
+    List<Thread> threads = new java.util.ArrayList<>();
+    java.util.Queue<String> problems = new java.util.concurrent.ConcurrentLinkedQueue<>();
+    for (int w = 0; w < 6; w++) {
+      LocalObjectStorage writer = w % 2 == 0 ? a : b;
+      int id = w;
+      threads.add(
+          Thread.ofVirtual()
+              .start(
+                  () -> {
+                    for (int i = 0; i < 30; i++) {
+                      String version = id + "-" + i;
+                      writer.upload(
+                          CloudStorage.Upload.text(STORAGE, "contended", "content " + version)
+                              .withMetadata(Map.of("version", version)));
+                    }
+                  }));
+    }
+    call(CloudStorage.Upload.text(STORAGE, "contended", "content first"));
+    for (int r = 0; r < 2; r++) {
+      threads.add(
+          Thread.ofVirtual()
+              .start(
+                  () -> {
+                    for (int i = 0; i < 200; i++) {
+                      try (ObjectReader reader = a.open("contended", (ByteRange) null)) {
+                        String text = new String(reader.stream().readAllBytes(), UTF_8);
+                        ObjectInfo info = reader.info();
+                        String version = info.metadata().get("version");
+                        if (!info.etag().equals(md5Hex(text.getBytes(UTF_8)))
+                            || (version != null && !text.equals("content " + version))) {
+                          problems.add(text + " with " + info);
+                        }
+                      } catch (Exception e) {
+                        problems.add(e.toString());
+                      }
+                    }
+                  }));
+    }
+    for (Thread thread : threads) {
+      assertThat(thread.join(TestNode.BOUND)).as("thread finished").isTrue();
+    }
+    assertThat(problems).isEmpty();
+    assertThat(leftoverTemporaryFiles()).isEmpty();
+  }
+
+  @Test
   void list_ordersCharactersPastUFFFFByUtf8_notUtf16() {
     // U+FB00 is EF AC 80 in UTF-8, U+1F600 is F0 9F 98 80; in UTF-16 the surrogate D83D comes
     // first.

@@ -225,6 +225,17 @@ abstract class ObjectStorageBehaviourTest {
         .isEqualTo("application/x-test");
   }
 
+  @Test
+  void upload_ofADirectoryOrAMissingFile_failsWithUncheckedIOException_andStoresNothing() {
+    for (Path bad : List.of(work, work.resolve("missing.bin"))) {
+      assertThatThrownBy(() -> call(CloudStorage.Upload.file(STORAGE, "bad", bad)))
+          .as(bad.toString())
+          .isInstanceOf(java.io.UncheckedIOException.class)
+          .hasMessageContaining(bad.toString());
+    }
+    assertThat(call(new CloudStorage.List(STORAGE, "")).objects()).isEmpty();
+  }
+
   // ---- list ----
 
   @Test
