@@ -475,6 +475,31 @@ class ContractLocalTest {
   }
 
   @Test
+  void theModulesStop_cancelsAsyncCallsWithoutAMessage_andClosesInstancesAfterTheirCalls()
+      throws InterruptedException {
+    Started started =
+        node.startCoroutine(
+            (process, input) -> {
+              process.call(AsyncCall.of("out", process.call(Open.of("counter")), "block"));
+              return process.receive().topic();
+            },
+            null);
+    blocker.awaitStarted();
+    node.awaitWaiting(started.pid());
+
+    module.stop();
+
+    blocker.awaitInterrupted();
+    TestNode.awaitCondition("the call's thread to end", () -> module.runningLocalCalls() == 0);
+    assertThat(module.runningAsyncCalls()).isZero();
+    assertThat(module.openInstances()).isZero();
+    assertThat(made.getFirst().closed.get()).isTrue();
+    assertThat(made.getFirst().closedDuringCall.get()).isFalse();
+    node.scheduler().send(started.pid(), "marker", null);
+    assertThat(started.await().value()).isEqualTo("marker");
+  }
+
+  @Test
   void aTerminatedCallersBlockedCall_isInterrupted() {
     Started started =
         node.startCoroutine(
