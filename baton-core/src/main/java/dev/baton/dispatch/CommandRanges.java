@@ -62,7 +62,9 @@ public final class CommandRanges {
               entry(54, "Flush"),
               entry(55, "Stat"),
               entry(56, "ScannerCreate"),
-              entry(57, "ScannerScan")),
+              entry(57, "ScannerScan"),
+              entry(58, "OpenFile"),
+              entry(59, "Connect")),
           range("http", 60, 79, entry(60, "Request"), entry(61, "RequestBatch")),
           range(
               "websocket",
@@ -73,7 +75,8 @@ public final class CommandRanges {
               entry(82, "Receive"),
               entry(83, "Close"),
               entry(84, "Ping"),
-              entry(85, "Subscribe")),
+              entry(85, "Subscribe"),
+              entry(86, "Unsubscribe")),
           range(
               "event", 90, 99, entry(90, "Subscribe"), entry(91, "Send"), entry(92, "Unsubscribe")),
           range(
@@ -152,7 +155,8 @@ public final class CommandRanges {
               entry(190, "Open"),
               entry(191, "Call"),
               entry(192, "AsyncCall"),
-              entry(193, "AsyncCancel")));
+              entry(193, "AsyncCancel"),
+              entry(194, "Close")));
 
   private CommandRanges() {}
 
