@@ -110,16 +110,23 @@ public final class Eval {
    * @param maxAllocatedBytes how many bytes the thread running the script may allocate on the heap
    *     (all allocations, garbage included, the engine's own among them: a budget of allocation,
    *     not a cap on live memory)
+   * @param maxCommands how many commands a script process may yield in its life (its commands run
+   *     outside its slices, so the other limits do not see them); the one past it fails the process
+   *     before it is dispatched. Runs yield no commands.
    */
   public record Limits(
-      long maxStatements, Duration cpuTime, Duration wallTime, long maxAllocatedBytes) {
+      long maxStatements,
+      Duration cpuTime,
+      Duration wallTime,
+      long maxAllocatedBytes,
+      long maxCommands) {
 
     /**
-     * 50 million statements, 10 s of CPU, 30 s of wall time and 1 GiB of allocation: generous for
-     * glue code, small enough to stop a runaway script quickly.
+     * 50 million statements, 10 s of CPU, 30 s of wall time, 1 GiB of allocation and 100,000
+     * commands: generous for glue code, small enough to stop a runaway script quickly.
      */
     public static final Limits DEFAULT =
-        new Limits(50_000_000, Duration.ofSeconds(10), Duration.ofSeconds(30), 1L << 30);
+        new Limits(50_000_000, Duration.ofSeconds(10), Duration.ofSeconds(30), 1L << 30, 100_000);
 
     /** Validates: every limit positive. */
     public Limits {
@@ -132,26 +139,34 @@ public final class Eval {
         throw new IllegalArgumentException(
             "maxAllocatedBytes must be positive, was " + maxAllocatedBytes);
       }
+      if (maxCommands <= 0) {
+        throw new IllegalArgumentException("maxCommands must be positive, was " + maxCommands);
+      }
     }
 
     /** These limits with {@code maxStatements}. */
     public Limits withMaxStatements(long maxStatements) {
-      return new Limits(maxStatements, cpuTime, wallTime, maxAllocatedBytes);
+      return new Limits(maxStatements, cpuTime, wallTime, maxAllocatedBytes, maxCommands);
     }
 
     /** These limits with {@code cpuTime}. */
     public Limits withCpuTime(Duration cpuTime) {
-      return new Limits(maxStatements, cpuTime, wallTime, maxAllocatedBytes);
+      return new Limits(maxStatements, cpuTime, wallTime, maxAllocatedBytes, maxCommands);
     }
 
     /** These limits with {@code wallTime}. */
     public Limits withWallTime(Duration wallTime) {
-      return new Limits(maxStatements, cpuTime, wallTime, maxAllocatedBytes);
+      return new Limits(maxStatements, cpuTime, wallTime, maxAllocatedBytes, maxCommands);
     }
 
     /** These limits with {@code maxAllocatedBytes}. */
     public Limits withMaxAllocatedBytes(long maxAllocatedBytes) {
-      return new Limits(maxStatements, cpuTime, wallTime, maxAllocatedBytes);
+      return new Limits(maxStatements, cpuTime, wallTime, maxAllocatedBytes, maxCommands);
+    }
+
+    /** These limits with {@code maxCommands}. */
+    public Limits withMaxCommands(long maxCommands) {
+      return new Limits(maxStatements, cpuTime, wallTime, maxAllocatedBytes, maxCommands);
     }
 
     private static void checkPositive(Duration duration, String name) {

@@ -14,7 +14,9 @@ public final class ScriptLimitExceededException extends ModuleException {
     /** {@link Eval.Limits#wallTime()}. */
     WALL_TIME,
     /** {@link Eval.Limits#maxAllocatedBytes()}, or the heap itself running out. */
-    MEMORY
+    MEMORY,
+    /** {@link Eval.Limits#maxCommands()}: a script process yielded too many commands. */
+    COMMANDS
   }
 
   private final String script;

@@ -90,12 +90,18 @@ final class ScriptProcess implements Coroutine {
                 generator[0] = main.execute(argument);
                 return read(generator[0].invokeMember("next"));
               });
+      long commands = 0;
       while (!outcome.done()) {
         CommandId id = outcome.command();
         if (id == null) {
           throw new IllegalStateException("an outcome not done has a command");
         }
         ScriptCommand factory = factory(script, id);
+        // Counted here: the commands run outside the slices, where the other limits do not look
+        // (a yield* over a prepared array yields without a statement).
+        if (++commands > limits.maxCommands()) {
+          throw session.limitExceeded(ScriptLimitExceededException.Limit.COMMANDS);
+        }
         Command<?> command = build(script, id, factory, outcome.args());
         String resumeJson = "null";
         Throwable failure = null;

@@ -255,6 +255,7 @@ final class Session implements AutoCloseable {
           case CPU_TIME -> limits.cpuTime() + " of CPU";
           case WALL_TIME -> limits.wallTime() + " of wall time";
           case MEMORY -> limits.maxAllocatedBytes() + " bytes allocated";
+          case COMMANDS -> limits.maxCommands() + " commands yielded";
         };
     return new ScriptLimitExceededException(script, limit, detail);
   }

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.baton.dispatch.CommandId;
+import dev.baton.eval.ScriptLimitExceededException.Limit;
 import dev.baton.modules.clock.Clock;
 import dev.baton.modules.clock.ClockModule;
 import dev.baton.modules.event.EventBus;
@@ -247,6 +248,43 @@ class ScriptProcessTest {
     assertThat(runScript(Eval.CreateProcess.of("const nothing = 1;", null, STORE)).error())
         .isInstanceOf(ScriptFailedException.class)
         .hasMessageContaining("main");
+  }
+
+  @Test
+  void aScriptProcessPastItsCommandBudgetFailsBeforeDispatchingTheNextOne() {
+    ProcessResult counted =
+        runScript(
+            Eval.CreateProcess.of(
+                    "function* main() { for (let i = 0; ; i++) yield baton.store.set('k', 'v' + i); }",
+                    null,
+                    STORE)
+                .withLimits(Eval.Limits.DEFAULT.withMaxCommands(5)));
+
+    assertThat(counted.error())
+        .isInstanceOfSatisfying(
+            ScriptLimitExceededException.class,
+            e -> assertThat(e.limit()).isEqualTo(Limit.COMMANDS));
+    assertThat(
+            new String(
+                Objects.requireNonNull(node.callInCoroutine(new Store.Get("k"))),
+                StandardCharsets.UTF_8))
+        .isEqualTo("v4");
+
+    // A yield* over a prepared array yields without a statement of the script's own: the budget
+    // stops it just the same.
+    ProcessResult delegated =
+        runScript(
+            Eval.CreateProcess.of(
+                    "function* main() { yield* new Array(400).fill(baton.store.set('d', 'x'));"
+                        + " return 'all dispatched'; }",
+                    null,
+                    STORE)
+                .withLimits(Eval.Limits.DEFAULT.withMaxCommands(300)));
+
+    assertThat(delegated.error())
+        .isInstanceOfSatisfying(
+            ScriptLimitExceededException.class,
+            e -> assertThat(e.limit()).isEqualTo(Limit.COMMANDS));
   }
 
   @Test
