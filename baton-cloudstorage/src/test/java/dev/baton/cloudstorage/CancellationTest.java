@@ -2,6 +2,7 @@ package dev.baton.cloudstorage;
 
 import static dev.baton.testing.TestNode.awaitCondition;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.baton.cloudstorage.spi.ObjectReader;
 import dev.baton.cloudstorage.spi.ObjectStorage;
@@ -91,6 +92,14 @@ class CancellationTest {
     assertThat(storage.aborted.getCount()).isZero();
   }
 
+  @Test
+  void anIllegalArgumentExceptionFromABackend_reachesTheCallerAsStorageUnavailable() {
+    assertThatThrownBy(() -> node.callInCoroutine(new CloudStorage.Head("endless", "backend-bug")))
+        .isInstanceOf(StorageUnavailableException.class)
+        .hasMessageContaining("head of key 'backend-bug'")
+        .hasCauseInstanceOf(IllegalArgumentException.class);
+  }
+
   /** One object of 1 GiB whose stream serves a few bytes, then blocks until aborted. */
   private static final class EndlessStorage implements ObjectStorage {
     final CountDownLatch aborted = new CountDownLatch(1);
@@ -108,6 +117,9 @@ class CancellationTest {
 
     @Override
     public ObjectInfo head(String key) {
+      if (key.equals("backend-bug")) {
+        throw new IllegalArgumentException("a backend's own bad argument");
+      }
       return new ObjectInfo(
           key, 1L << 30, "etag", "application/octet-stream", Instant.EPOCH, Map.of());
     }

@@ -212,6 +212,42 @@ class S3ObjectStorageTest extends ObjectStorageBehaviourTest {
     }
   }
 
+  @Test
+  void aYieldDeadline_abortsARunningS3Upload_theServerGetsNoObject_andTheTagIsFreed()
+      throws Exception {
+    Path big = bigSparseFile();
+    String bucket = ((S3ObjectStorage) storage).bucket();
+    CloudStorageModule proxied = new CloudStorageModule();
+    // The proxy forwards 1 MiB of each request, then stalls: only an abort ends the upload.
+    try (StallingProxy proxy = StallingProxy.start(server.endpoint(), 1 << 20, Long.MAX_VALUE);
+        TestNode other =
+            TestNode.builder()
+                .dispatcher(proxied)
+                .component(ObjectStorages.component(server.storageAt(proxy.endpoint(), bucket)))
+                .build()) {
+      dev.baton.process.ProcessResult result =
+          other.runCoroutine(
+              (process, input) -> {
+                try {
+                  process.call(
+                      CloudStorage.Upload.file("proxied", "stalled.bin", big),
+                      Duration.ofMillis(500));
+                  return "the upload finished";
+                } catch (dev.baton.process.YieldTimeoutException expected) {
+                  return "deadline";
+                }
+              },
+              null);
+
+      assertThat(result.value()).isEqualTo("deadline");
+      assertThat(proxy.requestBytes()).as("the upload had started").isGreaterThan(0);
+      // Blocked in a socket write that nothing else would end for 60 s (the read timeout).
+      awaitCondition("the upload to stop", () -> proxied.runningCalls() == 0);
+    }
+    assertThatThrownBy(() -> call(new CloudStorage.Head(STORAGE, "stalled.bin")))
+        .isInstanceOf(ObjectNotFoundException.class);
+  }
+
   // ---- errors ----
 
   @Test

@@ -13,31 +13,42 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * A TCP proxy in front of a real server that forwards requests whole but, on each connection, only
- * the first {@code allowed} bytes of the answers, then stalls (reads no more from the server) until
- * the client closes the connection: a download through it never ends by itself, so only an abort
- * ends it. Counts the connections the client closed. Loopback only; {@link #close()} closes every
- * socket and ends its threads.
+ * A TCP proxy in front of a real server that forwards, on each connection, only the first {@code
+ * requestLimit} bytes of requests and {@code answerLimit} bytes of answers, then stalls (reads no
+ * more from that side) until the client closes the connection: a transfer past a limit never ends
+ * by itself, so only an abort ends it. Counts the connections the client closed (seen while
+ * requests flow). Loopback only; {@link #close()} closes every socket and ends its threads.
  */
 final class StallingProxy implements AutoCloseable {
   private final ServerSocket listener;
   private final URI upstream;
+  private final long requestLimit;
   private final long allowed;
   private final AtomicLong forwarded = new AtomicLong();
+  private final AtomicLong requestBytes = new AtomicLong();
   private final AtomicInteger closedByClient = new AtomicInteger();
   // Every socket this proxy opened or accepted, closed by close().
   private final List<Socket> sockets = new CopyOnWriteArrayList<>();
 
-  private StallingProxy(ServerSocket listener, URI upstream, long allowed) {
+  private StallingProxy(ServerSocket listener, URI upstream, long requestLimit, long allowed) {
     this.listener = listener;
     this.upstream = upstream;
+    this.requestLimit = requestLimit;
     this.allowed = allowed;
   }
 
-  static StallingProxy start(URI upstream, long allowed) throws IOException {
+  /** Requests whole, answers cut at {@code answerLimit} bytes per connection. */
+  static StallingProxy start(URI upstream, long answerLimit) throws IOException {
+    return start(upstream, Long.MAX_VALUE, answerLimit);
+  }
+
+  static StallingProxy start(URI upstream, long requestLimit, long answerLimit) throws IOException {
     StallingProxy proxy =
         new StallingProxy(
-            new ServerSocket(0, 50, InetAddress.getLoopbackAddress()), upstream, allowed);
+            new ServerSocket(0, 50, InetAddress.getLoopbackAddress()),
+            upstream,
+            requestLimit,
+            answerLimit);
     Thread.ofVirtual().name("stalling-proxy-accept").start(proxy::acceptLoop);
     return proxy;
   }
@@ -49,6 +60,11 @@ final class StallingProxy implements AutoCloseable {
   /** Bytes of answers forwarded to clients so far. */
   long forwarded() {
     return forwarded.get();
+  }
+
+  /** Bytes of requests forwarded to the server so far. */
+  long requestBytes() {
+    return requestBytes.get();
   }
 
   /** Connections whose client closed them. */
@@ -72,22 +88,29 @@ final class StallingProxy implements AutoCloseable {
   }
 
   private void requests(Socket client, Socket server) {
-    try (InputStream in = client.getInputStream();
-        OutputStream out = server.getOutputStream()) {
+    long left = requestLimit;
+    // Streams not closed here while stalling: closing a socket's stream closes the socket.
+    try {
+      InputStream in = client.getInputStream();
+      OutputStream out = server.getOutputStream();
       byte[] buffer = new byte[16 * 1024];
       int n;
-      while ((n = in.read(buffer)) >= 0) {
+      while (left > 0 && (n = in.read(buffer, 0, (int) Math.min(buffer.length, left))) >= 0) {
         out.write(buffer, 0, n);
+        requestBytes.addAndGet(n);
+        left -= n;
+      }
+      if (left == 0) {
+        return; // stall: the client's writes block once the socket buffers are full
       }
       closedByClient.incrementAndGet();
     } catch (IOException e) {
       if (!listener.isClosed()) {
         closedByClient.incrementAndGet(); // reset by the client
       }
-    } finally {
-      closeQuietly(server);
-      closeQuietly(client);
     }
+    closeQuietly(server);
+    closeQuietly(client);
   }
 
   private void answers(Socket server, Socket client) {
