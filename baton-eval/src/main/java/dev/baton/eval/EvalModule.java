@@ -120,9 +120,15 @@ public final class EvalModule implements Dispatcher {
                 createProcess(services.require(Scheduler.KEY), context, create, tag, receiver)));
   }
 
-  /** Creates the engine, the script threads and the watchdog. */
+  /**
+   * Creates the engine, the script threads and the watchdog.
+   *
+   * @throws IllegalStateException if the JVM cannot measure a thread's CPU time and allocation (the
+   *     limits need both; HotSpot-based JDKs can)
+   */
   @Override
   public void start() {
+    Watchdog watchdog = new Watchdog(); // first: it refuses a JVM that cannot enforce the limits
     AtomicInteger count = new AtomicInteger();
     ExecutorService executor =
         Executors.newFixedThreadPool(
@@ -132,7 +138,7 @@ public final class EvalModule implements Dispatcher {
                     .daemon()
                     .name("eval-script-" + count.incrementAndGet())
                     .unstarted(runnable));
-    runtime = new Machinery(new JsSandbox(moduleSources), executor, new Watchdog());
+    runtime = new Machinery(new JsSandbox(moduleSources), executor, watchdog);
   }
 
   /**

@@ -54,24 +54,29 @@ final class Session implements AutoCloseable {
     this.script = script;
     this.limits = limits;
     this.context = sandbox.newContext(limits.maxStatements());
-    // Java interop and engine globals GraalJS defines even when host lookup is denied (the
-    // options that drop them are experimental): removed, so a script sees no trace of the host or
-    // the engine (they could not reach a class anyway).
-    context.eval(
-        JsSandbox.LANGUAGE,
-        "for (const name of ['Java', 'Packages', 'java', 'javax', 'javafx', 'com', 'org', 'edu',"
-            + " 'net', 'Graal']) { delete globalThis[name]; }");
-    this.jsonParse = context.eval(JsSandbox.LANGUAGE, "(text) => JSON.parse(text)");
-    this.makeError =
-        context.eval(
-            JsSandbox.LANGUAGE,
-            "(name, message) => { const e = new Error(message); e.name = name; return e; }");
-    this.isGeneratorFunction =
-        context.eval(
-            JsSandbox.LANGUAGE,
-            "(() => { const proto = Object.getPrototypeOf(function* () {});"
-                + " return (f) => typeof f === 'function' && Object.getPrototypeOf(f) === proto;"
-                + " })()");
+    try {
+      // Java interop and engine globals GraalJS defines even when host lookup is denied (the
+      // options that drop them are experimental): removed, so a script sees no trace of the host or
+      // the engine (they could not reach a class anyway).
+      context.eval(
+          JsSandbox.LANGUAGE,
+          "for (const name of ['Java', 'Packages', 'java', 'javax', 'javafx', 'com', 'org', 'edu',"
+              + " 'net', 'Graal']) { delete globalThis[name]; }");
+      this.jsonParse = context.eval(JsSandbox.LANGUAGE, "(text) => JSON.parse(text)");
+      this.makeError =
+          context.eval(
+              JsSandbox.LANGUAGE,
+              "(name, message) => { const e = new Error(message); e.name = name; return e; }");
+      this.isGeneratorFunction =
+          context.eval(
+              JsSandbox.LANGUAGE,
+              "(() => { const proto = Object.getPrototypeOf(function* () {});"
+                  + " return (f) => typeof f === 'function' && Object.getPrototypeOf(f) === proto;"
+                  + " })()");
+    } catch (RuntimeException e) {
+      close(); // a context that failed its set-up (the engine closing under it) is not leaked
+      throw e;
+    }
   }
 
   /** The JSON text's value inside the context. */
@@ -144,7 +149,7 @@ final class Session implements AutoCloseable {
   }
 
   /** Stops the script because it passed {@code limit}; the first reason wins. */
-  void stop(Limit limit) {
+  synchronized void stop(Limit limit) {
     if (stopReason == null) {
       exceeded = limit;
       stopReason = () -> limitExceeded(limit);
@@ -153,7 +158,7 @@ final class Session implements AutoCloseable {
   }
 
   /** Stops the script for a reason other than a limit; the first reason wins. */
-  void cancel(Supplier<RuntimeException> reason) {
+  synchronized void cancel(Supplier<RuntimeException> reason) {
     if (stopReason == null) {
       stopReason = reason;
       closeInBackground();

@@ -41,7 +41,21 @@ final class Watchdog implements AutoCloseable {
           runnable -> Thread.ofPlatform().daemon().name("eval-watchdog").unstarted(runnable));
   private final ScheduledFuture<?> ticks;
 
+  /**
+   * Starts the ticks.
+   *
+   * @throws IllegalStateException if this JVM cannot measure a thread's CPU time or allocation: the
+   *     CPU and memory limits would silently never fire, so the module refuses to start
+   */
   Watchdog() {
+    if (!THREADS.isThreadCpuTimeSupported()
+        || !THREADS.isThreadCpuTimeEnabled()
+        || !THREADS.isThreadAllocatedMemorySupported()
+        || !THREADS.isThreadAllocatedMemoryEnabled()) {
+      throw new IllegalStateException(
+          "this JVM cannot measure the CPU time and allocation of a thread, which the eval"
+              + " module's CPU and memory limits need; run it on a HotSpot-based JDK");
+    }
     ticks =
         ticker.scheduleWithFixedDelay(this::tick, TICK_MILLIS, TICK_MILLIS, TimeUnit.MILLISECONDS);
   }
