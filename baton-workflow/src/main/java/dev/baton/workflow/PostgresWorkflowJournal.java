@@ -33,11 +33,11 @@ import org.jspecify.annotations.Nullable;
  * workflow_entries} (primary key: workflow id and seq) and {@code workflow_attrs} (indexed by name
  * and value).
  *
- * <p><b>Atomicity.</b> Each method is one auto-committed statement. An append inserts its row only
- * if the workflow is running and the journal's length equals the entry's seq; two nodes that race
- * for the same seq both pass that check at most once, since the primary key refuses the second row.
- * Either refusal is a {@link JournalConflictException}. Complete and fail update only a running
- * row.
+ * <p><b>Atomicity.</b> Each method is one auto-committed statement, but for an attribute upsert,
+ * which is one transaction (all its attributes or none). An append inserts its row only if the
+ * workflow is running and the journal's length equals the entry's seq; two nodes that race for the
+ * same seq both pass that check at most once, since the primary key refuses the second row. Either
+ * refusal is a {@link JournalConflictException}. Complete and fail update only a running row.
  *
  * <p><b>Threads.</b> Thread-safe. A small pool of connections ({@link #DEFAULT_CONNECTIONS}, or as
  * given to {@link #open(String, String, String, String, int)}): each method takes one connection
@@ -315,25 +315,39 @@ public final class PostgresWorkflowJournal implements WorkflowJournal {
     run(
         "set attributes of workflow " + id,
         connection -> {
-          if (select(connection, " WHERE id = ?", id).isEmpty()) {
-            throw new JournalConflictException(id, "no workflow '" + id + "' to set attributes of");
-          }
-          try (PreparedStatement upsert =
-              connection.prepareStatement(
-                  "INSERT INTO "
-                      + attrs
-                      + " (workflow_id, name, value) VALUES (?, ?, ?)"
-                      + " ON CONFLICT (workflow_id, name) DO UPDATE SET value = EXCLUDED.value")) {
-            for (Map.Entry<String, String> attribute : copy.entrySet()) {
-              upsert.setString(1, id);
-              upsert.setString(2, attribute.getKey());
-              upsert.setString(3, attribute.getValue());
-              upsert.addBatch();
-            }
-            upsert.executeBatch();
+          connection.setAutoCommit(false); // all the attributes, or none
+          try {
+            upsert(connection, id, copy);
+            connection.commit();
+          } catch (SQLException | RuntimeException e) {
+            connection.rollback();
+            throw e;
+          } finally {
+            connection.setAutoCommit(true);
           }
           return true;
         });
+  }
+
+  private void upsert(Connection connection, String id, Map<String, String> values)
+      throws SQLException {
+    if (select(connection, " WHERE id = ?", id).isEmpty()) {
+      throw new JournalConflictException(id, "no workflow '" + id + "' to set attributes of");
+    }
+    try (PreparedStatement upsert =
+        connection.prepareStatement(
+            "INSERT INTO "
+                + attrs
+                + " (workflow_id, name, value) VALUES (?, ?, ?)"
+                + " ON CONFLICT (workflow_id, name) DO UPDATE SET value = EXCLUDED.value")) {
+      for (Map.Entry<String, String> attribute : values.entrySet()) {
+        upsert.setString(1, id);
+        upsert.setString(2, attribute.getKey());
+        upsert.setString(3, attribute.getValue());
+        upsert.addBatch();
+      }
+      upsert.executeBatch();
+    }
   }
 
   @Override

@@ -2,8 +2,10 @@ package dev.baton.workflow;
 
 import static dev.baton.testing.TestNode.BOUND;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.baton.testing.TestNode;
+import dev.baton.workflow.spi.JournalUnavailableException;
 import dev.baton.workflow.spi.Payload;
 import dev.baton.workflow.spi.WorkflowJournal;
 import java.sql.Connection;
@@ -12,6 +14,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -56,6 +59,18 @@ class PostgresWorkflowJournalTest extends WorkflowJournalContract {
     } catch (SQLException e) {
       throw new AssertionError(e);
     }
+  }
+
+  @Test
+  void attributeUpsertThatTheDatabaseRefusesSetsNoneOfItsAttributes() {
+    journal.create("w1", "order", new Payload("java.lang.String", "\"in\""));
+    Map<String, String> values = new TreeMap<>(Map.of("a", "fine", "b", "NUL\u0000byte"));
+
+    assertThatThrownBy(() -> journal.upsertAttributes("w1", values))
+        .isInstanceOf(JournalUnavailableException.class);
+    assertThat(journal.attributes("w1")).isEmpty();
+    journal.upsertAttributes("w1", Map.of("a", "fine")); // the connection is still usable
+    assertThat(journal.attributes("w1")).isEqualTo(Map.of("a", "fine"));
   }
 
   @Test
