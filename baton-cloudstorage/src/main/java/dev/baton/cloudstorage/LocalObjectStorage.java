@@ -53,12 +53,13 @@ import org.jspecify.annotations.Nullable;
  * empty, {@code .} or {@code ..}, longer than 255 UTF-8 bytes, or holds a backslash or a control
  * character, when the first segment starts with {@code .baton-}, or when the key is a directory of
  * another object's key or the reverse ({@code a} and {@code a/b} cannot both exist, unlike S3). A
- * file put under the root by hand is listed and read too (its ETag is computed, its type is {@code
- * application/octet-stream}). Symbolic links are never followed: a key whose path passes through or
- * ends at a link is refused with {@link InvalidKeyException}, and listings skip links, so a link
- * inside the root cannot lead out of it. Names the platform's filesystem cannot hold are refused
- * too. Keys are file names as they are: on a case-insensitive or normalizing filesystem, keys that
- * differ only in case or Unicode normalization name one file.
+ * file put under the root by hand is listed and read too (its ETag is computed on the first read
+ * and remembered in a sidecar bound to that file, its type is {@code application/octet-stream}).
+ * Symbolic links are never followed: a key whose path passes through or ends at a link is refused
+ * with {@link InvalidKeyException}, and listings skip links, so a link inside the root cannot lead
+ * out of it. Names the platform's filesystem cannot hold are refused too. Keys are file names as
+ * they are: on a case-insensitive or normalizing filesystem, keys that differ only in case or
+ * Unicode normalization name one file.
  *
  * <p><b>Concurrency.</b> Methods block (file I/O) and are thread-safe. An upload copies into a
  * temporary file (hashing as it goes) without holding a lock, then, under the key's write lock,
@@ -570,7 +571,8 @@ public final class LocalObjectStorage implements ObjectStorage {
   private Snapshot snapshot(String key, Path file, boolean openContent) {
     for (int attempt = 0; attempt < 16; attempt++) {
       BasicFileAttributes before = attributesOf(key, file);
-      ObjectInfo info = infoOf(key, file, before);
+      boolean[] computed = new boolean[1];
+      ObjectInfo info = infoOf(key, file, before, computed);
       FileChannel channel = null;
       if (openContent) {
         try {
@@ -589,6 +591,9 @@ public final class LocalObjectStorage implements ObjectStorage {
         continue;
       }
       if (identityOf(before).equals(identityOf(after))) {
+        if (computed[0]) {
+          rememberEtag(key, before, info.etag());
+        }
         return new Snapshot(info, channel);
       }
       closeQuietly(channel);
@@ -615,7 +620,35 @@ public final class LocalObjectStorage implements ObjectStorage {
     return attributes;
   }
 
-  private ObjectInfo infoOf(String key, Path file, BasicFileAttributes attributes) {
+  /**
+   * Writes a sidecar for a file put under the root by hand, so its ETag is computed once, not on
+   * every read; bound to the file's identity like an upload's. Best effort (a failure only means
+   * computing it again); runs under the key's read lock, which keeps this storage's uploads out.
+   */
+  private void rememberEtag(String key, BasicFileAttributes attributes, String etag) {
+    Path tmp = tmpRoot.resolve(UUID.randomUUID() + ".meta");
+    try {
+      Path metaFile = pathOf(key, metaRoot);
+      Properties meta = new Properties();
+      meta.setProperty("etag", etag);
+      meta.setProperty("identity", identityOf(attributes));
+      meta.setProperty("content-type", OCTET_STREAM);
+      try (Writer w =
+          Files.newBufferedWriter(tmp, StandardCharsets.UTF_8, StandardOpenOption.CREATE_NEW)) {
+        meta.store(w, null);
+      }
+      makeParents(key, metaFile);
+      requireNoLinks(key, metaRoot, requireNonNull(metaFile.getParent()));
+      Files.move(tmp, metaFile, StandardCopyOption.ATOMIC_MOVE);
+    } catch (IOException | CloudStorageException e) {
+      // not remembered: the next read computes it again
+    } finally {
+      deleteQuietly(tmp);
+    }
+  }
+
+  private ObjectInfo infoOf(
+      String key, Path file, BasicFileAttributes attributes, boolean[] computed) {
     Properties meta = new Properties();
     Path metaFile = pathOf(key, metaRoot);
     boolean hasMeta = false;
@@ -645,6 +678,7 @@ public final class LocalObjectStorage implements ObjectStorage {
       }
     } else {
       etag = hashOf(key, file);
+      computed[0] = true;
     }
     return new ObjectInfo(
         key,

@@ -92,6 +92,11 @@ class LocalObjectStorageTest extends ObjectStorageBehaviourTest {
     assertThat(info.contentType()).isEqualTo("application/octet-stream");
     assertThat(call(new CloudStorage.List(STORAGE, "manual/")).keys())
         .containsExactly("manual/note.txt");
+    // Computed once: remembered in a sidecar bound to the file, which a later edit outdates.
+    assertThat(local().root().resolve(".baton-meta/manual/note.txt")).isRegularFile();
+    Files.writeString(local().root().resolve("manual/note.txt"), "edited by hand");
+    assertThat(call(new CloudStorage.Head(STORAGE, "manual/note.txt")).etag())
+        .isEqualTo(md5Hex("edited by hand".getBytes(UTF_8)));
   }
 
   @Test
