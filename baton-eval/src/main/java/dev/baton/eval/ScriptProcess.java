@@ -88,7 +88,7 @@ final class ScriptProcess implements Coroutine {
                       new ScriptArgs(Map.of()));
                 }
                 generator[0] = main.execute(argument);
-                return read(generator[0].invokeMember("next"));
+                return read(session, session.resume(generator[0], session.parseJson("null")));
               });
       long commands = 0;
       while (!outcome.done()) {
@@ -132,9 +132,9 @@ final class ScriptProcess implements Coroutine {
                   if (thrown != null) {
                     String name = thrown.getClass().getSimpleName();
                     String message = String.valueOf(thrown.getMessage());
-                    return read(iterator.invokeMember("throw", session.error(name, message)));
+                    return read(session, session.raise(iterator, session.error(name, message)));
                   }
-                  return read(iterator.invokeMember("next", session.parseJson(json)));
+                  return read(session, session.resume(iterator, session.parseJson(json)));
                 });
       }
       return outcome.value();
@@ -144,10 +144,20 @@ final class ScriptProcess implements Coroutine {
     }
   }
 
-  private Outcome read(Value step) {
+  private Outcome read(Session session, Value step) {
     String script = source.getName();
-    boolean done = step.getMember("done").asBoolean();
+    // A step normally comes from the intrinsic next/throw, but yield* passes on the delegate's own
+    // result objects: anything may be here.
+    if (!step.hasMembers()) {
+      throw new ScriptCommandException(
+          "script '" + script + "' produced the step " + step + ", which is not an object");
+    }
+    Value doneValue = step.getMember("done");
+    boolean done = doneValue != null && doneValue.isBoolean() && doneValue.asBoolean();
     Value value = step.getMember("value");
+    if (value == null) {
+      value = session.parseJson("null");
+    }
     if (done) {
       return new Outcome(
           true,

@@ -35,6 +35,8 @@ final class Session implements AutoCloseable {
 
   private final Value makeError;
   private final Value isGeneratorFunction;
+  private final Value resume;
+  private final Value raise;
 
   /** The slice running now, or null; written by the slice's thread, read by the watchdog. */
   volatile @Nullable Slice current;
@@ -62,17 +64,29 @@ final class Session implements AutoCloseable {
           JsSandbox.LANGUAGE,
           "for (const name of ['Java', 'Packages', 'java', 'javax', 'javafx', 'com', 'org', 'edu',"
               + " 'net', 'Graal']) { delete globalThis[name]; }");
-      this.jsonParse = context.eval(JsSandbox.LANGUAGE, "(text) => JSON.parse(text)");
+      // The helpers hold the intrinsics they use, taken before any script runs: a script that
+      // replaces JSON.parse, Error, Object.getPrototypeOf or the generators' next/throw cannot
+      // make the module's own calls misbehave.
+      this.jsonParse =
+          context.eval(
+              JsSandbox.LANGUAGE,
+              "(() => { const parse = JSON.parse; return (text) => parse(text); })()");
       this.makeError =
           context.eval(
               JsSandbox.LANGUAGE,
-              "(name, message) => { const e = new Error(message); e.name = name; return e; }");
-      this.isGeneratorFunction =
+              "(() => { const E = Error; return (name, message) => { const e = new E(message);"
+                  + " e.name = name; return e; }; })()");
+      Value generators =
           context.eval(
               JsSandbox.LANGUAGE,
-              "(() => { const proto = Object.getPrototypeOf(function* () {});"
-                  + " return (f) => typeof f === 'function' && Object.getPrototypeOf(f) === proto;"
-                  + " })()");
+              "(() => { const G = Object.getPrototypeOf(function* () {});"
+                  + " const getProto = Object.getPrototypeOf, apply = Reflect.apply;"
+                  + " const next = G.prototype.next, raise = G.prototype.throw;"
+                  + " return [(f) => typeof f === 'function' && getProto(f) === G,"
+                  + " (g, v) => apply(next, g, [v]), (g, e) => apply(raise, g, [e])]; })()");
+      this.isGeneratorFunction = generators.getArrayElement(0);
+      this.resume = generators.getArrayElement(1);
+      this.raise = generators.getArrayElement(2);
     } catch (RuntimeException e) {
       close(); // a context that failed its set-up (the engine closing under it) is not leaked
       throw e;
@@ -87,6 +101,16 @@ final class Session implements AutoCloseable {
   /** An {@code Error} named {@code name} with {@code message}, inside the context. */
   Value error(String name, String message) {
     return makeError.execute(name, message);
+  }
+
+  /** The intrinsic {@code generator.next(value)}'s step result. */
+  Value resume(Value generator, Value value) {
+    return resume.execute(generator, value);
+  }
+
+  /** The intrinsic {@code generator.throw(error)}'s step result. */
+  Value raise(Value generator, Value error) {
+    return raise.execute(generator, error);
   }
 
   /** Whether {@code value} is a generator function. */

@@ -288,6 +288,38 @@ class ScriptProcessTest {
   }
 
   @Test
+  void aScriptTamperingWithIntrinsicsDoesNotChangeHowTheModuleDrivesIt() {
+    for (String source :
+        List.of(
+            "Object.getPrototypeOf(function* () {}).prototype.next = () => null;"
+                + " function* main() { return 1; }",
+            "Object.getPrototypeOf(function* () {}).prototype.next = () => 7;"
+                + " function* main() { return 1; }",
+            "JSON.parse = () => { throw new Error('no'); }; function* main() { return 1; }",
+            "const gen = Object.getPrototypeOf(function* () {}); Object.getPrototypeOf = () => gen;"
+                + " function main() { return 1; }")) {
+      ProcessResult result = runScript(Eval.CreateProcess.of(source, null, STORE));
+
+      assertThat(result.error()).as(source).isNull();
+      assertThat(result.value()).as(source).isEqualTo(1L);
+    }
+  }
+
+  @Test
+  void aDelegatedIteratorsOddStepResultFailsTypedNotWithAnEngineError() {
+    // yield* hands the delegate's own result objects on: done is 0 here, not a boolean.
+    ProcessResult result =
+        runScript(
+            Eval.CreateProcess.of(
+                "function* main() { yield* { [Symbol.iterator]() {"
+                    + " return { next() { return { done: 0, value: 5 }; } }; } }; }",
+                null,
+                STORE));
+
+    assertThat(result.error()).isInstanceOf(ScriptCommandException.class);
+  }
+
+  @Test
   void stoppingTheModuleFailsWorkStillQueuedForAScriptThread() {
     EvalModule single = EvalModule.builder().threads(1).build();
     try (TestNode one =
