@@ -53,7 +53,11 @@ import org.jspecify.annotations.Nullable;
  * and refuses later commands with {@link EvalStoppedException}. Thread-safe.
  *
  * <p>Boot it with {@code Dispatcher.component(EvalModule.builder().build())}; it needs the
- * scheduler (for {@link Eval.CreateProcess}).
+ * scheduler (for {@link Eval.CreateProcess}). On a stock JDK, launch the JVM with {@code
+ * --enable-native-access=org.graalvm.truffle --sun-misc-unsafe-memory-access=allow} ({@code
+ * ALL-UNNAMED} instead of {@code org.graalvm.truffle} on the class path), or the JDK warns about
+ * Truffle's native and {@code Unsafe} access; the JVM must measure per-thread CPU time and
+ * allocation (HotSpot-based JDKs do), or {@link #start()} refuses.
  */
 public final class EvalModule implements Dispatcher {
   /** The module's name in id reservations and messages. */
