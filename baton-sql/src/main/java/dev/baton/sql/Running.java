@@ -20,7 +20,8 @@ import org.jspecify.annotations.Nullable;
  * before it lets go of the statement, so a late cancel can never reach the next command that uses
  * the same pooled connection. The cancel waits until the statement has been with the driver for
  * {@value #FIRST_CANCEL_NANOS} ns, then is repeated until the statement returns (see {@link
- * #cancelStatement}).
+ * #cancelStatement}); if it still runs {@value #ABORT_AFTER_NANOS} ns after it was handed over, its
+ * connection is aborted, and the worker evicts that connection from the pool.
  */
 final class Running implements Runnable {
   private static final long RETRY_MILLIS = 50;
@@ -32,6 +33,14 @@ final class Running implements Runnable {
    * statement has surely arrived.
    */
   private static final long FIRST_CANCEL_NANOS = 25_000_000;
+
+  /**
+   * How long cancels are tried before the statement's connection is aborted ({@link
+   * java.sql.Connection#abort}). PostgreSQL's driver sends one cancel per execution, and a cancel
+   * that reaches the server before the statement (a loaded machine, a slow network) is ignored; the
+   * abort is the fallback that always stops the statement, at the cost of that connection.
+   */
+  private static final long ABORT_AFTER_NANOS = 2_000_000_000L;
 
   private final Consumer<Runnable> background;
 
@@ -48,6 +57,10 @@ final class Running implements Runnable {
   /** When {@link #statement} was handed over, from {@link System#nanoTime()}. */
   @GuardedBy("this")
   private long watchedAtNanos;
+
+  /** Whether the statement's connection was aborted: it must not go back to the pool. */
+  @GuardedBy("this")
+  private boolean aborted;
 
   Running(Consumer<Runnable> background) {
     this.background = background;
@@ -108,6 +121,11 @@ final class Running implements Runnable {
     }
   }
 
+  /** Whether a cancel had to abort the statement's connection (so it must be evicted). */
+  synchronized boolean abortedConnection() {
+    return aborted;
+  }
+
   /** Throws {@link CancellationException} if the work was cancelled. */
   synchronized void throwIfCancelled() {
     if (cancelled) {
@@ -148,10 +166,19 @@ final class Running implements Runnable {
   private synchronized void cancelStatement() {
     Statement running = statement;
     while (running != null) {
-      long early = watchedAtNanos + FIRST_CANCEL_NANOS - System.nanoTime();
+      long now = System.nanoTime();
+      long early = watchedAtNanos + FIRST_CANCEL_NANOS - now;
       long waitMillis = RETRY_MILLIS;
       if (early > 0) {
         waitMillis = Math.max(1, early / 1_000_000);
+      } else if (now - watchedAtNanos >= ABORT_AFTER_NANOS && !aborted) {
+        aborted = true;
+        try {
+          // On this thread, holding the monitor: done before the worker lets go of the statement.
+          running.getConnection().abort(Runnable::run);
+        } catch (SQLException | RuntimeException ignored) {
+          // The connection is gone already: the statement fails on its own.
+        }
       } else {
         try {
           running.cancel();

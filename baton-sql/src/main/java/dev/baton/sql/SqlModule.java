@@ -23,6 +23,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -31,8 +32,9 @@ import org.slf4j.LoggerFactory;
  * The sql module (ids 100-111): {@link Sql}'s commands on the node's {@link Databases}.
  *
  * <p><b>Design.</b> Handlers never block the dispatching thread: they check the command (the
- * database exists, the handle is the caller's) and hand the JDBC work to the module's executor (a
- * platform thread per running command; see {@link #executor} for why not virtual), which takes a
+ * database exists, the handle is the caller's) and hand the JDBC work to a {@link Lane} (the
+ * database's, as wide as its pool, or the transaction's, one at a time) on the module's executor
+ * (platform threads; see {@link #executor} for why not virtual and why bounded), which takes a
  * pooled connection (waiting at most the database's connection timeout), runs the statement, reads
  * the whole result and completes the tag. A transaction pins its connection from {@link Sql.Begin}
  * to its end, and its operations run one at a time under its lock ({@link Transaction}). Statements
@@ -47,8 +49,9 @@ import org.slf4j.LoggerFactory;
  *
  * <p><b>Cancellation.</b> When a command's context is cancelled (its process ended, or its yield's
  * deadline passed), the statement it is running is cancelled with {@link
- * java.sql.Statement#cancel()} (on a worker), a wait for a pooled connection is interrupted, work
- * not yet started is skipped, and the command completes with a {@link CancellationException}, which
+ * java.sql.Statement#cancel()} (on a worker; if it still runs 2 s later, its connection is aborted
+ * and evicted from the pool), a wait for a pooled connection is interrupted, work still queued in
+ * its lane completes at once, and the command completes with a {@link CancellationException}, which
  * the runtime drops, freeing the tag. A {@link Sql.Begin} or {@link Sql.Prepare} cancelled after it
  * made its transaction or statement rolls it back or closes it. {@link Sql.TxCommit} and {@link
  * Sql.TxRollback} always run to the end. A cancelled statement inside a transaction leaves the
@@ -71,15 +74,21 @@ public final class SqlModule implements Dispatcher {
   private final ClosedHandles closedStatements = new ClosedHandles();
 
   /**
-   * Runs all JDBC work: platform threads, one per running command, cached (an idle one ends after
-   * 60 s). Not virtual threads: an embedded database (H2) computes a query on the calling thread,
-   * so a few long queries on virtual threads would occupy every carrier thread and starve the
-   * node's coroutines, and the very cancel that would stop them. Unbounded on purpose: a bounded
-   * pool could fill with commands waiting for connections that transactions hold, while those
-   * transactions' own next commands wait for a thread.
+   * Runs all JDBC work, on platform threads, cached (an idle one ends after 60 s). Not virtual
+   * threads: an embedded database (H2) computes a query on the calling thread, so a few long
+   * queries on virtual threads would occupy every carrier thread and starve the node's coroutines,
+   * and the very cancel that would stop them. Bounded by the {@link Lane}s that feed it: each
+   * database's pool work runs at most its pool size at a time and each transaction's one at a time,
+   * so the threads doing JDBC number at most twice the connections of all pools (plus one per
+   * statement being cancelled), however many commands arrive; the rest wait in the lanes' queues,
+   * holding no thread. The two kinds of lane cannot deadlock: a transaction's commands never wait
+   * behind commands waiting for a connection.
    */
   private final ExecutorService executor =
       Executors.newCachedThreadPool(Thread.ofPlatform().name("baton-sql-", 0).daemon().factory());
+
+  /** Each database's lane for work that takes a pooled connection (see {@link Lane}). */
+  private final ConcurrentHashMap<String, Lane> lanes = new ConcurrentHashMap<>();
 
   /** The commands running now, cancelled by {@link #stop()}. */
   private final Set<Running> running = ConcurrentHashMap.newKeySet();
@@ -90,8 +99,21 @@ public final class SqlModule implements Dispatcher {
   /** Set by {@link #stop()}; a Begin or Prepare finishing after it discards what it made. */
   private volatile boolean stopped;
 
+  /**
+   * Runs in a Begin once it holds its connection, set up, before the transaction is registered: a
+   * seam for tests that race the caller's end with that moment. Does nothing otherwise.
+   */
+  private final Runnable afterBegin;
+
   /** Creates the module; it serves the databases of the node's {@link Databases} component. */
-  public SqlModule() {}
+  public SqlModule() {
+    this(() -> {});
+  }
+
+  /** For tests: {@code afterBegin} runs in each Begin between its connection and its handle. */
+  SqlModule(Runnable afterBegin) {
+    this.afterBegin = afterBegin;
+  }
 
   @Override
   public String module() {
@@ -177,6 +199,12 @@ public final class SqlModule implements Dispatcher {
     return statements.size();
   }
 
+  /** How many commands on {@code database}'s pool wait for a free worker, for tests. */
+  int queued(String database) {
+    Lane lane = lanes.get(database);
+    return lane == null ? 0 : lane.queued();
+  }
+
   // ---- handlers ----
 
   private void query(CommandContext context, Sql.Query query, long tag, ResultReceiver receiver) {
@@ -185,6 +213,7 @@ public final class SqlModule implements Dispatcher {
         context,
         tag,
         receiver,
+        lane(query.database()),
         query.database(),
         query.sql(),
         false,
@@ -211,6 +240,7 @@ public final class SqlModule implements Dispatcher {
         context,
         tag,
         receiver,
+        lane(execute.database()),
         execute.database(),
         execute.sql(),
         false,
@@ -239,6 +269,7 @@ public final class SqlModule implements Dispatcher {
         context,
         tag,
         receiver,
+        lane(prepare.database()),
         prepare.database(),
         prepare.sql(),
         false,
@@ -274,6 +305,7 @@ public final class SqlModule implements Dispatcher {
         context,
         tag,
         receiver,
+        lane(begin.database()),
         begin.database(),
         "begin",
         false,
@@ -293,7 +325,9 @@ public final class SqlModule implements Dispatcher {
             throw e;
           }
           long handle = transactions.nextHandle();
-          Transaction transaction = new Transaction(handle, begin.database(), owner, connection);
+          Transaction transaction =
+              new Transaction(handle, begin.database(), owner, connection, new Lane(executor, 1));
+          afterBegin.run();
           // If the caller is already gone, add rolls back at once (abandon).
           transactions.add(handle, context, transaction, this::abandon);
           if (context.isCancelled() || stopped) {
@@ -318,6 +352,7 @@ public final class SqlModule implements Dispatcher {
             context,
             tag,
             receiver,
+            lane(onPool.database()),
             onPool.database(),
             onPool.sql(),
             false,
@@ -343,6 +378,7 @@ public final class SqlModule implements Dispatcher {
             context,
             tag,
             receiver,
+            transaction.lane,
             transaction.database,
             inTx.sql(),
             false,
@@ -373,6 +409,7 @@ public final class SqlModule implements Dispatcher {
             context,
             tag,
             receiver,
+            lane(onPool.database()),
             onPool.database(),
             onPool.sql(),
             false,
@@ -398,6 +435,7 @@ public final class SqlModule implements Dispatcher {
             context,
             tag,
             receiver,
+            transaction.lane,
             transaction.database,
             inTx.sql(),
             false,
@@ -432,6 +470,7 @@ public final class SqlModule implements Dispatcher {
           context,
           tag,
           receiver,
+          transaction.lane,
           transaction.database,
           "close statement",
           true,
@@ -451,6 +490,7 @@ public final class SqlModule implements Dispatcher {
         context,
         tag,
         receiver,
+        transaction.lane,
         transaction.database,
         query.sql(),
         false,
@@ -476,6 +516,7 @@ public final class SqlModule implements Dispatcher {
         context,
         tag,
         receiver,
+        transaction.lane,
         transaction.database,
         execute.sql(),
         false,
@@ -501,6 +542,7 @@ public final class SqlModule implements Dispatcher {
         context,
         tag,
         receiver,
+        transaction.lane,
         transaction.database,
         prepare.sql(),
         false,
@@ -546,19 +588,21 @@ public final class SqlModule implements Dispatcher {
       ResultReceiver receiver) {
     Transaction transaction = transaction(context, id);
     String how = commit ? "committed" : "rolled back";
-    closedTransactions.record(
-        transaction.handle,
-        new ClosedHandles.Closed(transaction.owner, transaction.database, transaction.handle, how));
     try {
       var _ = transactions.remove(context, transaction.handle);
     } catch (HandleNotFoundException raced) {
-      // Its owner ended meanwhile, which rolls it back.
+      // Its owner ended meanwhile (which rolls it back), or another TxCommit/TxRollback took it.
       throw closedTransactionOr(context, transaction.handle, raced);
     }
+    // Only the command that removed the handle says how it ended.
+    closedTransactions.record(
+        transaction.handle,
+        new ClosedHandles.Closed(transaction.owner, transaction.database, transaction.handle, how));
     submit(
         context,
         tag,
         receiver,
+        transaction.lane,
         transaction.database,
         commit ? "commit" : "rollback",
         true,
@@ -600,6 +644,7 @@ public final class SqlModule implements Dispatcher {
       CommandContext context,
       long tag,
       ResultReceiver receiver,
+      Lane lane,
       String database,
       String statement,
       boolean evenIfCancelled,
@@ -609,11 +654,27 @@ public final class SqlModule implements Dispatcher {
       return;
     }
     Running work = new Running(this::background);
-    try {
-      executor.execute(
-          () -> {
+    // Whoever sets it completes the tag: the worker when it starts the job, a cancellation or a
+    // refusal while the job still waits in its lane (so a cancelled command never waits its turn).
+    AtomicBoolean claimed = new AtomicBoolean();
+    Registration stopOnCancel =
+        evenIfCancelled
+            ? () -> false
+            : context.onCancel(
+                () -> {
+                  work.run();
+                  if (claimed.compareAndSet(false, true)) {
+                    receiver.completeYield(tag, null, cancelled());
+                  }
+                });
+    lane.execute(
+        new Lane.Task() {
+          @Override
+          public void run() {
+            if (!claimed.compareAndSet(false, true)) {
+              return; // cancelled while queued, and completed then
+            }
             running.add(work);
-            Registration stopOnCancel = evenIfCancelled ? () -> false : context.onCancel(work);
             @Nullable Object result = null;
             @Nullable Throwable error = null;
             try {
@@ -636,18 +697,36 @@ public final class SqlModule implements Dispatcher {
             } else {
               receiver.completeYield(tag, result, error);
             }
-          });
-    } catch (RejectedExecutionException closed) {
-      receiver.completeYield(tag, null, new DatabaseClosedException(database));
-    }
+          }
+
+          @Override
+          public void reject() {
+            if (claimed.compareAndSet(false, true)) {
+              var _ = stopOnCancel.remove();
+              receiver.completeYield(tag, null, new DatabaseClosedException(database));
+            }
+          }
+        });
+  }
+
+  /** The lane of {@code database}'s pool-connection work: as wide as its pool. */
+  private Lane lane(String database) {
+    return lanes.computeIfAbsent(
+        database, name -> new Lane(executor, databases().pool(name).getMaximumPoolSize()));
   }
 
   /** Takes a pooled connection, runs {@code work} on it, and returns it to the pool. */
   private static <T> T onPool(HikariDataSource pool, Running work, PoolWork<T> poolWork)
       throws SQLException {
     try (Connection connection = work.acquire(pool)) {
-      work.throwIfCancelled();
-      return poolWork.run(connection);
+      try {
+        work.throwIfCancelled();
+        return poolWork.run(connection);
+      } finally {
+        if (work.abortedConnection()) {
+          pool.evictConnection(connection); // closed, never handed out again
+        }
+      }
     }
   }
 
@@ -661,7 +740,20 @@ public final class SqlModule implements Dispatcher {
 
   /** Rolls back a transaction whose owner ended; called on the thread ending it, so on a worker. */
   private void abandon(Transaction transaction) {
-    background(() -> endQuietly(transaction, "rolled back because its process ended"));
+    Runnable rollBack = () -> endQuietly(transaction, "rolled back because its process ended");
+    // In the transaction's lane, after the commands already there (each cancelled, so quick).
+    transaction.lane.execute(
+        new Lane.Task() {
+          @Override
+          public void run() {
+            rollBack.run();
+          }
+
+          @Override
+          public void reject() {
+            background(rollBack);
+          }
+        });
   }
 
   private void endQuietly(Transaction transaction, String how) {

@@ -25,6 +25,9 @@ final class Transaction {
   final String database;
   final Object owner;
 
+  /** Runs its commands one at a time, in order, each on a worker of its own (see {@link Lane}). */
+  final Lane lane;
+
   /** Used only with {@link #lock} held. */
   private final Connection connection;
 
@@ -38,8 +41,9 @@ final class Transaction {
   @GuardedBy("lock")
   private final Map<Long, PreparedStatement> statements = new LinkedHashMap<>();
 
-  Transaction(long handle, String database, Object owner, Connection connection) {
+  Transaction(long handle, String database, Object owner, Connection connection, Lane lane) {
     this.handle = handle;
+    this.lane = lane;
     this.database = database;
     this.owner = owner;
     this.connection = connection;
@@ -146,9 +150,15 @@ final class Transaction {
             failed.addSuppressed(alsoFailed);
           }
         }
+        String state = failed.getSQLState();
+        if (!commit && state != null && state.startsWith("08")) {
+          // The connection is gone (a cancel had to abort it): the database rolled back already.
+          return closed;
+        }
         throw failed;
       } finally {
-        // Back to the pool; HikariCP restores auto-commit, isolation and read-only, and rolls back
+        // Back to the pool (HikariCP evicts a connection that failed with SQLState class 08);
+        // HikariCP restores auto-commit, isolation and read-only, and rolls back
         // anything left uncommitted.
         closeQuietly(connection);
       }

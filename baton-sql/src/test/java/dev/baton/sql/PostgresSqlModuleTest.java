@@ -2,14 +2,22 @@ package dev.baton.sql;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.baton.testing.TestNode;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Method;
+import java.lang.reflect.Proxy;
 import java.sql.Connection;
 import java.sql.DriverManager;
+import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.UUID;
+import javax.sql.DataSource;
+import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
 
 /**
  * The sql module on the real PostgreSQL server at 127.0.0.1:5432 (database {@code test}, user
@@ -68,6 +76,120 @@ class PostgresSqlModuleTest extends SqlModuleContract {
       assertThat(running.getLong(1)).isZero();
     } catch (SQLException e) {
       throw new AssertionError("could not read pg_stat_activity", e);
+    }
+  }
+
+  @Override
+  void awaitSlowStatementsRunning(int n) {
+    TestNode.awaitCondition(n + " slow statements to run", () -> running(SCHEMA) == n);
+  }
+
+  @Test
+  void aStatementWhoseCancelIsLost_isStoppedByAbortingItsConnection_whichLeavesThePool() {
+    // A driver whose Statement.cancel() does nothing: what a cancel that reached PostgreSQL before
+    // its statement did (and pgjdbc's one cancel per execution) amounts to.
+    String application = SCHEMA + "_deaf";
+    DataSource deaf = dataSourceIgnoringCancel(SERVER + "?ApplicationName=" + application);
+    try (TestNode deafNode =
+        TestNode.builder()
+            .component(
+                Databases.component(
+                    DatabaseConfig.builder("deaf").dataSource(deaf).maximumPoolSize(2).build()))
+            .dispatcher(new SqlModule())
+            .build()) {
+      Databases deafDatabases = deafNode.services().require(Databases.KEY);
+      TestNode.Started slow =
+          deafNode.startStep(
+              new TestNode.YieldOnce(Sql.Query.on("deaf", "select pg_sleep(30)")), null);
+      TestNode.awaitCondition("the slow statement to run", () -> running(application) == 1);
+      deafNode.scheduler().terminate(slow.pid(), "test");
+      TestNode.awaitCondition(
+          "the aborted connection to leave the pool",
+          () -> deafDatabases.activeConnections("deaf") == 0);
+      assertThat(slow.await().error()).isNotNull(); // terminated
+      // The pool goes on with fresh connections.
+      Rows rows = deafNode.callInCoroutine(Sql.Query.on("deaf", "select 7"));
+      assertThat(((Number) java.util.Objects.requireNonNull(rows.value())).intValue()).isEqualTo(7);
+    } finally {
+      // PostgreSQL notices the closed socket only when the statement next talks to the client.
+      terminateBackends(application);
+    }
+  }
+
+  private static void terminateBackends(String application) {
+    try (Connection connection = DriverManager.getConnection(SERVER, "postgres", "");
+        Statement statement = connection.createStatement()) {
+      statement.execute(
+          "select pg_terminate_backend(pid) from pg_stat_activity where application_name = '"
+              + application
+              + "'");
+    } catch (SQLException e) {
+      throw new AssertionError("could not end the test's backends", e);
+    }
+  }
+
+  private static long running(String application) {
+    try (Connection connection = DriverManager.getConnection(SERVER, "postgres", "");
+        Statement statement = connection.createStatement();
+        ResultSet running =
+            statement.executeQuery(
+                "select count(*) from pg_stat_activity where application_name = '"
+                    + application
+                    + "' and state = 'active' and query like '%pg_sleep%'")) {
+      running.next();
+      return running.getLong(1);
+    } catch (SQLException e) {
+      throw new AssertionError("could not read pg_stat_activity", e);
+    }
+  }
+
+  /** A data source of connections whose prepared statements ignore {@code cancel()}. */
+  private static DataSource dataSourceIgnoringCancel(String url) {
+    return (DataSource)
+        Proxy.newProxyInstance(
+            PostgresSqlModuleTest.class.getClassLoader(),
+            new Class<?>[] {DataSource.class},
+            (proxy, method, args) ->
+                switch (method.getName()) {
+                  case "getConnection" ->
+                      ignoringCancel(DriverManager.getConnection(url, "postgres", ""));
+                  case "getLoginTimeout" -> 0;
+                  case "isWrapperFor" -> false;
+                  case "hashCode" -> System.identityHashCode(proxy);
+                  case "equals" -> same(proxy, args[0]);
+                  case "toString" -> "a data source ignoring cancel";
+                  default -> null; // setLoginTimeout, setLogWriter, getLogWriter
+                });
+  }
+
+  @SuppressWarnings("ReferenceEquality") // a proxy is equal to itself only
+  private static boolean same(Object proxy, @Nullable Object other) {
+    return proxy == other;
+  }
+
+  private static Connection ignoringCancel(Connection real) {
+    return (Connection)
+        Proxy.newProxyInstance(
+            PostgresSqlModuleTest.class.getClassLoader(),
+            new Class<?>[] {Connection.class},
+            (proxy, method, args) -> {
+              Object result = invoke(method, real, args);
+              if (result instanceof PreparedStatement statement) {
+                return Proxy.newProxyInstance(
+                    PostgresSqlModuleTest.class.getClassLoader(),
+                    new Class<?>[] {PreparedStatement.class},
+                    (p, m, a) -> m.getName().equals("cancel") ? null : invoke(m, statement, a));
+              }
+              return result;
+            });
+  }
+
+  private static @Nullable Object invoke(Method method, Object target, Object @Nullable [] args)
+      throws Throwable {
+    try {
+      return method.invoke(target, args);
+    } catch (InvocationTargetException e) {
+      throw e.getCause();
     }
   }
 }

@@ -45,6 +45,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.AfterEach;
@@ -63,6 +64,10 @@ abstract class SqlModuleContract {
   static final int POOL_SIZE = 3;
 
   SqlModule module;
+
+  /** What each Begin does between taking its connection and registering its transaction. */
+  volatile Runnable afterBegin = () -> {};
+
   TestNode node;
   Databases databases;
 
@@ -77,7 +82,7 @@ abstract class SqlModuleContract {
 
   @BeforeEach
   void boot() throws SQLException {
-    module = new SqlModule();
+    module = new SqlModule(() -> afterBegin.run());
     node =
         TestNode.builder()
             .component(
@@ -529,6 +534,7 @@ abstract class SqlModuleContract {
             null);
     inserted.get(TestNode.BOUND.toMillis(), TimeUnit.MILLISECONDS);
     node.awaitWaiting(owner.pid());
+    awaitSlowStatementsRunning(1);
     long start = System.nanoTime();
 
     node.scheduler().terminate(owner.pid(), "test");
@@ -621,6 +627,7 @@ abstract class SqlModuleContract {
     awaitCondition(
         "every slow query to hold a connection",
         () -> databases.activeConnections(DB) == POOL_SIZE);
+    awaitSlowStatementsRunning(POOL_SIZE);
 
     Event.Completion quick = node.yieldFromStep(Query.of("select 42"));
     assertThat(quick.error()).isNull();
@@ -635,6 +642,13 @@ abstract class SqlModuleContract {
 
   /** Subclasses check in the database itself that no slow query still runs. */
   void statementStopped() {}
+
+  /**
+   * Subclasses wait until the database runs {@code n} slow queries. (A cancel that reaches
+   * PostgreSQL before its statement is ignored, and its driver sends one per execution; the module
+   * then aborts the connection after a while, which frees the pool but not the server's backend.)
+   */
+  void awaitSlowStatementsRunning(int n) {}
 
   @Test
   void aBeginWaitingForAConnection_stopsWaitingWhenItsDeadlinePasses_andBeginsNothing()
@@ -685,6 +699,125 @@ abstract class SqlModuleContract {
     node.scheduler().send(holder.pid(), "done", null);
     assertThat(holder.await().value()).isEqualTo("ok");
     awaitPoolIdle();
+  }
+
+  @Test
+  void aBurstFarLargerThanThePool_completes_onThreadsBoundedByThePool() throws Exception {
+    // Every connection is held by a transaction, so the burst must wait; blocked JDBC threads would
+    // pile up one per command if waiting for a connection took a thread.
+    CompletableFuture<List<TransactionId>> held = new CompletableFuture<>();
+    TestNode.Started holder =
+        node.startCoroutine(
+            (process, input) -> {
+              List<TransactionId> txs = new ArrayList<>();
+              for (int i = 0; i < POOL_SIZE; i++) {
+                txs.add(process.call(Begin.on(DB)));
+              }
+              held.complete(txs);
+              process.receive("release");
+              for (TransactionId tx : txs) {
+                process.call(new TxRollback(tx));
+              }
+              return "released";
+            },
+            null);
+    held.get(TestNode.BOUND.toMillis(), TimeUnit.MILLISECONDS);
+
+    int burst = 1_000;
+    List<TestNode.Started> queries = new ArrayList<>();
+    for (int i = 0; i < burst; i++) {
+      queries.add(node.startStep(new TestNode.YieldOnce(Query.on(DB, "select " + i)), null));
+    }
+    awaitCondition(
+        "all but a pool's worth of the burst to wait in the queue",
+        () -> module.queued(DB) == burst - POOL_SIZE);
+    long sqlThreads =
+        Thread.getAllStackTraces().keySet().stream()
+            .filter(t -> t.getName().startsWith("baton-sql-"))
+            .count();
+    // The pool's worth waiting for a connection, plus the idle ones the Begins used.
+    assertThat(sqlThreads).isLessThanOrEqualTo(3L * POOL_SIZE);
+
+    node.scheduler().send(holder.pid(), "release", null);
+    assertThat(holder.await().value()).isEqualTo("released");
+    for (int i = 0; i < burst; i++) {
+      Object result = queries.get(i).await().value();
+      assertThat(result).isInstanceOf(Event.Completion.class);
+      Event.Completion completion = (Event.Completion) requireNonNull(result);
+      assertThat(completion.error()).isNull();
+      assertThat(((Number) requireNonNull(((Rows) requireNonNull(completion.result())).value())))
+          .extracting(Number::intValue)
+          .isEqualTo(i);
+    }
+    awaitPoolIdle();
+  }
+
+  @Test
+  void aBeginWhoseProcessEndsAfterItHasItsConnection_rollsBack_andReturnsTheConnection()
+      throws Exception {
+    CountDownLatch connected = new CountDownLatch(1);
+    CountDownLatch release = new CountDownLatch(1);
+    afterBegin = () -> blockUntil(connected, release);
+    TestNode.Started started =
+        node.startCoroutine(
+            (process, input) -> {
+              var _ = process.call(Begin.on(DB));
+              return "began";
+            },
+            null);
+    assertThat(connected.await(TestNode.BOUND.toMillis(), TimeUnit.MILLISECONDS)).isTrue();
+    assertThat(databases.activeConnections(DB)).isEqualTo(1);
+
+    node.scheduler().terminate(started.pid(), "test");
+    assertThat(started.await().error()).isInstanceOf(ProcessTerminatedException.class);
+    release.countDown();
+
+    awaitPoolIdle();
+    assertThat(module.openTransactions()).isZero();
+  }
+
+  @Test
+  void aBeginWhoseDeadlinePassesAfterItHasItsConnection_leavesNoTransaction_forItsLiveProcess()
+      throws Exception {
+    CountDownLatch connected = new CountDownLatch(1);
+    CountDownLatch release = new CountDownLatch(1);
+    CompletableFuture<String> timedOut = new CompletableFuture<>();
+    afterBegin = () -> blockUntil(connected, release);
+    TestNode.Started started =
+        node.startCoroutine(
+            (process, input) -> {
+              try {
+                var _ = process.call(Begin.on(DB), Duration.ofMillis(100));
+                return "began";
+              } catch (YieldTimeoutException expected) {
+                timedOut.complete("timed out");
+                process.receive("go on");
+                return count(process.call(Query.on(DB, "select count(*) from people")));
+              }
+            },
+            null);
+    assertThat(connected.await(TestNode.BOUND.toMillis(), TimeUnit.MILLISECONDS)).isTrue();
+    assertThat(timedOut.get(TestNode.BOUND.toMillis(), TimeUnit.MILLISECONDS))
+        .isEqualTo("timed out");
+    release.countDown();
+
+    // The process lives on, but nobody could ever use that transaction: it is rolled back.
+    awaitPoolIdle();
+    assertThat(module.openTransactions()).isZero();
+    node.scheduler().send(started.pid(), "go on", null);
+    assertThat(started.await().value()).isEqualTo(0L);
+  }
+
+  private static void blockUntil(CountDownLatch reached, CountDownLatch release) {
+    reached.countDown();
+    try {
+      if (!release.await(TestNode.BOUND.toMillis(), TimeUnit.MILLISECONDS)) {
+        throw new AssertionError("the test never released the Begin");
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new AssertionError(e);
+    }
   }
 
   // ---- errors ----
