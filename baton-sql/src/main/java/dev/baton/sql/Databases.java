@@ -153,9 +153,12 @@ public final class Databases {
       try {
         String url = pool.getJdbcUrl();
         if (url != null && url.startsWith("jdbc:h2:mem:baton-")) {
-          try (Connection connection = pool.getConnection();
-              Statement statement = connection.createStatement()) {
+          Connection connection = pool.getConnection();
+          try (Statement statement = connection.createStatement()) {
             statement.execute("SHUTDOWN");
+          } finally {
+            // The database is gone: closing the connection normally would fail (and log) on it.
+            pool.evictConnection(connection);
           }
         }
       } catch (SQLException | RuntimeException e) {
