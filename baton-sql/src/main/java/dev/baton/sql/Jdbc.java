@@ -172,26 +172,60 @@ final class Jdbc {
       return null;
     }
     try {
-      Object[] elements = (Object[]) array.getArray();
-      List<@Nullable Object> list = new ArrayList<>(elements.length);
-      for (Object element : elements) {
-        list.add(element(element));
-      }
-      return Collections.unmodifiableList(list);
+      String base = array.getBaseTypeName();
+      boolean withZone =
+          base != null
+              && (base.equalsIgnoreCase("timestamptz")
+                  || base.toLowerCase(Locale.ROOT).startsWith("timestamp with time zone"));
+      return list(array.getArray(), withZone);
     } finally {
       array.free();
     }
   }
 
-  private static @Nullable Object element(@Nullable Object element) {
+  /** An array's elements as an unmodifiable list, nested arrays as nested lists. */
+  private static List<@Nullable Object> list(Object elements, boolean withZone)
+      throws SQLException {
+    if (!(elements instanceof Object[] objects)) {
+      // A driver returning primitives (int[]): box them one by one.
+      int length = java.lang.reflect.Array.getLength(elements);
+      List<@Nullable Object> list = new ArrayList<>(length);
+      for (int i = 0; i < length; i++) {
+        list.add(element(java.lang.reflect.Array.get(elements, i), withZone));
+      }
+      return Collections.unmodifiableList(list);
+    }
+    List<@Nullable Object> list = new ArrayList<>(objects.length);
+    for (Object element : objects) {
+      list.add(element(element, withZone));
+    }
+    return Collections.unmodifiableList(list);
+  }
+
+  private static @Nullable Object element(@Nullable Object element, boolean withZone)
+      throws SQLException {
     return switch (element) {
       case null -> null;
-      case java.sql.Timestamp timestamp -> timestamp.toLocalDateTime();
+      case java.sql.Timestamp timestamp ->
+          // The driver made the instant a Timestamp; only the column type says which it was.
+          withZone
+              ? OffsetDateTime.ofInstant(timestamp.toInstant(), ZoneOffset.UTC)
+              : timestamp.toLocalDateTime();
       case java.sql.Date date -> date.toLocalDate();
       case java.sql.Time time -> time.toLocalTime();
       case Short number -> number.intValue();
       case Byte number -> number.intValue();
-      default -> element;
+      case String text -> text;
+      case Number number -> number;
+      case Boolean bool -> bool;
+      case UUID uuid -> uuid;
+      case byte[] bytes -> bytes;
+      case java.time.temporal.Temporal temporal -> temporal;
+      case Array nested -> array(nested);
+      case Object[] nested -> list(nested, withZone);
+      // Vendor types (PostgreSQL's json, inet, enums arrive as its PGobject): their text, as
+      // outside arrays.
+      default -> element.toString();
     };
   }
 }

@@ -6,12 +6,14 @@ import dev.baton.testing.TestNode;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
 import java.lang.reflect.Proxy;
+import java.math.BigDecimal;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.List;
 import java.util.UUID;
 import javax.sql.DataSource;
 import org.jspecify.annotations.Nullable;
@@ -82,6 +84,36 @@ class PostgresSqlModuleTest extends SqlModuleContract {
   @Override
   void awaitSlowStatementsRunning(int n) {
     TestNode.awaitCondition(n + " slow statements to run", () -> running(SCHEMA) == n);
+  }
+
+  @Test
+  void arrays_json_andTimestamps_convertTheSameWayInsideArraysAsOutside() {
+    Rows rows =
+        node.callInCoroutine(
+            Sql.Query.on(
+                DB,
+                "select array[1, null, 3]::int[] as ints,"
+                    + " array['2024-01-02 03:04:05+02']::timestamptz[] as stamps_tz,"
+                    + " array['2024-01-02 03:04:05']::timestamp[] as stamps,"
+                    + " '{\"a\": 1}'::json as doc, array['{\"a\": 1}'::jsonb] as docs,"
+                    + " array[[1, 2], [3, 4]] as grid, 12345678901234567890.123456789::numeric as big,"
+                    + " '2024-01-02 03:04:05.123456+02'::timestamptz as stamp_tz"));
+    assertThat(rows.get(0, "ints")).isEqualTo(java.util.Arrays.asList(1, null, 3));
+    assertThat(rows.get(0, "stamps_tz"))
+        .isEqualTo(
+            List.of(
+                java.time.OffsetDateTime.parse("2024-01-02T01:04:05Z")
+                    .withOffsetSameInstant(java.time.ZoneOffset.UTC)));
+    assertThat(rows.get(0, "stamps"))
+        .isEqualTo(List.of(java.time.LocalDateTime.parse("2024-01-02T03:04:05")));
+    assertThat(rows.get(0, "doc")).isEqualTo("{\"a\": 1}");
+    assertThat(rows.get(0, "docs")).isEqualTo(List.of("{\"a\": 1}"));
+    assertThat(rows.get(0, "grid")).isEqualTo(List.of(List.of(1, 2), List.of(3, 4)));
+    assertThat(rows.get(0, "big")).isEqualTo(new BigDecimal("12345678901234567890.123456789"));
+    assertThat(
+            ((java.time.OffsetDateTime) java.util.Objects.requireNonNull(rows.get(0, "stamp_tz")))
+                .toInstant())
+        .isEqualTo(java.time.Instant.parse("2024-01-02T01:04:05.123456Z"));
   }
 
   @Test
