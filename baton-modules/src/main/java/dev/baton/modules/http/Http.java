@@ -89,8 +89,14 @@ public final class Http {
    * response's body), sent as it is read (chunked: no Content-Length), with {@code contentType} if
    * it is not null. The stream is read through the stream module, after the commands queued on it
    * before, and stays the caller's: the request reads it to its end, and the caller closes it when
-   * it likes. It is read once: a redirect that resends the body (307, 308) sends what is left.
-   * Needs the http module booted with {@link HttpModule#withStreams()}.
+   * it likes. A read error of the stream (or its Close) fails the request with {@link
+   * HttpRequestFailedException} (cause: the stream's error) and the body is never sent as complete
+   * (the connection is dropped before the last chunk). The body is sent once: a redirect or retry
+   * that would resend it (307, 308) fails the request with {@link HttpRequestFailedException},
+   * instead of sending what is left of the stream. When the request ends (a response, an error, its
+   * deadline), a read of the stream still waiting is given up and its bytes go to the caller's next
+   * Read. Not allowed in a {@link RequestBatch}. Needs the http module booted with {@link
+   * HttpModule#withStreams()}.
    *
    * @param stream the stream to send
    * @param contentType the Content-Type header to send, or null
@@ -422,7 +428,8 @@ public final class Http {
   /**
    * Sends every request concurrently and completes, once all are done, with one {@link Outcome} per
    * request in the same order; one failure does not lose the others. An empty batch completes at
-   * once.
+   * once. A request {@link Request#withStreamBody() with a streamed response body} or with a {@link
+   * StreamBody} is refused ({@link IllegalArgumentException}): send it alone.
    *
    * @param requests the requests
    */
@@ -434,6 +441,13 @@ public final class Http {
         if (requests.get(i).streamBody()) {
           throw new IllegalArgumentException(
               "requests[" + i + "] streams its body, which a batch does not: send it alone");
+        }
+        if (requests.get(i).body() instanceof StreamBody) {
+          throw new IllegalArgumentException(
+              "requests["
+                  + i
+                  + "] sends a StreamBody, which a batch does not (its requests run"
+                  + " at once and would share the stream's bytes): send it alone");
         }
       }
     }

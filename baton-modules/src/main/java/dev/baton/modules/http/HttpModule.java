@@ -165,11 +165,13 @@ public final class HttpModule implements Dispatcher {
       return;
     }
     AtomicBoolean done = new AtomicBoolean();
-    CompletableFuture<HttpResponse<byte[]>> inFlight = send(context, request);
+    Built built = build(context, request);
+    CompletableFuture<HttpResponse<byte[]>> inFlight = send(built, request);
     Registration abort =
         context.onCancel(
             () -> {
               if (done.compareAndSet(false, true)) {
+                built.stopBody();
                 inFlight.cancel(true); // the client aborts the exchange
                 receiver.completeYield(
                     tag, null, cancelled(request.method() + " " + request.uri()));
@@ -178,6 +180,8 @@ public final class HttpModule implements Dispatcher {
     var _ =
         inFlight.whenComplete(
             (response, error) -> {
+              // The exchange is over: a StreamBody read still waiting gives its bytes back.
+              built.stopBody();
               if (!done.compareAndSet(false, true)) {
                 return; // cancelled first
               }
@@ -207,13 +211,14 @@ public final class HttpModule implements Dispatcher {
     }
     String what = request.method() + " " + request.uri();
     AtomicBoolean done = new AtomicBoolean();
-    HttpRequest built = build(context, request);
+    Built built = build(context, request);
     CompletableFuture<HttpResponse<InputStream>> inFlight =
-        client(request).sendAsync(built, HttpResponse.BodyHandlers.ofInputStream());
+        client(request).sendAsync(built.request(), HttpResponse.BodyHandlers.ofInputStream());
     Registration abort =
         context.onCancel(
             () -> {
               if (done.compareAndSet(false, true)) {
+                built.stopBody();
                 inFlight.cancel(true);
                 receiver.completeYield(tag, null, cancelled(what));
               }
@@ -229,6 +234,7 @@ public final class HttpModule implements Dispatcher {
               }
               abort.remove();
               if (error != null) {
+                built.stopBody();
                 receiver.completeYield(tag, null, failure(request, error));
                 return;
               }
@@ -283,7 +289,7 @@ public final class HttpModule implements Dispatcher {
     for (Http.Request request : batch.requests()) {
       CompletableFuture<HttpResponse<byte[]>> sent;
       try {
-        sent = send(context, request);
+        sent = send(build(context, request), request);
       } catch (IllegalArgumentException | HttpRequestFailedException invalid) {
         // a header the client refuses: this request's outcome, not the batch's (others are sent)
         sent = CompletableFuture.failedFuture(invalid);
@@ -323,12 +329,11 @@ public final class HttpModule implements Dispatcher {
     }
   }
 
-  private CompletableFuture<HttpResponse<byte[]>> send(
-      CommandContext context, Http.Request request) {
+  private CompletableFuture<HttpResponse<byte[]>> send(Built built, Http.Request request) {
     URI uri = request.effectiveUri();
     return client(request)
         .sendAsync(
-            build(context, request),
+            built.request(),
             new LimitedBodyHandler(
                 request.maxResponseBytes(),
                 () ->
@@ -347,7 +352,7 @@ public final class HttpModule implements Dispatcher {
    * @throws IllegalArgumentException for a header the client refuses
    * @throws IllegalStateException for a stream body without the stream table
    */
-  private HttpRequest build(CommandContext context, Http.Request request) {
+  private Built build(CommandContext context, Http.Request request) {
     URI uri = request.effectiveUri();
     HttpRequest.Builder builder = HttpRequest.newBuilder(uri).timeout(request.timeout());
     boolean hasContentType = false;
@@ -358,6 +363,7 @@ public final class HttpModule implements Dispatcher {
       }
     }
     HttpRequest.BodyPublisher publisher;
+    @Nullable StreamBodyPublisher streamBody = null;
     @Nullable String contentType;
     switch (request.body()) {
       case Http.NoBody n -> {
@@ -384,9 +390,8 @@ public final class HttpModule implements Dispatcher {
                   + StreamTable.COMPONENT_NAME
                   + " component: boot HttpModule.withStreams() with StreamTable.component()");
         }
-        publisher =
-            HttpRequest.BodyPublishers.fromPublisher(
-                new StreamBodyPublisher(table, context, b.stream()));
+        streamBody = new StreamBodyPublisher(table, context, b.stream());
+        publisher = HttpRequest.BodyPublishers.fromPublisher(streamBody);
         contentType = b.contentType();
       }
       case Http.FormBody f -> {
@@ -403,7 +408,19 @@ public final class HttpModule implements Dispatcher {
       builder.header("Content-Type", contentType);
     }
     builder.method(request.method(), publisher);
-    return builder.build();
+    return new Built(builder.build(), streamBody);
+  }
+
+  /**
+   * A JDK request and, for a {@link Http.StreamBody}, its publisher, which must be stopped when the
+   * exchange ends (or is aborted) so that no read of the caller's stream outlives it.
+   */
+  private record Built(HttpRequest request, @Nullable StreamBodyPublisher streamBody) {
+    void stopBody() {
+      if (streamBody != null) {
+        streamBody.stop();
+      }
+    }
   }
 
   private static Http.Response toResponse(HttpResponse<byte[]> response) {

@@ -97,6 +97,10 @@ public final class StreamTable implements AutoCloseable {
    * consume a process's stream themselves (http sends one as a request body); the stream stays the
    * process's. Any thread; does not block.
    *
+   * <p>Cancelling the returned future gives the read up: if it has not started it never runs, and
+   * if it is blocked, the bytes it gets go back in front of the stream for the next read (as for a
+   * Read whose deadline passed), so a reader that stops waiting loses none of the process's data.
+   *
    * @return completes with the chunk ({@code eof} at the end), or fails with {@link
    *     StreamClosedException} or {@link StreamIoException}
    * @throws HandleNotFoundException if the caller does not own {@code id}
@@ -114,6 +118,9 @@ public final class StreamTable implements AutoCloseable {
     CompletableFuture<Streams.Chunk> chunk = new CompletableFuture<>();
     stream.enqueue(
         () -> {
+          if (chunk.isDone()) {
+            return; // given up before it ran
+          }
           if (stream.isClosed()) {
             chunk.completeExceptionally(new StreamClosedException(stream.id, "stream read"));
             return;
@@ -121,10 +128,13 @@ public final class StreamTable implements AutoCloseable {
           try {
             ByteBuffer into = ByteBuffer.allocate(maxBytes);
             int n = stream.read(into);
-            chunk.complete(
+            Streams.Chunk read =
                 n < 0
                     ? new Streams.Chunk(new byte[0], true)
-                    : new Streams.Chunk(Arrays.copyOf(into.array(), n), false));
+                    : new Streams.Chunk(Arrays.copyOf(into.array(), n), false);
+            if (!chunk.complete(read) && !stream.isClosed()) {
+              stream.unread(read.bytes()); // given up while it blocked: keep the bytes
+            }
           } catch (IOException e) {
             chunk.completeExceptionally(
                 stream.isClosed()

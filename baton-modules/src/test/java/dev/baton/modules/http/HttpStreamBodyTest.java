@@ -16,6 +16,7 @@ import dev.baton.process.Event;
 import dev.baton.process.ProcessResult;
 import dev.baton.process.StepOutput;
 import dev.baton.process.StepProcess;
+import dev.baton.process.YieldTimeoutException;
 import dev.baton.testing.TestNode;
 import java.io.IOException;
 import java.io.InputStream;
@@ -23,8 +24,12 @@ import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.URI;
+import java.nio.ByteBuffer;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SocketChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -49,6 +54,9 @@ class HttpStreamBodyTest {
 
   /** Completed by /endless when a write fails: the client closed the connection. */
   private final CompletableFuture<Long> aborted = new CompletableFuture<>();
+
+  /** What /record saw of its request body: "complete N" or "broken after N". */
+  private final CompletableFuture<String> recorded = new CompletableFuture<>();
 
   /** Released at the end, so /endless stops writing if nothing aborted it. */
   private final CountDownLatch release = new CountDownLatch(1);
@@ -125,6 +133,43 @@ class HttpStreamBodyTest {
           try (OutputStream out = exchange.getResponseBody()) {
             out.write(answer);
           }
+        });
+    server.createContext(
+        "/broken",
+        exchange -> {
+          exchange.sendResponseHeaders(200, 0); // chunked, then the connection drops mid-body
+          OutputStream out = exchange.getResponseBody();
+          out.write(new byte[20_000]);
+          out.flush();
+          // no close, so no last chunk: the server drops the connection, the client's read fails
+          throw new IOException("the server drops the connection mid-body (on purpose)");
+        });
+    server.createContext(
+        "/record",
+        exchange -> {
+          long count = 0;
+          try (InputStream in = exchange.getRequestBody()) {
+            byte[] buffer = new byte[64 * 1024];
+            for (int n = in.read(buffer); n >= 0; n = in.read(buffer)) {
+              count += n;
+            }
+          } catch (IOException e) {
+            recorded.complete("broken after " + count);
+            throw e;
+          }
+          recorded.complete("complete " + count);
+          exchange.sendResponseHeaders(204, -1);
+          exchange.close();
+        });
+    server.createContext(
+        "/redirect307",
+        exchange -> {
+          try (InputStream in = exchange.getRequestBody()) {
+            var _ = in.readAllBytes();
+          }
+          exchange.getResponseHeaders().add("Location", "/count");
+          exchange.sendResponseHeaders(307, -1);
+          exchange.close();
         });
     server.start();
     node =
@@ -387,5 +432,99 @@ class HttpStreamBodyTest {
     assertThat(response.bodyStream()).isNull();
     assertThatThrownBy(response::streamedBody).isInstanceOf(IllegalStateException.class);
     assertThat(response.bodyText()).startsWith("line 1\n");
+  }
+
+  @Test
+  void aStreamBody_whoseStreamFailsMidway_failsTheRequest_andIsNeverSentAsComplete()
+      throws Exception {
+    ProcessResult result =
+        node.runCoroutine(
+            (p, input) -> {
+              Http.Response source = p.call(Http.Request.get(uri("/broken")).withStreamBody());
+              return p.call(
+                  Http.Request.of("POST", uri("/record"))
+                      .withBody(new Http.StreamBody(source.streamedBody(), null)));
+            },
+            null);
+
+    assertThat(result.error()).isInstanceOf(HttpRequestFailedException.class);
+    assertThat(recorded.get(TestNode.BOUND.toSeconds(), TimeUnit.SECONDS)).startsWith("broken");
+    awaitCondition("the owner's end to release the source", () -> table().size() == 0);
+  }
+
+  @Test
+  void aStreamBody_thatARedirectWouldResend_failsTheRequest_insteadOfSendingTheRest()
+      throws IOException {
+    Path file = dir.resolve("redirected.bin");
+    Files.write(file, new byte[100_000]);
+    ProcessResult result =
+        node.runCoroutine(
+            (p, input) -> {
+              StreamId s = p.call(Streams.OpenFile.read(file));
+              return p.call(
+                  Http.Request.of("POST", uri("/redirect307"))
+                      .withFollowRedirects(true)
+                      .withBody(new Http.StreamBody(s, null)));
+            },
+            null);
+
+    assertThat(result.error())
+        .isInstanceOf(HttpRequestFailedException.class)
+        .hasStackTraceContaining("cannot be sent again");
+  }
+
+  @Test
+  void aStreamBody_whoseRequestIsCancelled_leavesTheBytesOfItsWaitingReadToTheCaller()
+      throws Exception {
+    try (ServerSocketChannel peerServer =
+        ServerSocketChannel.open()
+            .bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0))) {
+      int peerPort = ((InetSocketAddress) peerServer.getLocalAddress()).getPort();
+      CompletableFuture<SocketChannel> peer =
+          CompletableFuture.supplyAsync(
+              () -> {
+                try {
+                  return peerServer.accept();
+                } catch (IOException e) {
+                  throw new java.io.UncheckedIOException(e);
+                }
+              },
+              serverThreads);
+      ProcessResult result =
+          node.runCoroutine(
+              (p, input) -> {
+                StreamId s = p.call(new Streams.Connect("127.0.0.1", peerPort));
+                Object first;
+                try {
+                  // the peer sends nothing: the body's read waits until the deadline passes
+                  first =
+                      p.call(
+                          Http.Request.of("POST", uri("/count"))
+                              .withBody(new Http.StreamBody(s, null)),
+                          Duration.ofMillis(200));
+                } catch (YieldTimeoutException e) {
+                  first = "timed out";
+                }
+                var _ = peer.join().write(ByteBuffer.wrap("late".getBytes(UTF_8)));
+                Chunk next = p.call(new Streams.Read(s));
+                return List.of(first, next.text());
+              },
+              null);
+
+      assertThat(result.value()).isEqualTo(List.of("timed out", "late"));
+      peer.join().close();
+    }
+  }
+
+  @Test
+  void aBatch_refusesAStreamBody() {
+    assertThatThrownBy(
+            () ->
+                new Http.RequestBatch(
+                    List.of(
+                        Http.Request.of("POST", uri("/count"))
+                            .withBody(new Http.StreamBody(new StreamId(1), null)))))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("requests[0]");
   }
 }
