@@ -2,22 +2,19 @@ package dev.baton.contract;
 
 import static java.util.Objects.requireNonNull;
 
+import dev.baton.tasks.ContractTask;
+import dev.baton.tasks.TaskApp;
+import dev.baton.tasks.TaskConfigurationException;
 import dev.baton.tasks.TaskName;
 import java.lang.reflect.Method;
 import java.lang.reflect.Modifier;
 import java.lang.reflect.ParameterizedType;
 import java.lang.reflect.Type;
-import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionStage;
-import java.util.concurrent.Future;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -32,23 +29,16 @@ import org.jspecify.annotations.Nullable;
  */
 final class ContractInterface {
 
-  /** How a method returns its value. */
-  enum Shape {
-    VALUE,
-    VOID,
-    FUTURE
-  }
-
   /**
    * One callable method.
    *
    * @param method the interface method
    * @param taskName the task it stands for
    * @param shape how it returns
-   * @param valueType what the call yields (generic; the future's argument for {@link Shape#FUTURE},
-   *     {@code void.class} for {@link Shape#VOID})
+   * @param valueType what the call yields (generic; the future's argument for {@link
+   *     ContractTask.Shape#FUTURE}, {@code void.class} for {@link ContractTask.Shape#VOID})
    */
-  record Target(Method method, String taskName, Shape shape, Type valueType) {
+  record Target(Method method, String taskName, ContractTask.Shape shape, Type valueType) {
     Target {
       requireNonNull(method, "method");
       requireNonNull(taskName, "taskName");
@@ -74,54 +64,27 @@ final class ContractInterface {
    */
   static ContractInterface describe(Class<?> contract) {
     requireNonNull(contract, "contract");
-    if (!contract.isInterface() || contract.isAnnotation()) {
-      throw new IllegalArgumentException(
-          contract.getName() + " is not an interface; a binding binds an interface");
+    List<ContractTask> tasks;
+    try {
+      // The stubs' own reading of the interface: one naming rule, not a second copy of it.
+      tasks = TaskApp.contractTasks(contract);
+    } catch (TaskConfigurationException invalid) {
+      throw new IllegalArgumentException(invalid.getMessage(), invalid);
     }
-    List<Method> methods = abstractMethods(contract);
-    if (methods.isEmpty()) {
-      throw new IllegalArgumentException(
-          "interface " + contract.getName() + " has no abstract methods to call");
+    Map<String, Integer> javaNameCounts = new HashMap<>();
+    for (ContractTask task : tasks) {
+      javaNameCounts.merge(task.method().getName(), 1, Integer::sum);
     }
-    Map<String, List<Method>> byJavaName = new LinkedHashMap<>();
-    for (Method method : methods) {
-      byJavaName.computeIfAbsent(method.getName(), name -> new ArrayList<>()).add(method);
+    Map<String, Target> names = new HashMap<>();
+    for (ContractTask task : tasks) {
+      Target target = new Target(task.method(), task.taskName(), task.shape(), task.valueType());
+      names.put(task.taskName(), target);
     }
-    Map<String, Target> byTaskName = new HashMap<>();
-    for (Method method : methods) {
-      boolean overloaded = byJavaName.getOrDefault(method.getName(), List.of()).size() > 1;
-      if (overloaded && !method.isAnnotationPresent(TaskName.class)) {
-        throw new IllegalArgumentException(
-            "interface "
-                + contract.getName()
-                + " overloads '"
-                + method.getName()
-                + "'; annotate each overload with @TaskName(\"...\") to give it its own name");
-      }
-      Target target = target(contract, method);
-      Target previous = byTaskName.putIfAbsent(target.taskName(), target);
-      if (previous != null) {
-        throw new IllegalArgumentException(
-            "interface "
-                + contract.getName()
-                + ": methods "
-                + previous.method()
-                + " and "
-                + method
-                + " both become '"
-                + target.taskName()
-                + "'; give them distinct @TaskName values");
-      }
-    }
-    Map<String, Target> names = new HashMap<>(byTaskName);
-    for (Map.Entry<String, List<Method>> entry : byJavaName.entrySet()) {
-      if (entry.getValue().size() == 1) {
-        Method only = entry.getValue().getFirst();
-        for (Target target : byTaskName.values()) {
-          if (target.method().equals(only)) {
-            names.putIfAbsent(entry.getKey(), target);
-          }
-        }
+    // A method that is not overloaded may also be called by its Java name.
+    for (ContractTask task : tasks) {
+      String javaName = task.method().getName();
+      if (javaNameCounts.getOrDefault(javaName, 0) == 1) {
+        names.putIfAbsent(javaName, names.get(task.taskName()));
       }
     }
     return new ContractInterface(contract, Map.copyOf(names));
@@ -242,7 +205,8 @@ final class ContractInterface {
    */
   static void checkReturn(Target target, Class<?> expected) {
     Class<?> wanted = box(expected);
-    Class<?> yielded = target.shape() == Shape.VOID ? Void.class : box(raw(target.valueType()));
+    Class<?> yielded =
+        target.shape() == ContractTask.Shape.VOID ? Void.class : box(raw(target.valueType()));
     if (!wanted.isAssignableFrom(yielded)) {
       throw new ContractArgumentException(
           describe(target)
@@ -267,75 +231,6 @@ final class ContractInterface {
       text.append(i == 0 ? "" : ", ").append(parameters[i].getSimpleName());
     }
     return text.append(')').toString();
-  }
-
-  private static Target target(Class<?> contract, Method method) {
-    TaskName annotation = method.getAnnotation(TaskName.class);
-    String taskName;
-    if (annotation == null) {
-      taskName = contract.getSimpleName() + "." + method.getName();
-    } else if (annotation.value().isBlank()) {
-      throw new IllegalArgumentException(
-          "interface " + contract.getName() + ": @TaskName on " + method + " is blank");
-    } else {
-      taskName = annotation.value();
-    }
-    Class<?> rawReturn = method.getReturnType();
-    if (rawReturn == void.class) {
-      return new Target(method, taskName, Shape.VOID, void.class);
-    }
-    if (rawReturn == CompletableFuture.class || rawReturn == CompletionStage.class) {
-      if (!(method.getGenericReturnType() instanceof ParameterizedType future)) {
-        throw new IllegalArgumentException(
-            "interface "
-                + contract.getName()
-                + ": "
-                + method
-                + " returns a raw future; declare what it completes with");
-      }
-      return new Target(method, taskName, Shape.FUTURE, future.getActualTypeArguments()[0]);
-    }
-    if (Future.class.isAssignableFrom(rawReturn)
-        || CompletionStage.class.isAssignableFrom(rawReturn)) {
-      throw new IllegalArgumentException(
-          "interface "
-              + contract.getName()
-              + ": "
-              + method
-              + " returns a "
-              + rawReturn.getName()
-              + "; a contract method returns a value, or CompletableFuture<X> or"
-              + " CompletionStage<X>");
-    }
-    return new Target(method, taskName, Shape.VALUE, method.getGenericReturnType());
-  }
-
-  /** Abstract public methods, without Object's and without duplicates inherited twice. */
-  private static List<Method> abstractMethods(Class<?> contract) {
-    Map<String, Method> bySignature = new LinkedHashMap<>();
-    for (Method method : contract.getMethods()) {
-      int modifiers = method.getModifiers();
-      if (method.isDefault()
-          || Modifier.isStatic(modifiers)
-          || !Modifier.isAbstract(modifiers)
-          || method.isSynthetic()
-          || method.isBridge()
-          || isObjectMethod(method)) {
-        continue;
-      }
-      bySignature.putIfAbsent(
-          method.getName() + Arrays.toString(method.getParameterTypes()), method);
-    }
-    return new ArrayList<>(bySignature.values());
-  }
-
-  private static boolean isObjectMethod(Method method) {
-    try {
-      Object.class.getMethod(method.getName(), method.getParameterTypes());
-      return true;
-    } catch (NoSuchMethodException e) {
-      return false;
-    }
   }
 
   private static Class<?> raw(Type type) {

@@ -3,7 +3,6 @@ package dev.baton.contract;
 import static java.util.Objects.requireNonNull;
 
 import dev.baton.boot.AppContext;
-import dev.baton.contract.ContractInterface.Shape;
 import dev.baton.contract.ContractInterface.Target;
 import dev.baton.contract.Contracts.AsyncCall;
 import dev.baton.contract.Contracts.AsyncCallId;
@@ -28,6 +27,7 @@ import dev.baton.process.Message;
 import dev.baton.process.Pid;
 import dev.baton.process.ProcessNotFoundException;
 import dev.baton.process.Scheduler;
+import dev.baton.tasks.ContractTask;
 import dev.baton.tasks.Result;
 import dev.baton.tasks.TaskApp;
 import dev.baton.tasks.TaskFailedException;
@@ -737,7 +737,7 @@ public final class ContractModule implements Dispatcher {
       this.target = target;
       this.name = name;
       this.args = args;
-      this.holds = new AtomicInteger(target.shape() == Shape.FUTURE ? 2 : 1);
+      this.holds = new AtomicInteger(target.shape() == ContractTask.Shape.FUTURE ? 2 : 1);
       runningLocalCalls.incrementAndGet();
     }
 
@@ -774,8 +774,8 @@ public final class ContractModule implements Dispatcher {
         outcome.completeExceptionally(new ContractCallFailedException(bindingId, name, failure));
         return;
       }
-      if (target.shape() != Shape.FUTURE) {
-        outcome.complete(target.shape() == Shape.VOID ? null : value);
+      if (target.shape() != ContractTask.Shape.FUTURE) {
+        outcome.complete(target.shape() == ContractTask.Shape.VOID ? null : value);
         return;
       }
       if (!(value instanceof CompletionStage<?> returned)) {
@@ -829,7 +829,8 @@ public final class ContractModule implements Dispatcher {
     }
 
     private void releaseStageHold() {
-      if (target.shape() == Shape.FUTURE && stageHoldReleased.compareAndSet(false, true)) {
+      if (target.shape() == ContractTask.Shape.FUTURE
+          && stageHoldReleased.compareAndSet(false, true)) {
         release();
       }
     }

@@ -3,6 +3,7 @@ package dev.baton.tasks;
 import static java.util.Objects.requireNonNull;
 
 import dev.baton.boot.Key;
+import dev.baton.tasks.internal.ContractMethods;
 import dev.baton.tasks.internal.TaskDefinition;
 import dev.baton.tasks.internal.TypedFunctions;
 import dev.baton.tasks.spi.BrokerInspection;
@@ -181,6 +182,30 @@ public final class TaskApp implements AutoCloseable {
   /** {@link #registerAll(Class, Object, MethodHandles.Lookup)} for an accessible interface. */
   public <T> List<String> registerAll(Class<T> contract, T implementation) {
     return engine.registerAll(contract, implementation, null);
+  }
+
+  /**
+   * The tasks {@code contract} declares, named and typed as {@link #registerAll} and {@link #stub}
+   * name and type them, sorted by task name. Stateless and thread-safe; needs no app.
+   *
+   * @throws TaskConfigurationException as {@link #registerAll} would: not an interface, no abstract
+   *     method, overloads without {@link TaskName}, two methods with one task name, an unsupported
+   *     future type, or a parameter or return type that cannot be carried (the message names it)
+   */
+  public static List<ContractTask> contractTasks(Class<?> contract) {
+    return ContractMethods.describe(contract).stream()
+        .map(
+            method ->
+                new ContractTask(
+                    method.method(),
+                    method.taskName(),
+                    method.signature(),
+                    switch (method.shape()) {
+                      case VALUE -> ContractTask.Shape.VALUE;
+                      case FUTURE -> ContractTask.Shape.FUTURE;
+                      case VOID -> ContractTask.Shape.VOID;
+                    }))
+        .toList();
   }
 
   /**

@@ -2,6 +2,7 @@ package dev.baton.tasks;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.tuple;
 
 import dev.baton.tasks.memory.InMemoryBackend;
 import dev.baton.tasks.memory.InMemoryBroker;
@@ -128,6 +129,30 @@ class StubAndMethodTest {
               TaskFailedException.class,
               e -> assertThat(e.code()).isEqualTo(ErrorCode.UNKNOWN_TASK));
     }
+  }
+
+  @Test
+  void contractTasks_namesAndTypesEachMethodAsRegisterAllAndTheStubDo() throws Exception {
+    List<ContractTask> tasks = TaskApp.contractTasks(Calculator.class);
+    try (TaskApp app = TaskApp.local()) {
+      List<String> registered =
+          app.registerAll(Calculator.class, new RealCalculator(), MethodHandles.lookup());
+      assertThat(tasks).extracting(ContractTask::taskName).containsExactlyElementsOf(registered);
+    }
+    assertThat(tasks)
+        .extracting(task -> task.method().getName(), ContractTask::shape)
+        .containsExactly(
+            tuple("add", ContractTask.Shape.VALUE),
+            tuple("histogram", ContractTask.Shape.FUTURE),
+            tuple("touch", ContractTask.Shape.VOID),
+            tuple("sum", ContractTask.Shape.VALUE));
+    ContractTask histogram = tasks.get(1);
+    assertThat(histogram.valueType().getTypeName())
+        .isEqualTo("java.util.Map<java.lang.String, java.lang.Integer>");
+    assertThat(tasks.get(2).valueType()).isEqualTo(void.class);
+    assertThatThrownBy(() -> TaskApp.contractTasks(Overloaded.class))
+        .isInstanceOf(TaskConfigurationException.class)
+        .hasMessageContaining("twice");
   }
 
   @Test
