@@ -248,12 +248,20 @@ final class WsConnection implements WebSocket.Listener {
     var _ = done.whenComplete((result, error) -> registration.remove());
   }
 
-  /** Completes the yield of {@code tag} with the next message, now or when it arrives. */
+  /**
+   * Completes the yield of {@code tag} with the next message, now or when it arrives.
+   *
+   * <p>A message taken from the buffer is handed through a claimed {@link Waiter} like one that
+   * arrives later: the cancellation callback is registered before the completion, so if the yield's
+   * deadline passed (before this handler ran, or while it completes) and the runtime drops the
+   * completion, the callback puts the message back in front instead of losing it.
+   */
   void receive(CommandContext context, long tag, ResultReceiver receiver) {
     List<Runnable> actions = new ArrayList<>();
     @Nullable Incoming now = null;
     @Nullable Throwable error = null;
-    Waiter waiter = null;
+    Waiter waiter = new Waiter(context, tag, receiver);
+    boolean watch = false;
     lock.lock();
     try {
       Relay subscribed = relay;
@@ -266,23 +274,25 @@ final class WsConnection implements WebSocket.Listener {
                     + "': its messages arrive in the mailbox; Unsubscribe before Receive");
       } else if (!buffered.isEmpty()) {
         now = buffered.poll();
+        waiter.claimed.set(true);
+        waiter.handed = now;
+        watch = true;
       } else if (failure != null) {
         error = failure;
       } else if (ended != null) {
-        now = ended;
+        now = ended; // sticky: nothing to put back if its completion is dropped
       } else {
-        waiter = new Waiter(context, tag, receiver);
         waiters.add(waiter);
         pump(actions);
+        watch = true;
       }
     } finally {
       lock.unlock();
     }
-    if (waiter != null) {
-      Waiter pending = waiter;
-      pending.registration = context.onCancel(() -> receiveCancelled(pending));
-      if (pending.claimed.get()) {
-        pending.settled(); // completed before the registration was recorded
+    if (watch) {
+      waiter.registration = context.onCancel(() -> receiveCancelled(waiter));
+      if (now == null && waiter.claimed.get()) {
+        waiter.settled(); // completed before the registration was recorded
       }
     }
     run(actions);
@@ -290,6 +300,9 @@ final class WsConnection implements WebSocket.Listener {
       receiver.completeYield(tag, null, error);
     } else if (now != null) {
       receiver.completeYield(tag, now, null);
+      if (watch) {
+        waiter.settled();
+      }
     }
   }
 
@@ -310,13 +323,14 @@ final class WsConnection implements WebSocket.Listener {
       waiter.receiver.completeYield(waiter.tag, null, cancelled("websocket.Receive"));
       return;
     }
-    Incoming handed = waiter.handed;
-    if (handed == null || handed instanceof Closed) {
-      return; // cancelled with nothing handed, or the sticky close marker: nothing to put back
-    }
     lock.lock();
     try {
-      give(handed, true, actions);
+      // hand() claims the waiter and records the message in one critical section: only under the
+      // lock is the message of a claim this thread lost to guaranteed to be visible.
+      Incoming handed = waiter.handed;
+      if (handed != null && !(handed instanceof Closed)) {
+        give(handed, true, actions);
+      } // else: cancelled with nothing handed, or the sticky close marker: nothing to put back
     } finally {
       lock.unlock();
     }
@@ -943,8 +957,8 @@ final class WsConnection implements WebSocket.Listener {
     final ResultReceiver receiver;
     final AtomicBoolean claimed = new AtomicBoolean();
 
-    /** What a message handed it, written before the claim's completion runs. */
-    volatile @Nullable Incoming handed;
+    /** What a message handed it; written under the connection's lock right after the claim. */
+    @Nullable Incoming handed;
 
     /** Written once right after the waiter is queued; removed once it settles. */
     volatile @Nullable Registration registration;

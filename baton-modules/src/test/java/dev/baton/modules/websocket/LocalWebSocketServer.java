@@ -29,6 +29,7 @@ import org.java_websocket.server.WebSocketServer;
  *   <li>{@code push N}: sends {@code m0} ... {@code m(N-1)} as text messages;
  *   <li>{@code fragments}: sends the text {@code "hello, world"} in three fragments, then the bytes
  *       0..9 as binary in two fragments;
+ *   <li>{@code fragments-with-pings}: the same, with a ping between fragments of each message;
  *   <li>{@code big N}: sends a binary message of N bytes;
  *   <li>{@code close CODE REASON}: closes the connection with that code and reason;
  *   <li>{@code ping-then TEXT}: sends a ping, then {@code TEXT};
@@ -119,6 +120,15 @@ final class LocalWebSocketServer extends WebSocketServer {
         conn.sendFragmentedFrame(Opcode.TEXT, utf8(", "), false);
         conn.sendFragmentedFrame(Opcode.TEXT, utf8("world"), true);
         conn.sendFragmentedFrame(Opcode.BINARY, ByteBuffer.wrap(new byte[] {0, 1, 2, 3, 4}), false);
+        conn.sendFragmentedFrame(Opcode.BINARY, ByteBuffer.wrap(new byte[] {5, 6, 7, 8, 9}), true);
+      }
+      case "fragments-with-pings" -> {
+        conn.sendFragmentedFrame(Opcode.TEXT, utf8("hello"), false);
+        conn.sendPing();
+        conn.sendFragmentedFrame(Opcode.TEXT, utf8(", "), false);
+        conn.sendFragmentedFrame(Opcode.TEXT, utf8("world"), true);
+        conn.sendFragmentedFrame(Opcode.BINARY, ByteBuffer.wrap(new byte[] {0, 1, 2, 3, 4}), false);
+        conn.sendPing();
         conn.sendFragmentedFrame(Opcode.BINARY, ByteBuffer.wrap(new byte[] {5, 6, 7, 8, 9}), true);
       }
       case "big" -> conn.send(new byte[Integer.parseInt(words[1])]);

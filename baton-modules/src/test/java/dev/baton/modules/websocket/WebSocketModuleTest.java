@@ -183,6 +183,39 @@ class WebSocketModuleTest {
   }
 
   @Test
+  void fragmentsWithPingsBetween_manyTimesOnParallelConnections_areAllAssembled() {
+    int connections = 4;
+    int rounds = 60;
+    List<TestNode.Started> started = new ArrayList<>();
+    for (int c = 0; c < connections; c++) {
+      started.add(
+          node.startCoroutine(
+              (p, in) -> {
+                ConnectionId id = p.call(Connect.to(server.uri("/stress"))).id();
+                for (int i = 0; i < rounds; i++) {
+                  p.call(Send.text(id, i % 2 == 0 ? "fragments" : "fragments-with-pings"));
+                  if (i % 3 == 0) {
+                    p.call(new Ping(id, new byte[] {(byte) i}));
+                  }
+                  Incoming text = p.call(new Receive(id));
+                  Incoming binary = p.call(new Receive(id));
+                  if (!text.equals(new Text("hello, world"))
+                      || !binary.equals(new Binary(new byte[] {0, 1, 2, 3, 4, 5, 6, 7, 8, 9}))) {
+                    return "round " + i + ": " + text + " " + binary;
+                  }
+                }
+                return "ok";
+              },
+              null));
+    }
+    for (TestNode.Started each : started) {
+      ProcessResult result = each.await();
+      assertThat(result.error()).isNull();
+      assertThat(result.value()).isEqualTo("ok");
+    }
+  }
+
+  @Test
   void aMessageOverTheReadLimit_closesTheConnection_andFailsEveryReceive() {
     ProcessResult result =
         node.runCoroutine(
@@ -529,6 +562,44 @@ class WebSocketModuleTest {
 
     assertThat(started.await().value())
         .isEqualTo(List.of("timed out", new Text("kept"), new Text("next")));
+  }
+
+  @Test
+  void receivesWhoseDeadlinesRaceTheirMessages_loseNoMessage_andKeepTheOrder() {
+    int count = 400;
+    ProcessResult result =
+        node.runCoroutine(
+            (p, in) -> {
+              ConnectionId id = p.call(Connect.to(server.uri("/race"))).id();
+              p.call(Send.text(id, "push " + count));
+              p.call(Send.text(id, "close 1000 end"));
+              List<Incoming> received = new ArrayList<>();
+              int timeouts = 0;
+              for (int i = 0; ; i++) {
+                Incoming next;
+                try {
+                  // Deadlines from 1 us to about 0.3 ms: many pass while the message is handed.
+                  next = p.call(new Receive(id), Duration.ofNanos(1_000 + 60_000L * (i % 6)));
+                } catch (YieldTimeoutException expected) {
+                  timeouts++;
+                  continue;
+                }
+                if (next instanceof Closed) {
+                  return List.of(received, timeouts);
+                }
+                received.add(next);
+              }
+            },
+            null);
+
+    assertThat(result.error()).isNull();
+    List<Incoming> expected = new ArrayList<>();
+    for (int i = 0; i < count; i++) {
+      expected.add(new Text("m" + i));
+    }
+    List<?> value = (List<?>) requireNonNull(result.value());
+    assertThat(value.get(0)).isEqualTo(expected);
+    assertThat((Integer) value.get(1)).as("receives whose deadline passed").isPositive();
   }
 
   @Test
