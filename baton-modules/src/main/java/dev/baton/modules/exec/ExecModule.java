@@ -81,6 +81,10 @@ public final class ExecModule implements Dispatcher {
   /**
    * Creates the module without pipes: it needs no other service, and a Start that asks for a pipe
    * fails with {@link IllegalStateException}.
+   *
+   * <p>There is one way to choose: boot {@link #withStreams()} whenever the node boots {@link
+   * StreamTable#component()} (any node with the stream module); this constructor is for nodes
+   * without streams.
    */
   public ExecModule() {
     this(false);

@@ -92,6 +92,10 @@ public final class HttpModule implements Dispatcher {
    * Creates the module and its clients (closed by {@link #stop()}), without streamed bodies: it
    * needs no other service, and a request {@link Http.Request#withStreamBody() with a streamed
    * body} fails with {@link IllegalStateException}.
+   *
+   * <p>There is one way to choose: boot {@link #withStreams()} whenever the node boots {@link
+   * StreamTable#component()} (any node with the stream module); this constructor is for nodes
+   * without streams.
    */
   public HttpModule() {
     this(false);

@@ -58,6 +58,12 @@ class HttpStreamBodyTest {
   /** What /record saw of its request body: "complete N" or "broken after N". */
   private final CompletableFuture<String> recorded = new CompletableFuture<>();
 
+  /** Lets /held answer. */
+  private final CountDownLatch answerHeld = new CountDownLatch(1);
+
+  /** Completed by /held when a write fails: the client closed the connection. */
+  private final CompletableFuture<Long> heldAborted = new CompletableFuture<>();
+
   /** Released at the end, so /endless stops writing if nothing aborted it. */
   private final CountDownLatch release = new CountDownLatch(1);
 
@@ -145,6 +151,28 @@ class HttpStreamBodyTest {
           throw new IOException("the server drops the connection mid-body (on purpose)");
         });
     server.createContext(
+        "/held",
+        exchange -> {
+          long sent = 0;
+          try {
+            if (!answerHeld.await(TestNode.BOUND.toSeconds(), TimeUnit.SECONDS)) {
+              return;
+            }
+            exchange.sendResponseHeaders(200, 0);
+            OutputStream out = exchange.getResponseBody();
+            byte[] chunk = new byte[64 * 1024];
+            while (release.getCount() > 0) {
+              out.write(chunk);
+              out.flush();
+              sent += chunk.length;
+            }
+          } catch (IOException closedByClient) {
+            heldAborted.complete(sent);
+          } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+          }
+        });
+    server.createContext(
         "/record",
         exchange -> {
           long count = 0;
@@ -183,6 +211,7 @@ class HttpStreamBodyTest {
   @AfterEach
   void stopEverything() {
     release.countDown();
+    answerHeld.countDown();
     node.close();
     server.stop(0);
     serverThreads.close();
@@ -514,6 +543,27 @@ class HttpStreamBodyTest {
       assertThat(result.value()).isEqualTo(List.of("timed out", "late"));
       peer.join().close();
     }
+  }
+
+  @Test
+  void aStreamedResponse_arrivingAfterItsDeadlinePassed_isClosed_andNoStreamIsLeft()
+      throws Exception {
+    ProcessResult result =
+        node.runCoroutine(
+            (p, input) -> {
+              try {
+                return p.call(
+                    Http.Request.get(uri("/held")).withStreamBody(), Duration.ofMillis(100));
+              } catch (YieldTimeoutException e) {
+                return "timed out";
+              }
+            },
+            null);
+    answerHeld.countDown(); // the response comes after its caller stopped waiting
+
+    assertThat(result.value()).isEqualTo("timed out");
+    assertThat(heldAborted.get(TestNode.BOUND.toSeconds(), TimeUnit.SECONDS)).isNotNull();
+    assertThat(table().size()).isZero();
   }
 
   @Test
