@@ -28,8 +28,8 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.LongAdder;
 import org.jspecify.annotations.Nullable;
@@ -75,10 +75,12 @@ public final class WebSocketModule implements Dispatcher {
   /** How often a relay found its owner's mailbox full and paused reading. */
   private final LongAdder mailboxFullPauses = new LongAdder();
 
-  /** Close bounds and relay retries; one daemon thread, shut down in {@link #stop()}. */
-  private final ScheduledExecutorService timer =
-      Executors.newSingleThreadScheduledExecutor(
-          Thread.ofPlatform().daemon().name("websocket-timer").factory());
+  /**
+   * Close bounds and relay retries; one daemon thread (started at the first use), shut down in
+   * {@link #stop()}. A cancelled bound leaves the queue at once, so a connection closed early is
+   * not held until its bound would have passed.
+   */
+  private final ScheduledExecutorService timer = newTimer();
 
   /** Read by the handlers; set in {@link #registerAll}. */
   private @Nullable Scheduler scheduler;
@@ -333,6 +335,14 @@ public final class WebSocketModule implements Dispatcher {
     var _ = connections.forget(handle);
     byId.remove(handle);
     connection.abort("the websocket module stopped");
+  }
+
+  private static ScheduledExecutorService newTimer() {
+    ScheduledThreadPoolExecutor timer =
+        new ScheduledThreadPoolExecutor(
+            1, Thread.ofPlatform().daemon().name("websocket-timer").factory());
+    timer.setRemoveOnCancelPolicy(true);
+    return timer;
   }
 
   private static @Nullable Throwable unwrap(@Nullable Throwable error) {

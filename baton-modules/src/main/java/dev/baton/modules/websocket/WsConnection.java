@@ -649,6 +649,9 @@ final class WsConnection implements WebSocket.Listener {
   private boolean hand(Incoming message, List<Runnable> actions) {
     Waiter waiter;
     while ((waiter = waiters.poll()) != null) {
+      if (waiter.context.isCancelled()) {
+        continue; // its deadline passed: its callback claims it; a message for it would be dropped
+      }
       if (waiter.claimed.compareAndSet(false, true)) {
         Waiter claimed = waiter;
         claimed.handed = message;
