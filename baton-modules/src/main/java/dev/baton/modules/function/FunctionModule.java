@@ -33,6 +33,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -54,12 +55,15 @@ import org.slf4j.LoggerFactory;
  * {@link Result}'s callbacks, on whatever thread the task framework completes the result (a worker
  * thread in local mode, a report thread in remote mode). Each handler watches its context's
  * cancellation: a {@link Call} whose deadline passes or whose process ends is revoked and completes
- * with a {@link CancellationException} (which the runtime drops); an {@link AsyncStart}'s call
- * belongs to its process in an {@link OwnedResources} table, and the entry leaving that table
- * decides, exactly once, between the outcome message, {@link AsyncCancel}, the owner's end and the
- * module's stop, so a cancelled call never sends its outcome. Outcome messages are sent without
- * ever throwing into the task framework's thread: a full mailbox or an ended process drops the
- * outcome (logged at debug, counted in {@link #droppedOutcomes()}).
+ * with a {@link CancellationException} (which the runtime drops). An {@link AsyncStart}'s call
+ * belongs to its process in an {@link OwnedResources} table, as an {@link AsyncCall} whose end is
+ * decided once, by one compare-and-set, between its outcome (which is then sent) and a cancel
+ * ({@link AsyncCancel}, the owner's end, the module's stop; nothing is sent): exactly one message
+ * or none, and an AsyncCancel returns true exactly when it decided. A delivered call's id is
+ * recorded (in {@code recentlyDelivered}) before its entry leaves the table, so an AsyncCancel that
+ * no longer finds the entry finds the record. Outcome messages are sent without ever throwing into
+ * the task framework's thread: a full mailbox or an ended process drops the outcome (logged at
+ * debug, counted in {@link #droppedOutcomes()}).
  *
  * <p>Thread-safe: handlers run concurrently for any number of processes.
  */
@@ -72,13 +76,18 @@ public final class FunctionModule implements Dispatcher {
 
   private static final Logger log = LoggerFactory.getLogger(FunctionModule.class);
 
-  private final OwnedResources<Result<?>> asyncCalls = new OwnedResources<>("async call");
+  private final OwnedResources<AsyncCall> asyncCalls = new OwnedResources<>("async call");
   private final AtomicLong droppedOutcomes = new AtomicLong();
+
+  /** Async calls whose outcome was handled (sent, dropped, or discarded after a cancel). */
+  private final AtomicLong settledOutcomes = new AtomicLong();
 
   /**
    * The last {@value #DELIVERED_MEMORY} asynchronous calls whose outcome was sent, with their
    * owner, so an {@link AsyncCancel} that raced the outcome returns false instead of failing.
-   * Bounded: an id older than that is {@link HandleNotFoundException}, as documented.
+   * Bounded: an id older than that is {@link HandleNotFoundException}, as documented. An id is put
+   * here only by the call that won its decision as delivered, before its entry leaves {@link
+   * #asyncCalls}; guarded by its own lock.
    */
   private final Map<Long, Pid> recentlyDelivered =
       Collections.synchronizedMap(
@@ -149,8 +158,8 @@ public final class FunctionModule implements Dispatcher {
   /** Revokes every asynchronous call still running; their callers get no outcome message. */
   @Override
   public void stop() {
-    for (Result<?> call : asyncCalls.clear()) {
-      call.cancel();
+    for (AsyncCall call : asyncCalls.clear()) {
+      var _ = call.cancel();
     }
   }
 
@@ -164,6 +173,15 @@ public final class FunctionModule implements Dispatcher {
   /** How many asynchronous calls are running (started, with no outcome sent and not cancelled). */
   public int runningAsyncCalls() {
     return asyncCalls.size();
+  }
+
+  /**
+   * How many asynchronous calls had their outcome handled: sent, dropped, or discarded because a
+   * cancel decided the call first. For tests, which await it to know that no outcome of a cancelled
+   * call is still on its way.
+   */
+  long settledOutcomes() {
+    return settledOutcomes.get();
   }
 
   // ---- Call ----
@@ -227,16 +245,17 @@ public final class FunctionModule implements Dispatcher {
     }
     Result<?> result =
         start(app, start.task(), start.arguments(), start.options(), start.returnType());
+    AsyncCall call = new AsyncCall(result);
     long handle = asyncCalls.nextHandle();
     AsyncCallId id = new AsyncCallId(handle);
-    // Owned before the callbacks are attached, so an outcome that is already there finds the entry
-    // and is sent; if the owner is already gone, this revokes the call at once.
-    asyncCalls.add(handle, context, result, Result::cancel);
+    // Owned before the callbacks are attached, so an outcome that is already there finds the entry;
+    // if the owner is already gone, this cancels the call at once.
+    asyncCalls.add(handle, context, call, AsyncCall::cancel);
     // Completed before the callbacks are attached, so the process receives the handle before the
     // outcome message that names it.
     receiver.completeYield(tag, id, null);
     result
-        .onSuccess(value -> deliver(scheduler, pid, start.topic(), handle, value, null))
+        .onSuccess(value -> deliver(scheduler, pid, start.topic(), handle, call, value, null))
         .onFailure(
             error ->
                 deliver(
@@ -244,36 +263,44 @@ public final class FunctionModule implements Dispatcher {
                     pid,
                     start.topic(),
                     handle,
+                    call,
                     null,
                     new TaskFailedException(result.key(), error)));
   }
 
   /**
-   * Sends the outcome if this call still owns its entry: a call that was cancelled (by the process,
-   * its end or the module's stop) has lost it, and sends nothing. Never throws, since it runs on
-   * the task framework's thread.
+   * Sends the outcome if no cancel decided the call first (a cancelled call sends nothing). Never
+   * throws, since it runs on the task framework's thread (or on the thread that revoked the call).
    */
   private void deliver(
       Scheduler scheduler,
       Pid pid,
       String topic,
       long handle,
+      AsyncCall call,
       @Nullable Object value,
       @Nullable TaskFailedException error) {
-    if (asyncCalls.forget(handle) == null) {
-      return;
-    }
-    recentlyDelivered.put(handle, pid);
-    FunctionOutcome outcome = new FunctionOutcome(new AsyncCallId(handle), value, error);
     try {
-      scheduler.send(pid, new Message(topic, outcome, null));
-    } catch (ProcessNotFoundException | MailboxFullException e) {
-      droppedOutcomes.incrementAndGet();
-      log.debug("dropped the outcome of async call {} for {}: {}", handle, pid, e.getMessage());
-    } catch (RuntimeException e) {
-      // For example the scheduler shutting down: the outcome has nowhere to go.
-      droppedOutcomes.incrementAndGet();
-      log.debug("dropped the outcome of async call {} for {}", handle, pid, e);
+      if (!call.decide(AsyncCall.DELIVERED)) {
+        return;
+      }
+      // Recorded before the entry leaves the table, so an AsyncCancel that no longer finds the
+      // entry finds this and returns false.
+      recentlyDelivered.put(handle, pid);
+      var _ = asyncCalls.forget(handle);
+      FunctionOutcome outcome = new FunctionOutcome(new AsyncCallId(handle), value, error);
+      try {
+        scheduler.send(pid, new Message(topic, outcome, null));
+      } catch (ProcessNotFoundException | MailboxFullException e) {
+        droppedOutcomes.incrementAndGet();
+        log.debug("dropped the outcome of async call {} for {}: {}", handle, pid, e.getMessage());
+      } catch (RuntimeException e) {
+        // For example the scheduler shutting down: the outcome has nowhere to go.
+        droppedOutcomes.incrementAndGet();
+        log.debug("dropped the outcome of async call {} for {}", handle, pid, e);
+      }
+    } finally {
+      settledOutcomes.incrementAndGet();
     }
   }
 
@@ -281,20 +308,72 @@ public final class FunctionModule implements Dispatcher {
       CommandContext context, AsyncCancel cancel, long tag, ResultReceiver receiver) {
     Pid pid = Callers.pidOf(context, "function.AsyncCancel");
     long handle = cancel.id().value();
-    Result<?> result;
+    AsyncCall call;
     try {
-      result = asyncCalls.remove(context, handle);
+      call = asyncCalls.get(context, handle);
     } catch (HandleNotFoundException notOwned) {
       if (pid.equals(recentlyDelivered.get(handle))) {
-        // Its outcome was sent just before: the process will receive it, and nothing was revoked.
+        // Its outcome won the race and was sent (or is being sent): the process will receive it.
         receiver.completeYield(tag, false, null);
         return;
       }
       throw notOwned;
     }
-    // The entry is ours now, so its outcome, if it comes, is not sent; cancel() says whether the
-    // call still had no outcome.
-    receiver.completeYield(tag, result.cancel(), null);
+    if (!call.cancel()) {
+      if (call.delivered()) {
+        // The outcome won the race and is being sent.
+        receiver.completeYield(tag, false, null);
+        return;
+      }
+      // Cancelled just before by another AsyncCancel of this process, or by the module's stop.
+      throw new HandleNotFoundException("async call", handle);
+    }
+    // Decided as cancelled: its outcome, if it comes, is discarded, so the entry can go.
+    var _ = asyncCalls.forget(handle);
+    receiver.completeYield(tag, true, null);
+  }
+
+  /**
+   * One asynchronous call: its result, and the decision, made once by a compare-and-set on {@code
+   * decided}, between delivering its outcome ({@link #deliver}) and cancelling it ({@link #cancel}:
+   * AsyncCancel, the owner's end, the module's stop). Whoever loses does nothing.
+   */
+  private static final class AsyncCall {
+    static final int RUNNING = 0;
+    static final int DELIVERED = 1;
+    static final int CANCELLED = 2;
+
+    private final Result<?> result;
+
+    /** RUNNING until the one compare-and-set that moves it to DELIVERED or CANCELLED. */
+    private final AtomicInteger decided = new AtomicInteger(RUNNING);
+
+    AsyncCall(Result<?> result) {
+      this.result = result;
+    }
+
+    /** Decides the call's end as {@code how}; false if it was decided before. */
+    boolean decide(int how) {
+      return decided.compareAndSet(RUNNING, how);
+    }
+
+    /** Whether the outcome won: its message is sent or being sent. */
+    boolean delivered() {
+      return decided.get() == DELIVERED;
+    }
+
+    /**
+     * Decides the call as cancelled and revokes its task, unless its outcome (or another cancel)
+     * decided it first; returns whether this cancel decided it.
+     */
+    boolean cancel() {
+      if (!decide(CANCELLED)) {
+        return false;
+      }
+      // Revoking completes the result (if nothing did), whose callback then finds it cancelled.
+      var _ = result.cancel();
+      return true;
+    }
   }
 
   // ---- shared ----

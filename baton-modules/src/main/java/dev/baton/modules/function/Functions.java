@@ -186,14 +186,25 @@ public final class Functions {
   }
 
   /**
-   * Cancels a call started with {@link AsyncStart}: revokes it (a running attempt in this app is
-   * interrupted; a remote one is recorded as revoked so no worker starts it later) and completes
-   * with whether it had no outcome yet. Whatever it returns, no outcome message for {@code id} is
-   * sent after it.
+   * Cancels a call started with {@link AsyncStart}, unless its outcome came first.
    *
-   * <p>If the outcome was sent just before (the cancel raced it), it completes with false: the
-   * outcome message is (or will be) in the mailbox. The module remembers the last {@value
-   * FunctionModule#DELIVERED_MEMORY} delivered ids for this.
+   * <p>Each asynchronous call decides once, atomically (one compare-and-set), between delivering
+   * its outcome and being cancelled (by this command, by the owner's end, or by the module's stop).
+   * This command completes with:
+   *
+   * <ul>
+   *   <li>{@code true} exactly when the cancel won: no outcome message for {@code id} is ever sent
+   *       (an outcome that arrives later is discarded), and the task is revoked if it was still
+   *       running (a running attempt in this app is interrupted; a remote one is recorded as
+   *       revoked so no worker starts it later);
+   *   <li>{@code false} when the outcome won: exactly one outcome message for {@code id} is in the
+   *       mailbox or on its way (unless the mailbox was full, see {@link AsyncStart}), and nothing
+   *       is revoked.
+   * </ul>
+   *
+   * <p>A delivered id is recorded before the call leaves the process's handles, so a cancel that
+   * arrives after the outcome, however late it races it, completes with false rather than failing,
+   * as long as the id is among the last {@value FunctionModule#DELIVERED_MEMORY} delivered ones.
    *
    * <p>Errors: {@link dev.baton.modules.HandleNotFoundException} if the calling process does not
    * own {@code id}: it never existed, it was already cancelled, its outcome was sent long ago (more

@@ -9,6 +9,7 @@ import dev.baton.modules.function.Functions.AsyncCallId;
 import dev.baton.modules.function.Functions.AsyncCancel;
 import dev.baton.modules.function.Functions.AsyncStart;
 import dev.baton.modules.function.Functions.FunctionOutcome;
+import dev.baton.process.CoroutineScope;
 import dev.baton.process.Event;
 import dev.baton.process.Message;
 import dev.baton.process.Pid;
@@ -19,8 +20,12 @@ import dev.baton.tasks.ErrorCode;
 import dev.baton.testing.TestNode;
 import dev.baton.testing.TestNode.Started;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -31,8 +36,12 @@ class FunctionAsyncTest {
   private final FunctionFixture fixture = new FunctionFixture();
   private final TestNode node = fixture.node;
 
+  /** Opens gates from its own thread, for the race test. */
+  private final ExecutorService opener = Executors.newSingleThreadExecutor();
+
   @AfterEach
   void close() {
+    opener.shutdownNow();
     fixture.close();
   }
 
@@ -184,6 +193,82 @@ class FunctionAsyncTest {
             null);
 
     assertThat(result.error()).isInstanceOf(HandleNotFoundException.class);
+  }
+
+  @Test
+  void asyncCancel_racingTheOutcome_trueMeansNoMessageEver_falseMeansExactlyOne() {
+    // With this many rounds, the module's former order (the entry removed before the delivered id
+    // was recorded, the cancel's answer taken from Result.cancel()) failed every run tried.
+    int rounds = 5000;
+    ProcessResult result =
+        node.runCoroutine(
+            (process, input) -> {
+              Map<AsyncCallId, Boolean> cancelled = new HashMap<>();
+              Map<AsyncCallId, Integer> messages = new HashMap<>();
+              for (int i = 0; i < rounds; i++) {
+                AsyncCallId id = process.call(AsyncStart.of("out", "gate", i));
+                fixture.gates.awaitWaiting(i);
+                // The task returns while the cancel travels to the module: they race. The gate
+                // opens now (the outcome wins most such rounds), or from another thread a few
+                // microseconds later, varying by round (the cancel wins most of those), so the
+                // rounds spread over the interleavings of the two.
+                int round = i;
+                long delayNanos = (i % 16) * 2_000L;
+                if (delayNanos == 0) {
+                  fixture.gates.open(round);
+                } else {
+                  long openAt = System.nanoTime() + delayNanos;
+                  opener.execute(
+                      () -> {
+                        while (System.nanoTime() - openAt < 0) {
+                          Thread.onSpinWait();
+                        }
+                        fixture.gates.open(round);
+                      });
+                }
+                cancelled.put(id, process.call(new AsyncCancel(id)));
+                // This call's outcome has been handled (sent, or discarded because the cancel won),
+                // so a message it sent is in the mailbox before the marker.
+                long settled = i + 1L;
+                TestNode.awaitCondition(
+                    "the outcome of round " + i + " to be handled",
+                    () -> fixture.module.settledOutcomes() == settled);
+                node.scheduler().send(process.pid(), "marker", i);
+                drainUntil(process, "marker", messages);
+              }
+              List<String> wrong = new ArrayList<>();
+              cancelled.forEach(
+                  (id, won) -> {
+                    int count = messages.getOrDefault(id, 0);
+                    if (count != (won ? 0 : 1)) {
+                      wrong.add(id + ": cancel returned " + won + ", messages " + count);
+                    }
+                  });
+              long wins = cancelled.values().stream().filter(won -> won).count();
+              return List.of(wrong, wins);
+            },
+            null);
+
+    assertThat(result.error()).isNull();
+    List<?> seen = (List<?>) requireNonNull(result.value(), "value");
+    assertThat((List<?>) seen.get(0)).isEmpty();
+    // Both sides won some rounds, so the test raced them.
+    assertThat((long) seen.get(1)).isStrictlyBetween(0L, (long) rounds);
+    assertThat(fixture.module.runningAsyncCalls()).isZero();
+    assertThat(fixture.module.droppedOutcomes()).isZero();
+  }
+
+  /** Receives messages until one on {@code topic}, counting the outcome messages per call. */
+  private static void drainUntil(
+      CoroutineScope process, String topic, Map<AsyncCallId, Integer> messages) {
+    while (true) {
+      Message message = process.receive();
+      if (message.topic().equals(topic)) {
+        return;
+      }
+      FunctionOutcome outcome = (FunctionOutcome) requireNonNull(message.payload());
+      messages.merge(outcome.id(), 1, Integer::sum);
+    }
   }
 
   @Test

@@ -8,6 +8,7 @@ import dev.baton.tasks.TaskSignature;
 import dev.baton.tasks.TypeRef;
 import dev.baton.testing.TestNode;
 import java.util.List;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.IntStream;
@@ -15,7 +16,8 @@ import java.util.stream.IntStream;
 /**
  * A node with the function module over a local task app, and the tasks the tests call: {@code add},
  * {@code boom} (throws), {@code block} (waits on a latch the test controls and records whether it
- * was interrupted) and {@code numbers} (a generic return value).
+ * was interrupted), {@code gate} (waits on the latch of its round, see {@link Gates}) and {@code
+ * numbers} (a generic return value).
  */
 final class FunctionFixture implements AutoCloseable {
 
@@ -56,14 +58,44 @@ final class FunctionFixture implements AutoCloseable {
     }
   }
 
+  /**
+   * One latch per round for the {@code gate} task, which returns its round once the test opens that
+   * round's gate, and tells when it started waiting.
+   */
+  static final class Gates {
+    private final ConcurrentHashMap<Integer, CountDownLatch> open = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<Integer, CountDownLatch> waiting = new ConcurrentHashMap<>();
+
+    int pass(int round) throws InterruptedException {
+      latch(waiting, round).countDown();
+      latch(open, round).await();
+      return round;
+    }
+
+    void awaitWaiting(int round) {
+      Blocker.await(latch(waiting, round), "the gate task of round " + round + " to start");
+    }
+
+    void open(int round) {
+      latch(open, round).countDown();
+    }
+
+    private static CountDownLatch latch(ConcurrentHashMap<Integer, CountDownLatch> map, int round) {
+      return map.computeIfAbsent(round, r -> new CountDownLatch(1));
+    }
+  }
+
   final TaskApp app;
   final FunctionModule module = new FunctionModule();
   final Blocker blocker = new Blocker();
+  final Gates gates = new Gates();
   final TestNode node;
 
   FunctionFixture() {
     app = TaskApp.local();
     registerTasks(app, blocker);
+    app.register("gate", int.class, int.class, gates::pass);
+    app.allocate("gate", 4, 0);
     node = nodeOver(app, module);
   }
 
