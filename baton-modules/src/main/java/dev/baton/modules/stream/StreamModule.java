@@ -237,8 +237,18 @@ public final class StreamModule implements Dispatcher {
                 return;
               }
               // The yield's deadline or the caller's end stops the connect: closing the channel
-              // ends it with an error, reported as the cancellation.
-              Registration abort = context.onCancel(() -> closeQuietly(channel));
+              // ends a blocking connect with an error, and the tag completes at once with the
+              // cancellation (a host-name lookup cannot be stopped: it finishes in the background
+              // and its result is dropped). Whoever sets `done` completes the tag.
+              AtomicBoolean done = new AtomicBoolean();
+              Registration abort =
+                  context.onCancel(
+                      () -> {
+                        closeQuietly(channel);
+                        if (done.compareAndSet(false, true)) {
+                          receiver.completeYield(tag, null, cancelled(what));
+                        }
+                      });
               try {
                 InetSocketAddress address = new InetSocketAddress(connect.host(), connect.port());
                 if (address.isUnresolved()) {
@@ -250,18 +260,26 @@ public final class StreamModule implements Dispatcher {
               } catch (IOException e) {
                 abort.remove();
                 closeQuietly(channel);
-                receiver.completeYield(
-                    tag,
-                    null,
-                    context.isCancelled() ? cancelled(what) : connectFailure(connect, e));
+                if (done.compareAndSet(false, true)) {
+                  receiver.completeYield(
+                      tag,
+                      null,
+                      context.isCancelled() ? cancelled(what) : connectFailure(connect, e));
+                }
                 return;
               } catch (RuntimeException e) {
                 abort.remove();
                 closeQuietly(channel);
-                receiver.completeYield(tag, null, e);
+                if (done.compareAndSet(false, true)) {
+                  receiver.completeYield(tag, null, e);
+                }
                 return;
               }
               abort.remove();
+              if (!done.compareAndSet(false, true)) {
+                closeQuietly(channel); // cancelled as it connected: the tag is already completed
+                return;
+              }
               Streams.StreamId id;
               try {
                 // If the caller (or this command's deadline) is gone, the table closes it at once.
