@@ -53,9 +53,11 @@ import org.jspecify.annotations.Nullable;
  * scheduler threads; the close bound and relay retries from the module's timer. All mutable state
  * below is guarded by {@link #lock}. Completions, mailbox sends and calls into the {@link
  * WebSocket} (request, send, abort) are collected while holding the lock and run after releasing
- * it, so no foreign code runs under the lock. A pending receive is a {@link Waiter} claimed exactly
- * once, by a message or by its cancellation; a message handed to a receive whose deadline then wins
- * the race is put back at the front of the buffer (its completion was dropped).
+ * it, so no foreign code runs under the lock. Every receive that takes a message (pending, or
+ * served from the buffer at once) is a {@link Waiter} claimed exactly once, by a message or by its
+ * cancellation, whose cancellation callback is registered before its completion; a message handed
+ * to a receive whose deadline then wins the race is put back at the front of the buffer (its
+ * completion was dropped). A waiter whose context is already cancelled is never handed a message.
  */
 final class WsConnection implements WebSocket.Listener {
   private final long id;
@@ -416,9 +418,11 @@ final class WsConnection implements WebSocket.Listener {
    */
   CompletableFuture<Closed> close(int code, String reason) {
     List<Runnable> actions = new ArrayList<>();
+    boolean endedBefore;
     lock.lock();
     try {
       stopRelay();
+      endedBefore = ended != null;
       if (!closing && ended == null) {
         closing = true;
         startClosing(code, reason, actions);
@@ -427,6 +431,22 @@ final class WsConnection implements WebSocket.Listener {
       lock.unlock();
     }
     run(actions);
+    if (endedBefore) {
+      // The input ended first (the peer's close, most often): the client answers that close by
+      // itself and then closes the socket. Aborting now could cut the answer (the peer would see
+      // 1006), so the abort waits until the answer is written, at most the close timeout.
+      WebSocket webSocket = socket();
+      if (webSocket.isOutputClosed()) {
+        webSocket.abort();
+      } else {
+        try {
+          var _ = timer.schedule(webSocket::abort, closeTimeout.toNanos(), TimeUnit.NANOSECONDS);
+        } catch (RejectedExecutionException moduleStopped) {
+          webSocket.abort();
+        }
+      }
+      return inputEnded;
+    }
     return inputEnded.thenApply(
         marker -> {
           socket().abort();
