@@ -418,11 +418,9 @@ final class WsConnection implements WebSocket.Listener {
    */
   CompletableFuture<Closed> close(int code, String reason) {
     List<Runnable> actions = new ArrayList<>();
-    boolean endedBefore;
     lock.lock();
     try {
       stopRelay();
-      endedBefore = ended != null;
       if (!closing && ended == null) {
         closing = true;
         startClosing(code, reason, actions);
@@ -431,22 +429,6 @@ final class WsConnection implements WebSocket.Listener {
       lock.unlock();
     }
     run(actions);
-    if (endedBefore) {
-      // The input ended first (the peer's close, most often): the client answers that close by
-      // itself and then closes the socket. Aborting now could cut the answer (the peer would see
-      // 1006), so the abort waits until the answer is written, at most the close timeout.
-      WebSocket webSocket = socket();
-      if (webSocket.isOutputClosed()) {
-        webSocket.abort();
-      } else {
-        try {
-          var _ = timer.schedule(webSocket::abort, closeTimeout.toNanos(), TimeUnit.NANOSECONDS);
-        } catch (RejectedExecutionException moduleStopped) {
-          webSocket.abort();
-        }
-      }
-      return inputEnded;
-    }
     return inputEnded.thenApply(
         marker -> {
           socket().abort();
