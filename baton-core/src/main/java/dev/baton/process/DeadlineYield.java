@@ -40,7 +40,8 @@ final class DeadlineYield implements ProcessContext {
   /**
    * Arms the deadline of the yield of {@code tag}, registered in {@code inbox} already, and returns
    * the context its handler is given: when {@code deadline} passes with the yield still pending,
-   * the inbox queues its timeout, this context is cancelled, and {@code wake} wakes the process.
+   * the yield is marked timed out, this context is cancelled, and then the timeout is queued and
+   * {@code wake} wakes the process.
    *
    * @return the handler's context, or null if the time source refused the timer (it is closed: the
    *     node is shutting down); the yield has then failed with that error, and the command must not
@@ -59,12 +60,15 @@ final class DeadlineYield implements ProcessContext {
           time.schedule(
               deadline,
               () -> {
-                if (inbox.deadlinePassed(tag, deadline)) {
-                  // The handler's cancellation first (its callbacks are short, by contract): one
-                  // that completes on cancellation has freed the tag before the process runs on
-                  // and may yield under it again.
+                if (inbox.markDeadlinePassed(tag)) {
+                  // The handler's cancellation runs before the process can see its timeout (its
+                  // callbacks are short, by contract): one that completes on cancellation has
+                  // freed the tag, and one that gives back what it had taken (a message, bytes)
+                  // has done so, before the process runs on and yields again.
                   yieldContext.expire();
-                  wake.run();
+                  if (inbox.queueTimeout(tag, deadline)) {
+                    wake.run();
+                  }
                 }
               });
     } catch (RuntimeException timeSourceClosed) {

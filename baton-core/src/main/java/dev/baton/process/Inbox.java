@@ -104,14 +104,33 @@ final class Inbox {
     return true;
   }
 
-  /** Queues a timeout for {@code tag} if it is still pending; returns whether to wake. */
-  boolean deadlinePassed(long tag, Duration deadline) {
+  /**
+   * Marks the yield of {@code tag} timed out if it is still pending, so its completion, whenever it
+   * comes, is dropped; the timeout itself is queued by {@link #queueTimeout}, after the handler's
+   * cancellation has run.
+   *
+   * @return whether it was pending (and the caller must cancel its work, then queue the timeout)
+   */
+  boolean markDeadlinePassed(long tag) {
     synchronized (lock) {
       int slot = pending.find(tag);
       if (closed || slot < 0 || pending.isTimedOut(slot)) {
         return false;
       }
       pending.markTimedOut(slot);
+      return true;
+    }
+  }
+
+  /**
+   * Queues the timeout of {@code tag}, marked by {@link #markDeadlinePassed}, unless the process
+   * has ended; returns whether to wake it.
+   */
+  boolean queueTimeout(long tag, Duration deadline) {
+    synchronized (lock) {
+      if (closed) {
+        return false;
+      }
       incoming.events.add(
           new Event.Completion(tag, null, new YieldTimeoutException(tag, deadline)));
       return true;
