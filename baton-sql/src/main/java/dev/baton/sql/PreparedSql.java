@@ -5,6 +5,9 @@ sealed interface PreparedSql {
   /** The statement's SQL. */
   String sql();
 
+  /** Which generated keys {@link Sql.StmtExecute} returns. */
+  Sql.GeneratedKeys keys();
+
   /** How many {@code ?} markers it has. */
   int parameterCount();
 

@@ -208,57 +208,28 @@ public final class SqlModule implements Dispatcher {
   // ---- handlers ----
 
   private void query(CommandContext context, Sql.Query query, long tag, ResultReceiver receiver) {
-    HikariDataSource pool = databases().pool(query.database());
-    submit(
+    runOnPool(
         context,
         tag,
         receiver,
-        lane(query.database()),
         query.database(),
         query.sql(),
-        false,
-        work ->
-            onPool(
-                pool,
-                work,
-                connection -> {
-                  try (PreparedStatement statement =
-                      Jdbc.prepare(connection, query.sql(), Sql.GeneratedKeys.NONE)) {
-                    Jdbc.bind(statement, query.params());
-                    return work.watching(
-                        statement,
-                        () ->
-                            Jdbc.query(statement, query.maxRows(), query.database(), query.sql()));
-                  }
-                }));
+        Sql.GeneratedKeys.NONE,
+        query.params(),
+        readRows(query.maxRows()));
   }
 
   private void execute(
       CommandContext context, Sql.Execute execute, long tag, ResultReceiver receiver) {
-    HikariDataSource pool = databases().pool(execute.database());
-    submit(
+    runOnPool(
         context,
         tag,
         receiver,
-        lane(execute.database()),
         execute.database(),
         execute.sql(),
-        false,
-        work ->
-            onPool(
-                pool,
-                work,
-                connection -> {
-                  try (PreparedStatement statement =
-                      Jdbc.prepare(connection, execute.sql(), execute.keys())) {
-                    Jdbc.bind(statement, execute.params());
-                    return work.watching(
-                        statement,
-                        () ->
-                            Jdbc.execute(
-                                statement, execute.keys(), execute.database(), execute.sql()));
-                  }
-                }));
+        execute.keys(),
+        execute.params(),
+        runUpdate(execute.keys()));
   }
 
   private void prepare(
@@ -344,115 +315,27 @@ public final class SqlModule implements Dispatcher {
   private void stmtQuery(
       CommandContext context, Sql.StmtQuery query, long tag, ResultReceiver receiver) {
     PreparedSql prepared = statement(context, query.statement());
-    checkParameters(query.statement(), prepared, query.params().size());
-    switch (prepared) {
-      case PreparedSql.OnPool onPool -> {
-        HikariDataSource pool = databases().pool(onPool.database());
-        submit(
-            context,
-            tag,
-            receiver,
-            lane(onPool.database()),
-            onPool.database(),
-            onPool.sql(),
-            false,
-            work ->
-                onPool(
-                    pool,
-                    work,
-                    connection -> {
-                      try (PreparedStatement statement =
-                          Jdbc.prepare(connection, onPool.sql(), onPool.keys())) {
-                        Jdbc.bind(statement, query.params());
-                        return work.watching(
-                            statement,
-                            () ->
-                                Jdbc.query(
-                                    statement, query.maxRows(), onPool.database(), onPool.sql()));
-                      }
-                    }));
-      }
-      case PreparedSql.InTransaction inTx -> {
-        Transaction transaction = inTx.transaction();
-        submit(
-            context,
-            tag,
-            receiver,
-            transaction.lane,
-            transaction.database,
-            inTx.sql(),
-            false,
-            work ->
-                transaction.run(
-                    connection -> {
-                      PreparedStatement statement = transaction.statement(inTx.handle());
-                      statement.clearParameters();
-                      Jdbc.bind(statement, query.params());
-                      return work.watching(
-                          statement,
-                          () ->
-                              Jdbc.query(
-                                  statement, query.maxRows(), transaction.database, inTx.sql()));
-                    }));
-      }
-    }
+    runStatement(
+        context,
+        tag,
+        receiver,
+        query.statement(),
+        prepared,
+        query.params(),
+        readRows(query.maxRows()));
   }
 
   private void stmtExecute(
       CommandContext context, Sql.StmtExecute execute, long tag, ResultReceiver receiver) {
     PreparedSql prepared = statement(context, execute.statement());
-    checkParameters(execute.statement(), prepared, execute.params().size());
-    switch (prepared) {
-      case PreparedSql.OnPool onPool -> {
-        HikariDataSource pool = databases().pool(onPool.database());
-        submit(
-            context,
-            tag,
-            receiver,
-            lane(onPool.database()),
-            onPool.database(),
-            onPool.sql(),
-            false,
-            work ->
-                onPool(
-                    pool,
-                    work,
-                    connection -> {
-                      try (PreparedStatement statement =
-                          Jdbc.prepare(connection, onPool.sql(), onPool.keys())) {
-                        Jdbc.bind(statement, execute.params());
-                        return work.watching(
-                            statement,
-                            () ->
-                                Jdbc.execute(
-                                    statement, onPool.keys(), onPool.database(), onPool.sql()));
-                      }
-                    }));
-      }
-      case PreparedSql.InTransaction inTx -> {
-        Transaction transaction = inTx.transaction();
-        submit(
-            context,
-            tag,
-            receiver,
-            transaction.lane,
-            transaction.database,
-            inTx.sql(),
-            false,
-            work ->
-                transaction.run(
-                    connection -> {
-                      PreparedStatement statement = transaction.statement(inTx.handle());
-                      statement.clearParameters();
-                      Jdbc.bind(statement, execute.params());
-                      return work.watching(
-                          statement,
-                          () ->
-                              Jdbc.execute(
-                                  statement, inTx.keys(), transaction.database, inTx.sql()));
-                    }));
-      }
-    }
+    runStatement(
+        context,
+        tag,
+        receiver,
+        execute.statement(),
+        prepared,
+        execute.params(),
+        runUpdate(prepared.keys()));
   }
 
   private void stmtClose(
@@ -486,53 +369,29 @@ public final class SqlModule implements Dispatcher {
   private void txQuery(
       CommandContext context, Sql.TxQuery query, long tag, ResultReceiver receiver) {
     Transaction transaction = transaction(context, query.transaction());
-    submit(
+    runInTransaction(
         context,
         tag,
         receiver,
-        transaction.lane,
-        transaction.database,
+        transaction,
         query.sql(),
-        false,
-        work ->
-            transaction.run(
-                connection -> {
-                  try (PreparedStatement statement =
-                      Jdbc.prepare(connection, query.sql(), Sql.GeneratedKeys.NONE)) {
-                    Jdbc.bind(statement, query.params());
-                    return work.watching(
-                        statement,
-                        () ->
-                            Jdbc.query(
-                                statement, query.maxRows(), transaction.database, query.sql()));
-                  }
-                }));
+        Sql.GeneratedKeys.NONE,
+        query.params(),
+        readRows(query.maxRows()));
   }
 
   private void txExecute(
       CommandContext context, Sql.TxExecute execute, long tag, ResultReceiver receiver) {
     Transaction transaction = transaction(context, execute.transaction());
-    submit(
+    runInTransaction(
         context,
         tag,
         receiver,
-        transaction.lane,
-        transaction.database,
+        transaction,
         execute.sql(),
-        false,
-        work ->
-            transaction.run(
-                connection -> {
-                  try (PreparedStatement statement =
-                      Jdbc.prepare(connection, execute.sql(), execute.keys())) {
-                    Jdbc.bind(statement, execute.params());
-                    return work.watching(
-                        statement,
-                        () ->
-                            Jdbc.execute(
-                                statement, execute.keys(), transaction.database, execute.sql()));
-                  }
-                }));
+        execute.keys(),
+        execute.params(),
+        runUpdate(execute.keys()));
   }
 
   private void txPrepare(
@@ -622,6 +481,138 @@ public final class SqlModule implements Dispatcher {
   }
 
   // ---- the machinery ----
+
+  /**
+   * What a command does with its statement once it is prepared and bound: read rows or run an
+   * update. Runs on a worker, inside {@link Running#watching}, so a cancel reaches the statement.
+   */
+  @FunctionalInterface
+  private interface StatementAction<R> {
+    R run(PreparedStatement statement, String database, String sql) throws SQLException;
+  }
+
+  /** Query and StmtQuery and TxQuery: reads at most {@code maxRows} rows. */
+  private static StatementAction<Rows> readRows(int maxRows) {
+    return (statement, database, sql) -> Jdbc.query(statement, maxRows, database, sql);
+  }
+
+  /** Execute and StmtExecute and TxExecute: runs the update, returning {@code keys}. */
+  private static StatementAction<Executed> runUpdate(Sql.GeneratedKeys keys) {
+    return (statement, database, sql) -> Jdbc.execute(statement, keys, database, sql);
+  }
+
+  /**
+   * Query and Execute, and a prepared statement outside a transaction: on a pooled connection, in
+   * {@code database}'s lane, prepares {@code sql}, binds {@code params} and runs {@code action}.
+   */
+  private <R> void runOnPool(
+      CommandContext context,
+      long tag,
+      ResultReceiver receiver,
+      String database,
+      String sql,
+      Sql.GeneratedKeys keys,
+      List<@Nullable Object> params,
+      StatementAction<R> action) {
+    HikariDataSource pool = databases().pool(database);
+    submit(
+        context,
+        tag,
+        receiver,
+        lane(database),
+        database,
+        sql,
+        false,
+        work ->
+            onPool(
+                pool,
+                work,
+                connection -> {
+                  try (PreparedStatement statement = Jdbc.prepare(connection, sql, keys)) {
+                    Jdbc.bind(statement, params);
+                    return work.watching(statement, () -> action.run(statement, database, sql));
+                  }
+                }));
+  }
+
+  /**
+   * TxQuery and TxExecute: in {@code transaction}'s lane and under its lock, prepares {@code sql}
+   * on its connection, binds {@code params} and runs {@code action}.
+   */
+  private <R> void runInTransaction(
+      CommandContext context,
+      long tag,
+      ResultReceiver receiver,
+      Transaction transaction,
+      String sql,
+      Sql.GeneratedKeys keys,
+      List<@Nullable Object> params,
+      StatementAction<R> action) {
+    submit(
+        context,
+        tag,
+        receiver,
+        transaction.lane,
+        transaction.database,
+        sql,
+        false,
+        work ->
+            transaction.run(
+                connection -> {
+                  try (PreparedStatement statement = Jdbc.prepare(connection, sql, keys)) {
+                    Jdbc.bind(statement, params);
+                    return work.watching(
+                        statement, () -> action.run(statement, transaction.database, sql));
+                  }
+                }));
+  }
+
+  /**
+   * StmtQuery and StmtExecute: checks the parameter count, then runs {@code action} on the
+   * statement, prepared again on a pooled connection or, in a transaction, the one kept open there.
+   */
+  private <R> void runStatement(
+      CommandContext context,
+      long tag,
+      ResultReceiver receiver,
+      Sql.StatementId id,
+      PreparedSql prepared,
+      List<@Nullable Object> params,
+      StatementAction<R> action) {
+    checkParameters(id, prepared, params.size());
+    switch (prepared) {
+      case PreparedSql.OnPool onPool ->
+          runOnPool(
+              context,
+              tag,
+              receiver,
+              onPool.database(),
+              onPool.sql(),
+              onPool.keys(),
+              params,
+              action);
+      case PreparedSql.InTransaction inTx -> {
+        Transaction transaction = inTx.transaction();
+        submit(
+            context,
+            tag,
+            receiver,
+            transaction.lane,
+            transaction.database,
+            inTx.sql(),
+            false,
+            work ->
+                transaction.run(
+                    connection -> {
+                      PreparedStatement statement = transaction.statement(inTx.handle());
+                      statement.clearParameters();
+                      Jdbc.bind(statement, params);
+                      return work.watching(
+                          statement, () -> action.run(statement, transaction.database, inTx.sql()));
+                    }));
+      }
+    }
+  }
 
   /** Work run on a worker thread; {@code work} is its cancellation. */
   @FunctionalInterface
