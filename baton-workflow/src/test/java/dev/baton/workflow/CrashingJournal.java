@@ -11,26 +11,40 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * A test decorator that simulates a crash of the node right after one chosen entry is journaled:
- * the append reaches the store, then throws, so the run stops there and the workflow stays
- * unfinished (the in-process counterpart of {@link KillNode}'s halt).
+ * A test decorator that crashes the node right after one chosen entry is journaled: the append
+ * reaches the store, then the crash runs. In-process tests throw (the run stops there and the
+ * workflow stays unfinished); {@link KillNode} halts the JVM.
  */
 final class CrashingJournal implements WorkflowJournal {
   private final WorkflowJournal store;
   private final String workflowId;
   private final int seq;
+  private final Runnable crash;
 
+  /** Crashes by throwing {@link JournalUnavailableException} from the append. */
   CrashingJournal(WorkflowJournal store, String workflowId, int seq) {
+    this(
+        store,
+        workflowId,
+        seq,
+        () -> {
+          throw new JournalUnavailableException("simulated crash after entry " + seq, null);
+        });
+  }
+
+  /** Crashes by running {@code crash} once the append has reached the store. */
+  CrashingJournal(WorkflowJournal store, String workflowId, int seq, Runnable crash) {
     this.store = store;
     this.workflowId = workflowId;
     this.seq = seq;
+    this.crash = crash;
   }
 
   @Override
   public void append(String id, JournalEntry entry) {
     store.append(id, entry);
     if (id.equals(workflowId) && entry.seq() == seq) {
-      throw new JournalUnavailableException("simulated crash after entry " + seq, null);
+      crash.run();
     }
   }
 

@@ -4,9 +4,6 @@ import static java.nio.charset.StandardCharsets.UTF_8;
 
 import dev.baton.testing.TestNode;
 import dev.baton.workflow.Workflows.Version;
-import dev.baton.workflow.spi.Failure;
-import dev.baton.workflow.spi.JournalEntry;
-import dev.baton.workflow.spi.Payload;
 import dev.baton.workflow.spi.WorkflowJournal;
 import dev.baton.workflow.spi.WorkflowRecord;
 import dev.baton.workflow.spi.WorkflowStatus;
@@ -15,10 +12,8 @@ import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
-import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -46,7 +41,18 @@ public final class KillNode {
     String haltId = args[3];
     int haltSeq = Integer.parseInt(args[4]);
     PostgresWorkflowJournal store = PostgresWorkflowJournal.open(url, "postgres", null, schema);
-    WorkflowJournal journal = haltSeq < 0 ? store : new HaltingJournal(store, haltId, haltSeq);
+    // Halts the JVM (no shutdown hooks, no cleanup) right after the chosen entry is journaled.
+    WorkflowJournal journal =
+        haltSeq < 0
+            ? store
+            : new CrashingJournal(
+                store,
+                haltId,
+                haltSeq,
+                () -> {
+                  OUT.println("halting after " + haltId + " entry " + haltSeq);
+                  Runtime.getRuntime().halt(137);
+                });
     WorkflowModule module =
         WorkflowModule.builder()
             .journal(journal)
@@ -110,68 +116,5 @@ public final class KillNode {
       insert.executeUpdate();
     }
     return value;
-  }
-
-  /** Halts the JVM (no shutdown hooks, no cleanup) right after one chosen entry is journaled. */
-  private record HaltingJournal(WorkflowJournal store, String workflowId, int seq)
-      implements WorkflowJournal {
-    @Override
-    public void append(String id, JournalEntry entry) {
-      store.append(id, entry);
-      if (id.equals(workflowId) && entry.seq() == seq) {
-        OUT.println("halting after " + id + " entry " + seq);
-        Runtime.getRuntime().halt(137);
-      }
-    }
-
-    @Override
-    public boolean create(String id, String type, Payload input) {
-      return store.create(id, type, input);
-    }
-
-    @Override
-    public Optional<WorkflowRecord> find(String id) {
-      return store.find(id);
-    }
-
-    @Override
-    public List<JournalEntry> entries(String id) {
-      return store.entries(id);
-    }
-
-    @Override
-    public void complete(String id, Payload result) {
-      store.complete(id, result);
-    }
-
-    @Override
-    public void fail(String id, Failure failure) {
-      store.fail(id, failure);
-    }
-
-    @Override
-    public List<WorkflowRecord> unfinished() {
-      return store.unfinished();
-    }
-
-    @Override
-    public void upsertAttributes(String id, Map<String, String> attributes) {
-      store.upsertAttributes(id, attributes);
-    }
-
-    @Override
-    public Map<String, String> attributes(String id) {
-      return store.attributes(id);
-    }
-
-    @Override
-    public List<String> findByAttribute(String name, String value) {
-      return store.findByAttribute(name, value);
-    }
-
-    @Override
-    public void close() {
-      store.close();
-    }
   }
 }
