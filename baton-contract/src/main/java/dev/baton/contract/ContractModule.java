@@ -92,7 +92,19 @@ public final class ContractModule implements Dispatcher {
   private static final long STOP_GRACE_SECONDS = 5;
 
   /** Runs local methods, factories and closes; one virtual thread per job. */
-  private final ExecutorService executor = Executors.newVirtualThreadPerTaskExecutor();
+  private final ExecutorService executor;
+
+  /**
+   * Orders the module's stop against handlers adding instances and asynchronous calls to their
+   * tables: {@code stopping} is set once by {@link #stop()} under this lock, and a handler checks
+   * it and adds its entry under the same lock. So an entry is either added before the stop (and its
+   * {@code clear()} finds it) or refused and released by the handler itself; none is left behind
+   * un-cancelled by a stop that cleared the tables just before it was added.
+   */
+  private final Object lifecycle = new Object();
+
+  /** Set once by {@link #stop()}; guarded by {@link #lifecycle}. */
+  private boolean stopping;
 
   private final OwnedResources<Instance> instances = new OwnedResources<>("contract instance");
   private final OwnedResources<PendingCall> asyncCalls = new OwnedResources<>("contract call");
@@ -112,7 +124,14 @@ public final class ContractModule implements Dispatcher {
           });
 
   /** Creates the module; it finds the bindings and the scheduler when the node loads it. */
-  public ContractModule() {}
+  public ContractModule() {
+    this(Executors.newVirtualThreadPerTaskExecutor());
+  }
+
+  /** For tests: runs local methods, factories and closes on {@code executor}. */
+  ContractModule(ExecutorService executor) {
+    this.executor = requireNonNull(executor, "executor");
+  }
 
   @Override
   public String module() {
@@ -163,10 +182,15 @@ public final class ContractModule implements Dispatcher {
   /**
    * Cancels every asynchronous call (their callers get no message), closes every instance once no
    * call runs on it, and waits up to five seconds for local methods and closes to end before
-   * interrupting them.
+   * interrupting them. An asynchronous call that was starting as the module stopped is cancelled
+   * too (its AsyncCall returns its id, and no message follows), and an Open that completes after
+   * the stop closes its instance and fails with an {@link IllegalStateException}.
    */
   @Override
   public void stop() throws InterruptedException {
+    synchronized (lifecycle) {
+      stopping = true;
+    }
     for (PendingCall call : asyncCalls.clear()) {
       var _ = call.cancel();
     }
@@ -270,7 +294,14 @@ public final class ContractModule implements Dispatcher {
             return;
           }
           // If the process ended or the deadline passed meanwhile, own() closes it at once.
-          receiver.completeYield(tag, own(context, new Instance(binding, made)), null);
+          InstanceId id;
+          try {
+            id = own(context, new Instance(binding, made));
+          } catch (IllegalStateException moduleStopped) {
+            receiver.completeYield(tag, null, moduleStopped);
+            return;
+          }
+          receiver.completeYield(tag, id, null);
         },
         error -> {
           var _ = stopOnCancel.remove();
@@ -318,15 +349,31 @@ public final class ContractModule implements Dispatcher {
     }
   }
 
+  /**
+   * Owns the instance for the caller and returns its id.
+   *
+   * @throws IllegalStateException if the module has stopped meanwhile (the instance is closed)
+   */
   private InstanceId own(CommandContext context, Instance instance) {
     long handle = instances.nextHandle();
-    instances.add(
-        handle,
-        context,
-        instance,
-        owned -> {
-          var _ = owned.requestClose();
-        });
+    boolean added;
+    synchronized (lifecycle) {
+      added = !stopping;
+      if (added) {
+        instances.add(
+            handle,
+            context,
+            instance,
+            owned -> {
+              var _ = owned.requestClose();
+            });
+      }
+    }
+    if (!added) {
+      // The stop already closed the others; it would never find this one.
+      var _ = instance.requestClose();
+      throw stoppedModule();
+    }
     return new InstanceId(handle);
   }
 
@@ -413,7 +460,20 @@ public final class ContractModule implements Dispatcher {
     long handle = asyncCalls.nextHandle();
     // Owned before the outcome is watched, so an outcome already there finds the entry; if the
     // owner is already gone, this cancels the call at once.
-    asyncCalls.add(handle, context, pending, PendingCall::cancel);
+    boolean added;
+    synchronized (lifecycle) {
+      added = !stopping;
+      if (added) {
+        asyncCalls.add(handle, context, pending, PendingCall::cancel);
+      }
+    }
+    if (!added) {
+      // The module stopped while the call was starting, and its stop, which cancels every async
+      // call, could not find this one: cancel it here, so it ends now and sends no message.
+      var _ = pending.cancel();
+      receiver.completeYield(tag, new AsyncCallId(handle), null);
+      return;
+    }
     // Completed before the outcome is watched, so the process knows the id its message names.
     receiver.completeYield(tag, new AsyncCallId(handle), null);
     var _ =

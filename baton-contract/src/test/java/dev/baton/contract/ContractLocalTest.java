@@ -16,6 +16,7 @@ import dev.baton.modules.HandleNotFoundException;
 import dev.baton.process.Event;
 import dev.baton.process.Message;
 import dev.baton.process.Pid;
+import dev.baton.process.ProcessNotFoundException;
 import dev.baton.process.ProcessResult;
 import dev.baton.process.YieldTimeoutException;
 import dev.baton.testing.TestNode;
@@ -23,8 +24,14 @@ import dev.baton.testing.TestNode.Started;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.AbstractExecutorService;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -485,6 +492,8 @@ class ContractLocalTest {
             },
             null);
     blocker.awaitStarted();
+    // The call is registered (the stop can find it) and the process waits in receive().
+    TestNode.awaitCondition("the call to be registered", () -> module.runningAsyncCalls() == 1);
     node.awaitWaiting(started.pid());
 
     module.stop();
@@ -495,8 +504,151 @@ class ContractLocalTest {
     assertThat(module.openInstances()).isZero();
     assertThat(made.getFirst().closed.get()).isTrue();
     assertThat(made.getFirst().closedDuringCall.get()).isFalse();
-    node.scheduler().send(started.pid(), "marker", null);
-    assertThat(started.await().value()).isEqualTo("marker");
+    assertThat(topicReceivedAfterAMarker(node, started))
+        .as("the topic the process received after the stop")
+        .isEqualTo("marker");
+  }
+
+  /**
+   * The module stops while an AsyncCall is starting: after its method's job was handed to the
+   * executor and before the call is added to the process's table. The stop's cancel of every async
+   * call cannot find it, so the handler must cancel it itself: the method is interrupted (the stop
+   * ends within its grace, not after it), and no outcome message is sent.
+   */
+  @Test
+  void theModulesStop_whileAnAsyncCallStarts_cancelsItWithoutAMessage() throws Exception {
+    StopWhileStarting executor = new StopWhileStarting();
+    ContractModule stopping = new ContractModule(executor);
+    executor.module = stopping;
+    Blocker itsBlocker = new Blocker();
+    List<TestImpls.CountingInstance> itsInstances = new CopyOnWriteArrayList<>();
+    try (TestNode other =
+        TestNode.builder()
+            .manualTime()
+            .dispatcher(stopping)
+            .component(
+                Bindings.component(
+                    Binding.perInstance(
+                        "counter",
+                        Counter.class,
+                        values -> {
+                          var instance = new TestImpls.CountingInstance(0L, itsBlocker);
+                          itsInstances.add(instance);
+                          return instance;
+                        })))
+            .build()) {
+      Started started =
+          other.startCoroutine(
+              (process, input) -> {
+                InstanceId id = process.call(Open.of("counter"));
+                executor.armed.set(true);
+                process.call(AsyncCall.of("out", id, "block"));
+                return process.receive().topic();
+              },
+              null);
+
+      executor.stopped.get(TestNode.BOUND.toSeconds(), TimeUnit.SECONDS);
+      TestNode.awaitCondition("the call's thread to end", () -> stopping.runningLocalCalls() == 0);
+
+      assertThat(topicReceivedAfterAMarker(other, started))
+          .as("the topic the process received after the stop")
+          .isEqualTo("marker");
+      assertThat(executor.terminatedInGrace)
+          .as("the stop's executor ended within its grace (the starting call was stopped)")
+          .isTrue();
+      assertThat(stopping.runningAsyncCalls()).isZero();
+      assertThat(stopping.openInstances()).isZero();
+      TestNode.awaitCondition("the instance to close", () -> itsInstances.getFirst().closed.get());
+      assertThat(itsInstances.getFirst().closedDuringCall.get()).isFalse();
+    } finally {
+      itsBlocker.release.countDown();
+    }
+  }
+
+  /**
+   * Sends "marker" to the process, which returns the topic of the first message it receives; if it
+   * already ended (it received another message), returns what it received.
+   */
+  private static @Nullable Object topicReceivedAfterAMarker(TestNode on, Started started) {
+    try {
+      on.scheduler().send(started.pid(), "marker", null);
+    } catch (ProcessNotFoundException alreadyEnded) {
+      // Its result names the message it received instead.
+    }
+    ProcessResult result = started.await();
+    return result.error() != null ? result.error() : result.value();
+  }
+
+  /**
+   * Runs jobs on virtual threads; once {@code armed}, the next job it is given also starts the
+   * module's stop on another thread and returns only once the stop has cleared the module's tables
+   * (it shuts the executor down right after), so the stop falls between a call's start and its
+   * registration.
+   */
+  private static final class StopWhileStarting extends AbstractExecutorService {
+    private final ExecutorService delegate = Executors.newVirtualThreadPerTaskExecutor();
+    final AtomicBoolean armed = new AtomicBoolean();
+    final CompletableFuture<@Nullable Void> stopped = new CompletableFuture<>();
+    private final CountDownLatch shutdownCalled = new CountDownLatch(1);
+    volatile @Nullable ContractModule module;
+    volatile @Nullable Boolean terminatedInGrace;
+
+    @Override
+    public void execute(Runnable job) {
+      delegate.execute(job);
+      if (!armed.compareAndSet(true, false)) {
+        return;
+      }
+      ContractModule toStop = requireNonNull(module, "module");
+      var _ =
+          Thread.ofPlatform()
+              .start(
+                  () -> {
+                    try {
+                      toStop.stop();
+                      stopped.complete(null);
+                    } catch (InterruptedException | RuntimeException e) {
+                      stopped.completeExceptionally(e);
+                    }
+                  });
+      try {
+        if (!shutdownCalled.await(TestNode.BOUND.toSeconds(), TimeUnit.SECONDS)) {
+          throw new IllegalStateException("the stop did not shut the executor down");
+        }
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IllegalStateException(e);
+      }
+    }
+
+    @Override
+    public void shutdown() {
+      shutdownCalled.countDown();
+      delegate.shutdown();
+    }
+
+    @Override
+    public List<Runnable> shutdownNow() {
+      shutdownCalled.countDown();
+      return delegate.shutdownNow();
+    }
+
+    @Override
+    public boolean isShutdown() {
+      return delegate.isShutdown();
+    }
+
+    @Override
+    public boolean isTerminated() {
+      return delegate.isTerminated();
+    }
+
+    @Override
+    public boolean awaitTermination(long timeout, TimeUnit unit) throws InterruptedException {
+      boolean terminated = delegate.awaitTermination(timeout, unit);
+      terminatedInGrace = terminated;
+      return terminated;
+    }
   }
 
   @Test
