@@ -566,6 +566,50 @@ class ContractLocalTest {
   }
 
   /**
+   * The module stops while a factory runs for an Open: the instance it makes is added after the
+   * stop closed every instance, so the Open closes it itself and fails, rather than leaving an
+   * instance that nothing will ever close.
+   */
+  @Test
+  void theModulesStop_whileAnOpenRunsItsFactory_closesTheNewInstanceAndFailsTheOpen()
+      throws Exception {
+    StopWhileStarting executor = new StopWhileStarting();
+    ContractModule stopping = new ContractModule(executor);
+    executor.module = stopping;
+    List<TestImpls.CountingInstance> itsInstances = new CopyOnWriteArrayList<>();
+    try (TestNode other =
+        TestNode.builder()
+            .manualTime()
+            .dispatcher(stopping)
+            .component(
+                Bindings.component(
+                    Binding.perInstance(
+                        "counter",
+                        Counter.class,
+                        values -> {
+                          // Made only once the stop has closed the instances it knows.
+                          executor.awaitShutdown();
+                          var instance = new TestImpls.CountingInstance(0L, blocker);
+                          itsInstances.add(instance);
+                          return instance;
+                        })))
+            .build()) {
+      executor.armed.set(true);
+
+      ProcessResult result =
+          other.runCoroutine((process, input) -> process.call(Open.of("counter")), null);
+      executor.stopped.get(TestNode.BOUND.toSeconds(), TimeUnit.SECONDS);
+
+      assertThat(result.error())
+          .as("the Open's outcome (value %s)", result.value())
+          .isInstanceOf(IllegalStateException.class)
+          .hasMessageContaining("stopped");
+      assertThat(stopping.openInstances()).isZero();
+      TestNode.awaitCondition("the instance to close", () -> itsInstances.getFirst().closed.get());
+    }
+  }
+
+  /**
    * Sends "marker" to the process, which returns the topic of the first message it receives; if it
    * already ended (it received another message), returns what it received.
    */
@@ -611,6 +655,11 @@ class ContractLocalTest {
                       stopped.completeExceptionally(e);
                     }
                   });
+      awaitShutdown();
+    }
+
+    /** Waits until the module's stop has shut this executor down. */
+    void awaitShutdown() {
       try {
         if (!shutdownCalled.await(TestNode.BOUND.toSeconds(), TimeUnit.SECONDS)) {
           throw new IllegalStateException("the stop did not shut the executor down");
