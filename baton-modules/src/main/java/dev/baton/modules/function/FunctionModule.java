@@ -63,7 +63,9 @@ import org.slf4j.LoggerFactory;
  * recorded (in {@code recentlyDelivered}) before its entry leaves the table, so an AsyncCancel that
  * no longer finds the entry finds the record. Outcome messages are sent without ever throwing into
  * the task framework's thread: a full mailbox or an ended process drops the outcome (logged at
- * debug, counted in {@link #droppedOutcomes()}).
+ * debug, counted in {@link #droppedOutcomes()}). The module's stop and the handlers' adds to that
+ * table are ordered by one lock ({@code lifecycle}): a call is either in the table when the stop
+ * clears it, or refused by the table and cancelled by its own handler.
  *
  * <p>Thread-safe: handlers run concurrently for any number of processes.
  */
@@ -77,6 +79,22 @@ public final class FunctionModule implements Dispatcher {
   private static final Logger log = LoggerFactory.getLogger(FunctionModule.class);
 
   private final OwnedResources<AsyncCall> asyncCalls = new OwnedResources<>("async call");
+
+  /**
+   * Orders {@link #stop()} against {@link AsyncStart} handlers adding their call to {@link
+   * #asyncCalls}: {@code stopping} is set once by the stop under this lock before it clears the
+   * table, and a handler checks it and adds under the same lock. So a call is either added before
+   * the stop (whose {@code clear()} then finds and cancels it) or refused and cancelled by its
+   * handler; none that started as the module stopped runs on and sends its outcome.
+   */
+  private final Object lifecycle = new Object();
+
+  /** Set once by {@link #stop()}; guarded by {@link #lifecycle}. */
+  private boolean stopping;
+
+  /** Runs in an AsyncStart handler between the call's start and its add to the table; for tests. */
+  private final Runnable afterAsyncStart;
+
   private final AtomicLong droppedOutcomes = new AtomicLong();
 
   /** Async calls whose outcome was handled (sent, dropped, or discarded after a cancel). */
@@ -102,7 +120,17 @@ public final class FunctionModule implements Dispatcher {
   static final int DELIVERED_MEMORY = 1024;
 
   /** Creates the module; it finds the app and the scheduler when the node loads it. */
-  public FunctionModule() {}
+  public FunctionModule() {
+    this(() -> {});
+  }
+
+  /**
+   * For tests: {@code afterAsyncStart} runs in each {@link AsyncStart} handler after its call has
+   * started and before the call is added to its process's table.
+   */
+  FunctionModule(Runnable afterAsyncStart) {
+    this.afterAsyncStart = afterAsyncStart;
+  }
 
   @Override
   public String module() {
@@ -155,9 +183,17 @@ public final class FunctionModule implements Dispatcher {
         Functions.ASYNC_CANCEL, Handler.forType(AsyncCancel.class, this::asyncCancel));
   }
 
-  /** Revokes every asynchronous call still running; their callers get no outcome message. */
+  /**
+   * Revokes every asynchronous call still running; their callers get no outcome message. A call
+   * that was starting as the module stopped is revoked too (its AsyncStart still returns its id,
+   * and no message follows), as is any AsyncStart handled after the stop. Returns without waiting
+   * for the revoked tasks to end. Thread-safe; a second stop finds nothing to revoke.
+   */
   @Override
   public void stop() {
+    synchronized (lifecycle) {
+      stopping = true;
+    }
     for (AsyncCall call : asyncCalls.clear()) {
       var _ = call.cancel();
     }
@@ -248,9 +284,22 @@ public final class FunctionModule implements Dispatcher {
     AsyncCall call = new AsyncCall(result);
     long handle = asyncCalls.nextHandle();
     AsyncCallId id = new AsyncCallId(handle);
+    afterAsyncStart.run();
     // Owned before the callbacks are attached, so an outcome that is already there finds the entry;
     // if the owner is already gone, this cancels the call at once.
-    asyncCalls.add(handle, context, call, AsyncCall::cancel);
+    boolean owned;
+    synchronized (lifecycle) {
+      owned = !stopping;
+      if (owned) {
+        asyncCalls.add(handle, context, call, AsyncCall::cancel);
+      }
+    }
+    if (!owned) {
+      // The module stopped while the call was starting, and its stop, which revokes every async
+      // call, could not find this one: revoke it here. Its outcome, once attached below, finds it
+      // cancelled and sends nothing.
+      var _ = call.cancel();
+    }
     // Completed before the callbacks are attached, so the process receives the handle before the
     // outcome message that names it.
     receiver.completeYield(tag, id, null);
