@@ -32,6 +32,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.BooleanSupplier;
+import java.util.function.Function;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -108,6 +109,42 @@ public final class TestNode implements AutoCloseable {
   /** Runs {@code process} to its end, waiting at most {@link #BOUND}. */
   public ProcessResult runStep(StepProcess process, @Nullable Object input) {
     return startStep(process, input).await();
+  }
+
+  /**
+   * Runs a step process that yields each command in turn, each built from the results so far, and
+   * returns the results in order; an error completion becomes the last result and ends the script.
+   *
+   * @throws AssertionError if the process did not end normally
+   */
+  public List<Object> runScript(List<Function<List<Object>, Command<?>>> steps) {
+    List<Object> results = new ArrayList<>();
+    StepProcess script =
+        new StepProcess() {
+          @Override
+          public void step(List<Event> events, StepOutput out) {
+            for (Event event : events) {
+              if (event instanceof Event.Completion c) {
+                results.add(c.error() != null ? c.error() : requireNonNull(c.result(), "result"));
+                if (c.error() != null) {
+                  out.done(results);
+                  return;
+                }
+              }
+            }
+            if (results.size() == steps.size()) {
+              out.done(results);
+            } else {
+              var _ = out.yield(steps.get(results.size()).apply(results));
+              out.waitForYields();
+            }
+          }
+        };
+    ProcessResult result = runStep(script, null);
+    if (!result.isNormal()) {
+      throw new AssertionError("the script process did not end normally: " + result);
+    }
+    return results;
   }
 
   /** Runs the coroutine {@code body} to its end, waiting at most {@link #BOUND}. */

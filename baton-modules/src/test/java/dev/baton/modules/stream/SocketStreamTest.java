@@ -1,16 +1,11 @@
 package dev.baton.modules.stream;
 
 import static dev.baton.testing.TestNode.awaitCondition;
-import static java.util.Objects.requireNonNull;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.baton.dispatch.Command;
 import dev.baton.modules.stream.Streams.Chunk;
 import dev.baton.modules.stream.Streams.StreamId;
-import dev.baton.process.Event;
 import dev.baton.process.ProcessResult;
-import dev.baton.process.StepOutput;
-import dev.baton.process.StepProcess;
 import dev.baton.process.YieldTimeoutException;
 import dev.baton.testing.TestNode;
 import java.io.ByteArrayOutputStream;
@@ -29,7 +24,6 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Function;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -150,7 +144,7 @@ class SocketStreamTest {
   void echo_fromAStepProcess_connectsWritesAndReads() throws Exception {
     echoOnce();
     List<Object> results =
-        runScript(
+        node.runScript(
             List.of(
                 prev -> new Streams.Connect("127.0.0.1", port, Duration.ofSeconds(5)),
                 prev -> Streams.Write.text((StreamId) prev.get(0), "step"),
@@ -365,37 +359,5 @@ class SocketStreamTest {
         .isInstanceOfSatisfying(
             StreamOperationException.class,
             e -> assertThat(e.kind()).isEqualTo(StreamOperationException.Kind.NOT_HALF_CLOSABLE));
-  }
-
-  /**
-   * Runs a step process that yields each command in turn (built from the results so far) and ends
-   * with the results; an error becomes the result and ends the script.
-   */
-  private List<Object> runScript(List<Function<List<Object>, Command<?>>> steps) {
-    List<Object> results = new ArrayList<>();
-    StepProcess script =
-        new StepProcess() {
-          @Override
-          public void step(List<Event> events, StepOutput out) {
-            for (Event event : events) {
-              if (event instanceof Event.Completion c) {
-                results.add(c.error() != null ? c.error() : requireNonNull(c.result(), "result"));
-                if (c.error() != null) {
-                  out.done(results);
-                  return;
-                }
-              }
-            }
-            if (results.size() == steps.size()) {
-              out.done(results);
-            } else {
-              var _ = out.yield(steps.get(results.size()).apply(results));
-              out.waitForYields();
-            }
-          }
-        };
-    ProcessResult result = node.runStep(script, null);
-    assertThat(result.isNormal()).isTrue();
-    return results;
   }
 }

@@ -21,8 +21,6 @@ import dev.baton.modules.stream.Streams.StreamId;
 import dev.baton.process.Event;
 import dev.baton.process.Pid;
 import dev.baton.process.ProcessResult;
-import dev.baton.process.StepOutput;
-import dev.baton.process.StepProcess;
 import dev.baton.testing.TestNode;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -36,7 +34,6 @@ import java.util.Set;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.function.Function;
 import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -101,7 +98,7 @@ class StreamModuleTest {
   void writeThenReadBack_fromAStepProcess_returnsTheBytes() throws IOException {
     Path file = dir.resolve("b.txt");
     List<Object> results =
-        runScript(
+        node.runScript(
             List.of(
                 prev -> Streams.OpenFile.readWrite(file),
                 prev -> Streams.Write.text((StreamId) prev.get(0), "step"),
@@ -216,7 +213,7 @@ class StreamModuleTest {
   void readAfterClose_failsWithHandleNotFound_inAStepProcess() {
     Path file = dir.resolve("e.txt");
     List<Object> results =
-        runScript(
+        node.runScript(
             List.of(
                 prev -> Streams.OpenFile.write(file),
                 prev -> new Streams.Close((StreamId) prev.get(0)),
@@ -437,38 +434,6 @@ class StreamModuleTest {
     @SuppressWarnings("unchecked")
     List<String> tokens = (List<String>) requireNonNull(result.value(), "tokens");
     return tokens;
-  }
-
-  /**
-   * Runs a step process that yields each command in turn (built from the results so far) and ends
-   * with the results; an error becomes the result and ends the script.
-   */
-  private List<Object> runScript(List<Function<List<Object>, Command<?>>> steps) {
-    List<Object> results = new ArrayList<>();
-    StepProcess script =
-        new StepProcess() {
-          @Override
-          public void step(List<Event> events, StepOutput out) {
-            for (Event event : events) {
-              if (event instanceof Event.Completion c) {
-                results.add(c.error() != null ? c.error() : requireNonNull(c.result(), "result"));
-                if (c.error() != null) {
-                  out.done(results);
-                  return;
-                }
-              }
-            }
-            if (results.size() == steps.size()) {
-              out.done(results);
-            } else {
-              var _ = out.yield(steps.get(results.size()).apply(results));
-              out.waitForYields();
-            }
-          }
-        };
-    ProcessResult result = node.runStep(script, null);
-    assertThat(result.isNormal()).isTrue();
-    return results;
   }
 
   /** A test command: opens a pipe and registers its source as a stream through the SPI. */
