@@ -3,14 +3,18 @@ package dev.baton.tasks;
 import dev.baton.time.TimeSource;
 import org.jspecify.annotations.Nullable;
 
-/** What the engine shares with its bridge: settings, time, the catalog, events, pending calls. */
+/**
+ * What the engine shares with its bridge: settings, time, the catalog, events, pending calls, the
+ * attempt runner and the observer.
+ */
 record AppServices(
     AppSettings settings,
     TimeSource time,
     TaskCatalog catalog,
     EventBus events,
     PendingCalls pending,
-    AttemptRunner runner) {
+    AttemptRunner runner,
+    ObserverCalls observers) {
 
   /** Emits an event if anyone listens for its origin and level (else builds nothing). */
   void emit(

@@ -19,10 +19,12 @@ record AppSettings(
     int prefetchMultiplier,
     Duration shutdownGrace,
     Duration heartbeatInterval,
-    String workerId) {
+    String workerId,
+    TaskObserver observer) {
 
   AppSettings {
     requireNonNull(mode, "mode");
+    requireNonNull(observer, "observer");
     requireNonNull(workerId, "workerId");
     positive("maxPayloadBytes", maxPayloadBytes);
     positive("eventBufferSize", eventBufferSize);

@@ -12,6 +12,9 @@ import org.jspecify.annotations.Nullable;
  *     inferred from the arguments and {@code returnType}
  * @param returnType what the caller asked the value to be decoded as, if it said
  * @param createdNanos when the call was made, on the time source's nano clock
+ * @param trace the trace the call continues: its options' traceparent, else the calling task's
+ *     {@link TaskContext#trace()}; {@code null} when neither is set, for a new trace made by the
+ *     bridge (local mode makes it only when someone asks for it)
  */
 @SuppressWarnings("ArrayRecordComponent") // the caller's arguments, passed on as given
 record CallRequest(
@@ -21,7 +24,8 @@ record CallRequest(
     TaskSignature signature,
     @Nullable Type returnType,
     @Nullable Object[] arguments,
-    long createdNanos) {
+    long createdNanos,
+    @Nullable TraceParent trace) {
 
   String queue() {
     String queue = options.queue();

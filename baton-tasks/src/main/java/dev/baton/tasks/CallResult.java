@@ -26,7 +26,8 @@ import org.slf4j.LoggerFactory;
  * <p>Concurrency: reports arrive from workers, report readers and timers, possibly at once. Under
  * {@code this}, the first final report sets {@code finished} and records the value or error; every
  * later report is dropped, which is what makes the outcome exactly-once. Everything that runs user
- * code happens after the lock is released, in this order: the outcome future is completed, the
+ * code happens after the lock is released, in this order: the app's observer hears {@link
+ * TaskObserver#callFinished} (once, as the outcome is), the outcome future is completed, the
  * callbacks registered before completion run (each exactly once; one registered later runs at once
  * on its own thread, reading the recorded outcome), and the report subscribers are drained. Reports
  * are enqueued to every subscriber under the lock, so all see one order, and each {@link
@@ -48,6 +49,12 @@ final class CallResult<T extends @Nullable Object> implements Result<T> {
   private final TimeSource time;
   private final @Nullable PendingCalls pending;
   private final @Nullable Duration timeout;
+
+  /** Told of the outcome once, if the app has an observer; {@code null} when it has none. */
+  private final @Nullable ObserverCalls observers;
+
+  /** When the call was made, on the time source's nano clock: the start of its latency. */
+  private final long createdNanos;
 
   @GuardedBy("this")
   private @Nullable Scheduled deadline;
@@ -99,6 +106,9 @@ final class CallResult<T extends @Nullable Object> implements Result<T> {
    * @param pending the table this call leaves when it has its outcome, if it is in one
    * @param onStop stops the call where it runs (revokes it, interrupts its attempt) with the reason
    *     the caller gave up: REVOKED or TIMEOUT; called once, after the outcome changed
+   * @param observers told {@link TaskObserver#callFinished} once the call has its outcome; {@code
+   *     null} for none (an app without an observer, or a call that only shares another's outcome)
+   * @param createdNanos when the call was made (nano clock), for the latency the observer hears
    */
   CallResult(
       TaskKey key,
@@ -106,19 +116,31 @@ final class CallResult<T extends @Nullable Object> implements Result<T> {
       TimeSource time,
       @Nullable Duration timeout,
       @Nullable PendingCalls pending,
-      Consumer<ErrorCode> onStop) {
+      Consumer<ErrorCode> onStop,
+      @Nullable ObserverCalls observers,
+      long createdNanos) {
     this.key = requireNonNull(key, "key");
     this.keepsHistory = keepsHistory;
     this.time = requireNonNull(time, "time");
     this.timeout = timeout;
     this.pending = pending;
     this.onStop = requireNonNull(onStop, "onStop");
+    this.observers = observers != null && observers.active() ? observers : null;
+    this.createdNanos = createdNanos;
   }
 
-  /** A result that has already failed, for calls refused before they were sent. */
+  /**
+   * A result that has already failed, for calls refused before they were sent; the observer hears
+   * of it as of any call.
+   */
   static <T extends @Nullable Object> CallResult<T> failed(
-      TaskKey key, TaskError error, TimeSource time) {
-    CallResult<T> result = new CallResult<>(key, false, time, null, null, reason -> {});
+      TaskKey key,
+      TaskError error,
+      TimeSource time,
+      @Nullable ObserverCalls observers,
+      long createdNanos) {
+    CallResult<T> result =
+        new CallResult<>(key, false, time, null, null, reason -> {}, observers, createdNanos);
     result.fail(error, 1);
     return result;
   }
@@ -269,6 +291,8 @@ final class CallResult<T extends @Nullable Object> implements Result<T> {
     Object failures;
     TaskError error;
     Object result;
+    TaskState finalState;
+    long finishedNanos;
     synchronized (this) {
       successes = successActions;
       failures = failureActions;
@@ -276,6 +300,12 @@ final class CallResult<T extends @Nullable Object> implements Result<T> {
       failureActions = null;
       error = failure;
       result = value;
+      finalState = state;
+      finishedNanos = finalNanos;
+    }
+    if (observers != null) {
+      // Before the future completes, so an awaiting caller finds the call already observed.
+      observers.callFinished(key, finalState, error, finishedNanos - createdNanos);
     }
     if (error == null) {
       outcome.complete((T) result);

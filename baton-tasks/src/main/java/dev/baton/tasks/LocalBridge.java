@@ -68,7 +68,9 @@ final class LocalBridge implements Bridge, BrokerInspection {
           new TaskError(
               ErrorCode.UNKNOWN_TASK,
               "no task named '" + key.name() + "' is registered in this app; register it first"),
-          services.time());
+          services.time(),
+          services.observers(),
+          request.createdNanos());
     }
     @Nullable Object[] arguments;
     try {
@@ -77,7 +79,9 @@ final class LocalBridge implements Bridge, BrokerInspection {
       return CallResult.failed(
           key,
           new TaskError(ErrorCode.BAD_ARGUMENTS, String.valueOf(e.getMessage())),
-          services.time());
+          services.time(),
+          services.observers(),
+          request.createdNanos());
     }
     TaskOptions options = request.options();
     String idempotencyKey = options.idempotencyKey();
@@ -89,7 +93,8 @@ final class LocalBridge implements Bridge, BrokerInspection {
       }
     }
     LocalTask task =
-        new LocalTask(entry, key, options, arguments, request.createdNanos(), services);
+        new LocalTask(
+            entry, key, options, arguments, request.createdNanos(), request.trace(), services);
     CallResult<?> result =
         new CallResult<>(
             key,
@@ -97,7 +102,9 @@ final class LocalBridge implements Bridge, BrokerInspection {
             services.time(),
             options.ignoreReport() ? null : options.timeout(),
             null, // local calls are failed at close through the queues, not a pending table
-            task);
+            task,
+            services.observers(),
+            request.createdNanos());
     task.result = result;
     if (claimKey != null) {
       sweepExpiredClaims(request.createdNanos());
@@ -115,6 +122,11 @@ final class LocalBridge implements Bridge, BrokerInspection {
     }
     result.armDeadline(delay);
     result.sent();
+    ObserverCalls observers = services.observers();
+    if (observers.active()) {
+      // Before the task is queued, so that the worker's callbacks come after this one.
+      observers.sent(key, task.queue(), task.callerTrace());
+    }
     if (options.ignoreReport()) {
       // Complete before the task is queued, so the worker's own outcome cannot race with it.
       result.succeed(null, 1);
@@ -191,8 +203,13 @@ final class LocalBridge implements Bridge, BrokerInspection {
     if (task.options.monitorProgress()) {
       result.accept(services.report(key, ReportStatus.PROGRESS, attempt));
     }
-    RunningAttempt running = new RunningAttempt(key, attempt, task.options, task);
+    RunningAttempt running = new RunningAttempt(key, attempt, task.options, task, task);
     task.started(running);
+    ObserverCalls observers = services.observers();
+    if (observers.active()) {
+      observers.attemptStarted(key, attempt, running.trace());
+    }
+    long startedNanos = services.time().nanoTime();
     Invoker invoker =
         services
             .catalog()
@@ -207,7 +224,12 @@ final class LocalBridge implements Bridge, BrokerInspection {
     } finally {
       task.finished();
     }
+    long tookNanos = services.time().nanoTime() - startedNanos;
     if (error == null) {
+      if (observers.active()) {
+        observers.attemptFinished(
+            key, attempt, TaskObserver.AttemptOutcome.SUCCEEDED, null, tookNanos);
+      }
       result.succeed(running.value(), attempt);
       return;
     }
@@ -215,10 +237,18 @@ final class LocalBridge implements Bridge, BrokerInspection {
     boolean retryable = task.stopReason() == null && retry.retries(attempt, error.code());
     if (retryable && stopped) {
       // The app is closing: no next attempt will run, so the caller hears SHUTDOWN.
+      if (observers.active()) {
+        observers.attemptFinished(
+            key, attempt, TaskObserver.AttemptOutcome.FAILED, error, tookNanos);
+      }
       result.fail(TaskEngine.shutdownError(key), attempt);
       return;
     }
     if (retryable) {
+      if (observers.active()) {
+        observers.attemptFinished(
+            key, attempt, TaskObserver.AttemptOutcome.RETRYING, error, tookNanos);
+      }
       Duration backoff = retry.backoffAfter(attempt, jitterSeed.split());
       services.emit(
           EventOrigin.WORKER,
@@ -239,6 +269,16 @@ final class LocalBridge implements Bridge, BrokerInspection {
     }
     boolean deadLetter =
         task.stopReason() == null && retry.maxAttempts() > 1 && isRetryable(error.code());
+    if (observers.active()) {
+      observers.attemptFinished(
+          key,
+          attempt,
+          deadLetter
+              ? TaskObserver.AttemptOutcome.DEAD_LETTERED
+              : TaskObserver.AttemptOutcome.FAILED,
+          error,
+          tookNanos);
+    }
     if (deadLetter) {
       // Listed before the caller hears of it, so inspection agrees with a DEAD result.
       result.willDeadLetter();
@@ -263,6 +303,10 @@ final class LocalBridge implements Bridge, BrokerInspection {
         task.key + " failed its last attempt and was dead-lettered: " + error,
         task.key,
         null);
+    ObserverCalls observers = services.observers();
+    if (observers.active()) {
+      observers.deadLettered(task.key, task.queue(), error);
+    }
   }
 
   // ---- the rest of the bridge ----
@@ -386,8 +430,12 @@ final class LocalBridge implements Bridge, BrokerInspection {
                 old.options,
                 old.arguments,
                 services.time().nanoTime(),
+                old.callerTrace(),
                 services);
-        again.result = new CallResult<>(old.key, false, services.time(), null, null, again);
+        // No caller waits for it, so no observer hears a callFinished; its attempts are observed.
+        again.result =
+            new CallResult<>(
+                old.key, false, services.time(), null, null, again, null, again.createdNanos);
         queue(old.queue()).offer(again);
         return true;
       }

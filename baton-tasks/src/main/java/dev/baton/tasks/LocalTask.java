@@ -1,5 +1,6 @@
 package dev.baton.tasks;
 
+import com.google.errorprone.annotations.concurrent.GuardedBy;
 import java.util.function.Consumer;
 import org.jspecify.annotations.Nullable;
 
@@ -14,9 +15,11 @@ import org.jspecify.annotations.Nullable;
  * write before the next reader. {@code stopReason} and {@code running} are volatile because a
  * caller's cancel or timeout reads and writes them from its own thread; {@link #stop} sets the
  * reason before it looks for a running attempt, and the worker publishes the attempt before it
- * re-reads the reason, so one of the two always sees the other.
+ * re-reads the reason, so one of the two always sees the other. The call's trace is made on first
+ * use, under {@code this}, from whichever thread asks first (the caller's observer, an attempt).
  */
-final class LocalTask implements Consumer<ErrorCode>, RunningAttempt.ProgressSink {
+final class LocalTask
+    implements Consumer<ErrorCode>, RunningAttempt.ProgressSink, RunningAttempt.TraceSource {
   final TaskEntry entry;
   final TaskKey key;
   final TaskOptions options;
@@ -31,19 +34,36 @@ final class LocalTask implements Consumer<ErrorCode>, RunningAttempt.ProgressSin
   private volatile @Nullable ErrorCode stopReason;
   private volatile @Nullable RunningAttempt running;
 
+  /** The trace the call carries: the caller's choice, else a new one made on first use. */
+  @GuardedBy("this")
+  private @Nullable TraceParent trace;
+
   LocalTask(
       TaskEntry entry,
       TaskKey key,
       TaskOptions options,
       @Nullable Object[] arguments,
       long createdNanos,
+      @Nullable TraceParent trace,
       AppServices services) {
     this.entry = entry;
     this.key = key;
     this.options = options;
     this.arguments = arguments;
     this.createdNanos = createdNanos;
+    this.trace = trace;
     this.services = services;
+  }
+
+  /** The trace the call carries, as a remote envelope would: attempts run as its children. */
+  @Override
+  public synchronized TraceParent callerTrace() {
+    TraceParent carried = trace;
+    if (carried == null) {
+      carried = TraceParent.newTrace();
+      trace = carried;
+    }
+    return carried;
   }
 
   /** The queue the task is routed to. */

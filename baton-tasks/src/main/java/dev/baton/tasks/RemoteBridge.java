@@ -247,10 +247,12 @@ final class RemoteBridge implements Bridge {
     TaskProducer attachedProducer = producer;
     ReportStore attachedStore = store;
     if (attachedProducer == null) {
-      return refused(key, ErrorCode.GENERIC, "no producer is attached; attach a broker with use()");
+      return refused(
+          request, key, ErrorCode.GENERIC, "no producer is attached; attach a broker with use()");
     }
     if (attachedStore == null && !options.ignoreReport()) {
       return refused(
+          request,
           key,
           ErrorCode.GENERIC,
           "no report store is attached; attach a backend with use(), or call with ignoreReport");
@@ -262,6 +264,7 @@ final class RemoteBridge implements Bridge {
       arguments = pair.marshaller().encodeArguments(request.signature(), request.arguments());
     } catch (RuntimeException e) {
       return refused(
+          request,
           key,
           ErrorCode.BAD_ARGUMENTS,
           "arguments of " + key + " cannot be encoded: " + e.getMessage());
@@ -269,6 +272,7 @@ final class RemoteBridge implements Bridge {
     int limit = services.settings().maxPayloadBytes();
     if (arguments.length > limit) {
       return refused(
+          request,
           key,
           ErrorCode.TOO_LARGE,
           "arguments of "
@@ -300,7 +304,10 @@ final class RemoteBridge implements Bridge {
             options.ignoreReport() ? null : options.timeout(),
             options.ignoreReport() ? null : services.pending(),
             // A duplicate shares the first call's task; giving up on it must not stop that task.
-            duplicate ? reason -> {} : reason -> revoke(callKey, options, reason));
+            duplicate ? reason -> {} : reason -> revoke(callKey, options, reason),
+            // A duplicate is answered by the first call, which is the one observed (as locally).
+            duplicate ? null : services.observers(),
+            request.createdNanos());
     if (duplicate && options.ignoreReport()) {
       result.succeed(null, 1); // the first call's task is accepted; nothing to wait for
       return result;
@@ -330,6 +337,8 @@ final class RemoteBridge implements Bridge {
     if (alreadySent) {
       return result;
     }
+    TraceParent chosen = request.trace();
+    TraceParent trace = chosen != null ? chosen : TraceParent.newTrace();
     TaskEnvelope envelope =
         new TaskEnvelope(
             EnvelopeCodec.VERSION,
@@ -339,9 +348,9 @@ final class RemoteBridge implements Bridge {
             choice.reportMarshallerId(),
             arguments,
             1,
-            options,
+            options.traceparent() == null ? options : options.toBuilder().traceparent(null).build(),
             time.now(),
-            null,
+            trace.toString(),
             attachedStore == null ? null : attachedStore.replyAddress());
     declare(request.queue());
     CompletionStage<Void> sent;
@@ -366,7 +375,13 @@ final class RemoteBridge implements Bridge {
                         ErrorCode.GENERIC,
                         "the broker did not accept " + callKey + ": " + failure.getMessage()),
                     1);
-              } else if (options.ignoreReport()) {
+                return;
+              }
+              ObserverCalls observers = services.observers();
+              if (observers.active()) {
+                observers.sent(callKey, request.queue(), trace);
+              }
+              if (options.ignoreReport()) {
                 result.sent();
                 result.accept(
                     new Report(callKey, ReportStatus.SUCCESS, 1, null, null, null, time.now()));
@@ -381,8 +396,9 @@ final class RemoteBridge implements Bridge {
     return result;
   }
 
-  private CallResult<?> refused(TaskKey key, ErrorCode code, String message) {
-    return CallResult.failed(key, new TaskError(code, message), time);
+  private CallResult<?> refused(CallRequest request, TaskKey key, ErrorCode code, String message) {
+    return CallResult.failed(
+        key, new TaskError(code, message), time, services.observers(), request.createdNanos());
   }
 
   /** The signature to decode the value with: the caller's requested return type wins. */
@@ -680,6 +696,8 @@ final class RemoteBridge implements Bridge {
     }
     TaskError error;
     RunningAttempt attempt;
+    long tookNanos;
+    ObserverCalls observers = services.observers();
     try {
       DeliverySource source = deliverySource();
       if (source != null && source.isRevoked(key)) {
@@ -740,20 +758,27 @@ final class RemoteBridge implements Bridge {
         settle(delivery.release());
         return;
       }
+      TraceParent callerTrace = callerTrace(envelope);
       attempt =
           new RunningAttempt(
               key,
               envelope.attempt(),
               envelope.options(),
-              progress -> reports.publish(ReportStatus.PROGRESS, null, null, progress));
+              progress -> reports.publish(ReportStatus.PROGRESS, null, null, progress),
+              () -> callerTrace);
       running.put(key, attempt);
       runningAttempts.add(attempt);
+      if (observers.active()) {
+        observers.attemptStarted(key, envelope.attempt(), attempt.trace());
+      }
+      long startedNanos = time.nanoTime();
       try {
         error =
             services
                 .runner()
                 .run(entry.signature(), entry.function(), pair.invoker(), arguments, attempt);
       } finally {
+        tookNanos = time.nanoTime() - startedNanos;
         running.remove(key, attempt);
         runningAttempts.remove(attempt);
       }
@@ -764,15 +789,28 @@ final class RemoteBridge implements Bridge {
     }
     int attemptNumber = envelope.attempt();
     if (error == null) {
+      if (observers.active()) {
+        observers.attemptFinished(
+            key, attemptNumber, TaskObserver.AttemptOutcome.SUCCEEDED, null, tookNanos);
+      }
       succeed(delivery, envelope, entry, attempt.value(), reports);
       return;
     }
     if (error.code() == ErrorCode.SHUTDOWN) {
-      settle(delivery.release()); // another worker runs it; the caller hears nothing yet
+      // Another worker runs it again (the same attempt number); the caller hears nothing yet.
+      if (observers.active()) {
+        observers.attemptFinished(
+            key, attemptNumber, TaskObserver.AttemptOutcome.RETRYING, error, tookNanos);
+      }
+      settle(delivery.release());
       return;
     }
     RetryPolicy retry = envelope.options().retry();
     if (retry.retries(attemptNumber, error.code())) {
+      if (observers.active()) {
+        observers.attemptFinished(
+            key, attemptNumber, TaskObserver.AttemptOutcome.RETRYING, error, tookNanos);
+      }
       Duration backoff = retry.backoffAfter(attemptNumber, jitterSeed.split());
       services.emit(
           EventOrigin.WORKER,
@@ -799,7 +837,45 @@ final class RemoteBridge implements Bridge {
       services.emit(
           EventOrigin.WORKER, EventLevel.ERROR, EventCode.WORKER_PANIC, error.message(), key, null);
     }
-    finish(delivery, reports, error, retry.maxAttempts() > 1 && isRetryable(error.code()));
+    boolean deadLetter = retry.maxAttempts() > 1 && isRetryable(error.code());
+    if (observers.active()) {
+      observers.attemptFinished(
+          key,
+          attemptNumber,
+          deadLetter
+              ? TaskObserver.AttemptOutcome.DEAD_LETTERED
+              : TaskObserver.AttemptOutcome.FAILED,
+          error,
+          tookNanos);
+    }
+    finish(delivery, reports, error, deadLetter);
+  }
+
+  /**
+   * The trace a task's envelope carries. A task without one (from an older caller) or with one that
+   * does not parse starts a new trace: a bad header is reported, never the task's failure.
+   */
+  private TraceParent callerTrace(TaskEnvelope envelope) {
+    String header = envelope.traceparent();
+    if (header == null) {
+      return TraceParent.newTrace();
+    }
+    try {
+      return TraceParent.parse(header);
+    } catch (IllegalArgumentException e) {
+      services.emit(
+          EventOrigin.WORKER,
+          EventLevel.WARNING,
+          EventCode.GENERIC,
+          "task "
+              + envelope.key()
+              + " carries a malformed traceparent ("
+              + e.getMessage()
+              + "); its attempt starts a new trace",
+          envelope.key(),
+          null);
+      return TraceParent.newTrace();
+    }
   }
 
   private static boolean isRetryable(ErrorCode code) {
@@ -907,6 +983,10 @@ final class RemoteBridge implements Bridge {
           reports.key() + " was dead-lettered: " + error,
           reports.key(),
           null);
+      ObserverCalls observers = services.observers();
+      if (observers.active()) {
+        observers.deadLettered(reports.key(), delivery.queue(), error);
+      }
       settle(delivery.deadLetter(error));
     } else {
       settle(delivery.ack());

@@ -2,6 +2,7 @@ package dev.baton.tasks;
 
 import static java.util.Objects.requireNonNull;
 
+import com.google.errorprone.annotations.concurrent.GuardedBy;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -11,7 +12,8 @@ import org.jspecify.annotations.Nullable;
  * <p>Concurrency: created and run by the worker thread; {@link #cancel} may come from a timer or a
  * caller's thread. The first cancel wins ({@code stopReason} is set once, under {@code this}) and
  * interrupts the worker thread only while the task body runs, so an interrupt never leaks into the
- * worker's next task.
+ * worker's next task. {@link #trace()} may be asked from any thread the body uses; the attempt's
+ * span is made once, under {@code this}.
  */
 final class RunningAttempt implements TaskContext {
 
@@ -26,6 +28,21 @@ final class RunningAttempt implements TaskContext {
   private final TaskOptions options;
   private final ProgressSink progressSink;
 
+  /**
+   * Where the caller's trace comes from, asked once, when {@link #trace()} is first needed: local
+   * mode makes a call's new trace only if someone looks at it.
+   */
+  @FunctionalInterface
+  interface TraceSource {
+    TraceParent callerTrace();
+  }
+
+  private final TraceSource traceSource;
+
+  /** The attempt's own span, made from the caller's trace on first use. */
+  @GuardedBy("this")
+  private @Nullable TraceParent trace;
+
   // Guarded by this: the thread running the body (null outside it) and why it was stopped.
   private @Nullable Thread runner;
   private @Nullable ErrorCode stopReason;
@@ -33,11 +50,17 @@ final class RunningAttempt implements TaskContext {
   // Written and read by the worker thread only.
   private @Nullable Object value;
 
-  RunningAttempt(TaskKey key, int attempt, TaskOptions options, ProgressSink progressSink) {
+  RunningAttempt(
+      TaskKey key,
+      int attempt,
+      TaskOptions options,
+      ProgressSink progressSink,
+      TraceSource traceSource) {
     this.key = requireNonNull(key, "key");
     this.attempt = attempt;
     this.options = requireNonNull(options, "options");
     this.progressSink = requireNonNull(progressSink, "progressSink");
+    this.traceSource = requireNonNull(traceSource, "traceSource");
   }
 
   @Override
@@ -53,6 +76,16 @@ final class RunningAttempt implements TaskContext {
   @Override
   public TaskOptions options() {
     return options;
+  }
+
+  @Override
+  public synchronized TraceParent trace() {
+    TraceParent own = trace;
+    if (own == null) {
+      own = traceSource.callerTrace().child();
+      trace = own;
+    }
+    return own;
   }
 
   @Override

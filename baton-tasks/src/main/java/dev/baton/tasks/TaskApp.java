@@ -360,6 +360,7 @@ public final class TaskApp implements AutoCloseable {
     private Duration shutdownGrace = Duration.ofSeconds(5);
     private Duration heartbeatInterval = Duration.ofSeconds(10);
     private @Nullable String workerId;
+    private TaskObserver observer = TaskObserver.NONE;
 
     private Builder() {}
 
@@ -427,6 +428,17 @@ public final class TaskApp implements AutoCloseable {
       return this;
     }
 
+    /**
+     * Hears what happens to this app's calls and to the attempts its workers run (metrics, a list
+     * of recent tasks); see {@link TaskObserver} for which side sees which callback. {@link
+     * TaskObserver#NONE}, the default, costs nothing on the task path. An observer that throws
+     * never fails a task: the first exception is reported as a {@link EventCode#GENERIC} event.
+     */
+    public Builder observer(TaskObserver observer) {
+      this.observer = requireNonNull(observer, "observer");
+      return this;
+    }
+
     /** Builds and starts the app. */
     public TaskApp build() {
       return new TaskApp(this);
@@ -442,7 +454,8 @@ public final class TaskApp implements AutoCloseable {
           prefetchMultiplier,
           shutdownGrace,
           heartbeatInterval,
-          workerId != null ? workerId : "worker-" + java.util.UUID.randomUUID());
+          workerId != null ? workerId : "worker-" + java.util.UUID.randomUUID(),
+          observer);
     }
   }
 }

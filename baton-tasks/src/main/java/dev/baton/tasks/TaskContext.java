@@ -23,6 +23,15 @@ public interface TaskContext {
   TaskOptions options();
 
   /**
+   * This attempt's W3C trace context: the caller's trace id, with a new span id of this attempt's
+   * own as its parent id (a {@link TraceParent#child() child} of the trace the call carried). A
+   * call made from inside the task continues this trace unless its options {@linkplain
+   * TaskOptions.Builder#traceparent set another}. When the call carried no trace, or one that did
+   * not parse, the attempt starts a new trace. The same value for the whole attempt.
+   */
+  TraceParent trace();
+
+  /**
    * Reports progress to the caller as a {@link ReportStatus#PROGRESS} report carrying {@link
    * Progress}; sent only when the call monitors progress, otherwise a no-op.
    *

@@ -39,6 +39,7 @@ final class TaskEngine {
   private final TaskCatalog catalog;
   private final EventBus events;
   private final PendingCalls pending = new PendingCalls();
+  private final ObserverCalls observers;
   private final Bridge bridge;
   private final Object lifecycle = new Object();
   private volatile boolean closed;
@@ -51,7 +52,15 @@ final class TaskEngine {
     this.catalog = new TaskCatalog(settings.mode(), () -> time.now().toEpochMilli());
     this.events = new EventBus(settings.eventBufferSize());
     AppServices services =
-        new AppServices(settings, time, catalog, events, pending, new AttemptRunner(time));
+        new AppServices(
+            settings,
+            time,
+            catalog,
+            events,
+            pending,
+            new AttemptRunner(time),
+            new ObserverCalls(settings.observer(), events, time));
+    this.observers = services.observers();
     this.bridge =
         settings.mode() == TaskApp.Mode.LOCAL
             ? new LocalBridge(services)
@@ -158,15 +167,30 @@ final class TaskEngine {
     @Nullable Object[] args = arguments == null ? new @Nullable Object[] {null} : arguments;
     TaskOptions options = resolve(given != null ? given : catalog.optionsOf(name));
     TaskKey key = new TaskKey(name, catalog.idMakerOf(name).newId(name));
+    long createdNanos = time.nanoTime();
     if (closed) {
-      return CallResult.failed(key, shutdownError(key), time);
+      return CallResult.failed(key, shutdownError(key), time, observers, createdNanos);
     }
     TaskEntry entry = catalog.find(name);
     TaskSignature known = entry != null ? entry.signature() : catalog.knownSignature(name);
     TaskSignature signature = known != null ? known : inferSignature(name, args, returnType);
     CallRequest request =
-        new CallRequest(key, options, entry, signature, returnType, args, time.nanoTime());
+        new CallRequest(
+            key, options, entry, signature, returnType, args, createdNanos, callerTrace(options));
     return (Result<T>) bridge.call(request);
+  }
+
+  /**
+   * The trace a call continues: its options' traceparent, else the trace of the task making the
+   * call (a nested call), else {@code null} for a new trace.
+   */
+  private static @Nullable TraceParent callerTrace(TaskOptions options) {
+    TraceParent given = options.traceparent();
+    if (given != null) {
+      return given;
+    }
+    TaskContext current = CurrentTask.CONTEXT.get();
+    return current != null ? current.trace() : null;
   }
 
   /** Turns a countdown into an eta on this app's clock. */

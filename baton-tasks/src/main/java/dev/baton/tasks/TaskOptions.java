@@ -29,6 +29,10 @@ import org.jspecify.annotations.Nullable;
  *     receive the first call's outcome without running the task again; {@code null} for none
  * @param resultExpiry how long the outcome (and the idempotency key) is kept, and how long the task
  *     may wait to start before it fails with {@link ErrorCode#EXPIRED}
+ * @param traceparent the trace the call joins, as its parent span; {@code null} (the default) to
+ *     continue the trace of the task making the call ({@link TaskContext#trace()}), or to start a
+ *     new trace outside a task. It travels in the task envelope's own {@code traceparent} field,
+ *     not with the options: a worker sees its attempt's trace through {@link TaskContext#trace()}
  */
 public record TaskOptions(
     boolean ignoreReport,
@@ -40,7 +44,8 @@ public record TaskOptions(
     int priority,
     @Nullable String queue,
     @Nullable String idempotencyKey,
-    Duration resultExpiry) {
+    Duration resultExpiry,
+    @Nullable TraceParent traceparent) {
 
   /** The lowest priority. */
   public static final int MIN_PRIORITY = 0;
@@ -54,7 +59,17 @@ public record TaskOptions(
   /** Reports of the outcome only, no timeout, one attempt, priority 0, the task's own queue. */
   public static final TaskOptions DEFAULTS =
       new TaskOptions(
-          false, false, null, RetryPolicy.NONE, null, null, 0, null, null, DEFAULT_RESULT_EXPIRY);
+          false,
+          false,
+          null,
+          RetryPolicy.NONE,
+          null,
+          null,
+          0,
+          null,
+          null,
+          DEFAULT_RESULT_EXPIRY,
+          null);
 
   public TaskOptions {
     requireNonNull(retry, "retry");
@@ -105,6 +120,7 @@ public record TaskOptions(
     private @Nullable String queue;
     private @Nullable String idempotencyKey;
     private Duration resultExpiry;
+    private @Nullable TraceParent traceparent;
 
     private Builder(TaskOptions from) {
       this.ignoreReport = from.ignoreReport;
@@ -117,6 +133,7 @@ public record TaskOptions(
       this.queue = from.queue;
       this.idempotencyKey = from.idempotencyKey;
       this.resultExpiry = from.resultExpiry;
+      this.traceparent = from.traceparent;
     }
 
     public Builder ignoreReport(boolean ignoreReport) {
@@ -173,6 +190,16 @@ public record TaskOptions(
       return this;
     }
 
+    /**
+     * The trace the call joins (its parent span), for a call that continues a trace from outside
+     * Baton (an HTTP request's {@code traceparent} header, say: {@link TraceParent#parse}); {@code
+     * null} for the default (the calling task's trace, else a new one).
+     */
+    public Builder traceparent(@Nullable TraceParent traceparent) {
+      this.traceparent = traceparent;
+      return this;
+    }
+
     public TaskOptions build() {
       return new TaskOptions(
           ignoreReport,
@@ -184,7 +211,8 @@ public record TaskOptions(
           priority,
           queue,
           idempotencyKey,
-          resultExpiry);
+          resultExpiry,
+          traceparent);
     }
   }
 }

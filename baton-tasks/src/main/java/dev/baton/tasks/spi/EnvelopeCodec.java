@@ -301,7 +301,8 @@ public final class EnvelopeCodec {
           priority,
           queue,
           idempotencyKey,
-          resultExpiry);
+          resultExpiry,
+          null); // the trace travels in the envelope's own traceparent field
     } catch (IllegalArgumentException | NullPointerException e) {
       throw new EnvelopeDecodeException("options: invalid value: " + e.getMessage(), e);
     }
