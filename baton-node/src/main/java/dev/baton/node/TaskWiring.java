@@ -1,0 +1,82 @@
+package dev.baton.node;
+
+import static java.util.Objects.requireNonNull;
+
+import dev.baton.amqp.AmqpBackend;
+import dev.baton.amqp.AmqpBroker;
+import dev.baton.redis.RedisBackend;
+import dev.baton.redis.RedisBroker;
+import dev.baton.tasks.TaskApp;
+import dev.baton.time.SystemTimeSource;
+import java.net.URI;
+import java.util.Locale;
+import java.util.UUID;
+
+/** Builds the node's task app: local, or remote on the configured broker and backend. */
+final class TaskWiring {
+  private TaskWiring() {}
+
+  /**
+   * The task app, observed by {@code activity}; its adapters and time source are added to {@code
+   * resources} (closed after the app), and so is the app itself, so a failed start closes it.
+   *
+   * @throws NodeConfigException if the broker or backend cannot be reached, naming the key
+   */
+  static TaskApp taskApp(NodeConfig config, TaskActivity activity, Node.Resources resources) {
+    NodeConfig.TasksConfig tasks = config.tasks();
+    TaskApp.Builder builder =
+        TaskApp.builder()
+            .shutdownGrace(tasks.shutdownGrace())
+            .workerId(config.name() + "-" + UUID.randomUUID().toString().substring(0, 8));
+    builder = observed(builder, activity);
+    if (tasks.mode() == NodeConfig.TasksConfig.Mode.LOCAL) {
+      TaskApp app = builder.mode(TaskApp.Mode.LOCAL).build();
+      resources.add(app);
+      return app;
+    }
+    SystemTimeSource time = Node.newTimeSource(resources, config.name());
+    URI brokerUri = requireNonNull(tasks.broker());
+    URI backendUri = requireNonNull(tasks.backendOrBroker());
+    AutoCloseable broker = connect("tasks.broker.uri", brokerUri, true, time);
+    resources.add(broker);
+    AutoCloseable backend = connect("tasks.backend.uri", backendUri, false, time);
+    resources.add(backend);
+    TaskApp app = builder.mode(TaskApp.Mode.REMOTE).timeSource(time).build();
+    resources.add(app);
+    app.use(broker);
+    app.use(backend);
+    return app;
+  }
+
+  static TaskApp.Builder observed(TaskApp.Builder builder, TaskActivity activity) {
+    return builder;
+  }
+
+  private static AutoCloseable connect(String key, URI uri, boolean broker, SystemTimeSource time) {
+    String scheme = requireNonNull(uri.getScheme()).toLowerCase(Locale.ROOT);
+    boolean redis = scheme.startsWith("redis");
+    try {
+      if (broker) {
+        return redis ? RedisBroker.connect(uri, time) : AmqpBroker.connect(uri, time);
+      }
+      return redis ? RedisBackend.connect(uri, time) : AmqpBackend.connect(uri, time);
+    } catch (RuntimeException e) {
+      throw new NodeConfigException(
+          key
+              + ": cannot connect to "
+              + redact(uri)
+              + " ("
+              + e.getMessage()
+              + "); check that the server runs and the URI is right");
+    }
+  }
+
+  /** The URI without its password, for messages. */
+  static String redact(URI uri) {
+    String userInfo = uri.getUserInfo();
+    if (userInfo == null || !userInfo.contains(":")) {
+      return uri.toString();
+    }
+    return uri.toString().replace(userInfo, userInfo.substring(0, userInfo.indexOf(':')) + ":***");
+  }
+}
