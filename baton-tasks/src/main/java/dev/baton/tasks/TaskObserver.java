@@ -6,7 +6,7 @@ import org.jspecify.annotations.Nullable;
 /**
  * Hears what happens to tasks in one app, on both sides of the wire: what this app sent as a caller
  * and how those calls ended, and what its workers ran. Metrics and the dashboard's list of recent
- * tasks are built on it; set one with {@code TaskApp.builder().observer(...)}.
+ * tasks are built on it; set one with {@link TaskApp.Builder#observer}.
  *
  * <p><b>Threading.</b> Methods are called on the thread where the event happens (a caller's thread,
  * a worker's thread, a broker client's thread), concurrently, and must return quickly: they are on
@@ -17,6 +17,17 @@ import org.jspecify.annotations.Nullable;
  * method for every call. In remote mode a caller sees {@link #sent} and {@link #callFinished}; the
  * worker's app sees {@link #attemptStarted}, {@link #attemptFinished} and {@link #deadLettered}.
  * Every method defaults to doing nothing.
+ *
+ * <p><b>How often, and in which order.</b> Every call this app makes gets exactly one {@link
+ * #callFinished}, whatever ends it (a value, a failure, a dead letter, its timeout, its revocation,
+ * the app closing, or a refusal before it was sent, such as an unknown task in local mode); a call
+ * answered by an earlier call with the same idempotency key is that call, not observed again.
+ * {@link #sent} comes once per call the broker or local queue accepted. Each attempt a worker runs
+ * gets one {@link #attemptStarted} and then one {@link #attemptFinished}; a task revoked or expired
+ * before it started has none. In local mode the order is sent, then the attempts, then {@link
+ * #deadLettered} and {@link #callFinished}; in remote mode the two sides run on different machines,
+ * and even a caller's {@code sent} (the broker's confirm) may come after its {@code callFinished}
+ * when a worker was faster. {@code callFinished} comes before the call's {@link Result} completes.
  */
 public interface TaskObserver {
 
@@ -37,7 +48,8 @@ public interface TaskObserver {
    *
    * @param key the call
    * @param attempt from 1
-   * @param trace this attempt's trace context (a child of the caller's)
+   * @param trace this attempt's trace context (a child of the caller's), as {@link
+   *     TaskContext#trace()} gives it to the task
    */
   default void attemptStarted(TaskKey key, int attempt, TraceParent trace) {}
 
@@ -46,9 +58,11 @@ public interface TaskObserver {
    *
    * @param key the call
    * @param attempt from 1
-   * @param outcome what became of the call because of this attempt
+   * @param outcome what became of the call because of this attempt; an attempt stopped because the
+   *     app closed in remote mode is {@link AttemptOutcome#RETRYING} (another worker runs the task
+   *     again), in local mode {@link AttemptOutcome#FAILED} (the call fails with SHUTDOWN)
    * @param error why the attempt failed, or {@code null} when it succeeded
-   * @param took how long the task function ran
+   * @param took how long the task function ran, on the app's time source
    */
   default void attemptFinished(
       TaskKey key, int attempt, AttemptOutcome outcome, @Nullable TaskError error, Duration took) {}

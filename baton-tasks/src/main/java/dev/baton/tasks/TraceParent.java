@@ -10,10 +10,13 @@ import java.util.concurrent.ThreadLocalRandom;
  * that caused it. Every task envelope carries one, so a call and everything it calls share one
  * trace id across machines; tracing systems that read the header (OpenTelemetry, say) join them.
  *
- * <p>Where a call's trace comes from, in order: {@code TaskOptions.builder().traceparent(...)} if
- * set; else the running task's own trace when the call is made from inside a task ({@code
- * TaskContext.trace()}), so nested calls continue it; else a new trace. The worker runs each
- * attempt as a {@link #child() child span} of the caller's.
+ * <p>Where a call's trace comes from, in order: {@link TaskOptions.Builder#traceparent} if set;
+ * else the running task's own trace when the call is made from inside a task ({@link
+ * TaskContext#trace()}), so nested calls continue it; else a new trace. The worker runs each
+ * attempt as a {@link #child() child span} of the caller's, which the task reads with {@link
+ * TaskContext#trace()}; every attempt of a retried call is a new span of the same trace. Local mode
+ * carries the trace the same way, and makes a new trace only when someone asks for it (an observer,
+ * or the task's {@code trace()}).
  *
  * <p>The text form is {@code 00-<32 hex trace id>-<16 hex parent id>-<2 hex flags>}, lower case;
  * {@link #parse} accepts exactly that (the all-zero ids are invalid, as the specification says),

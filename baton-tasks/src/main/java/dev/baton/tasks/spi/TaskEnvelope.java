@@ -24,7 +24,10 @@ import org.jspecify.annotations.Nullable;
  * @param attempt this attempt, from 1
  * @param options the call's options
  * @param createdAt when the call was made, on the caller's time source
- * @param traceparent the W3C trace context of the caller, if any
+ * @param traceparent the W3C {@code traceparent} header value of the caller's span ({@link
+ *     dev.baton.tasks.TraceParent}); the worker runs the attempt as its child. {@code null} or a
+ *     value that does not parse makes the worker start a new trace; never a failure. Adapters may
+ *     copy it into their own message headers for broker tools, but this field is what workers read
  * @param replyTo where reports go, for backends that route them per caller; {@code null} for the
  *     backend's default
  */
