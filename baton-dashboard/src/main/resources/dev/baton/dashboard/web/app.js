@@ -1,0 +1,382 @@
+// The Baton dashboard page: vanilla JS, no build step. Reads the JSON API, listens to
+// /api/events (server-sent events) for live numbers, and POSTs actions with the CSRF token.
+'use strict';
+
+(function () {
+  const HISTORY = 120; // chart points kept
+  const state = {
+    csrf: document.querySelector('meta[name="baton-csrf"]').content || '',
+    view: 'overview',
+    previous: null, // the last snapshot, for rates
+    points: [], // {commands, tasks} per second
+    events: null,
+    lastSideRefresh: 0,
+  };
+
+  const $ = (id) => document.getElementById(id);
+
+  // ---- errors: shown on the page, never swallowed ----
+  function showError(message) {
+    $('error-text').textContent = message;
+    $('error').hidden = false;
+  }
+  $('error-close').addEventListener('click', () => { $('error').hidden = true; });
+
+  class ApiError extends Error {
+    constructor(status, message) { super(message); this.status = status; }
+  }
+
+  async function api(method, path) {
+    const init = { method, credentials: 'same-origin', headers: {} };
+    if (method === 'POST') init.headers['X-Baton-CSRF'] = state.csrf;
+    const response = await fetch(path, init);
+    let body = null;
+    const text = await response.text();
+    if (text) {
+      try { body = JSON.parse(text); } catch (e) { body = { error: text }; }
+    }
+    if (!response.ok) {
+      const message = body && body.error ? body.error : response.status + ' ' + response.statusText;
+      throw new ApiError(response.status, method + ' ' + path + ' failed: ' + message);
+    }
+    return body;
+  }
+
+  // ---- sign-in ----
+  function showLogin() {
+    $('main').hidden = true;
+    $('login').hidden = false;
+    $('live-status').textContent = 'signed out';
+    $('live-status').className = 'status down';
+  }
+
+  $('login-form').addEventListener('submit', async (event) => {
+    event.preventDefault();
+    try {
+      const response = await fetch('/api/login', {
+        method: 'POST',
+        credentials: 'same-origin',
+        headers: { 'Content-Type': 'application/json' },
+        body: JSON.stringify({ token: $('login-token').value }),
+      });
+      if (!response.ok) {
+        const body = await response.json().catch(() => ({}));
+        throw new Error(body.error || 'sign-in failed: ' + response.status);
+      }
+      $('login-token').value = '';
+      $('error').hidden = true;
+      await boot();
+    } catch (e) {
+      showError(e.message);
+    }
+  });
+
+  // ---- helpers to build rows without innerHTML ----
+  function cell(row, text, className) {
+    const td = document.createElement('td');
+    td.textContent = text === null || text === undefined ? '' : String(text);
+    if (className) td.className = className;
+    row.appendChild(td);
+    return td;
+  }
+
+  function fill(tableId, items, build) {
+    const body = $(tableId).tBodies[0];
+    const rows = items.map((item) => {
+      const tr = document.createElement('tr');
+      build(tr, item);
+      return tr;
+    });
+    body.replaceChildren(...rows);
+  }
+
+  function time(iso) {
+    if (!iso) return '';
+    const d = new Date(iso);
+    return d.toLocaleTimeString();
+  }
+
+  function number(n) {
+    return Number(n).toLocaleString();
+  }
+
+  // ---- overview ----
+  function taskAttempts(snapshot) {
+    const t = snapshot.tasks;
+    return t.succeeded + t.failed + t.retried + t.deadLettered;
+  }
+
+  function onSnapshot(snapshot) {
+    $('node-name').textContent = snapshot.node;
+    $('stat-commands').textContent = number(snapshot.commandsDispatched);
+    $('stat-ready').textContent = number(snapshot.readyQueue);
+    $('stat-workers').textContent = number(snapshot.schedulerWorkers);
+    $('stat-tasks-sent').textContent = number(snapshot.tasks.sent);
+    $('stat-tasks-succeeded').textContent = number(snapshot.tasks.succeeded);
+    $('stat-tasks-failed').textContent = number(snapshot.tasks.failed) + ' / ' + number(snapshot.tasks.retried);
+    $('stat-tasks-dead').textContent = number(snapshot.tasks.deadLettered);
+
+    const previous = state.previous;
+    if (previous) {
+      const seconds = (Date.parse(snapshot.at) - Date.parse(previous.at)) / 1000;
+      if (seconds > 0) {
+        const commands = (snapshot.commandsDispatched - previous.commandsDispatched) / seconds;
+        const tasks = (taskAttempts(snapshot) - taskAttempts(previous)) / seconds;
+        state.points.push({ commands: Math.max(0, commands), tasks: Math.max(0, tasks) });
+        if (state.points.length > HISTORY) state.points.shift();
+        $('stat-commands-rate').textContent = commands.toFixed(1);
+        $('stat-tasks-rate').textContent = tasks.toFixed(1);
+        drawChart();
+      }
+    }
+    state.previous = snapshot;
+
+    const byState = Object.entries(snapshot.processesByState).sort((a, b) => a[0].localeCompare(b[0]));
+    fill('processes-by-state', byState, (tr, [name, count]) => {
+      tr.dataset.state = name;
+      cell(tr, name);
+      cell(tr, number(count), 'num');
+    });
+
+    refreshActiveView();
+  }
+
+  function drawChart() {
+    const canvas = $('throughput-chart');
+    const ratio = window.devicePixelRatio || 1;
+    const width = canvas.clientWidth || canvas.width;
+    const height = canvas.clientHeight || canvas.height;
+    canvas.width = Math.round(width * ratio);
+    canvas.height = Math.round(height * ratio);
+    const g = canvas.getContext('2d');
+    g.setTransform(ratio, 0, 0, ratio, 0, 0);
+    g.clearRect(0, 0, width, height);
+
+    const styles = getComputedStyle(document.documentElement);
+    const left = 48, right = 8, top = 8, bottom = 20;
+    const w = width - left - right, h = height - top - bottom;
+    let max = 1;
+    for (const p of state.points) max = Math.max(max, p.commands, p.tasks);
+    max = niceCeiling(max);
+
+    g.strokeStyle = styles.getPropertyValue('--line');
+    g.fillStyle = styles.getPropertyValue('--muted');
+    g.font = '11px system-ui, sans-serif';
+    g.lineWidth = 1;
+    for (let i = 0; i <= 4; i++) {
+      const y = top + h - (h * i) / 4;
+      g.beginPath(); g.moveTo(left, y); g.lineTo(left + w, y); g.stroke();
+      g.fillText(formatRate((max * i) / 4), 4, y + 4);
+    }
+    g.fillText(state.points.length + ' s', left + w - 30, height - 4);
+
+    const series = [['commands', styles.getPropertyValue('--accent')], ['tasks', styles.getPropertyValue('--tasks')]];
+    for (const [key, color] of series) {
+      g.strokeStyle = color;
+      g.lineWidth = 2;
+      g.beginPath();
+      state.points.forEach((p, i) => {
+        const x = left + (w * (i + HISTORY - state.points.length)) / (HISTORY - 1);
+        const y = top + h - (h * p[key]) / max;
+        if (i === 0) g.moveTo(x, y); else g.lineTo(x, y);
+      });
+      g.stroke();
+    }
+  }
+
+  function niceCeiling(value) {
+    const power = Math.pow(10, Math.floor(Math.log10(value)));
+    for (const step of [1, 2, 5, 10]) if (value <= step * power) return step * power;
+    return 10 * power;
+  }
+
+  function formatRate(v) {
+    return v >= 1000 ? (v / 1000).toFixed(1) + 'k' : v.toFixed(v < 10 ? 1 : 0);
+  }
+
+  async function refreshQueuesAndWorkers() {
+    const [queues, workers] = await Promise.all([api('GET', '/api/queues'), api('GET', '/api/workers')]);
+    fill('queues-table', queues, (tr, q) => {
+      tr.dataset.queue = q.queue;
+      cell(tr, q.queue, 'mono');
+      cell(tr, number(q.ready), 'num');
+      cell(tr, number(q.delayed), 'num');
+      cell(tr, number(q.unacked), 'num');
+      cell(tr, number(q.deadLetters), 'num');
+    });
+    fill('workers-table', workers, (tr, w) => {
+      cell(tr, w.workerId, 'mono');
+      cell(tr, (w.queues || []).join(', '), 'mono');
+      cell(tr, number(w.busy), 'num');
+      cell(tr, number(w.capacity), 'num');
+      cell(tr, time(w.at));
+    });
+  }
+
+  // ---- processes ----
+  async function refreshProcesses() {
+    const processes = await api('GET', '/api/processes?limit=500');
+    $('processes-count').textContent = '(' + processes.length + ')';
+    fill('processes-table', processes, (tr, p) => {
+      tr.dataset.testid = 'process-row';
+      tr.dataset.pid = String(p.id);
+      cell(tr, p.pid, 'mono');
+      cell(tr, p.type, 'mono');
+      cell(tr, p.state, 'state');
+      cell(tr, number(p.steps), 'num');
+      const td = cell(tr, '');
+      const button = document.createElement('button');
+      button.type = 'button';
+      button.className = 'action danger';
+      button.textContent = 'Terminate';
+      button.dataset.testid = 'terminate-' + p.id;
+      button.addEventListener('click', () => terminate(p, button));
+      td.appendChild(button);
+    });
+  }
+
+  async function terminate(process, button) {
+    button.disabled = true;
+    try {
+      const result = await api('POST', '/api/processes/' + process.id + '/terminate');
+      if (!result.terminated) showError('process ' + process.pid + ' had already ended');
+    } catch (e) {
+      showError(e.message);
+    } finally {
+      button.disabled = false;
+    }
+    await refreshProcesses().catch((e) => showError(e.message));
+  }
+
+  // ---- tasks ----
+  function onTasks(tasks) {
+    fill('tasks-table', tasks, (tr, t) => {
+      tr.dataset.testid = 'task-row';
+      tr.dataset.taskId = t.id;
+      tr.dataset.state = t.state;
+      tr.dataset.attempt = String(t.attempt);
+      if (t.state === 'FAILED' || t.state === 'DEAD' || t.errorCode) tr.className = 'failed';
+      cell(tr, t.name, 'mono');
+      cell(tr, t.id, 'mono');
+      cell(tr, t.state, 'state');
+      cell(tr, t.attempt, 'num');
+      cell(tr, t.millis < 0 ? '…' : number(t.millis), 'num');
+      cell(tr, t.traceId, 'mono');
+      cell(tr, t.error ? (t.errorCode + ': ' + t.error) : '', 'error-text');
+      cell(tr, time(t.at));
+    });
+  }
+
+  async function refreshDeadLetters() {
+    const letters = await api('GET', '/api/dead-letters?limit=200');
+    $('dead-letters-empty').hidden = letters.length > 0;
+    fill('dead-letters-table', letters, (tr, d) => {
+      tr.dataset.testid = 'dead-letter-row';
+      tr.dataset.id = d.id;
+      tr.className = 'failed';
+      cell(tr, d.id, 'mono');
+      cell(tr, d.queue, 'mono');
+      cell(tr, d.task, 'mono');
+      cell(tr, d.callId, 'mono');
+      cell(tr, d.errorCode + ': ' + d.error, 'error-text');
+      cell(tr, time(d.at));
+      const td = cell(tr, '');
+      const button = document.createElement('button');
+      button.type = 'button';
+      button.className = 'action';
+      button.textContent = 'Retry';
+      button.dataset.testid = 'retry-' + d.id;
+      button.addEventListener('click', () => retry(d, button));
+      td.appendChild(button);
+    });
+  }
+
+  async function retry(letter, button) {
+    button.disabled = true;
+    try {
+      const result = await api('POST', '/api/dead-letters/' + encodeURIComponent(letter.id) + '/retry');
+      if (!result.retried) showError('dead letter ' + letter.id + ' was already retried or discarded');
+    } catch (e) {
+      showError(e.message);
+    } finally {
+      button.disabled = false;
+    }
+    await Promise.all([
+      refreshDeadLetters(),
+      api('GET', '/api/tasks?limit=100').then(onTasks),
+    ]).catch((e) => showError(e.message));
+  }
+
+  // ---- views ----
+  function refreshActiveView() {
+    let work;
+    if (state.view === 'processes') {
+      work = refreshProcesses();
+    } else if (state.view === 'tasks') {
+      work = refreshDeadLetters();
+    } else {
+      const now = Date.now();
+      if (now - state.lastSideRefresh < 2000) return;
+      state.lastSideRefresh = now;
+      work = refreshQueuesAndWorkers();
+    }
+    work.catch(handleFailure);
+  }
+
+  function show(view) {
+    state.view = view;
+    for (const tab of document.querySelectorAll('.tab')) tab.classList.toggle('active', tab.dataset.view === view);
+    for (const section of document.querySelectorAll('.view')) section.hidden = section.id !== 'view-' + view;
+    state.lastSideRefresh = 0;
+    refreshActiveView();
+    if (view === 'overview') drawChart();
+  }
+  for (const tab of document.querySelectorAll('.tab')) tab.addEventListener('click', () => show(tab.dataset.view));
+
+  function handleFailure(e) {
+    if (e instanceof ApiError && e.status === 401) {
+      showLogin();
+    } else {
+      showError(e.message);
+    }
+  }
+
+  // ---- live stream ----
+  function connect() {
+    if (state.events) state.events.close();
+    const events = new EventSource('/api/events');
+    state.events = events;
+    events.addEventListener('open', () => {
+      $('live-status').textContent = 'live';
+      $('live-status').className = 'status live';
+    });
+    events.addEventListener('snapshot', (e) => onSnapshot(JSON.parse(e.data)));
+    events.addEventListener('tasks', (e) => onTasks(JSON.parse(e.data)));
+    events.addEventListener('error', () => {
+      $('live-status').textContent = 'reconnecting…';
+      $('live-status').className = 'status down';
+    });
+  }
+
+  async function boot() {
+    try {
+      const session = await api('GET', '/api/session');
+      state.csrf = session.csrf;
+      $('node-name').textContent = session.node;
+    } catch (e) {
+      handleFailure(e);
+      return;
+    }
+    $('login').hidden = true;
+    $('main').hidden = false;
+    try {
+      onSnapshot(await api('GET', '/api/snapshot'));
+      onTasks(await api('GET', '/api/tasks?limit=100'));
+    } catch (e) {
+      handleFailure(e);
+    }
+    connect();
+  }
+
+  boot();
+})();
