@@ -79,8 +79,10 @@ import org.jspecify.annotations.Nullable;
  *   <li><b>Sending</b>: through the default exchange, persistent, {@code mandatory} (a task no
  *       queue takes fails its stage), with the envelope's priority and the headers {@value
  *       #DELIVERIES} (the delivery count), {@code baton-queue} and, for a task with an eta, {@value
- *       #ETA} (epoch milliseconds). Every stage completes on the publisher confirm ({@link
- *       ConfirmingPublisher}).
+ *       #ETA} (epoch milliseconds), and the W3C {@value #TRACEPARENT} header copied from the
+ *       envelope, so tools that read AMQP headers see the trace (the envelope stays what workers
+ *       read; copies, next attempts and dead letters keep the header). Every stage completes on the
+ *       publisher confirm ({@link ConfirmingPublisher}).
  *   <li><b>Delays</b>: a task whose eta is later than the time source's now goes through the
  *       cascade of per-level TTL queues, which hands it to its task queue after exactly the delay,
  *       on the server's clock. A task that arrives while its eta is still ahead of the consumer's
@@ -185,6 +187,10 @@ public final class AmqpBroker implements TaskProducer, NamedTaskConsumer, Broker
   static final String ERROR_CODE = "x-baton-error-code";
   static final String ERROR_MESSAGE = "x-baton-error-message";
   static final String DEAD_AT = "x-baton-dead-at";
+
+  /** The W3C Trace Context header name, as HTTP and the OpenTelemetry AMQP conventions use it. */
+  static final String TRACEPARENT = "traceparent";
+
   private static final String REVOKED_NAME = "baton-name";
   private static final String REVOKED_ID = "baton-id";
   private static final String REVOKED_UNTIL = "baton-until";
@@ -559,7 +565,8 @@ public final class AmqpBroker implements TaskProducer, NamedTaskConsumer, Broker
           task.key(),
           null);
     }
-    return handOut(publishTask(task.queue(), body, priority(task), 1, task.eta()));
+    return handOut(
+        publishTask(task.queue(), body, priority(task), 1, task.eta(), task.traceparent()));
   }
 
   /**
@@ -871,7 +878,14 @@ public final class AmqpBroker implements TaskProducer, NamedTaskConsumer, Broker
           int priority =
               found.getProps().getPriority() == null ? 0 : found.getProps().getPriority();
           try {
-            await(publishTask(letter.queue(), letter.body(), priority, 1, null));
+            await(
+                publishTask(
+                    letter.queue(),
+                    letter.body(),
+                    priority,
+                    1,
+                    null,
+                    traceparentOf(found.getProps())));
           } catch (IllegalStateException e) {
             if (e.getCause() instanceof AmqpPublishException refused && refused.unroutable()) {
               throw new IllegalStateException(
@@ -941,11 +955,19 @@ public final class AmqpBroker implements TaskProducer, NamedTaskConsumer, Broker
    * than now, else straight to its queue.
    */
   private CompletableFuture<Void> publishTask(
-      String taskQueue, byte[] body, int priority, int deliveries, @Nullable Instant eta) {
+      String taskQueue,
+      byte[] body,
+      int priority,
+      int deliveries,
+      @Nullable Instant eta,
+      @Nullable String traceparent) {
     String queue = route(taskQueue);
     Map<String, Object> headers = new HashMap<>();
     headers.put(DELIVERIES, deliveries);
     headers.put(BrokerTopology.QUEUE_HEADER, queue);
+    if (traceparent != null) {
+      headers.put(TRACEPARENT, traceparent);
+    }
     long delay = 0;
     if (eta != null) {
       headers.put(ETA, eta.toEpochMilli());
@@ -999,9 +1021,12 @@ public final class AmqpBroker implements TaskProducer, NamedTaskConsumer, Broker
   }
 
   private CompletableFuture<Void> publishDeadLetter(
-      String queue, byte[] body, int priority, TaskError error) {
+      String queue, byte[] body, int priority, TaskError error, @Nullable String traceparent) {
     Map<String, Object> headers = new HashMap<>();
     headers.put(BrokerTopology.QUEUE_HEADER, queue);
+    if (traceparent != null) {
+      headers.put(TRACEPARENT, traceparent);
+    }
     headers.put(ERROR_CODE, error.code().name());
     headers.put(ERROR_MESSAGE, truncate(error.message()));
     headers.put(DEAD_AT, time.now().toEpochMilli());
@@ -1433,16 +1458,20 @@ public final class AmqpBroker implements TaskProducer, NamedTaskConsumer, Broker
       int count = deliveriesOf(properties);
       Instant eta = etaOf(properties);
       int priority = properties.getPriority() == null ? 0 : properties.getPriority();
+      String traceparent = traceparentOf(properties);
       boolean later = eta != null && eta.isAfter(time.now());
       if (isCancelled()) {
-        forward(from, envelope, body, priority, count, later ? eta : null, "given back");
+        forward(
+            from, envelope, body, priority, count, later ? eta : null, traceparent, "given back");
       } else if (envelope.isRedeliver()) {
-        forward(from, envelope, body, priority, count + 1, later ? eta : null, "counted");
+        forward(
+            from, envelope, body, priority, count + 1, later ? eta : null, traceparent, "counted");
       } else if (later) {
-        forward(from, envelope, body, priority, count, eta, "delayed again");
+        forward(from, envelope, body, priority, count, eta, traceparent, "delayed again");
       } else {
         AmqpDelivery delivery =
-            new AmqpDelivery(this, from, gen, envelope.getDeliveryTag(), body, priority, count);
+            new AmqpDelivery(
+                this, from, gen, envelope.getDeliveryTag(), body, priority, count, traceparent);
         unsettled.add(delivery);
         delivery.startLease();
         try {
@@ -1466,10 +1495,11 @@ public final class AmqpBroker implements TaskProducer, NamedTaskConsumer, Broker
         int priority,
         int count,
         @Nullable Instant eta,
+        @Nullable String traceparent,
         String why) {
       forwarding.incrementAndGet();
       var _ =
-          publishTask(queue, body, priority, count, eta)
+          publishTask(queue, body, priority, count, eta, traceparent)
               .thenRun(() -> basicAck(from, envelope.getDeliveryTag()))
               .whenComplete(
                   (v, e) -> {
@@ -1584,6 +1614,7 @@ public final class AmqpBroker implements TaskProducer, NamedTaskConsumer, Broker
     private final byte[] body;
     private final int priority;
     private final int deliveryCount;
+    private final @Nullable String traceparent;
     private final AtomicBoolean settled = new AtomicBoolean();
     private volatile boolean expired;
     private volatile Instant leaseExpiresAt;
@@ -1598,7 +1629,8 @@ public final class AmqpBroker implements TaskProducer, NamedTaskConsumer, Broker
         long tag,
         byte[] body,
         int priority,
-        int deliveryCount) {
+        int deliveryCount,
+        @Nullable String traceparent) {
       this.sub = sub;
       this.channel = channel;
       this.generation = generation;
@@ -1606,6 +1638,7 @@ public final class AmqpBroker implements TaskProducer, NamedTaskConsumer, Broker
       this.body = body;
       this.priority = priority;
       this.deliveryCount = deliveryCount;
+      this.traceparent = traceparent;
       this.leaseExpiresAt = time.now().plus(lease);
     }
 
@@ -1683,7 +1716,7 @@ public final class AmqpBroker implements TaskProducer, NamedTaskConsumer, Broker
       if (stale()) {
         return CompletableFuture.completedFuture(null);
       }
-      return publishTask(sub.queue, body, priority, deliveryCount + 1, null);
+      return publishTask(sub.queue, body, priority, deliveryCount + 1, null, traceparent);
     }
 
     @Override
@@ -1706,13 +1739,17 @@ public final class AmqpBroker implements TaskProducer, NamedTaskConsumer, Broker
         return CompletableFuture.failedStage(e);
       }
       return settle(
-          "requeue", () -> publishTask(next.queue(), nextBody, priority(next), 1, next.eta()));
+          "requeue",
+          () ->
+              publishTask(
+                  next.queue(), nextBody, priority(next), 1, next.eta(), next.traceparent()));
     }
 
     @Override
     public CompletionStage<Void> deadLetter(TaskError error) {
       requireNonNull(error, "error");
-      return settle("deadLetter", () -> publishDeadLetter(sub.queue, body, priority, error));
+      return settle(
+          "deadLetter", () -> publishDeadLetter(sub.queue, body, priority, error, traceparent));
     }
 
     @Override
@@ -1876,6 +1913,13 @@ public final class AmqpBroker implements TaskProducer, NamedTaskConsumer, Broker
     } catch (IOException e) {
       throw new UncheckedIOException("cannot acknowledge: " + describe(e), e);
     }
+  }
+
+  /** The message's {@value #TRACEPARENT} header (the server hands strings back as LongStrings). */
+  private static @Nullable String traceparentOf(AMQP.BasicProperties properties) {
+    Map<String, Object> headers = properties.getHeaders();
+    Object value = headers == null ? null : headers.get(TRACEPARENT);
+    return value == null ? null : value.toString();
   }
 
   private static int deliveriesOf(AMQP.BasicProperties properties) {
