@@ -10,9 +10,11 @@ import dev.baton.tasks.Report;
 import dev.baton.tasks.ReportStatus;
 import dev.baton.tasks.Result;
 import dev.baton.tasks.TaskApp;
+import dev.baton.tasks.TaskContext;
 import dev.baton.tasks.TaskError;
 import dev.baton.tasks.TaskFailedException;
 import dev.baton.tasks.TaskOptions;
+import dev.baton.tasks.TraceParent;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -32,8 +34,9 @@ import org.junit.jupiter.api.Test;
  * The contract of one {@link TaskApp} that is both caller and worker, as the seed's
  * DingoSingleAppTestSuite: S1 a monitored call reports SENT, PROGRESS, SUCCESS and returns the
  * value; S2 ids that collide across task names keep results apart under concurrency. Beyond the
- * seed: an unmonitored call reports only its outcome, and a task that throws fails its call with
- * {@link ErrorCode#TASK_FAILED}.
+ * seed: an unmonitored call reports only its outcome, a task that throws fails its call with {@link
+ * ErrorCode#TASK_FAILED}, and trace context crosses the transport (a nested call continues the
+ * caller's trace).
  *
  * <h2>How an adapter uses it</h2>
  *
@@ -190,6 +193,58 @@ public abstract class SingleAppContract {
                 assertThat(e.code()).isEqualTo(ErrorCode.TASK_FAILED);
                 assertThat(e.key()).isEqualTo(result.key());
               });
+    }
+  }
+
+  /**
+   * Trace context crosses the transport: a call with an explicit {@link TraceParent} runs as a
+   * child span of it ({@link TaskContext#trace()} has the caller's trace id and a span id of its
+   * own), and a call made from inside that task continues the same trace with a span of its own.
+   */
+  @Test
+  public void traceContextCrossesTheTransportAndNestedCallsContinueIt() throws Exception {
+    String outer = taskName("trace-outer");
+    String inner = taskName("trace-inner");
+    TraceParent given =
+        TraceParent.parse("00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01");
+    Map<String, TraceParent> seen = new java.util.concurrent.ConcurrentHashMap<>();
+    try (TaskApp app = newApp()) {
+      app.register(
+          inner,
+          int.class,
+          int.class,
+          n -> {
+            seen.put("inner", TaskContext.current().orElseThrow().trace());
+            return n + 1;
+          });
+      app.register(
+          outer,
+          int.class,
+          int.class,
+          n -> {
+            seen.put("outer", TaskContext.current().orElseThrow().trace());
+            Object value = app.call(inner, n).await(awaitBound());
+            return requireNonNull((Integer) value) * 10;
+          });
+      // Two workers each: in a shared-queue layout either allocation may take the inner call.
+      app.allocate(inner, 2, 1);
+      app.allocate(outer, 2, 1);
+
+      Object value =
+          app.call(outer, TaskOptions.builder().traceparent(given).build(), 4).await(awaitBound());
+
+      assertThat(value).isEqualTo(50);
+      TraceParent outerSpan = requireNonNull(seen.get("outer"));
+      TraceParent innerSpan = requireNonNull(seen.get("inner"));
+      assertThat(outerSpan.traceId()).as("the outer attempt's trace").isEqualTo(given.traceId());
+      assertThat(outerSpan.parentId())
+          .as("the outer attempt's span")
+          .isNotEqualTo(given.parentId());
+      assertThat(innerSpan.traceId()).as("the nested call's trace").isEqualTo(given.traceId());
+      assertThat(innerSpan.parentId())
+          .as("the nested attempt's span")
+          .isNotEqualTo(outerSpan.parentId())
+          .isNotEqualTo(given.parentId());
     }
   }
 
