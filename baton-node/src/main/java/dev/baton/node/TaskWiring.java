@@ -27,8 +27,8 @@ final class TaskWiring {
     TaskApp.Builder builder =
         TaskApp.builder()
             .shutdownGrace(tasks.shutdownGrace())
-            .workerId(config.name() + "-" + UUID.randomUUID().toString().substring(0, 8));
-    builder = observed(builder, activity);
+            .workerId(config.name() + "-" + UUID.randomUUID().toString().substring(0, 8))
+            .observer(activity);
     if (tasks.mode() == NodeConfig.TasksConfig.Mode.LOCAL) {
       TaskApp app = builder.mode(TaskApp.Mode.LOCAL).build();
       resources.add(app);
@@ -46,10 +46,6 @@ final class TaskWiring {
     app.use(broker);
     app.use(backend);
     return app;
-  }
-
-  static TaskApp.Builder observed(TaskApp.Builder builder, TaskActivity activity) {
-    return builder;
   }
 
   private static AutoCloseable connect(String key, URI uri, boolean broker, SystemTimeSource time) {
