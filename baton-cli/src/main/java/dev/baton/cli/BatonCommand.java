@@ -15,7 +15,20 @@ import picocli.CommandLine.Spec;
     mixinStandardHelpOptions = true,
     versionProvider = BatonCommand.ModuleVersion.class,
     description = "Baton: a runtime for asynchronous work on the JVM.",
-    subcommands = {DemoCommand.class, HelpCommand.class})
+    sortOptions = false,
+    subcommands = {
+      DemoCommand.class,
+      NodeCommand.class,
+      CallCommand.class,
+      InspectCommand.class,
+      HelpCommand.class
+    },
+    footer = {
+      "",
+      "Start with `baton demo`; `baton help COMMAND` explains each command.",
+      "Exit codes (every command): 0 done, 1 the work failed, 2 bad usage or configuration,",
+      "3 a server cannot be reached, 4 the node refused the request. See docs/cli.md."
+    })
 public final class BatonCommand implements Runnable {
   @SuppressWarnings("NullAway.Init") // injected by picocli before run()
   @Spec

@@ -1,0 +1,83 @@
+package dev.baton.cli;
+
+import static java.util.Objects.requireNonNull;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.baton.node.Node;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.atomic.AtomicReference;
+import org.jspecify.annotations.Nullable;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class NodeCommandTest {
+
+  @Test
+  void node_withABadKey_printsTheKey_andExitsTwo(@TempDir Path dir) throws Exception {
+    Path config = dir.resolve("node.yaml");
+    Files.writeString(config, "name: bad-key\nscheduler:\n  wrokers: 4\n");
+
+    CliRun run = CliRun.run("node", "--config", config.toString());
+
+    assertThat(run.exitCode()).as(run.both()).isEqualTo(2);
+    assertThat(run.err()).startsWith("baton node: ").contains("scheduler.wrokers");
+  }
+
+  @Test
+  void node_withAMissingFile_saysWhich_andExitsTwo(@TempDir Path dir) {
+    CliRun run = CliRun.run("node", "--config", dir.resolve("absent.yaml").toString());
+
+    assertThat(run.exitCode()).isEqualTo(2);
+    assertThat(run.err()).contains("absent.yaml");
+  }
+
+  @Test
+  void node_withoutConfig_isAUsageError() {
+    CliRun run = CliRun.run("node");
+
+    assertThat(run.exitCode()).isEqualTo(2);
+    assertThat(run.err()).contains("--config");
+  }
+
+  @Test
+  void node_printsWhatItBooted_runsUntilStopped_andExitsZero(@TempDir Path dir) throws Exception {
+    Path config = dir.resolve("node.yaml");
+    Files.writeString(
+        config,
+        """
+        name: worker-1
+        dashboard:
+          port: 0
+        modules:
+          disabled: [eval, workflow]
+        extensions: [demo]
+        """);
+    AtomicReference<@Nullable Node> seen = new AtomicReference<>();
+
+    CliRun run =
+        CliRun.run(
+            commandLine -> {
+              NodeCommand command =
+                  requireNonNull(commandLine.getSubcommands().get("node")).getCommand();
+              command.onStarted =
+                  node -> {
+                    seen.set(node);
+                    node.close();
+                  };
+            },
+            "node",
+            "--config",
+            config.toString());
+
+    assertThat(run.exitCode()).as(run.both()).isZero();
+    assertThat(run.out())
+        .contains("Node 'worker-1' started in ")
+        .contains("tasks      local (in-process queue)")
+        .doesNotContain("eval")
+        .contains("extensions demo")
+        .containsPattern("dashboard  http://127\\.0\\.0\\.1:\\d+/, Prometheus at /metrics")
+        .contains("Node 'worker-1' stopped.");
+    assertThat(seen.get()).isNotNull();
+  }
+}
