@@ -80,11 +80,21 @@
     return td;
   }
 
-  function fill(tableId, items, build) {
+  // Rows are rebuilt only when their item changed: an unchanged row keeps its element, so a button
+  // under the pointer stays put while live updates refresh the rest of the table.
+  function fill(tableId, items, build, key) {
     const body = $(tableId).tBodies[0];
-    const rows = items.map((item) => {
+    const old = new Map();
+    for (const tr of body.rows) old.set(tr.dataset.key, tr);
+    const rows = items.map((item, index) => {
+      const signature = JSON.stringify(item);
+      const rowKey = key ? String(key(item)) : String(index);
+      const existing = old.get(rowKey);
+      if (existing && existing.dataset.signature === signature) return existing;
       const tr = document.createElement('tr');
       build(tr, item);
+      tr.dataset.key = rowKey;
+      tr.dataset.signature = signature;
       return tr;
     });
     body.replaceChildren(...rows);
@@ -232,7 +242,7 @@
       button.dataset.testid = 'terminate-' + p.id;
       button.addEventListener('click', () => terminate(p, button));
       td.appendChild(button);
-    });
+    }, (p) => p.id);
   }
 
   async function terminate(process, button) {
@@ -255,6 +265,7 @@
       tr.dataset.taskId = t.id;
       tr.dataset.state = t.state;
       tr.dataset.attempt = String(t.attempt);
+      tr.dataset.at = t.at;
       if (t.state === 'FAILED' || t.state === 'DEAD' || t.errorCode) tr.className = 'failed';
       cell(tr, t.name, 'mono');
       cell(tr, t.id, 'mono');
@@ -264,7 +275,7 @@
       cell(tr, t.traceId, 'mono');
       cell(tr, t.error ? (t.errorCode + ': ' + t.error) : '', 'error-text');
       cell(tr, time(t.at));
-    });
+    }, (t) => t.id);
   }
 
   async function refreshDeadLetters() {
@@ -288,7 +299,7 @@
       button.dataset.testid = 'retry-' + d.id;
       button.addEventListener('click', () => retry(d, button));
       td.appendChild(button);
-    });
+    }, (d) => d.id);
   }
 
   async function retry(letter, button) {

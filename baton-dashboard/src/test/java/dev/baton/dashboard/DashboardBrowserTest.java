@@ -1,0 +1,184 @@
+package dev.baton.dashboard;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assertions.fail;
+
+import dev.baton.process.Pid;
+import dev.baton.tasks.spi.DeadLetter;
+import dev.baton.testing.TestNode;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Comparator;
+import java.util.Objects;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.openqa.selenium.By;
+import org.openqa.selenium.OutputType;
+import org.openqa.selenium.TakesScreenshot;
+import org.openqa.selenium.WebDriver;
+import org.openqa.selenium.WebElement;
+import org.openqa.selenium.chrome.ChromeDriver;
+import org.openqa.selenium.chrome.ChromeDriverService;
+import org.openqa.selenium.chrome.ChromeOptions;
+import org.openqa.selenium.support.ui.ExpectedConditions;
+import org.openqa.selenium.support.ui.WebDriverWait;
+
+/**
+ * The dashboard end to end in a real headless Chromium (Debian's {@code chromium} and {@code
+ * chromium-driver} packages, which {@code scripts/lib/browser.sh} installs), driven by Selenium:
+ * the live numbers change, a dead letter is retried from the page, a process is terminated from the
+ * page, and screenshots are kept in {@code target/e2e-artifacts/}.
+ */
+class DashboardBrowserTest {
+  private static final Path CHROMIUM = Path.of("/usr/bin/chromium");
+  private static final Path CHROMEDRIVER = Path.of("/usr/bin/chromedriver");
+  private static final Path ARTIFACTS = Path.of("target", "e2e-artifacts");
+
+  @Test
+  void thePage_isLive_retriesADeadLetter_andTerminatesAProcess() throws Exception {
+    if (!Files.isExecutable(CHROMIUM) || !Files.isExecutable(CHROMEDRIVER)) {
+      fail(
+          "the browser test needs "
+              + CHROMIUM
+              + " and "
+              + CHROMEDRIVER
+              + " (Debian's chromium and chromium-driver packages): run scripts/lib/browser.sh");
+    }
+    Files.createDirectories(ARTIFACTS);
+    Path profile = Files.createTempDirectory("baton-chromium-");
+    try (LiveNode node = new LiveNode()) {
+      node.startWork();
+      DeadLetter letter = node.deadLetterOne("for the browser");
+      String callId = Objects.requireNonNull(letter.key()).id();
+      Pid idle = node.spawnIdle();
+      try (Dashboard dashboard =
+          Dashboard.start(
+              DashboardSettings.builder().port(0).sampleInterval(Duration.ofMillis(200)).build(),
+              node.view())) {
+        ChromeDriverService service =
+            new ChromeDriverService.Builder()
+                .usingDriverExecutable(CHROMEDRIVER.toFile())
+                .usingAnyFreePort()
+                .build();
+        ChromeOptions options = new ChromeOptions();
+        options.setBinary(CHROMIUM.toString());
+        options.addArguments(
+            "--headless=new",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-dev-shm-usage",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--no-first-run",
+            "--disable-quic",
+            "--window-size=1280,1000",
+            "--user-data-dir=" + profile);
+        WebDriver driver = new ChromeDriver(service, options);
+        try {
+          exercise(
+              driver,
+              "http://127.0.0.1:" + dashboard.address().getPort() + "/",
+              node,
+              letter,
+              callId,
+              idle);
+        } finally {
+          driver.quit();
+          service.stop();
+        }
+      }
+    } finally {
+      deleteTree(profile);
+    }
+  }
+
+  private static void exercise(
+      WebDriver driver, String url, LiveNode node, DeadLetter letter, String callId, Pid idle)
+      throws IOException {
+    WebDriverWait wait = new WebDriverWait(driver, TestNode.BOUND);
+    driver.get(url);
+
+    // Overview: the stream is live and the numbers move while the node works.
+    wait.until(ExpectedConditions.textToBe(By.id("live-status"), "live"));
+    wait.until(d -> !text(d, "stat-commands").equals("–"));
+    String firstCount = text(driver, "stat-commands");
+    wait.until(d -> !text(d, "stat-commands").equals(firstCount));
+    wait.until(d -> !text(d, "stat-commands-rate").equals("–"));
+    assertThat(text(driver, "node-name")).isEqualTo(LiveNode.NODE_NAME);
+    wait.until(
+        d ->
+            !d.findElements(By.cssSelector("#queues-table tbody tr")).isEmpty()
+                && !d.findElements(By.cssSelector("#workers-table tbody tr")).isEmpty());
+    screenshot(driver, "overview");
+
+    // Tasks: the dead letter is listed with its error; Retry puts it back and it runs again.
+    driver.findElement(By.cssSelector("[data-testid=nav-tasks]")).click();
+    By letterRow = By.cssSelector("tr[data-testid=dead-letter-row][data-id='" + letter.id() + "']");
+    WebElement row = wait.until(ExpectedConditions.visibilityOfElementLocated(letterRow));
+    assertThat(row.getText()).contains("broken on purpose: for the browser");
+    By taskRow = By.cssSelector("tr[data-testid=task-row][data-task-id='" + callId + "']");
+    int runsBefore = node.brokenRuns.get();
+    Instant clicked = Instant.now();
+
+    driver.findElement(By.cssSelector("[data-testid='retry-" + letter.id() + "']")).click();
+
+    wait.until(ExpectedConditions.invisibilityOfElementLocated(letterRow));
+    wait.until(
+        d -> {
+          var rows = d.findElements(taskRow);
+          String at = rows.isEmpty() ? null : rows.get(0).getDomAttribute("data-at");
+          return at != null && Instant.parse(at).isAfter(clicked);
+        });
+    assertThat(node.brokenRuns.get()).isGreaterThan(runsBefore);
+    // Broken as it is, the retried call fails again and is listed anew, under a new id.
+    wait.until(
+        d ->
+            d.findElements(By.cssSelector("tr[data-testid=dead-letter-row]")).stream()
+                .anyMatch(r -> r.getText().contains(callId)));
+    assertThat(driver.findElement(taskRow).getDomAttribute("class")).isEqualTo("failed");
+    screenshot(driver, "tasks");
+
+    // Processes: Terminate ends the process and its row goes.
+    driver.findElement(By.cssSelector("[data-testid=nav-processes]")).click();
+    By processRow = By.cssSelector("tr[data-testid=process-row][data-pid='" + idle.id() + "']");
+    wait.until(ExpectedConditions.visibilityOfElementLocated(processRow));
+    driver.findElement(By.cssSelector("[data-testid='terminate-" + idle.id() + "']")).click();
+    wait.until(ExpectedConditions.invisibilityOfElementLocated(processRow));
+    assertThat(node.scheduler().isAlive(idle)).isFalse();
+    screenshot(driver, "processes");
+
+    // Nothing went wrong on the page.
+    assertThat(driver.findElement(By.id("error")).isDisplayed())
+        .as("error banner: %s", text(driver, "error-text"))
+        .isFalse();
+  }
+
+  private static String text(WebDriver driver, String id) {
+    return driver.findElement(By.id(id)).getText();
+  }
+
+  private static void screenshot(WebDriver driver, String name) throws IOException {
+    byte[] png = ((TakesScreenshot) driver).getScreenshotAs(OutputType.BYTES);
+    Path file = ARTIFACTS.resolve("dashboard-" + name + ".png");
+    Files.write(file, png);
+    byte[] written = Files.readAllBytes(file);
+    assertThat(written.length).isGreaterThan(1000);
+    assertThat(java.util.Arrays.copyOf(written, 8))
+        .containsExactly(0x89, 'P', 'N', 'G', 0x0D, 0x0A, 0x1A, 0x0A);
+  }
+
+  private static void deleteTree(Path root) throws IOException {
+    if (!Files.exists(root)) {
+      return;
+    }
+    try (Stream<Path> paths = Files.walk(root)) {
+      for (Path path : paths.sorted(Comparator.reverseOrder()).toList()) {
+        Files.deleteIfExists(path);
+      }
+    }
+  }
+}
