@@ -8,6 +8,7 @@ import dev.baton.dispatch.ResultReceiver;
 import dev.baton.modules.clock.Clock;
 import dev.baton.node.Node;
 import dev.baton.node.NodeSignals;
+import dev.baton.process.Coroutine;
 import dev.baton.process.CoroutineScope;
 import dev.baton.process.Event;
 import dev.baton.process.Pid;
@@ -104,7 +105,7 @@ public final class ServeLoop {
     Scheduler scheduler = node.scheduler();
     List<Pid> longLived = new ArrayList<>();
     for (int i = 0; i < LONG_LIVED; i++) {
-      longLived.add(scheduler.spawnCoroutine(ServeLoop::greetAndSleep));
+      longLived.add(scheduler.spawnCoroutine(new GreetAndSleep()));
     }
     CommandRouter router = new CommandRouter(node.services().require(Registry.KEY));
     CancellationSignal cancellation = new CancellationSignal();
@@ -157,11 +158,14 @@ public final class ServeLoop {
     }
   }
 
-  /** A long-lived process: greets, sleeps a second, again, until cancelled. */
-  private static @Nullable Object greetAndSleep(CoroutineScope p, @Nullable Object input) {
-    for (long round = 1; ; round++) {
-      p.call(new GreeterModule.Greet("round " + round));
-      p.call(new Clock.Sleep(Duration.ofSeconds(1)));
+  /** A long-lived process: greets, sleeps a second, again, until cancelled or terminated. */
+  private static final class GreetAndSleep implements Coroutine {
+    @Override
+    public @Nullable Object run(CoroutineScope p, @Nullable Object input) {
+      for (long round = 1; ; round++) {
+        p.call(new GreeterModule.Greet("round " + round));
+        p.call(new Clock.Sleep(Duration.ofSeconds(1)));
+      }
     }
   }
 
