@@ -78,12 +78,11 @@ final class LiveFeed implements AutoCloseable {
   }
 
   /**
-   * Serves one stream on the calling (HTTP) thread until the client goes, the stream is dropped or
-   * the feed closes.
+   * Opens a stream: it gets every event from now on until it ends or is dropped.
    *
    * @throws HttpError 503 when {@link #MAX_STREAMS} are open or the feed is closed
    */
-  void serve(HttpExchange exchange) throws IOException {
+  Stream open() {
     if (closed.get() || !slots.tryAcquire()) {
       throw new HttpError(
           503,
@@ -98,6 +97,17 @@ final class LiveFeed implements AutoCloseable {
     if (closed.get()) {
       stream.end();
     }
+    return stream;
+  }
+
+  /**
+   * Serves one stream on the calling (HTTP) thread until the client goes, the stream is dropped or
+   * the feed closes.
+   *
+   * @throws HttpError 503 when {@link #MAX_STREAMS} are open or the feed is closed
+   */
+  void serve(HttpExchange exchange) throws IOException {
+    Stream stream = open();
     try {
       exchange.getResponseHeaders().set("Content-Type", "text/event-stream; charset=utf-8");
       exchange.getResponseHeaders().set("X-Accel-Buffering", "no");
@@ -112,7 +122,7 @@ final class LiveFeed implements AutoCloseable {
       write(out, first);
       long heartbeatNanos = HEARTBEAT.toNanos();
       while (true) {
-        String next = stream.queue.poll(heartbeatNanos, TimeUnit.NANOSECONDS);
+        String next = stream.poll(heartbeatNanos);
         if (next == null) {
           write(out, ": heartbeat\n\n");
         } else if (next.equals(END)) {
@@ -194,9 +204,19 @@ final class LiveFeed implements AutoCloseable {
   }
 
   /** One client's queue of events. */
-  private static final class Stream {
-    final ArrayBlockingQueue<String> queue = new ArrayBlockingQueue<>(QUEUE_CAPACITY);
-    final AtomicBoolean ended = new AtomicBoolean();
+  static final class Stream {
+    private final ArrayBlockingQueue<String> queue = new ArrayBlockingQueue<>(QUEUE_CAPACITY);
+    private final AtomicBoolean ended = new AtomicBoolean();
+
+    /** Whether it ended: dropped as too slow, or the feed closed. */
+    boolean ended() {
+      return ended.get();
+    }
+
+    /** The next event's text, waiting up to {@code nanos}; null if none came, "" at the end. */
+    @Nullable String poll(long nanos) throws InterruptedException {
+      return queue.poll(nanos, TimeUnit.NANOSECONDS);
+    }
 
     boolean offer(String event) {
       return ended.get() || queue.offer(event);

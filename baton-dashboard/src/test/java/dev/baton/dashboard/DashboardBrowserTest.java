@@ -37,8 +37,74 @@ class DashboardBrowserTest {
   private static final Path CHROMEDRIVER = Path.of("/usr/bin/chromedriver");
   private static final Path ARTIFACTS = Path.of("target", "e2e-artifacts");
 
+  /** What a test does with the browser. */
+  @FunctionalInterface
+  private interface BrowserSteps {
+    void run(WebDriver driver) throws Exception;
+  }
+
   @Test
   void thePage_isLive_retriesADeadLetter_andTerminatesAProcess() throws Exception {
+    try (LiveNode node = new LiveNode()) {
+      node.startWork();
+      DeadLetter letter = node.deadLetterOne("for the browser");
+      String callId = Objects.requireNonNull(letter.key()).id();
+      Pid idle = node.spawnIdle();
+      try (Dashboard dashboard =
+          Dashboard.start(
+              DashboardSettings.builder().port(0).sampleInterval(Duration.ofMillis(200)).build(),
+              node.view())) {
+        String url = "http://127.0.0.1:" + dashboard.address().getPort() + "/";
+        withBrowser(driver -> exercise(driver, url, node, letter, callId, idle));
+      }
+    }
+  }
+
+  @Test
+  void aDashboardWithAToken_asksForIt_refusesAWrongOne_andGoesLiveWithTheRightOne()
+      throws Exception {
+    String token = "browser-test-token-0123456789";
+    try (LiveNode node = new LiveNode()) {
+      node.startWork();
+      try (Dashboard dashboard =
+          Dashboard.start(
+              DashboardSettings.builder()
+                  .port(0)
+                  .token(token)
+                  .sampleInterval(Duration.ofMillis(200))
+                  .build(),
+              node.view())) {
+        String url = "http://127.0.0.1:" + dashboard.address().getPort() + "/";
+        withBrowser(
+            driver -> {
+              WebDriverWait wait = new WebDriverWait(driver, TestNode.BOUND);
+              driver.get(url);
+              wait.until(ExpectedConditions.visibilityOfElementLocated(By.id("login")));
+              assertThat(driver.findElement(By.id("main")).isDisplayed()).isFalse();
+
+              driver.findElement(By.id("login-token")).sendKeys("not-the-token-at-all-0000");
+              driver.findElement(By.id("login-submit")).click();
+              wait.until(ExpectedConditions.visibilityOfElementLocated(By.id("error")));
+              assertThat(text(driver, "error-text")).contains("wrong token");
+
+              driver.findElement(By.id("login-token")).clear();
+              driver.findElement(By.id("login-token")).sendKeys(token);
+              driver.findElement(By.id("login-submit")).click();
+              wait.until(ExpectedConditions.visibilityOfElementLocated(By.id("main")));
+              wait.until(ExpectedConditions.textToBe(By.id("live-status"), "live"));
+              wait.until(d -> !text(d, "stat-commands").equals("–"));
+              assertThat(driver.findElement(By.id("login")).isDisplayed()).isFalse();
+              screenshot(driver, "signed-in");
+            });
+      }
+    }
+  }
+
+  /**
+   * Runs {@code steps} in a fresh headless Chromium (its own profile directory, removed after),
+   * driven through Debian's chromedriver.
+   */
+  private static void withBrowser(BrowserSteps steps) throws Exception {
     if (!Files.isExecutable(CHROMIUM) || !Files.isExecutable(CHROMEDRIVER)) {
       fail(
           "the browser test needs "
@@ -49,47 +115,35 @@ class DashboardBrowserTest {
     }
     Files.createDirectories(ARTIFACTS);
     Path profile = Files.createTempDirectory("baton-chromium-");
-    try (LiveNode node = new LiveNode()) {
-      node.startWork();
-      DeadLetter letter = node.deadLetterOne("for the browser");
-      String callId = Objects.requireNonNull(letter.key()).id();
-      Pid idle = node.spawnIdle();
-      try (Dashboard dashboard =
-          Dashboard.start(
-              DashboardSettings.builder().port(0).sampleInterval(Duration.ofMillis(200)).build(),
-              node.view())) {
-        ChromeDriverService service =
-            new ChromeDriverService.Builder()
-                .usingDriverExecutable(CHROMEDRIVER.toFile())
-                .usingAnyFreePort()
-                .build();
-        ChromeOptions options = new ChromeOptions();
-        options.setBinary(CHROMIUM.toString());
-        options.addArguments(
-            "--headless=new",
-            "--no-sandbox",
-            "--disable-gpu",
-            "--disable-dev-shm-usage",
-            "--disable-background-networking",
-            "--disable-component-update",
-            "--disable-sync",
-            "--no-first-run",
-            "--disable-quic",
-            "--window-size=1280,1000",
-            "--user-data-dir=" + profile);
+    try {
+      ChromeDriverService service =
+          new ChromeDriverService.Builder()
+              .usingDriverExecutable(CHROMEDRIVER.toFile())
+              .usingAnyFreePort()
+              .build();
+      ChromeOptions options = new ChromeOptions();
+      options.setBinary(CHROMIUM.toString());
+      options.addArguments(
+          "--headless=new",
+          "--no-sandbox",
+          "--disable-gpu",
+          "--disable-dev-shm-usage",
+          "--disable-background-networking",
+          "--disable-component-update",
+          "--disable-sync",
+          "--no-first-run",
+          "--disable-quic",
+          "--window-size=1280,1000",
+          "--user-data-dir=" + profile);
+      try {
         WebDriver driver = new ChromeDriver(service, options);
         try {
-          exercise(
-              driver,
-              "http://127.0.0.1:" + dashboard.address().getPort() + "/",
-              node,
-              letter,
-              callId,
-              idle);
+          steps.run(driver);
         } finally {
           driver.quit();
-          service.stop();
         }
+      } finally {
+        service.stop();
       }
     } finally {
       deleteTree(profile);
