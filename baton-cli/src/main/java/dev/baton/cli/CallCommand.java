@@ -12,6 +12,7 @@ import dev.baton.node.NodeConfig;
 import dev.baton.node.NodeConfigException;
 import dev.baton.redis.RedisBackend;
 import dev.baton.redis.RedisBroker;
+import dev.baton.tasks.ErrorCode;
 import dev.baton.tasks.Result;
 import dev.baton.tasks.TaskApp;
 import dev.baton.tasks.TaskError;
@@ -188,7 +189,16 @@ public final class CallCommand implements Callable<Integer> {
       return 0;
     } catch (TaskFailedException e) {
       TaskError error = e.error();
-      err.println("baton call: " + task + " failed: [" + error.code() + "] " + error.message());
+      err.println(
+          "baton call: "
+              + task
+              + " failed: ["
+              + error.code()
+              + "] "
+              + error.message()
+              + (error.code() == ErrorCode.TIMEOUT
+                  ? "; is a worker serving it on " + redact(brokerUri) + "?"
+                  : ""));
       return 1;
     } catch (TimeoutException e) {
       err.println(
