@@ -145,7 +145,11 @@ class NodeMetricsTest {
 
   @Test
   void theView_listsProcessesByPid_andTerminatesThem() throws Exception {
-    NodeConfig config = NodeConfig.builder().dashboard(false).build();
+    NodeConfig config =
+        NodeConfig.builder()
+            .dashboard(false)
+            .scheduler(new NodeConfig.SchedulerConfig(2, 1000, 100, Duration.ofMillis(200)))
+            .build();
     try (Node node = Node.start(config, List.of())) {
       Pid first = node.scheduler().spawnCoroutine((p, in) -> p.receive("never").payload());
       Pid second = node.scheduler().spawnCoroutine((p, in) -> p.receive("never").payload());

@@ -1,0 +1,102 @@
+package dev.baton.node;
+
+import static dev.baton.testing.TestNode.awaitCondition;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.baton.boot.Component;
+import dev.baton.node.spi.ExtensionContext;
+import dev.baton.node.spi.NodeExtension;
+import dev.baton.process.Pid;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import org.junit.jupiter.api.Test;
+
+/** close() runs its phases in order: dashboard, task workers, processes, the other components. */
+class NodeShutdownTest {
+
+  @Test
+  void close_stopsTheDashboardThenTasksThenProcessesThenTheRest() throws Exception {
+    List<String> events = new CopyOnWriteArrayList<>();
+    CountDownLatch taskRunning = new CountDownLatch(1);
+    NodeExtension extension =
+        new NodeExtension() {
+          @Override
+          public String name() {
+            return "recorder";
+          }
+
+          @Override
+          public void extend(ExtensionContext context) {
+            context
+                .tasks()
+                .register(
+                    "hold",
+                    int.class,
+                    int.class,
+                    n -> {
+                      taskRunning.countDown();
+                      try {
+                        new CountDownLatch(1).await();
+                      } catch (InterruptedException e) {
+                        events.add("task interrupted");
+                        Thread.currentThread().interrupt();
+                      }
+                      return n;
+                    });
+            context.allocate("hold", 1);
+            context.component(
+                Component.named("recorder.component")
+                    .onStop(services -> events.add("extension component stopped"))
+                    .build());
+          }
+        };
+    NodeConfig config =
+        NodeConfig.builder()
+            .dashboardAddress("127.0.0.1", 0)
+            .scheduler(new NodeConfig.SchedulerConfig(2, 1000, 100, Duration.ofMillis(500)))
+            .tasks(
+                new NodeConfig.TasksConfig(
+                    true,
+                    NodeConfig.TasksConfig.Mode.LOCAL,
+                    null,
+                    null,
+                    Map.of(),
+                    Duration.ofMillis(100)))
+            .build();
+    Node node = Node.start(config, List.of(extension));
+    var _ = node.tasks().orElseThrow().call("hold", 1);
+    Pid waiting =
+        node.scheduler()
+            .spawnCoroutine(
+                (p, input) -> {
+                  try {
+                    return p.receive("never").payload();
+                  } catch (Throwable ended) {
+                    events.add("process ended");
+                    throw ended;
+                  }
+                });
+    awaitCondition("the task to run", () -> taskRunning.getCount() == 0);
+    awaitCondition(
+        "the process to wait",
+        () -> node.view().snapshot().processesByState().getOrDefault("IDLE", 0) == 1);
+
+    node.close(phase -> events.add(phase.replaceFirst(" \\(.*", "")));
+
+    assertThat(events)
+        .containsExactly(
+            "stopping the dashboard",
+            "stopping task workers",
+            "task interrupted",
+            "stopping processes",
+            "process ended",
+            "stopping components",
+            "extension component stopped",
+            "stopped");
+    assertThat(node.scheduler().isAlive(waiting)).isFalse();
+    assertThat(node.awaitStopped(Duration.ZERO)).isTrue();
+  }
+}
