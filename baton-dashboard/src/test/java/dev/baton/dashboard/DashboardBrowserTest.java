@@ -50,12 +50,13 @@ class DashboardBrowserTest {
       DeadLetter letter = node.deadLetterOne("for the browser");
       String callId = Objects.requireNonNull(letter.key()).id();
       Pid idle = node.spawnIdle();
+      Pid other = node.spawnIdle();
       try (Dashboard dashboard =
           Dashboard.start(
               DashboardSettings.builder().port(0).sampleInterval(Duration.ofMillis(200)).build(),
               node.view())) {
         String url = "http://127.0.0.1:" + dashboard.address().getPort() + "/";
-        withBrowser(driver -> exercise(driver, url, node, letter, callId, idle));
+        withBrowser(driver -> exercise(driver, url, node, letter, callId, idle, other));
       }
     }
   }
@@ -151,7 +152,13 @@ class DashboardBrowserTest {
   }
 
   private static void exercise(
-      WebDriver driver, String url, LiveNode node, DeadLetter letter, String callId, Pid idle)
+      WebDriver driver,
+      String url,
+      LiveNode node,
+      DeadLetter letter,
+      String callId,
+      Pid idle,
+      Pid other)
       throws IOException {
     WebDriverWait wait = new WebDriverWait(driver, TestNode.BOUND);
     driver.get(url);
@@ -203,6 +210,13 @@ class DashboardBrowserTest {
     driver.findElement(By.cssSelector("[data-testid='terminate-" + idle.id() + "']")).click();
     wait.until(ExpectedConditions.invisibilityOfElementLocated(processRow));
     assertThat(node.scheduler().isAlive(idle)).isFalse();
+    assertThat(
+            driver
+                .findElement(
+                    By.cssSelector("tr[data-testid=process-row][data-pid='" + other.id() + "']"))
+                .isDisplayed())
+        .isTrue();
+    assertThat(node.scheduler().isAlive(other)).isTrue();
     screenshot(driver, "processes");
 
     // Nothing went wrong on the page.

@@ -1,5 +1,6 @@
 package dev.baton.dashboard;
 
+import com.google.errorprone.annotations.concurrent.GuardedBy;
 import dev.baton.tasks.TaskError;
 import dev.baton.tasks.TaskKey;
 import dev.baton.tasks.TaskObserver;
@@ -20,7 +21,9 @@ import org.jspecify.annotations.Nullable;
 final class TaskLog implements TaskObserver {
   private static final int KEEP = 500;
 
+  @GuardedBy("this")
   private final LinkedHashMap<String, TaskRow> rows = new LinkedHashMap<>();
+
   final AtomicLong sent = new AtomicLong();
   final AtomicLong succeeded = new AtomicLong();
   final AtomicLong failed = new AtomicLong();
