@@ -26,8 +26,9 @@ import picocli.CommandLine.Spec;
     footer = {
       "",
       "Start with `baton demo`; `baton help COMMAND` explains each command.",
-      "Exit codes (every command): 0 done, 1 the work failed, 2 bad usage or configuration,",
-      "3 a server cannot be reached, 4 the node refused the request. See docs/cli.md."
+      "Exit codes (every command): 0 done, 1 the work failed, 2 bad usage or",
+      "configuration, 3 a server cannot be reached, 4 the node refused the request.",
+      "Every command, option and exit code: docs/cli.md."
     })
 public final class BatonCommand implements Runnable {
   @SuppressWarnings("NullAway.Init") // injected by picocli before run()

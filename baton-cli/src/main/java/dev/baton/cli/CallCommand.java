@@ -49,14 +49,14 @@ import picocli.CommandLine.Spec;
       "Examples:",
       "  baton call add '[1, 2]' --broker redis://127.0.0.1:6379",
       "  baton call billing.invoice '[\"ada\", [1250, 399]]' --config node.yaml",
-      "  baton call add '[1, 2]' --broker amqp://guest:guest@127.0.0.1:5672/%2F \\",
+      "  baton call add '[1, 2]' --broker amqp://guest:guest@127.0.0.1:5672/%%2F \\",
       "      --backend redis://127.0.0.1:6379"
     },
     footer = {
       "",
-      "Exit codes: 0 printed the result, 1 the task failed (its code and message on stderr)",
-      "or gave no outcome in time, 2 bad arguments or options, 3 the broker or backend",
-      "cannot be reached."
+      "Exit codes: 0 printed the result, 1 the task failed (its code and message",
+      "on stderr) or gave no outcome in time, 2 bad arguments or options, 3 the",
+      "broker or backend cannot be reached."
     })
 public final class CallCommand implements Callable<Integer> {
   private static final ObjectMapper JSON =

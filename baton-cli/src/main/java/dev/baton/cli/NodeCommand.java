@@ -29,10 +29,11 @@ import picocli.CommandLine.Spec;
     name = "node",
     mixinStandardHelpOptions = true,
     description = {
-      "Run a long-lived node from a YAML configuration (docs/node.md lists every key):",
-      "its scheduler and command modules, its task app and workers (local, or remote on",
-      "Redis or RabbitMQ), its extensions, metrics and dashboard. Runs until Ctrl+C",
-      "(SIGINT) or SIGTERM, then stops gracefully; a second signal forces exit.",
+      "Run a long-lived node from a YAML configuration.",
+      "The file (docs/node.md lists every key) sets the scheduler, the command modules,",
+      "the task app and its workers (local, or remote on Redis or RabbitMQ), extensions,",
+      "metrics and the dashboard. Runs until Ctrl+C (SIGINT) or SIGTERM, then stops",
+      "gracefully; a second signal forces exit.",
       "",
       "A worker serving the demo's tasks on Redis, for `baton call`:",
       "  name: worker-1",
@@ -43,8 +44,8 @@ import picocli.CommandLine.Spec;
     },
     footer = {
       "",
-      "Exit codes: 0 stopped by a signal, 1 the node failed to start, 2 the configuration",
-      "is wrong (the message names the key)."
+      "Exit codes: 0 stopped by a signal, 1 the node failed to start, 2 the",
+      "configuration is wrong (the message names the key)."
     })
 public final class NodeCommand implements Callable<Integer> {
 

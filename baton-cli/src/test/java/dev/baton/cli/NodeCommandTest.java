@@ -80,4 +80,15 @@ class NodeCommandTest {
         .contains("Node 'worker-1' stopped.");
     assertThat(seen.get()).isNotNull();
   }
+
+  @Test
+  void everyCommandsHelp_explainsItsOptions_andItsExitCodes() {
+    for (String command : new String[] {"demo", "node", "call", "inspect"}) {
+      CliRun run = CliRun.run(command, "--help");
+
+      assertThat(run.exitCode()).as(command).isZero();
+      assertThat(run.out()).as(command).contains("Usage: baton " + command).contains("Exit codes");
+      assertThat(run.err()).as(command).isEmpty();
+    }
+  }
 }

@@ -69,10 +69,10 @@ import picocli.CommandLine.Spec;
       "Examples:",
       "  ./baton demo",
       "  ./baton demo --serve                      # then open http://127.0.0.1:7070/",
-      "  ./baton demo --serve --bind 0.0.0.0 --token s3cret",
+      "  ./baton demo --serve --bind 0.0.0.0 --token \"$(openssl rand -base64 24)\"",
       "",
-      "Exit codes: 0 every phase worked, 1 a phase failed (named on stderr) or the node",
-      "did not start, 2 bad option."
+      "Exit codes: 0 every phase worked, 1 a phase failed (named on stderr) or the",
+      "node did not start, 2 bad option."
     })
 public final class DemoCommand implements Callable<Integer> {
   private static final Duration REPLY_TIMEOUT = Duration.ofSeconds(10);
