@@ -87,12 +87,6 @@ final class ConfigTree {
     return new NodeConfigException(source + ": " + at(key) + ": " + message);
   }
 
-  /** Whether the key is present (and marks it known). */
-  boolean has(String key) {
-    known.add(key);
-    return map.get(key) != null;
-  }
-
   /** A nested mapping; an absent key reads as an empty one. */
   ConfigTree section(String key) {
     known.add(key);

@@ -130,7 +130,8 @@ public final class Node implements AutoCloseable {
           extension.extend(assembly);
         } catch (RuntimeException e) {
           throw new NodeConfigException(
-              "extensions: extension '" + extension.name() + "' failed to extend the node: " + e);
+              "extensions: extension '" + extension.name() + "' failed to extend the node: " + e,
+              e);
         }
       }
       assembly.seal();

@@ -11,4 +11,9 @@ public class NodeConfigException extends RuntimeException {
   public NodeConfigException(String message) {
     super(message);
   }
+
+  /** A problem with one key, caused by {@code cause} (a server that refused, an extension). */
+  public NodeConfigException(String message, Throwable cause) {
+    super(message, cause);
+  }
 }

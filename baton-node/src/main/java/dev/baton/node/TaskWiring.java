@@ -63,7 +63,8 @@ final class TaskWiring {
               + redact(uri)
               + " ("
               + e.getMessage()
-              + "); check that the server runs and the URI is right");
+              + "); check that the server runs and the URI is right",
+          e);
     }
   }
 

@@ -206,6 +206,26 @@ class NodeBootTest {
   }
 
   @Test
+  void aFailingExtension_failsTheStartNamingIt() {
+    NodeExtension failing =
+        new NodeExtension() {
+          @Override
+          public String name() {
+            return "failing";
+          }
+
+          @Override
+          public void extend(ExtensionContext context) {
+            context.tasks().allocate("not-registered", 1, 0);
+          }
+        };
+    assertThatThrownBy(() -> Node.start(quiet().build(), List.of(failing)))
+        .isInstanceOf(NodeConfigException.class)
+        .hasMessageStartingWith("extensions: extension 'failing' failed to extend the node: ")
+        .hasCauseInstanceOf(RuntimeException.class);
+  }
+
+  @Test
   void theExtensionContext_refusesUseAfterExtendReturned() throws Exception {
     AtomicReference<ExtensionContext> kept = new AtomicReference<>();
     NodeExtension keeper =

@@ -1,6 +1,7 @@
 package dev.baton.node;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.baton.amqp.AmqpBackend;
 import dev.baton.amqp.AmqpBroker;
@@ -102,6 +103,19 @@ class NodeRemoteTasksTest {
   @Test
   void aNodeOnRabbitMq_isAWorkerForARemoteCaller() throws Exception {
     nodeServesACaller(amqp());
+  }
+
+  @Test
+  void anUnreachableBroker_failsTheStartNamingTheKey() {
+    assertThatThrownBy(() -> Node.start(remote(URI.create("redis://127.0.0.1:1")).build()))
+        .isInstanceOf(NodeConfigException.class)
+        .hasMessageStartingWith("tasks.broker.uri: cannot connect to redis://127.0.0.1:1 (")
+        .hasMessageEndingWith("check that the server runs and the URI is right");
+    assertThatThrownBy(
+            () -> Node.start(remote(URI.create("amqp://guest:secret@127.0.0.1:1/%2F")).build()))
+        .isInstanceOf(NodeConfigException.class)
+        .hasMessageStartingWith("tasks.broker.uri: cannot connect to amqp://guest:***@127.0.0.1:1")
+        .hasMessageNotContaining("secret");
   }
 
   @Test
