@@ -12,7 +12,9 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Comparator;
+import java.util.List;
 import java.util.Objects;
+import java.util.logging.Level;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.openqa.selenium.By;
@@ -23,6 +25,8 @@ import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.chrome.ChromeDriverService;
 import org.openqa.selenium.chrome.ChromeOptions;
+import org.openqa.selenium.logging.LogEntry;
+import org.openqa.selenium.logging.LogType;
 import org.openqa.selenium.support.ui.ExpectedConditions;
 import org.openqa.selenium.support.ui.WebDriverWait;
 
@@ -136,6 +140,8 @@ class DashboardBrowserTest {
           "--disable-quic",
           "--window-size=1280,1000",
           "--user-data-dir=" + profile);
+      // Keeps the page's console, so a test can check it logged no error (script, CSP).
+      options.setCapability("goog:loggingPrefs", java.util.Map.of("browser", "ALL"));
       try {
         WebDriver driver = new ChromeDriver(service, options);
         try {
@@ -219,10 +225,19 @@ class DashboardBrowserTest {
     assertThat(node.scheduler().isAlive(other)).isTrue();
     screenshot(driver, "processes");
 
-    // Nothing went wrong on the page.
+    // Nothing went wrong on the page: no error banner, no error in its console (a script error or
+    // a Content-Security-Policy violation would show there). The browser's own request for
+    // /favicon.ico, which the dashboard does not serve, is the one expected 404.
     assertThat(driver.findElement(By.id("error")).isDisplayed())
         .as("error banner: %s", text(driver, "error-text"))
         .isFalse();
+    List<String> consoleErrors =
+        driver.manage().logs().get(LogType.BROWSER).getAll().stream()
+            .filter(entry -> entry.getLevel().intValue() >= Level.SEVERE.intValue())
+            .map(LogEntry::getMessage)
+            .filter(message -> !message.contains("favicon.ico"))
+            .toList();
+    assertThat(consoleErrors).isEmpty();
   }
 
   private static String text(WebDriver driver, String id) {
