@@ -148,6 +148,9 @@ public final class DemoCommand implements Callable<Integer> {
   /** The progress bar's style; {@code null} detects it (tests set it). */
   ProgressBar.@Nullable Style progressStyle;
 
+  /** Changes the demo node's configuration; tests disable a module to see a phase fail. */
+  java.util.function.UnaryOperator<NodeConfig.Builder> configure = builder -> builder;
+
   /** Receives the serve loop once it runs, so a test can stop it without a signal. */
   java.util.function.@Nullable Consumer<ServeLoop> onServe;
 
@@ -275,7 +278,7 @@ public final class DemoCommand implements Callable<Integer> {
     } else {
       builder.dashboard(false);
     }
-    return builder.build();
+    return configure.apply(builder).build();
   }
 
   /** Runs one phase under its progress bar, then prints what it showed. */

@@ -91,6 +91,21 @@ class DemoCommandTest {
   }
 
   @Test
+  void demo_whenAPhaseFails_stillPrintsTheSummary_namesThePhase_andExitsOne() {
+    CliRun run =
+        CliRun.run(
+            commandLine -> demoOf(commandLine).configure = builder -> builder.disable("eval"),
+            small("--no-progress"));
+
+    assertThat(run.exitCode()).as(run.both()).isEqualTo(1);
+    assertThat(run.out()).contains("Summary").containsPattern("modules +\\d+ .*FAILED: ");
+    assertThat(run.err())
+        .contains("baton demo: phase modules failed: ")
+        .contains("eval")
+        .doesNotContain("phase tasks failed");
+  }
+
+  @Test
   void demo_noProgress_printsNoBar() {
     CliRun run = CliRun.run(small("--no-progress"));
 
