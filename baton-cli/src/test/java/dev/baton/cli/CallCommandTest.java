@@ -9,6 +9,7 @@ import dev.baton.node.NodeConfig;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
@@ -110,6 +111,28 @@ class CallCommandTest {
 
     assertThat(run.exitCode()).as(run.both()).isEqualTo(3);
     assertThat(run.err()).contains("cannot reach the broker at redis://127.0.0.1:1");
+  }
+
+  @Test
+  void call_withATimeoutThatIsNotADuration_isAUsageError() {
+    CliRun run = CliRun.run("call", "add", "[1, 2]", "--broker", REDIS, "--timeout", "soon");
+    CliRun zero = CliRun.run("call", "add", "[1, 2]", "--broker", REDIS, "--timeout", "0s");
+
+    assertThat(run.exitCode()).isEqualTo(2);
+    assertThat(run.err()).contains("'soon' is not a duration; write e.g. 500ms, 30s, 5m, 1h");
+    assertThat(zero.exitCode()).isEqualTo(2);
+    assertThat(zero.err()).contains("'0s' must be a positive duration");
+  }
+
+  @Test
+  void durations_readUnitsAndIso8601() {
+    Durations durations = new Durations();
+
+    assertThat(durations.convert("500ms")).isEqualTo(Duration.ofMillis(500));
+    assertThat(durations.convert("30s")).isEqualTo(Duration.ofSeconds(30));
+    assertThat(durations.convert("5m")).isEqualTo(Duration.ofMinutes(5));
+    assertThat(durations.convert("1h")).isEqualTo(Duration.ofHours(1));
+    assertThat(durations.convert("PT2S")).isEqualTo(Duration.ofSeconds(2));
   }
 
   @Test
