@@ -52,6 +52,7 @@ public final class Dashboard implements AutoCloseable {
   public static Dashboard start(DashboardSettings settings, NodeView node) {
     requireNonNull(settings, "settings");
     requireNonNull(node, "node");
+    disableNagleUnlessConfigured();
     StaticFiles files = new StaticFiles();
     InetSocketAddress requested = new InetSocketAddress(settings.bindAddress(), settings.port());
     HttpServer server;
@@ -94,6 +95,20 @@ public final class Dashboard implements AutoCloseable {
         settings.requiresToken() ? " (token required)" : "");
     return new Dashboard(server, executor, feed, address);
   }
+
+  /**
+   * The JDK's HTTP server leaves Nagle's algorithm on unless {@code sun.net.httpserver.nodelay} is
+   * true; a response written as headers then body then waits for the client's delayed ACK (about 40
+   * ms on Linux) on every request that is not tiny. The property is read once, when the JDK's
+   * server first starts in this JVM, so it is set here unless the user set it.
+   */
+  private static void disableNagleUnlessConfigured() {
+    if (System.getProperty(NODELAY) == null) {
+      System.setProperty(NODELAY, "true");
+    }
+  }
+
+  private static final String NODELAY = "sun.net.httpserver.nodelay";
 
   private static String hostForUrl(InetSocketAddress address) {
     String host = address.getAddress().getHostAddress();
