@@ -103,7 +103,13 @@ public record DashboardSettings(
         + "]";
   }
 
-  private static void checkToken(String token) {
+  /**
+   * Checks a token against the rules the settings enforce, so configuration layers can reject a bad
+   * one when they read it instead of when the dashboard starts.
+   *
+   * @throws IllegalArgumentException naming {@code dashboard.token} and what is wrong
+   */
+  public static void checkToken(String token) {
     if (token.length() < MIN_TOKEN_LENGTH || token.length() > MAX_TOKEN_LENGTH) {
       throw new IllegalArgumentException(
           "dashboard.token must have from "

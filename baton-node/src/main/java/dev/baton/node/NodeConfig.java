@@ -2,6 +2,7 @@ package dev.baton.node;
 
 import static java.util.Objects.requireNonNull;
 
+import dev.baton.dashboard.DashboardSettings;
 import java.io.IOException;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
@@ -628,6 +629,13 @@ public record NodeConfig(
       if (port < 0 || port > 65535) {
         throw new NodeConfigException(
             "dashboard.port: " + port + " is not a port; use 0 (any free port) to 65535");
+      }
+      if (token != null) {
+        try {
+          DashboardSettings.checkToken(token);
+        } catch (IllegalArgumentException e) {
+          throw new NodeConfigException(String.valueOf(e.getMessage()), e);
+        }
       }
       if (!isLoopback(bind) && token == null && enabled) {
         throw new NodeConfigException(

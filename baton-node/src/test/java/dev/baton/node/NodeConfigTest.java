@@ -108,7 +108,7 @@ class NodeConfigTest {
               enabled: false
               bind: 0.0.0.0
               port: 0
-              token: t0k3n
+              token: t0k3n-0f-sixteen-chars
             metrics:
               enabled: false
             extensions: [demo, other]
@@ -148,7 +148,7 @@ class NodeConfigTest {
                 "pw",
                 "flows"));
     assertThat(config.dashboard())
-        .isEqualTo(new NodeConfig.DashboardConfig(false, "0.0.0.0", 0, "t0k3n"));
+        .isEqualTo(new NodeConfig.DashboardConfig(false, "0.0.0.0", 0, "t0k3n-0f-sixteen-chars"));
     assertThat(config.metrics().enabled()).isFalse();
     assertThat(config.extensions()).containsExactly("demo", "other");
   }
@@ -228,6 +228,9 @@ class NodeConfigTest {
     fails(
         "dashboard:\n  bind: 0.0.0.0\n",
         "dashboard.token: the dashboard binds 0.0.0.0, which is not a loopback address");
+    fails(
+        "dashboard:\n  token: short\n",
+        "dashboard.token must have from 16 to 512 characters, had 5");
     fails("- a\n- b\n", "node.yaml: the document is a list");
     fails("name: [\n", "node.yaml: not valid YAML");
     fails("name: 'no spaces allowed'\n", "name: \"no spaces allowed\" is not a node name");
@@ -288,6 +291,8 @@ class NodeConfigTest {
         .hasMessageStartingWith("tasks.broker.uri: \"http://x\" is not a broker URI");
     assertThatThrownBy(() -> NodeConfig.builder().taskWorkers("add", 0))
         .hasMessage("tasks.workers.add: 0 is too small; use 1 or more");
+    assertThatThrownBy(() -> NodeConfig.builder().dashboardToken("x"))
+        .hasMessageStartingWith("dashboard.token must have from 16 to 512 characters, had 1");
     assertThatThrownBy(() -> NodeConfig.builder().disable("nothing"))
         .hasMessageStartingWith("modules.disabled: \"nothing\" is not a module family");
     NodeConfig built =
@@ -295,7 +300,7 @@ class NodeConfigTest {
             .name("n")
             .dashboard(false)
             .dashboardAddress("127.0.0.1", 0)
-            .dashboardToken("x")
+            .dashboardToken("a-token-of-24-characters")
             .remoteTasks(URI.create("redis://127.0.0.1:6379"), null)
             .taskWorkers("add", 2)
             .metrics(false)
@@ -303,7 +308,8 @@ class NodeConfigTest {
             .build();
     assertThat(built.toBuilder().build()).isEqualTo(built);
     assertThat(built.dashboard())
-        .isEqualTo(new NodeConfig.DashboardConfig(false, "127.0.0.1", 0, "x"));
+        .isEqualTo(
+            new NodeConfig.DashboardConfig(false, "127.0.0.1", 0, "a-token-of-24-characters"));
     assertThat(built.tasks().workers()).isEqualTo(Map.of("add", 2));
     assertThat(built.extensions()).isEqualTo(List.of("demo"));
   }
@@ -313,9 +319,11 @@ class NodeConfigTest {
     NodeConfig config =
         parse(
             """
-            dashboard: {token: hidden-token}
+            dashboard: {token: hidden-token-of-sixteen}
             modules: {security: {hmacKey: 0123456789abcdef0123456789abcdef-secret}}
             """);
-    assertThat(config.toString()).doesNotContain("hidden-token").doesNotContain("-secret");
+    assertThat(config.toString())
+        .doesNotContain("hidden-token-of-sixteen")
+        .doesNotContain("-secret");
   }
 }

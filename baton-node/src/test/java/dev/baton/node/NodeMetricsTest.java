@@ -88,8 +88,9 @@ class NodeMetricsTest {
       node.scheduler()
           .spawnCoroutine(
               (p, input) -> {
-                for (int i = 0; i < 3; i++) {
-                  p.call(new Clock.Sleep(Duration.ofMillis(1)));
+                // Tags 1 to 64: exactly one of them (64) is timed.
+                for (int i = 0; i < NodeMetrics.LATENCY_SAMPLE_EVERY; i++) {
+                  p.call(new Clock.Sleep(Duration.ZERO));
                 }
                 p.call(Store.Set.utf8("a", "1"));
                 p.call(Store.Set.utf8("b", "2"));
@@ -105,7 +106,9 @@ class NodeMetricsTest {
       NodeSnapshot snapshot = view.snapshot();
       assertThat(snapshot.node()).isEqualTo("baton");
       assertThat(snapshot.tasks()).isEqualTo(new NodeSnapshot.TaskCounts(5, 4, 0, 2, 1));
-      assertThat(snapshot.commandsByModule()).containsEntry("clock", 3L).containsEntry("store", 2L);
+      assertThat(snapshot.commandsByModule())
+          .containsEntry("clock", (long) NodeMetrics.LATENCY_SAMPLE_EVERY)
+          .containsEntry("store", 2L);
       assertThat(snapshot.commandsDispatched())
           .isEqualTo(
               snapshot.commandsByModule().values().stream().mapToLong(Long::longValue).sum());
@@ -113,9 +116,10 @@ class NodeMetricsTest {
 
       String text = view.prometheusScrape().orElseThrow();
       assertThat(text)
-          .contains("baton_dispatch_commands_total{module=\"clock\"} 3.0")
+          .contains("baton_dispatch_commands_total{module=\"clock\"} 64.0")
           .contains("baton_dispatch_commands_total{module=\"store\"} 2.0")
-          .contains("baton_dispatch_latency_seconds_count{module=\"clock\"} 3")
+          .contains("baton_dispatch_latency_seconds_count{module=\"clock\"} 1")
+          .contains("baton_dispatch_latency_seconds_count{module=\"store\"} 0")
           .contains("baton_tasks_sent_total{task=\"add\"} 3.0")
           .contains("baton_tasks_succeeded_total{task=\"add\"} 3.0")
           .contains("baton_tasks_succeeded_total{task=\"flaky\"} 1.0")
