@@ -17,9 +17,10 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Routes every request of the dashboard: the page and its files, the JSON API, the live stream and
- * the metrics. Checks, in order: the Host header (403), the path (404), the method (405), the token
- * (401, for the API and metrics), and for a POST its Origin and CSRF token (403). A {@link
- * NodeView} that throws gives 500 with its message; a request never takes the server down.
+ * the metrics. Checks, in order: the Host header (403), that no other site's page sent it (403, by
+ * {@code Sec-Fetch-Site}), the path (404), the method (405; HEAD goes with GET), the token (401,
+ * for the API and metrics), and for a POST its Origin and CSRF token (403). A {@link NodeView} that
+ * throws gives 500 with its message; a request never takes the server down.
  *
  * <p>Stateless apart from its collaborators; called concurrently from the HTTP threads.
  */
@@ -57,6 +58,7 @@ final class DashboardHandler implements HttpHandler {
     out.set("Cache-Control", "no-store");
     try {
       guard.checkHost(exchange.getRequestHeaders());
+      guard.checkFetchSite(exchange.getRequestHeaders(), exchange.getRequestMethod());
       route(exchange, exchange.getRequestURI().getRawPath(), exchange.getRequestMethod());
     } catch (HttpError e) {
       if (exchange.getResponseCode() == -1) {
@@ -130,7 +132,11 @@ final class DashboardHandler implements HttpHandler {
       }
       case "/api/events" -> {
         api(exchange, method, "GET");
-        feed.serve(exchange);
+        if (isHead(exchange)) {
+          send(exchange, 200, LiveFeed.CONTENT_TYPE, new byte[0]);
+        } else {
+          feed.serve(exchange);
+        }
       }
       case "/metrics" -> {
         api(exchange, method, "GET");
@@ -209,10 +215,19 @@ final class DashboardHandler implements HttpHandler {
     var _ = body(exchange);
   }
 
+  /**
+   * Throws 405 unless {@code method} is {@code allowed}; a GET resource answers HEAD too (its
+   * headers without the body), as HTTP requires.
+   */
   private static void allow(String method, String allowed) {
-    if (!method.equals(allowed)) {
-      throw HttpError.methodNotAllowed(method, allowed);
+    boolean get = allowed.equals("GET");
+    if (!method.equals(allowed) && !(get && method.equals("HEAD"))) {
+      throw HttpError.methodNotAllowed(method, get ? "GET, HEAD" : allowed);
     }
+  }
+
+  private static boolean isHead(HttpExchange exchange) {
+    return exchange.getRequestMethod().equals("HEAD");
   }
 
   private void login(HttpExchange exchange) throws IOException {
@@ -320,9 +335,15 @@ final class DashboardHandler implements HttpHandler {
     send(exchange, status, "application/json; charset=utf-8", Json.bytes(value));
   }
 
+  /** Sends the response; to a HEAD request, its headers only (with the body's length). */
   private static void send(HttpExchange exchange, int status, String type, byte[] body)
       throws IOException {
     exchange.getResponseHeaders().set("Content-Type", type);
+    if (isHead(exchange)) {
+      exchange.getResponseHeaders().set("Content-Length", Integer.toString(body.length));
+      exchange.sendResponseHeaders(status, -1);
+      return;
+    }
     exchange.sendResponseHeaders(status, body.length == 0 ? -1 : body.length);
     if (body.length > 0) {
       exchange.getResponseBody().write(body);

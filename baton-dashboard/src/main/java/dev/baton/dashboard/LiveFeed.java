@@ -50,6 +50,9 @@ final class LiveFeed implements AutoCloseable {
   /** How many recent tasks a {@code tasks} event carries. */
   static final int TASKS_LIMIT = 100;
 
+  /** The stream's content type. */
+  static final String CONTENT_TYPE = "text/event-stream; charset=utf-8";
+
   /** Marks the end of a stream in its queue; real events are never empty. */
   private static final String END = "";
 
@@ -109,7 +112,7 @@ final class LiveFeed implements AutoCloseable {
   void serve(HttpExchange exchange) throws IOException {
     Stream stream = open();
     try {
-      exchange.getResponseHeaders().set("Content-Type", "text/event-stream; charset=utf-8");
+      exchange.getResponseHeaders().set("Content-Type", CONTENT_TYPE);
       exchange.getResponseHeaders().set("X-Accel-Buffering", "no");
       exchange.sendResponseHeaders(200, 0);
       OutputStream out = exchange.getResponseBody();

@@ -106,6 +106,34 @@ final class RequestGuard {
     return allowedHosts.contains(name);
   }
 
+  /**
+   * Refuses a request another site's page made the browser send (a fetch, an image, a script, a
+   * form post), by the {@code Sec-Fetch-Site} header browsers put on every request: such a page
+   * could not read the answer, but it could still hold live streams or load the node. Same-site
+   * counts as another site here, since sites ignore ports: any other program on this host is
+   * same-site. A top-level navigation (a link to the dashboard) is let through, and a client that
+   * sends no such header (curl, {@code baton inspect}, Prometheus) is not concerned.
+   */
+  void checkFetchSite(Headers headers, String method) {
+    String site = headers.getFirst("Sec-Fetch-Site");
+    if (site == null) {
+      return;
+    }
+    site = site.trim().toLowerCase(Locale.ROOT);
+    if (site.equals("same-origin") || site.equals("none")) {
+      return;
+    }
+    boolean navigation =
+        "navigate".equalsIgnoreCase(headers.getFirst("Sec-Fetch-Mode"))
+            && (method.equals("GET") || method.equals("HEAD"));
+    if (!navigation) {
+      throw HttpError.forbidden(
+          "a page of another site (Sec-Fetch-Site: "
+              + site
+              + ") may not use this dashboard; open it directly");
+    }
+  }
+
   /** Whether the request carries the token (always true when none is configured). */
   boolean authorized(Headers headers) {
     byte[] expected = tokenDigest;

@@ -390,9 +390,180 @@ class DashboardHttpTest {
     HttpResponse<String> getAnAction = get("/api/processes/1/terminate");
 
     assertThat(postToRead.statusCode()).isEqualTo(405);
-    assertThat(postToRead.headers().firstValue("Allow")).hasValue("GET");
+    assertThat(postToRead.headers().firstValue("Allow")).hasValue("GET, HEAD");
     assertThat(getAnAction.statusCode()).isEqualTo(405);
     assertThat(getAnAction.headers().firstValue("Allow")).hasValue("POST");
+  }
+
+  @Test
+  void head_answersEveryReadWithItsHeadersAndNoBody_andAnActionWith405() throws Exception {
+    for (String path : List.of("/", "/app.js", "/api/snapshot", "/api/tasks", "/metrics")) {
+      HttpResponse<String> full = get(path);
+      HttpResponse<String> head = head(path);
+      assertThat(head.statusCode()).as("HEAD %s", path).isEqualTo(200);
+      assertThat(head.body()).as("HEAD %s", path).isEmpty();
+      assertThat(head.headers().firstValue("Content-Type"))
+          .as("HEAD %s", path)
+          .isEqualTo(full.headers().firstValue("Content-Type"));
+      assertThat(head.headers().firstValueAsLong("Content-Length").orElseThrow())
+          .as("HEAD %s", path)
+          .isPositive();
+    }
+    HttpResponse<String> events = head("/api/events");
+    assertThat(events.statusCode()).isEqualTo(200);
+    assertThat(events.headers().firstValue("Content-Type").orElseThrow())
+        .startsWith("text/event-stream");
+    assertThat(events.body()).isEmpty();
+
+    HttpResponse<String> action = head("/api/processes/1/terminate");
+    assertThat(action.statusCode()).isEqualTo(405);
+    assertThat(action.headers().firstValue("Allow")).hasValue("POST");
+  }
+
+  private HttpResponse<String> head(String path) throws IOException, InterruptedException {
+    return http.send(
+        HttpRequest.newBuilder(URI.create(base + path))
+            .HEAD()
+            .timeout(dev.baton.testing.TestNode.BOUND)
+            .build(),
+        HttpResponse.BodyHandlers.ofString());
+  }
+
+  @Test
+  void aRequestAnotherSitesPageMade_is403_butALinkToThePageOpensIt() throws Exception {
+    Pid pid = node.spawnIdle();
+    for (String site : List.of("cross-site", "same-site")) {
+      HttpResponse<String> read =
+          get("/api/processes", "Sec-Fetch-Site", site, "Sec-Fetch-Mode", "no-cors");
+      HttpResponse<String> stream =
+          get("/api/events", "Sec-Fetch-Site", site, "Sec-Fetch-Mode", "no-cors");
+      HttpResponse<String> terminate =
+          post(
+              "/api/processes/" + pid.id() + "/terminate",
+              RequestGuard.CSRF_HEADER,
+              csrf(),
+              "Sec-Fetch-Site",
+              site,
+              "Sec-Fetch-Mode",
+              "no-cors");
+      assertThat(read.statusCode()).as(site).isEqualTo(403);
+      assertThat(json(read).get("error").asText()).contains("another site");
+      assertThat(stream.statusCode()).as(site).isEqualTo(403);
+      assertThat(terminate.statusCode()).as(site).isEqualTo(403);
+      HttpResponse<String> link = get("/", "Sec-Fetch-Site", site, "Sec-Fetch-Mode", "navigate");
+      assertThat(link.statusCode()).as(site).isEqualTo(200);
+    }
+    assertThat(node.scheduler().isAlive(pid)).isTrue();
+    assertThat(get("/api/processes", "Sec-Fetch-Site", "same-origin").statusCode()).isEqualTo(200);
+    assertThat(get("/", "Sec-Fetch-Site", "none", "Sec-Fetch-Mode", "navigate").statusCode())
+        .isEqualTo(200);
+    node.scheduler().terminate(pid, "test done");
+  }
+
+  @Test
+  void aNodeViewThatThrows_gives500WithItsMessage_andLiveUpdatesResumeWhenItWorksAgain()
+      throws Exception {
+    java.util.concurrent.atomic.AtomicBoolean broken =
+        new java.util.concurrent.atomic.AtomicBoolean(true);
+    NodeView flaky = new FlakyView(node.view(), broken);
+    try (Dashboard own =
+        Dashboard.start(
+            DashboardSettings.builder().port(0).sampleInterval(Duration.ofMillis(50)).build(),
+            flaky)) {
+      String url = "http://127.0.0.1:" + own.address().getPort();
+      HttpResponse<String> snapshot = send(url, "/api/snapshot");
+      assertThat(snapshot.statusCode()).isEqualTo(500);
+      assertThat(json(snapshot).get("error").asText()).contains("the broker is down");
+      assertThat(send(url, "/api/processes").statusCode()).isEqualTo(500);
+
+      try (SseClient events = new SseClient(http, URI.create(url + "/api/events"))) {
+        assertThat(events.response.statusCode()).isEqualTo(200);
+        // Let the sampler fail several times before the view works again.
+        awaitCondition("the sampler to fail a few times", () -> flakyCalls(flaky) >= 3);
+        broken.set(false);
+        JsonNode live = Json.mapper().readTree(events.next("snapshot").data());
+        assertThat(live.get("node").asText()).isEqualTo(LiveNode.NODE_NAME);
+      }
+      assertThat(send(url, "/api/snapshot").statusCode()).isEqualTo(200);
+    }
+  }
+
+  private static int flakyCalls(NodeView view) {
+    return ((FlakyView) view).failures.get();
+  }
+
+  /** A view that throws while {@code broken}, else answers as {@code delegate}. */
+  private static final class FlakyView implements NodeView {
+    private final NodeView delegate;
+    private final java.util.concurrent.atomic.AtomicBoolean broken;
+    final java.util.concurrent.atomic.AtomicInteger failures =
+        new java.util.concurrent.atomic.AtomicInteger();
+
+    FlakyView(NodeView delegate, java.util.concurrent.atomic.AtomicBoolean broken) {
+      this.delegate = delegate;
+      this.broken = broken;
+    }
+
+    private void check() {
+      if (broken.get()) {
+        failures.incrementAndGet();
+        throw new IllegalStateException("the broker is down");
+      }
+    }
+
+    @Override
+    public NodeSnapshot snapshot() {
+      check();
+      return delegate.snapshot();
+    }
+
+    @Override
+    public List<dev.baton.process.ProcessInfo> processes(int limit) {
+      check();
+      return delegate.processes(limit);
+    }
+
+    @Override
+    public boolean terminate(Pid pid) {
+      check();
+      return delegate.terminate(pid);
+    }
+
+    @Override
+    public List<TaskRow> recentTasks(int limit) {
+      check();
+      return delegate.recentTasks(limit);
+    }
+
+    @Override
+    public List<dev.baton.tasks.spi.QueueStats> queues() {
+      check();
+      return delegate.queues();
+    }
+
+    @Override
+    public List<dev.baton.tasks.spi.WorkerHeartbeat> workers() {
+      check();
+      return delegate.workers();
+    }
+
+    @Override
+    public List<DeadLetter> deadLetters(int limit) {
+      check();
+      return delegate.deadLetters(limit);
+    }
+
+    @Override
+    public boolean retryDeadLetter(String deadLetterId) {
+      check();
+      return delegate.retryDeadLetter(deadLetterId);
+    }
+
+    @Override
+    public java.util.Optional<String> prometheusScrape() {
+      check();
+      return delegate.prometheusScrape();
+    }
   }
 
   @Test
