@@ -99,8 +99,66 @@ class DashboardBrowserTest {
               wait.until(ExpectedConditions.textToBe(By.id("live-status"), "live"));
               wait.until(d -> !text(d, "stat-commands").equals("–"));
               assertThat(driver.findElement(By.id("login")).isDisplayed()).isFalse();
+              awaitChartPoints(wait, 10);
               screenshot(driver, "signed-in");
+
+              // Nothing was dead-lettered: the table says so rather than staying blank.
+              driver.findElement(By.cssSelector("[data-testid=nav-tasks]")).click();
+              By empty = By.cssSelector("#dead-letters-table tr[data-testid=empty]");
+              wait.until(ExpectedConditions.visibilityOfElementLocated(empty));
+              assertThat(driver.findElement(empty).getText()).startsWith("No dead letters");
             });
+      }
+    }
+  }
+
+  @Test
+  void afterTheDashboardRestartsOnItsPort_theOpenPageGoesLiveAgain_andItsActionsWork()
+      throws Exception {
+    try (LiveNode node = new LiveNode()) {
+      node.startWork();
+      Pid idle = node.spawnIdle();
+      DashboardSettings first =
+          DashboardSettings.builder().port(0).sampleInterval(Duration.ofMillis(200)).build();
+      Dashboard dashboard = Dashboard.start(first, node.view());
+      try {
+        int port = dashboard.address().getPort();
+        Dashboard before = dashboard;
+        withBrowser(
+            driver -> {
+              WebDriverWait wait = new WebDriverWait(driver, TestNode.BOUND);
+              driver.get("http://127.0.0.1:" + port + "/");
+              wait.until(ExpectedConditions.textToBe(By.id("live-status"), "live"));
+              driver.findElement(By.cssSelector("[data-testid=nav-processes]")).click();
+              By row = By.cssSelector("tr[data-testid=process-row][data-pid='" + idle.id() + "']");
+              wait.until(ExpectedConditions.visibilityOfElementLocated(row));
+
+              // The node restarts its dashboard on the same port: a new CSRF token.
+              before.close();
+              wait.until(ExpectedConditions.textToBe(By.id("live-status"), "reconnecting…"));
+              Dashboard after =
+                  Dashboard.start(
+                      DashboardSettings.builder()
+                          .port(port)
+                          .sampleInterval(Duration.ofMillis(200))
+                          .build(),
+                      node.view());
+              try {
+                wait.until(ExpectedConditions.textToBe(By.id("live-status"), "live"));
+                driver
+                    .findElement(By.cssSelector("[data-testid='terminate-" + idle.id() + "']"))
+                    .click();
+                wait.until(ExpectedConditions.invisibilityOfElementLocated(row));
+                assertThat(node.scheduler().isAlive(idle)).isFalse();
+                assertThat(driver.findElement(By.id("error")).isDisplayed())
+                    .as("error banner: %s", text(driver, "error-text"))
+                    .isFalse();
+              } finally {
+                after.close();
+              }
+            });
+      } finally {
+        dashboard.close();
       }
     }
   }
@@ -178,8 +236,11 @@ class DashboardBrowserTest {
     assertThat(text(driver, "node-name")).isEqualTo(LiveNode.NODE_NAME);
     wait.until(
         d ->
-            !d.findElements(By.cssSelector("#queues-table tbody tr")).isEmpty()
-                && !d.findElements(By.cssSelector("#workers-table tbody tr")).isEmpty());
+            !d.findElements(By.cssSelector("#queues-table tbody tr:not(.empty)")).isEmpty()
+                && !d.findElements(By.cssSelector("#workers-table tbody tr:not(.empty)"))
+                    .isEmpty());
+    // The chart draws a point per sample: a few seconds of them make a readable screenshot.
+    awaitChartPoints(wait, 15);
     screenshot(driver, "overview");
 
     // Tasks: the dead letter is listed with its error; Retry puts it back and it runs again.
@@ -240,6 +301,14 @@ class DashboardBrowserTest {
     assertThat(consoleErrors).isEmpty();
   }
 
+  private static void awaitChartPoints(WebDriverWait wait, int points) {
+    wait.until(
+        d -> {
+          String drawn = d.findElement(By.id("throughput-chart")).getDomAttribute("data-points");
+          return drawn != null && Integer.parseInt(drawn) >= points;
+        });
+  }
+
   private static String text(WebDriver driver, String id) {
     return driver.findElement(By.id(id)).getText();
   }
@@ -254,13 +323,29 @@ class DashboardBrowserTest {
         .containsExactly(0x89, 'P', 'N', 'G', 0x0D, 0x0A, 0x1A, 0x0A);
   }
 
+  /**
+   * Deletes the browser's profile. Chromium's helper processes may still write to it for a moment
+   * after {@code quit()}, so a walk that meets a file coming or going is tried again, within {@link
+   * TestNode#BOUND}.
+   */
   private static void deleteTree(Path root) throws IOException {
-    if (!Files.exists(root)) {
-      return;
-    }
-    try (Stream<Path> paths = Files.walk(root)) {
-      for (Path path : paths.sorted(Comparator.reverseOrder()).toList()) {
-        Files.deleteIfExists(path);
+    long deadline = System.nanoTime() + TestNode.BOUND.toNanos();
+    while (true) {
+      try {
+        if (!Files.exists(root)) {
+          return;
+        }
+        try (Stream<Path> paths = Files.walk(root)) {
+          for (Path path : paths.sorted(Comparator.reverseOrder()).toList()) {
+            Files.deleteIfExists(path);
+          }
+        }
+        return;
+      } catch (IOException | java.io.UncheckedIOException e) {
+        if (System.nanoTime() - deadline > 0) {
+          throw new IOException("cannot delete the browser profile " + root, e);
+        }
+        Thread.onSpinWait();
       }
     }
   }

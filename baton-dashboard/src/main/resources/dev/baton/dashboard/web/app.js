@@ -4,13 +4,17 @@
 
 (function () {
   const HISTORY = 120; // chart points kept
+  const PROCESS_LIMIT = 500; // processes listed
   const state = {
     csrf: document.querySelector('meta[name="baton-csrf"]').content || '',
     view: 'overview',
     previous: null, // the last snapshot, for rates
-    points: [], // {commands, tasks} per second
+    points: [], // {at, commands, tasks}: rates per second between two snapshots
     events: null,
+    streamBroken: false, // the live stream failed since it last opened
+    reconnectTimer: null,
     lastSideRefresh: 0,
+    refreshing: false, // a view refresh is in flight (live events never pile requests up)
   };
 
   const $ = (id) => document.getElementById(id);
@@ -44,6 +48,8 @@
 
   // ---- sign-in ----
   function showLogin() {
+    clearTimeout(state.reconnectTimer);
+    if (state.events) { state.events.close(); state.events = null; }
     $('main').hidden = true;
     $('login').hidden = false;
     $('live-status').textContent = 'signed out';
@@ -80,10 +86,31 @@
     return td;
   }
 
+  function actionButton(td, label, className, testId, onClick) {
+    const button = document.createElement('button');
+    button.type = 'button';
+    button.className = className;
+    button.textContent = label;
+    button.dataset.testid = testId;
+    button.addEventListener('click', () => onClick(button));
+    td.appendChild(button);
+  }
+
   // Rows are rebuilt only when their item changed: an unchanged row keeps its element, so a button
-  // under the pointer stays put while live updates refresh the rest of the table.
+  // under the pointer stays put while live updates refresh the rest of the table. An empty list
+  // shows the table's data-empty text in one row, so "none" never looks like "not loaded".
   function fill(tableId, items, build, key) {
-    const body = $(tableId).tBodies[0];
+    const table = $(tableId);
+    const body = table.tBodies[0];
+    if (items.length === 0) {
+      const tr = document.createElement('tr');
+      tr.className = 'empty';
+      tr.dataset.testid = 'empty';
+      const td = cell(tr, table.dataset.empty || 'None.');
+      td.colSpan = table.tHead.rows[0].cells.length;
+      body.replaceChildren(tr);
+      return;
+    }
     const old = new Map();
     for (const tr of body.rows) old.set(tr.dataset.key, tr);
     const rows = items.map((item, index) => {
@@ -132,7 +159,7 @@
       if (seconds > 0) {
         const commands = (snapshot.commandsDispatched - previous.commandsDispatched) / seconds;
         const tasks = (taskAttempts(snapshot) - taskAttempts(previous)) / seconds;
-        state.points.push({ commands: Math.max(0, commands), tasks: Math.max(0, tasks) });
+        state.points.push({ at: Date.parse(snapshot.at), commands: Math.max(0, commands), tasks: Math.max(0, tasks) });
         if (state.points.length > HISTORY) state.points.shift();
         $('stat-commands-rate').textContent = commands.toFixed(1);
         $('stat-tasks-rate').textContent = tasks.toFixed(1);
@@ -153,6 +180,7 @@
 
   function drawChart() {
     const canvas = $('throughput-chart');
+    canvas.dataset.points = String(state.points.length);
     const ratio = window.devicePixelRatio || 1;
     const width = canvas.clientWidth || canvas.width;
     const height = canvas.clientHeight || canvas.height;
@@ -178,7 +206,23 @@
       g.beginPath(); g.moveTo(left, y); g.lineTo(left + w, y); g.stroke();
       g.fillText(formatRate((max * i) / 4), 4, y + 4);
     }
-    g.fillText(state.points.length + ' s', left + w - 30, height - 4);
+    // The x axis is time: the newest point at the right edge ("now"), the oldest labelled with its
+    // age, since the sample interval is the node's setting.
+    const points = state.points;
+    if (points.length > 0) {
+      const newest = points[points.length - 1].at;
+      const firstX = left + (w * (HISTORY - points.length)) / (HISTORY - 1);
+      g.textAlign = 'right';
+      g.fillText('now', left + w, height - 4);
+      // Labelled only where it cannot run into "now".
+      if (points.length > 1 && left + w - firstX > 90) {
+        g.textAlign = points.length === HISTORY ? 'left' : 'center';
+        g.fillText(formatAge(newest - points[0].at), firstX, height - 4);
+      }
+      g.textAlign = 'left';
+    } else {
+      g.fillText('waiting for the first two samples…', left + 8, top + h / 2);
+    }
 
     const series = [['commands', styles.getPropertyValue('--accent')], ['tasks', styles.getPropertyValue('--tasks')]];
     for (const [key, color] of series) {
@@ -200,7 +244,15 @@
     return 10 * power;
   }
 
+  function formatAge(millis) {
+    const seconds = Math.round(millis / 1000);
+    if (seconds < 60) return seconds + ' s ago';
+    const minutes = Math.floor(seconds / 60), rest = seconds % 60;
+    return minutes + ' min' + (rest ? ' ' + rest + ' s' : '') + ' ago';
+  }
+
   function formatRate(v) {
+    if (v === 0) return '0';
     return v >= 1000 ? (v / 1000).toFixed(1) + 'k' : v.toFixed(v < 10 ? 1 : 0);
   }
 
@@ -225,8 +277,9 @@
 
   // ---- processes ----
   async function refreshProcesses() {
-    const processes = await api('GET', '/api/processes?limit=500');
-    $('processes-count').textContent = '(' + processes.length + ')';
+    const processes = await api('GET', '/api/processes?limit=' + PROCESS_LIMIT);
+    $('processes-count').textContent = processes.length < PROCESS_LIMIT
+      ? '(' + processes.length + ')' : '(the first ' + PROCESS_LIMIT + ')';
     fill('processes-table', processes, (tr, p) => {
       tr.dataset.testid = 'process-row';
       tr.dataset.pid = String(p.id);
@@ -234,14 +287,7 @@
       cell(tr, p.type, 'mono');
       cell(tr, p.state, 'state');
       cell(tr, number(p.steps), 'num');
-      const td = cell(tr, '');
-      const button = document.createElement('button');
-      button.type = 'button';
-      button.className = 'action danger';
-      button.textContent = 'Terminate';
-      button.dataset.testid = 'terminate-' + p.id;
-      button.addEventListener('click', () => terminate(p, button));
-      td.appendChild(button);
+      actionButton(cell(tr, ''), 'Terminate', 'action danger', 'terminate-' + p.id, (b) => terminate(p, b));
     }, (p) => p.id);
   }
 
@@ -280,7 +326,6 @@
 
   async function refreshDeadLetters() {
     const letters = await api('GET', '/api/dead-letters?limit=200');
-    $('dead-letters-empty').hidden = letters.length > 0;
     fill('dead-letters-table', letters, (tr, d) => {
       tr.dataset.testid = 'dead-letter-row';
       tr.dataset.id = d.id;
@@ -291,14 +336,7 @@
       cell(tr, d.callId, 'mono');
       cell(tr, d.errorCode + ': ' + d.error, 'error-text');
       cell(tr, time(d.at));
-      const td = cell(tr, '');
-      const button = document.createElement('button');
-      button.type = 'button';
-      button.className = 'action';
-      button.textContent = 'Retry';
-      button.dataset.testid = 'retry-' + d.id;
-      button.addEventListener('click', () => retry(d, button));
-      td.appendChild(button);
+      actionButton(cell(tr, ''), 'Retry', 'action', 'retry-' + d.id, (b) => retry(d, b));
     }, (d) => d.id);
   }
 
@@ -320,6 +358,7 @@
 
   // ---- views ----
   function refreshActiveView() {
+    if (state.refreshing) return;
     let work;
     if (state.view === 'processes') {
       work = refreshProcesses();
@@ -331,7 +370,8 @@
       state.lastSideRefresh = now;
       work = refreshQueuesAndWorkers();
     }
-    work.catch(handleFailure);
+    state.refreshing = true;
+    work.catch(handleFailure).finally(() => { state.refreshing = false; });
   }
 
   function show(view) {
@@ -339,6 +379,7 @@
     for (const tab of document.querySelectorAll('.tab')) tab.classList.toggle('active', tab.dataset.view === view);
     for (const section of document.querySelectorAll('.view')) section.hidden = section.id !== 'view-' + view;
     state.lastSideRefresh = 0;
+    state.refreshing = false; // the new view's refresh must not wait for the old one's
     refreshActiveView();
     if (view === 'overview') drawChart();
   }
@@ -353,27 +394,53 @@
   }
 
   // ---- live stream ----
+  // The browser reconnects a stream that broke by itself, but gives up for good when the answer is
+  // not a stream (401 after the token changed, 503 when too many are open): then the page asks the
+  // session what is wrong and either signs out or tries again a little later. After any break the
+  // node may have restarted with a new CSRF token, so the session is read again on reopening.
   function connect() {
+    clearTimeout(state.reconnectTimer);
     if (state.events) state.events.close();
     const events = new EventSource('/api/events');
     state.events = events;
     events.addEventListener('open', () => {
-      $('live-status').textContent = 'live';
-      $('live-status').className = 'status live';
+      const live = () => {
+        $('live-status').textContent = 'live';
+        $('live-status').className = 'status live';
+      };
+      if (!state.streamBroken) {
+        live();
+        return;
+      }
+      state.streamBroken = false;
+      readSession().then(live, handleFailure);
     });
     events.addEventListener('snapshot', (e) => onSnapshot(JSON.parse(e.data)));
     events.addEventListener('tasks', (e) => onTasks(JSON.parse(e.data)));
     events.addEventListener('error', () => {
+      state.streamBroken = true;
       $('live-status').textContent = 'reconnecting…';
       $('live-status').className = 'status down';
+      if (events.readyState === EventSource.CLOSED && state.events === events) {
+        readSession().then(
+          () => { state.reconnectTimer = setTimeout(connect, 3000); },
+          (e) => {
+            if (e instanceof ApiError && e.status === 401) showLogin();
+            else state.reconnectTimer = setTimeout(connect, 3000);
+          });
+      }
     });
+  }
+
+  async function readSession() {
+    const session = await api('GET', '/api/session');
+    state.csrf = session.csrf;
+    $('node-name').textContent = session.node;
   }
 
   async function boot() {
     try {
-      const session = await api('GET', '/api/session');
-      state.csrf = session.csrf;
-      $('node-name').textContent = session.node;
+      await readSession();
     } catch (e) {
       handleFailure(e);
       return;
