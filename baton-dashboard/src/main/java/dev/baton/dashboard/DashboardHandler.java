@@ -20,7 +20,8 @@ import org.slf4j.LoggerFactory;
  * the metrics. Checks, in order: the Host header (403), that no other site's page sent it (403, by
  * {@code Sec-Fetch-Site}), the path (404), the method (405; HEAD goes with GET), the token (401,
  * for the API and metrics), and for a POST its Origin and CSRF token (403). A {@link NodeView} that
- * throws gives 500 with its message; a request never takes the server down.
+ * throws gives 500 with its message (an exception, or an error a broken implementation throws: a
+ * missing class, a failed assertion, a stack overflow); a request never takes the server down.
  *
  * <p>Stateless apart from its collaborators; called concurrently from the HTTP threads.
  */
@@ -68,7 +69,7 @@ final class DashboardHandler implements HttpHandler {
         }
         json(exchange, e.status(), Map.of("error", e.getMessage()));
       }
-    } catch (RuntimeException e) {
+    } catch (RuntimeException | LinkageError | AssertionError | StackOverflowError e) {
       LOG.warn(
           "dashboard: {} {} failed",
           exchange.getRequestMethod(),
@@ -256,7 +257,7 @@ final class DashboardHandler implements HttpHandler {
         .getResponseHeaders()
         .set(
             "Set-Cookie",
-            RequestGuard.TOKEN_COOKIE + "=" + token + "; Path=/; HttpOnly; SameSite=Strict");
+            guard.tokenCookie() + "=" + token + "; Path=/; HttpOnly; SameSite=Strict");
     json(exchange, 200, Map.of("authenticated", true));
   }
 

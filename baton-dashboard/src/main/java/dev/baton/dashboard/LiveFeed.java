@@ -32,6 +32,10 @@ import org.slf4j.LoggerFactory;
  * the other clients. At most {@link #MAX_STREAMS} streams are open at once (a semaphore). {@link
  * #close()} stops the sampler and ends every stream.
  *
+ * <p>A {@link NodeView} that throws (an exception, or an error a broken implementation throws: a
+ * missing class, a failed assertion, a stack overflow) pauses the events without ending the
+ * sampler's schedule, which an escaping throwable would cancel for good.
+ *
  * <p>Thread-safe. The sampler's own state ({@link #lastTasks}, {@link #failing}) is touched by the
  * sampler thread only.
  */
@@ -119,7 +123,7 @@ final class LiveFeed implements AutoCloseable {
       String first = "retry: 2000\n\n";
       try {
         first += event("snapshot", node.snapshot());
-      } catch (RuntimeException e) {
+      } catch (RuntimeException | LinkageError | AssertionError | StackOverflowError e) {
         LOG.warn("dashboard: the node's snapshot failed; the stream starts without one", e);
       }
       write(out, first);
@@ -165,7 +169,7 @@ final class LiveFeed implements AutoCloseable {
         failing = false;
         LOG.info("dashboard: sampling the node works again");
       }
-    } catch (RuntimeException e) {
+    } catch (RuntimeException | LinkageError | AssertionError | StackOverflowError e) {
       // Logged once per run of failures; the sampler keeps its schedule.
       if (!failing) {
         failing = true;

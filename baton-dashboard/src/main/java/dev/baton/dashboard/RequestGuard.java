@@ -23,8 +23,13 @@ import org.jspecify.annotations.Nullable;
  * their length leaks through timing.
  */
 final class RequestGuard {
-  /** The cookie the page keeps the token in. */
-  static final String TOKEN_COOKIE = "baton_token";
+  /**
+   * The start of the name of the cookie the page keeps the token in; the port follows ({@code
+   * baton_token_7070}). Browsers keep cookies per host, not per port, so two nodes' dashboards on
+   * one host would otherwise overwrite each other's cookie (signing in to one signs out of the
+   * other).
+   */
+  static final String TOKEN_COOKIE_PREFIX = "baton_token_";
 
   /** The header a POST carries its CSRF token in. */
   static final String CSRF_HEADER = "X-Baton-CSRF";
@@ -59,6 +64,11 @@ final class RequestGuard {
   /** Sets the port the listener got, which a Host header with a port must name. */
   void boundTo(int port) {
     this.port = port;
+  }
+
+  /** The name of this dashboard's token cookie. */
+  String tokenCookie() {
+    return TOKEN_COOKIE_PREFIX + port;
   }
 
   /** This dashboard's CSRF token: 32 random bytes, base64url. */
@@ -142,7 +152,7 @@ final class RequestGuard {
     }
     String given = bearer(headers);
     if (given == null) {
-      given = cookie(headers);
+      given = cookie(headers, tokenCookie());
     }
     return given != null && MessageDigest.isEqual(expected, digest(given));
   }
@@ -195,7 +205,7 @@ final class RequestGuard {
     return value.substring(7).trim();
   }
 
-  private static @Nullable String cookie(Headers headers) {
+  private static @Nullable String cookie(Headers headers, String name) {
     List<String> values = headers.get("Cookie");
     if (values == null) {
       return null;
@@ -203,7 +213,7 @@ final class RequestGuard {
     for (String header : values) {
       for (String pair : header.split(";", -1)) {
         int eq = pair.indexOf('=');
-        if (eq > 0 && pair.substring(0, eq).trim().equals(TOKEN_COOKIE)) {
+        if (eq > 0 && pair.substring(0, eq).trim().equals(name)) {
           return pair.substring(eq + 1).trim();
         }
       }

@@ -461,7 +461,7 @@ class DashboardHttpTest {
   }
 
   @Test
-  void aNodeViewThatThrows_gives500WithItsMessage_andLiveUpdatesResumeWhenItWorksAgain()
+  void aNodeViewThatThrowsOrErrs_gives500WithItsMessage_andLiveUpdatesResumeWhenItWorksAgain()
       throws Exception {
     java.util.concurrent.atomic.AtomicBoolean broken =
         new java.util.concurrent.atomic.AtomicBoolean(true);
@@ -474,12 +474,14 @@ class DashboardHttpTest {
       HttpResponse<String> snapshot = send(url, "/api/snapshot");
       assertThat(snapshot.statusCode()).isEqualTo(500);
       assertThat(json(snapshot).get("error").asText()).contains("the broker is down");
-      assertThat(send(url, "/api/processes").statusCode()).isEqualTo(500);
+      HttpResponse<String> processes = send(url, "/api/processes");
+      assertThat(processes.statusCode()).isEqualTo(500);
+      assertThat(json(processes).get("error").asText()).contains("classes are missing");
 
       try (SseClient events = new SseClient(http, URI.create(url + "/api/events"))) {
         assertThat(events.response.statusCode()).isEqualTo(200);
-        // Let the sampler fail several times before the view works again.
-        awaitCondition("the sampler to fail a few times", () -> flakyCalls(flaky) >= 3);
+        // Let the sampler fail several times, both ways, before the view works again.
+        awaitCondition("the sampler to fail a few times", () -> flakyCalls(flaky) >= 7);
         broken.set(false);
         JsonNode live = Json.mapper().readTree(events.next("snapshot").data());
         assertThat(live.get("node").asText()).isEqualTo(LiveNode.NODE_NAME);
@@ -504,9 +506,12 @@ class DashboardHttpTest {
       this.broken = broken;
     }
 
+    /** Throws while broken: an exception, and every other time an error (a missing class). */
     private void check() {
       if (broken.get()) {
-        failures.incrementAndGet();
+        if (failures.incrementAndGet() % 2 == 0) {
+          throw new NoClassDefFoundError("the broker is down: its client's classes are missing");
+        }
         throw new IllegalStateException("the broker is down");
       }
     }
@@ -697,7 +702,11 @@ class DashboardHttpTest {
           send(url, "/api/snapshot", "Authorization", "Bearer wrong-token-of-some-length");
       HttpResponse<String> bearer = send(url, "/api/snapshot", "Authorization", "Bearer " + TOKEN);
       HttpResponse<String> cookie =
-          send(url, "/api/snapshot", "Cookie", "other=1; baton_token=" + TOKEN);
+          send(
+              url,
+              "/api/snapshot",
+              "Cookie",
+              "other=1; baton_token_" + guarded.address().getPort() + "=" + TOKEN);
 
       assertThat(none.statusCode()).isEqualTo(401);
       assertThat(json(none).get("error").asText()).contains("token");
@@ -724,13 +733,51 @@ class DashboardHttpTest {
 
       assertThat(right.statusCode()).isEqualTo(200);
       assertThat(right.headers().firstValue("Set-Cookie").orElseThrow())
-          .startsWith("baton_token=" + TOKEN + ";")
+          .startsWith("baton_token_" + guarded.address().getPort() + "=" + TOKEN + ";")
           .contains("HttpOnly")
           .contains("SameSite=Strict");
       assertThat(wrong.statusCode()).isEqualTo(401);
       assertThat(wrong.headers().firstValue("Set-Cookie")).isEmpty();
       assertThat(garbage.statusCode()).isEqualTo(400);
     }
+  }
+
+  @Test
+  void signingInToTwoDashboardsOnOneHost_keepsBothSignedIn() throws Exception {
+    String otherToken = "another-token-for-tests-4567";
+    HttpClient browser =
+        HttpClient.newBuilder().cookieHandler(new java.net.CookieManager()).build();
+    try (browser;
+        Dashboard a =
+            Dashboard.start(DashboardSettings.builder().port(0).token(TOKEN).build(), node.view());
+        Dashboard b =
+            Dashboard.start(
+                DashboardSettings.builder().port(0).token(otherToken).build(), node.view())) {
+      String urlA = "http://127.0.0.1:" + a.address().getPort();
+      String urlB = "http://127.0.0.1:" + b.address().getPort();
+
+      // Cookies are kept per host, not per port, as browsers do.
+      assertThat(login(browser, urlA, TOKEN).statusCode()).isEqualTo(200);
+      assertThat(login(browser, urlB, otherToken).statusCode()).isEqualTo(200);
+
+      assertThat(read(browser, urlA + "/api/snapshot").statusCode()).isEqualTo(200);
+      assertThat(read(browser, urlB + "/api/snapshot").statusCode()).isEqualTo(200);
+    }
+  }
+
+  private static HttpResponse<String> login(HttpClient client, String url, String token)
+      throws IOException, InterruptedException {
+    return client.send(
+        HttpRequest.newBuilder(URI.create(url + "/api/login"))
+            .POST(HttpRequest.BodyPublishers.ofString("{\"token\":\"" + token + "\"}"))
+            .build(),
+        HttpResponse.BodyHandlers.ofString());
+  }
+
+  private static HttpResponse<String> read(HttpClient client, String url)
+      throws IOException, InterruptedException {
+    return client.send(
+        HttpRequest.newBuilder(URI.create(url)).build(), HttpResponse.BodyHandlers.ofString());
   }
 
   private HttpResponse<String> login(URI uri, String body)
