@@ -145,6 +145,11 @@ final class CallResult<T extends @Nullable Object> implements Result<T> {
     return result;
   }
 
+  /** When the call was made, on the time source's nano clock. */
+  long createdNanos() {
+    return createdNanos;
+  }
+
   // ---- taking reports ----
 
   /**

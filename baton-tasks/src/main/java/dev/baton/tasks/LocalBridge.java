@@ -92,9 +92,7 @@ final class LocalBridge implements Bridge, BrokerInspection {
         return existing.result();
       }
     }
-    LocalTask task =
-        new LocalTask(
-            entry, key, options, arguments, request.createdNanos(), request.trace(), services);
+    LocalTask task = new LocalTask(entry, key, options, arguments, request.trace(), services);
     CallResult<?> result =
         new CallResult<>(
             key,
@@ -188,7 +186,7 @@ final class LocalBridge implements Bridge, BrokerInspection {
     TaskKey key = task.key;
     CallResult<?> result = task.result;
     int attempt = task.attempt;
-    if (services.time().nanoTime() - task.createdNanos >= task.options.resultExpiry().toNanos()) {
+    if (services.time().nanoTime() - task.createdNanos() >= task.options.resultExpiry().toNanos()) {
       result.fail(
           new TaskError(
               ErrorCode.EXPIRED,
@@ -203,7 +201,7 @@ final class LocalBridge implements Bridge, BrokerInspection {
     if (task.options.monitorProgress()) {
       result.accept(services.report(key, ReportStatus.PROGRESS, attempt));
     }
-    RunningAttempt running = new RunningAttempt(key, attempt, task.options, task, task);
+    RunningAttempt running = new RunningAttempt(attempt, task);
     task.started(running);
     ObserverCalls observers = services.observers();
     if (observers.active()) {
@@ -425,17 +423,18 @@ final class LocalBridge implements Bridge, BrokerInspection {
         // The original caller has its outcome; the retried task runs for its effect alone.
         LocalTask again =
             new LocalTask(
-                old.entry,
-                old.key,
-                old.options,
-                old.arguments,
-                services.time().nanoTime(),
-                old.callerTrace(),
-                services);
+                old.entry, old.key, old.options, old.arguments, old.callerTrace(), services);
         // No caller waits for it, so no observer hears a callFinished; its attempts are observed.
         again.result =
             new CallResult<>(
-                old.key, false, services.time(), null, null, again, null, again.createdNanos);
+                old.key,
+                false,
+                services.time(),
+                null,
+                null,
+                again,
+                null,
+                services.time().nanoTime());
         queue(old.queue()).offer(again);
         return true;
       }

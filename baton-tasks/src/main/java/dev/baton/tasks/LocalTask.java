@@ -7,7 +7,8 @@ import org.jspecify.annotations.Nullable;
 /**
  * A call in local mode: the task, its corrected arguments and the caller's result, passed to a
  * worker as an object. It is also the call's stop action (the result's {@code onStop}) and the
- * progress sink of its attempts, so a call allocates no closures for them.
+ * {@linkplain RunningAttempt.Owner owner} of its attempts, so a call allocates no closures for
+ * them. When the call was made is its result's {@link CallResult#createdNanos()}, kept once.
  *
  * <p>Concurrency: {@code result} is set once by the caller right after construction, before the
  * task is queued (the queue hands it over). {@code attempt} is written by the worker that runs the
@@ -18,13 +19,11 @@ import org.jspecify.annotations.Nullable;
  * re-reads the reason, so one of the two always sees the other. The call's trace is made on first
  * use, under {@code this}, from whichever thread asks first (the caller's observer, an attempt).
  */
-final class LocalTask
-    implements Consumer<ErrorCode>, RunningAttempt.ProgressSink, RunningAttempt.TraceSource {
+final class LocalTask implements Consumer<ErrorCode>, RunningAttempt.Owner {
   final TaskEntry entry;
   final TaskKey key;
   final TaskOptions options;
   final @Nullable Object[] arguments;
-  final long createdNanos;
   private final AppServices services;
 
   @SuppressWarnings("NullAway.Init") // set by the caller before the task is shared
@@ -43,16 +42,29 @@ final class LocalTask
       TaskKey key,
       TaskOptions options,
       @Nullable Object[] arguments,
-      long createdNanos,
       @Nullable TraceParent trace,
       AppServices services) {
     this.entry = entry;
     this.key = key;
     this.options = options;
     this.arguments = arguments;
-    this.createdNanos = createdNanos;
     this.trace = trace;
     this.services = services;
+  }
+
+  @Override
+  public TaskKey key() {
+    return key;
+  }
+
+  @Override
+  public TaskOptions options() {
+    return options;
+  }
+
+  /** When the call was made, on the time source's nano clock. */
+  long createdNanos() {
+    return result.createdNanos();
   }
 
   /** The trace the call carries, as a remote envelope would: attempts run as its children. */

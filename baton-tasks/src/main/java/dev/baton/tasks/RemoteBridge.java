@@ -348,7 +348,7 @@ final class RemoteBridge implements Bridge {
             choice.reportMarshallerId(),
             arguments,
             1,
-            options.traceparent() == null ? options : options.toBuilder().traceparent(null).build(),
+            options, // without a traceparent: the trace is the envelope's own field
             time.now(),
             trace.toString(),
             attachedStore == null ? null : attachedStore.replyAddress());
@@ -758,14 +758,10 @@ final class RemoteBridge implements Bridge {
         settle(delivery.release());
         return;
       }
-      TraceParent callerTrace = callerTrace(envelope);
       attempt =
           new RunningAttempt(
-              key,
               envelope.attempt(),
-              envelope.options(),
-              progress -> reports.publish(ReportStatus.PROGRESS, null, null, progress),
-              () -> callerTrace);
+              new DeliveredCall(key, envelope.options(), reports, callerTrace(envelope)));
       running.put(key, attempt);
       runningAttempts.add(attempt);
       if (observers.active()) {
@@ -789,11 +785,7 @@ final class RemoteBridge implements Bridge {
     }
     int attemptNumber = envelope.attempt();
     if (error == null) {
-      if (observers.active()) {
-        observers.attemptFinished(
-            key, attemptNumber, TaskObserver.AttemptOutcome.SUCCEEDED, null, tookNanos);
-      }
-      succeed(delivery, envelope, entry, attempt.value(), reports);
+      succeed(delivery, envelope, entry, attempt.value(), reports, tookNanos);
       return;
     }
     if (error.code() == ErrorCode.SHUTDOWN) {
@@ -849,6 +841,16 @@ final class RemoteBridge implements Bridge {
           tookNanos);
     }
     finish(delivery, reports, error, deadLetter);
+  }
+
+  /** A delivered task as its attempt sees it: key, options, where progress goes, the trace. */
+  private record DeliveredCall(
+      TaskKey key, TaskOptions options, WorkerReports reports, TraceParent callerTrace)
+      implements RunningAttempt.Owner {
+    @Override
+    public void progress(Progress progress) {
+      reports.publish(ReportStatus.PROGRESS, null, null, progress);
+    }
   }
 
   /**
@@ -912,44 +914,55 @@ final class RemoteBridge implements Bridge {
     finish(delivery, reports, error, true);
   }
 
+  /**
+   * Sends the value of a successful attempt to the caller, and tells the observer the attempt
+   * succeeded. A value this worker cannot send (no such report marshaller, not encodable, over the
+   * payload limit) fails the call instead, and the observer hears that attempt as {@link
+   * TaskObserver.AttemptOutcome#FAILED} with the error the caller gets.
+   */
   private void succeed(
       Delivery delivery,
       TaskEnvelope envelope,
       TaskEntry entry,
       @Nullable Object value,
-      WorkerReports reports) {
+      WorkerReports reports,
+      long tookNanos) {
     TaskCatalog.MarshallerPair pair =
         services.catalog().findMarshaller(envelope.reportMarshallerId());
     if (pair == null) {
-      finish(
+      unsendable(
           delivery,
+          envelope,
           reports,
+          tookNanos,
           new TaskError(
               ErrorCode.GENERIC,
               "the caller asked for report marshaller id "
                   + envelope.reportMarshallerId()
-                  + ", which this worker does not have"),
-          false);
+                  + ", which this worker does not have"));
       return;
     }
     byte[] encoded;
     try {
       encoded = pair.marshaller().encodeReturn(entry.signature(), value);
     } catch (RuntimeException e) {
-      finish(
+      unsendable(
           delivery,
+          envelope,
           reports,
+          tookNanos,
           new TaskError(
               ErrorCode.GENERIC,
-              "the return value of " + envelope.key() + " cannot be encoded: " + e.getMessage()),
-          false);
+              "the return value of " + envelope.key() + " cannot be encoded: " + e.getMessage()));
       return;
     }
     int limit = services.settings().maxPayloadBytes();
     if (encoded.length > limit) {
-      finish(
+      unsendable(
           delivery,
+          envelope,
           reports,
+          tookNanos,
           new TaskError(
               ErrorCode.TOO_LARGE,
               "the return value of "
@@ -957,15 +970,38 @@ final class RemoteBridge implements Bridge {
                   + " encodes to "
                   + encoded.length
                   + " bytes, over the limit of "
-                  + limit),
-          false);
+                  + limit));
       return;
+    }
+    ObserverCalls observers = services.observers();
+    if (observers.active()) {
+      observers.attemptFinished(
+          envelope.key(),
+          envelope.attempt(),
+          TaskObserver.AttemptOutcome.SUCCEEDED,
+          null,
+          tookNanos);
     }
     if (reports.publishValue(encoded, envelope.reportMarshallerId())) {
       settle(delivery.ack());
     } else {
       settle(delivery.release());
     }
+  }
+
+  /** A successful attempt whose value cannot be sent: the call fails with {@code error}. */
+  private void unsendable(
+      Delivery delivery,
+      TaskEnvelope envelope,
+      WorkerReports reports,
+      long tookNanos,
+      TaskError error) {
+    ObserverCalls observers = services.observers();
+    if (observers.active()) {
+      observers.attemptFinished(
+          envelope.key(), envelope.attempt(), TaskObserver.AttemptOutcome.FAILED, error, tookNanos);
+    }
+    finish(delivery, reports, error, false);
   }
 
   /** Reports a final failure, then dead-letters or acknowledges the delivery. */

@@ -17,27 +17,29 @@ import org.jspecify.annotations.Nullable;
  */
 final class RunningAttempt implements TaskContext {
 
-  /** Where progress the task reports goes (to its caller, when the call monitors progress). */
-  @FunctionalInterface
-  interface ProgressSink {
-    void progress(Progress progress);
-  }
-
-  private final TaskKey key;
-  private final int attempt;
-  private final TaskOptions options;
-  private final ProgressSink progressSink;
-
   /**
-   * Where the caller's trace comes from, asked once, when {@link #trace()} is first needed: local
-   * mode makes a call's new trace only if someone looks at it.
+   * The call an attempt belongs to, as its worker holds it: the call's key and options, where
+   * progress the task reports goes, and the trace the call carries. One object per call (the local
+   * task itself, or the remote worker's view of a delivery), so an attempt holds one reference for
+   * all of it.
    */
-  @FunctionalInterface
-  interface TraceSource {
+  interface Owner {
+    TaskKey key();
+
+    TaskOptions options();
+
+    /** Progress the task reported; called only when the call monitors progress. */
+    void progress(Progress progress);
+
+    /**
+     * The trace the call carries, asked once, when {@link #trace()} is first needed (local mode
+     * makes a call's new trace only if someone looks at it).
+     */
     TraceParent callerTrace();
   }
 
-  private final TraceSource traceSource;
+  private final int attempt;
+  private final Owner owner;
 
   /** The attempt's own span, made from the caller's trace on first use. */
   @GuardedBy("this")
@@ -50,22 +52,18 @@ final class RunningAttempt implements TaskContext {
   // Written and read by the worker thread only.
   private @Nullable Object value;
 
-  RunningAttempt(
-      TaskKey key,
-      int attempt,
-      TaskOptions options,
-      ProgressSink progressSink,
-      TraceSource traceSource) {
-    this.key = requireNonNull(key, "key");
+  /**
+   * @param attempt this attempt, from 1
+   * @param owner the call the attempt belongs to
+   */
+  RunningAttempt(int attempt, Owner owner) {
     this.attempt = attempt;
-    this.options = requireNonNull(options, "options");
-    this.progressSink = requireNonNull(progressSink, "progressSink");
-    this.traceSource = requireNonNull(traceSource, "traceSource");
+    this.owner = requireNonNull(owner, "owner");
   }
 
   @Override
   public TaskKey key() {
-    return key;
+    return owner.key();
   }
 
   @Override
@@ -75,14 +73,14 @@ final class RunningAttempt implements TaskContext {
 
   @Override
   public TaskOptions options() {
-    return options;
+    return owner.options();
   }
 
   @Override
   public synchronized TraceParent trace() {
     TraceParent own = trace;
     if (own == null) {
-      own = traceSource.callerTrace().child();
+      own = owner.callerTrace().child();
       trace = own;
     }
     return own;
@@ -91,8 +89,8 @@ final class RunningAttempt implements TaskContext {
   @Override
   public void progress(int percent, String message) {
     Progress progress = new Progress(percent, message);
-    if (options.monitorProgress()) {
-      progressSink.progress(progress);
+    if (owner.options().monitorProgress()) {
+      owner.progress(progress);
     }
   }
 

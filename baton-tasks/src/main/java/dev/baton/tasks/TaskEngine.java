@@ -174,9 +174,14 @@ final class TaskEngine {
     TaskEntry entry = catalog.find(name);
     TaskSignature known = entry != null ? entry.signature() : catalog.knownSignature(name);
     TaskSignature signature = known != null ? known : inferSignature(name, args, returnType);
+    TraceParent trace = callerTrace(options);
+    if (options.traceparent() != null) {
+      // The trace travels beside the options, as on the wire: the task's TaskContext.options()
+      // hold none in either mode, so passing them on to a nested call continues the task's trace.
+      options = options.toBuilder().traceparent(null).build();
+    }
     CallRequest request =
-        new CallRequest(
-            key, options, entry, signature, returnType, args, createdNanos, callerTrace(options));
+        new CallRequest(key, options, entry, signature, returnType, args, createdNanos, trace);
     return (Result<T>) bridge.call(request);
   }
 

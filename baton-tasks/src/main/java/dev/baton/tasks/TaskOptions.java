@@ -31,8 +31,9 @@ import org.jspecify.annotations.Nullable;
  *     may wait to start before it fails with {@link ErrorCode#EXPIRED}
  * @param traceparent the trace the call joins, as its parent span; {@code null} (the default) to
  *     continue the trace of the task making the call ({@link TaskContext#trace()}), or to start a
- *     new trace outside a task. It travels in the task envelope's own {@code traceparent} field,
- *     not with the options: a worker sees its attempt's trace through {@link TaskContext#trace()}
+ *     new trace outside a task. It travels beside the options (in the task envelope's own {@code
+ *     traceparent} field), not with them: the task's {@link TaskContext#options()} hold none in
+ *     either mode, and it sees its attempt's trace through {@link TaskContext#trace()}
  */
 public record TaskOptions(
     boolean ignoreReport,

@@ -142,6 +142,30 @@ class LocalObserverTest {
   }
 
   @Test
+  void aCallAnsweredByAnEarlierCallWithItsIdempotencyKeyIsNotObservedAgain() throws Exception {
+    CountDownLatch release = new CountDownLatch(1);
+    app.register(
+        "once",
+        int.class,
+        int.class,
+        n -> {
+          release.await();
+          return n * 10;
+        });
+    app.allocate("once", 1, 0);
+    TaskOptions keyed = TaskOptions.builder().idempotencyKey("order-7").build();
+
+    Result<@Nullable Object> first = app.call("once", keyed, 7);
+    Result<@Nullable Object> second = app.call("once", keyed, 7);
+    release.countDown();
+
+    assertThat(first.await(BOUND)).isEqualTo(70);
+    assertThat(second.await(BOUND)).isEqualTo(70);
+    assertThat(observer.lines())
+        .containsExactly("sent", "started 1", "finished 1 SUCCEEDED", "call SUCCEEDED");
+  }
+
+  @Test
   void aCallOfAnUnknownTaskIsRefusedAndObservedAsAFailedCallOnly() throws Exception {
     Result<@Nullable Object> result = app.call("missing", 1);
 

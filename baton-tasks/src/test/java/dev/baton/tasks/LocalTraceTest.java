@@ -60,6 +60,40 @@ class LocalTraceTest {
   }
 
   @Test
+  void aTaskPassingItsOwnOptionsToANestedCallContinuesItsTraceAsRemotely() throws Exception {
+    registerTraced("inner");
+    app.register(
+        "outer",
+        String.class,
+        String.class,
+        tag -> {
+          TaskContext context = TaskContext.current().orElseThrow();
+          traces.put(tag, context.trace());
+          assertThat(context.options().traceparent())
+              .as("the options a task sees carry no trace, as in remote mode")
+              .isNull();
+          return String.valueOf(app.call("inner", context.options(), tag + "-inner").await(BOUND));
+        });
+    app.allocate("outer", 1, 0);
+    TraceParent given =
+        TraceParent.parse("00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01");
+
+    Object value =
+        app.call("outer", TaskOptions.builder().traceparent(given).build(), "o").await(BOUND);
+
+    assertThat(value).isEqualTo("o-inner");
+    assertThat(traceOf("o-inner").traceId()).isEqualTo(given.traceId());
+    // The nested call is a child of the outer attempt, not a sibling of it under the caller.
+    TraceParent nestedSent =
+        observer.seen().stream()
+            .filter(seen -> seen.line().equals("sent") && seen.key().name().equals("inner"))
+            .findFirst()
+            .orElseThrow()
+            .trace();
+    assertThat(nestedSent).isEqualTo(traceOf("o"));
+  }
+
+  @Test
   void aCallFromInsideATaskContinuesThatTasksTrace() throws Exception {
     registerTraced("inner");
     app.register(

@@ -231,6 +231,78 @@ class RemoteObserverTest {
     assertThat(workerSaw.lines()).isEmpty();
   }
 
+  @Test
+  void aCallAnsweredByAnEarlierCallWithItsIdempotencyKeyIsSentAndObservedOnce() throws Exception {
+    CountDownLatch release = new CountDownLatch(1);
+    worker.register(
+        "once",
+        int.class,
+        int.class,
+        n -> {
+          release.await();
+          return n * 10;
+        });
+    worker.allocate("once", 1, 0);
+    TaskOptions keyed = TaskOptions.builder().idempotencyKey("order-7").build();
+
+    Result<@Nullable Object> first = caller.call("once", keyed, 7);
+    Result<@Nullable Object> second = caller.call("once", keyed, 7);
+    release.countDown();
+
+    assertThat(first.await(BOUND)).isEqualTo(70);
+    assertThat(second.await(BOUND)).isEqualTo(70);
+    awaitCounts(2, 2);
+    assertThat(callerSaw.lines()).containsExactlyInAnyOrder("sent", "call SUCCEEDED");
+    assertThat(callerSaw.seen()).allMatch(seen -> seen.key().equals(first.key()));
+    assertThat(workerSaw.lines()).containsExactly("started 1", "finished 1 SUCCEEDED");
+  }
+
+  @Test
+  void aValueTheWorkerCannotSendIsAFailedAttemptNotASuccess() throws Exception {
+    RecordingObserver smallSaw = new RecordingObserver();
+    TaskApp small =
+        TaskApp.builder()
+            .mode(TaskApp.Mode.REMOTE)
+            .timeSource(time)
+            .observer(smallSaw)
+            .maxPayloadBytes(64)
+            .build();
+    apps.add(small);
+    small.use(broker);
+    small.use(backend);
+    small.register("big", int.class, String.class, n -> "x".repeat(n));
+    small.allocate("big", 1, 0);
+
+    Result<@Nullable Object> result = caller.call("big", 1_000);
+
+    assertThat(failure(result).code()).isEqualTo(ErrorCode.TOO_LARGE);
+    awaitCondition(() -> smallSaw.size() >= 2);
+    assertThat(smallSaw.lines()).containsExactly("started 1", "finished 1 FAILED TOO_LARGE");
+  }
+
+  @Test
+  void theOptionsAWorkerSeesCarryNoTraceparentTheTraceIsTheEnvelopesOwn() throws Exception {
+    AtomicReference<TaskOptions> seen = new AtomicReference<>();
+    worker.register(
+        "options",
+        int.class,
+        int.class,
+        n -> {
+          seen.set(TaskContext.current().orElseThrow().options());
+          return n;
+        });
+    worker.allocate("options", 1, 0);
+    TraceParent given =
+        TraceParent.parse("00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01");
+
+    caller
+        .call("options", TaskOptions.builder().traceparent(given).priority(3).build(), 1)
+        .await(BOUND);
+
+    assertThat(seen.get().priority()).isEqualTo(3);
+    assertThat(seen.get().traceparent()).isNull();
+  }
+
   // ---- trace context ----
 
   @Test

@@ -13,7 +13,7 @@ import org.jspecify.annotations.Nullable;
  *
  * <p>The options travel whole (the worker needs the timeout, the retry policy, monitor-progress);
  * their eta is resolved (a countdown becomes an eta when the call is made) and their queue is the
- * resolved {@link #queue()}.
+ * resolved {@link #queue()}; they carry no traceparent (the trace is {@link #traceparent()}).
  *
  * @param version the format version ({@link EnvelopeCodec#VERSION} when created here)
  * @param key the call
@@ -56,6 +56,11 @@ public record TaskEnvelope(
     }
     if (options.countdown() != null) {
       throw new IllegalArgumentException("resolve the countdown to an eta before sending");
+    }
+    if (options.traceparent() != null) {
+      // The codec does not write it there: it would be lost on the wire.
+      throw new IllegalArgumentException(
+          "put the trace in the envelope's traceparent field, not in its options");
     }
   }
 

@@ -11,6 +11,7 @@ import dev.baton.tasks.RetryPolicy;
 import dev.baton.tasks.TaskError;
 import dev.baton.tasks.TaskKey;
 import dev.baton.tasks.TaskOptions;
+import dev.baton.tasks.TraceParent;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -161,6 +162,54 @@ class EnvelopeCodecTest {
 
     assertSameTask(EnvelopeCodec.decodeTask(bytes), task);
     assertThat(bytes).startsWith('B', 'T', EnvelopeCodec.VERSION);
+  }
+
+  @Test
+  void task_refusesATraceparentInItsOptions_whichTheWireWouldDrop() {
+    TaskEnvelope full = fullTask();
+    TaskOptions traced =
+        full.options().toBuilder()
+            .traceparent(
+                TraceParent.parse("00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01"))
+            .build();
+
+    assertThatThrownBy(
+            () ->
+                new TaskEnvelope(
+                    full.version(),
+                    full.key(),
+                    full.queue(),
+                    full.marshallerId(),
+                    full.reportMarshallerId(),
+                    full.arguments(),
+                    full.attempt(),
+                    traced,
+                    full.createdAt(),
+                    full.traceparent(),
+                    full.replyTo()))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("envelope's traceparent field");
+  }
+
+  @Test
+  void task_keepsATraceparentThatDoesNotParse_forTheWorkerToReplace() {
+    TaskEnvelope full = fullTask();
+    TaskEnvelope odd =
+        new TaskEnvelope(
+            full.version(),
+            full.key(),
+            full.queue(),
+            full.marshallerId(),
+            full.reportMarshallerId(),
+            full.arguments(),
+            full.attempt(),
+            full.options(),
+            full.createdAt(),
+            "01-not-a-trace\u0000",
+            full.replyTo());
+
+    assertThat(EnvelopeCodec.decodeTask(EnvelopeCodec.encode(odd)).traceparent())
+        .isEqualTo("01-not-a-trace\u0000");
   }
 
   @Test
