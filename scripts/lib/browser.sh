@@ -66,7 +66,9 @@ baton_ensure_browser() {
   fi
   if ! _baton_browser_can_install; then
     _baton_browser_fail "browser: the dashboard's end-to-end test needs $_BATON_BROWSER_BINARY and" \
-      "$_BATON_BROWSER_DRIVER. Install them (Debian/Ubuntu: apt-get install ${missing[*]});" \
+      "$_BATON_BROWSER_DRIVER (missing: ${missing[*]}). Install both packages together, so" \
+      "that the driver's version matches the browser's (Debian: apt-get install chromium" \
+      "chromium-driver);" \
       "this script installs them itself when run as root or with passwordless sudo, unless" \
       "BATON_NO_INSTALL is set."
     return 1

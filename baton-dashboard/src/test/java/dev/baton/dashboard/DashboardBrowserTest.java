@@ -204,14 +204,33 @@ class DashboardBrowserTest {
         WebDriver driver = new ChromeDriver(service, options);
         try {
           steps.run(driver);
+        } catch (Exception | AssertionError e) {
+          keepScreenshotOfFailure(driver, e);
+          throw e;
         } finally {
           driver.quit();
         }
       } finally {
         service.stop();
       }
-    } finally {
-      deleteTree(profile);
+    } catch (Exception | AssertionError e) {
+      // Cleaning up never hides why the test failed.
+      try {
+        deleteTree(profile);
+      } catch (IOException cleanup) {
+        e.addSuppressed(cleanup);
+      }
+      throw e;
+    }
+    deleteTree(profile);
+  }
+
+  /** Keeps what the page showed when a test failed, as {@code dashboard-failure.png}. */
+  private static void keepScreenshotOfFailure(WebDriver driver, Throwable failure) {
+    try {
+      screenshot(driver, "failure");
+    } catch (IOException | RuntimeException | AssertionError e) {
+      failure.addSuppressed(e);
     }
   }
 
