@@ -144,8 +144,13 @@ class DashboardHttpTest {
   }
 
   private JsonNode snapshot() {
+    return read("/api/snapshot");
+  }
+
+  /** GET {@code path} as JSON, for conditions awaited (which cannot throw checked exceptions). */
+  private JsonNode read(String path) {
     try {
-      return json(get("/api/snapshot"));
+      return json(get(path));
     } catch (IOException e) {
       throw new AssertionError(e);
     } catch (InterruptedException e) {
@@ -208,14 +213,7 @@ class DashboardHttpTest {
   }
 
   private JsonNode taskRows() {
-    try {
-      return json(get("/api/tasks"));
-    } catch (IOException e) {
-      throw new AssertionError(e);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new AssertionError(e);
-    }
+    return read("/api/tasks");
   }
 
   @Test
@@ -261,19 +259,12 @@ class DashboardHttpTest {
   }
 
   private boolean listsLetter(String id) {
-    try {
-      for (JsonNode row : json(get("/api/dead-letters?limit=1000"))) {
-        if (row.get("id").asText().equals(id)) {
-          return true;
-        }
+    for (JsonNode row : read("/api/dead-letters?limit=1000")) {
+      if (row.get("id").asText().equals(id)) {
+        return true;
       }
-      return false;
-    } catch (IOException e) {
-      throw new AssertionError(e);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new AssertionError(e);
     }
+    return false;
   }
 
   // ---- actions ----
@@ -356,6 +347,48 @@ class DashboardHttpTest {
     assertThat(rawStatus("127.0.0.1:" + (dashboard.address().getPort() + 1))).isEqualTo(403);
     assertThat(rawStatus("localhost:" + dashboard.address().getPort())).isEqualTo(200);
     assertThat(rawStatus("[::1]:" + dashboard.address().getPort())).isEqualTo(200);
+  }
+
+  /** ::1 */
+  private static final byte[] IPV6_LOOPBACK = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1};
+
+  @Test
+  void boundToIpv6Loopback_itAnswersAtItsBracketedAddress_andActsForItsOwnOrigin()
+      throws Exception {
+    try (Dashboard six =
+        Dashboard.start(
+            DashboardSettings.builder()
+                .bindAddress(InetAddress.getByAddress(IPV6_LOOPBACK))
+                .port(0)
+                .build(),
+            node.view())) {
+      String url = "http://[::1]:" + six.address().getPort();
+      HttpResponse<String> session = send(url, "/api/session");
+      assertThat(session.statusCode()).isEqualTo(200);
+      String csrf = json(session).get("csrf").asText();
+      Pid pid = node.spawnIdle();
+      String terminate = "/api/processes/" + pid.id() + "/terminate";
+
+      HttpResponse<String> foreign =
+          postTo(url + terminate, RequestGuard.CSRF_HEADER, csrf, "Origin", "http://[::2]:1");
+      assertThat(foreign.statusCode()).isEqualTo(403);
+      assertThat(node.scheduler().isAlive(pid)).isTrue();
+
+      HttpResponse<String> own =
+          postTo(url + terminate, RequestGuard.CSRF_HEADER, csrf, "Origin", url);
+      assertThat(own.statusCode()).isEqualTo(200);
+      assertThat(json(own).get("terminated").asBoolean()).isTrue();
+    }
+  }
+
+  private HttpResponse<String> postTo(String url, String... headers)
+      throws IOException, InterruptedException {
+    return http.send(
+        HttpRequest.newBuilder(URI.create(url))
+            .POST(HttpRequest.BodyPublishers.noBody())
+            .headers(headers)
+            .build(),
+        HttpResponse.BodyHandlers.ofString());
   }
 
   /** The status of GET /api/session sent with {@code host} (HttpClient will not set Host). */
