@@ -8,7 +8,9 @@ import dev.baton.process.ProcessInfo;
 import dev.baton.process.ProcessState;
 import dev.baton.process.Scheduler;
 import dev.baton.tasks.TaskApp;
+import dev.baton.tasks.TaskError;
 import dev.baton.tasks.TaskObserver.AttemptOutcome;
+import dev.baton.tasks.TaskState;
 import dev.baton.tasks.spi.BrokerInspection;
 import dev.baton.tasks.spi.QueueStats;
 import io.micrometer.core.instrument.Counter;
@@ -44,8 +46,10 @@ import org.jspecify.annotations.Nullable;
  * receiver and the timer's own bookkeeping) made a dispatch about 2.4 times slower in the demo's
  * burst. Tags increase by one per yield in every process, so the sample is spread over processes
  * and time; the timer's count is therefore about 1/64 of the commands. Task meters are per task
- * name, created on first use (a concurrent map lookup per task event). Scheduler gauges read the
- * scheduler when scraped; queue depths are refreshed from the broker's inspection at each scrape.
+ * name, created on first use (a concurrent map lookup per task event); the caller-side count of
+ * finished calls is one counter per task, final state and error code, also made on first use.
+ * Scheduler gauges read the scheduler when scraped; queue depths are refreshed from the broker's
+ * inspection at each scrape.
  */
 final class NodeMetrics implements TaskActivity.Meters {
   private final PrometheusMeterRegistry registry =
@@ -88,7 +92,8 @@ final class NodeMetrics implements TaskActivity.Meters {
       Counter retried,
       Counter deadLettered,
       Timer latency,
-      Timer run) {}
+      Timer run,
+      Map<String, Counter> calls) {}
 
   /**
    * The component that adds the dispatch interceptor while the node loads, and builds the meters
@@ -281,7 +286,8 @@ final class NodeMetrics implements TaskActivity.Meters {
         Timer.builder("baton.tasks.run")
             .description("worker side: how long an attempt ran")
             .tag("task", name)
-            .register(registry));
+            .register(registry),
+        new ConcurrentHashMap<>());
   }
 
   @Override
@@ -307,7 +313,27 @@ final class NodeMetrics implements TaskActivity.Meters {
   }
 
   @Override
-  public void callFinished(String task, Duration latency) {
-    task(task).latency().record(latency);
+  public void callFinished(
+      String task, TaskState state, @Nullable TaskError error, Duration latency) {
+    TaskMeters meters = task(task);
+    meters.latency().record(latency);
+    String code = error == null ? "none" : error.code().name();
+    String key = state.name() + "/" + code;
+    Counter calls = meters.calls().get(key);
+    if (calls == null) {
+      calls =
+          meters
+              .calls()
+              .computeIfAbsent(
+                  key,
+                  k ->
+                      Counter.builder("baton.tasks.calls")
+                          .description(
+                              "caller side: calls this node made that ended, by final state and"
+                                  + " error code (refusals before sending included)")
+                          .tags("task", task, "state", state.name(), "error", code)
+                          .register(registry));
+    }
+    calls.increment();
   }
 }

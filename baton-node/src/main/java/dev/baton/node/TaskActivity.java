@@ -38,7 +38,7 @@ final class TaskActivity implements TaskObserver {
 
     void deadLettered(String task);
 
-    void callFinished(String task, Duration latency);
+    void callFinished(String task, TaskState state, @Nullable TaskError error, Duration latency);
   }
 
   private final LongAdder sent = new LongAdder();
@@ -108,7 +108,7 @@ final class TaskActivity implements TaskObserver {
       TaskKey key, TaskState state, @Nullable TaskError error, Duration latency) {
     Meters m = meters;
     if (m != null) {
-      m.callFinished(key.name(), latency);
+      m.callFinished(key.name(), state, error, latency);
     }
     record(key, state.name(), -1, error, null, latency.toMillis());
   }

@@ -2,6 +2,7 @@ package dev.baton.node;
 
 import static dev.baton.testing.TestNode.awaitCondition;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.baton.dashboard.NodeSnapshot;
 import dev.baton.dashboard.NodeView;
@@ -144,6 +145,39 @@ class NodeMetricsTest {
       assertThat(view.recentTasks(2)).hasSize(2);
       assertThat(view.deadLetters(10)).hasSize(1);
       assertThat(view.queues()).extracting(q -> q.queue()).contains("add", "flaky", "always");
+    }
+  }
+
+  @Test
+  void everyCallThisNodeMade_isCountedByFinalStateAndError_refusalsBeforeSendingToo()
+      throws Exception {
+    NodeConfig config = NodeConfig.builder().dashboard(false).build();
+    try (Node node = Node.start(config, List.of(new Tasks()))) {
+      TaskApp app = node.tasks().orElseThrow();
+      assertThat(app.call("add", 1, 2).await(BOUND)).isEqualTo(3);
+      assertThat(app.call("add", 2, 2).await(BOUND)).isEqualTo(4);
+      assertThatThrownBy(() -> app.call("nope", 1).await(BOUND))
+          .isInstanceOf(TaskFailedException.class);
+      assertThatThrownBy(() -> app.call("add", "one", "two").await(BOUND))
+          .isInstanceOf(TaskFailedException.class);
+      assertThatThrownBy(() -> app.call("always", TWO_ATTEMPTS, 1).await(BOUND))
+          .isInstanceOf(TaskFailedException.class);
+
+      // callFinished comes before a call's result completes, so the counts are final here.
+      String text = node.view().prometheusScrape().orElseThrow();
+      assertThat(text)
+          .contains("baton_tasks_calls_total{error=\"none\",state=\"SUCCEEDED\",task=\"add\"} 2.0")
+          .contains(
+              "baton_tasks_calls_total{error=\"BAD_ARGUMENTS\",state=\"FAILED\",task=\"add\"} 1.0")
+          .contains(
+              "baton_tasks_calls_total{error=\"UNKNOWN_TASK\",state=\"FAILED\",task=\"nope\"} 1.0")
+          .contains(
+              "baton_tasks_calls_total{error=\"TASK_FAILED\",state=\"DEAD\",task=\"always\"} 1.0")
+          // The refusals never reached a worker: the worker-side counters do not see them.
+          .contains("baton_tasks_failed_total{task=\"nope\"} 0.0")
+          .contains("baton_tasks_failed_total{task=\"add\"} 0.0");
+      assertThat(text.lines().filter(line -> line.startsWith("baton_tasks_calls_total{")))
+          .hasSize(4);
     }
   }
 
