@@ -313,7 +313,10 @@ public final class Node implements AutoCloseable {
 
   /**
    * Stops the node gracefully, in the order of the class comment. Idempotent; a second call, from
-   * any thread, waits for the first to finish.
+   * any thread, waits for the first to finish. A step that fails (a component whose stop throws)
+   * does not stop the later ones: every phase runs, everything the node owns is closed, {@link
+   * #awaitStopped} returns true, and then the first failure is thrown (later ones suppressed in
+   * it), such as a {@link dev.baton.boot.ShutdownException} naming the components.
    */
   @Override
   public void close() {
@@ -330,29 +333,57 @@ public final class Node implements AutoCloseable {
       }
       return;
     }
+    @Nullable RuntimeException failure = null;
     try {
       report(progress, "stopping the dashboard");
-      stopDashboard();
-      if (app != null) {
+      failure = step(failure, "stopping the dashboard", this::stopDashboard);
+      TaskApp tasks = app;
+      if (tasks != null) {
         report(
             progress,
             "stopping task workers (running tasks get "
                 + config.tasks().shutdownGrace().toMillis()
                 + " ms to finish; unfinished ones stay in the broker)");
-        app.close();
+        failure = step(failure, "stopping task workers", tasks::close);
       }
       report(
           progress,
           "stopping processes (cancel, then terminate after "
               + config.scheduler().shutdownDeadline().toMillis()
               + " ms)");
-      scheduler().shutdown(config.scheduler().shutdownDeadline());
+      failure =
+          step(
+              failure,
+              "stopping processes",
+              () -> scheduler().shutdown(config.scheduler().shutdownDeadline()));
       report(progress, "stopping components");
-      boot.shutdown();
+      failure = step(failure, "stopping components", boot::shutdown);
       resources.closeAll();
       report(progress, "stopped");
     } finally {
       stopped.countDown();
+    }
+    if (failure != null) {
+      throw failure;
+    }
+  }
+
+  /**
+   * Runs one shutdown step; a failure is logged and kept (the first one, the later ones suppressed
+   * in it) so that the steps after it still run and nothing the node owns is left open.
+   */
+  private @Nullable RuntimeException step(
+      @Nullable RuntimeException failure, String phase, Runnable step) {
+    try {
+      step.run();
+      return failure;
+    } catch (RuntimeException e) {
+      log.warn("node {}: {} failed; the shutdown carries on", config.name(), phase, e);
+      if (failure == null) {
+        return e;
+      }
+      failure.addSuppressed(e);
+      return failure;
     }
   }
 

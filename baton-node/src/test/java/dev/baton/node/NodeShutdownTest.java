@@ -2,16 +2,22 @@ package dev.baton.node;
 
 import static dev.baton.testing.TestNode.awaitCondition;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.baton.boot.Component;
+import dev.baton.boot.ShutdownException;
 import dev.baton.node.spi.ExtensionContext;
 import dev.baton.node.spi.NodeExtension;
 import dev.baton.process.Pid;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 
 /** close() runs its phases in order: dashboard, task workers, processes, the other components. */
@@ -98,5 +104,56 @@ class NodeShutdownTest {
             "stopped");
     assertThat(node.scheduler().isAlive(waiting)).isFalse();
     assertThat(node.awaitStopped(Duration.ZERO)).isTrue();
+  }
+
+  @Test
+  void aComponentWhoseStopThrows_doesNotStopTheShutdown_whichStillClosesWhatTheNodeOwns()
+      throws Exception {
+    String name = "failing-stop-" + System.nanoTime();
+    NodeExtension failing =
+        new NodeExtension() {
+          @Override
+          public String name() {
+            return "failing";
+          }
+
+          @Override
+          public void extend(ExtensionContext context) {
+            context.component(
+                Component.named("failing.component")
+                    .onStop(
+                        services -> {
+                          throw new IllegalStateException("cannot stop");
+                        })
+                    .build());
+          }
+        };
+    NodeConfig config =
+        NodeConfig.builder()
+            .name(name)
+            .dashboard(false)
+            .scheduler(new NodeConfig.SchedulerConfig(2, 1000, 100, Duration.ofMillis(200)))
+            .build();
+    Node node = Node.start(config, List.of(failing));
+    Path tmp = Path.of(System.getProperty("java.io.tmpdir"));
+    assertThat(objectDirectories(tmp, name)).hasSize(1);
+    List<String> phases = new CopyOnWriteArrayList<>();
+
+    assertThatThrownBy(() -> node.close(phases::add))
+        .isInstanceOf(ShutdownException.class)
+        .hasMessageContaining("failing.component");
+
+    assertThat(phases).last().isEqualTo("stopped");
+    assertThat(node.awaitStopped(Duration.ZERO)).isTrue();
+    assertThat(objectDirectories(tmp, name)).isEmpty();
+    node.close(); // a second close waits for the first and does not throw again
+  }
+
+  private static List<Path> objectDirectories(Path tmp, String node) throws IOException {
+    try (Stream<Path> files = Files.list(tmp)) {
+      return files
+          .filter(path -> path.getFileName().toString().startsWith("baton-" + node + "-objects-"))
+          .toList();
+    }
   }
 }
