@@ -28,6 +28,9 @@ final class ConfigTree {
       Pattern.compile("\\$\\{([A-Za-z_][A-Za-z0-9_]*)(:-([^}]*))?}");
   private static final Pattern DURATION = Pattern.compile("(\\d+)(ms|s|m|h|d)");
 
+  /** The longest duration accepted, in days: about what fits in a long of nanoseconds. */
+  private static final long MAX_DAYS = Long.MAX_VALUE / Duration.ofDays(1).toNanos();
+
   private final String source;
   private final String path;
   private final Map<String, @Nullable Object> map;
@@ -185,14 +188,21 @@ final class ConfigTree {
           describe(value)
               + " is not a duration; write a number with a unit: 250ms, 10s, 2m, 1h, 1d");
     }
-    long amount = Long.parseLong(matcher.group(1));
-    return switch (matcher.group(2)) {
-      case "ms" -> Duration.ofMillis(amount);
-      case "s" -> Duration.ofSeconds(amount);
-      case "m" -> Duration.ofMinutes(amount);
-      case "h" -> Duration.ofHours(amount);
-      default -> Duration.ofDays(amount);
-    };
+    try {
+      long amount = Long.parseLong(matcher.group(1));
+      Duration duration =
+          switch (matcher.group(2)) {
+            case "ms" -> Duration.ofMillis(amount);
+            case "s" -> Duration.ofSeconds(amount);
+            case "m" -> Duration.ofMinutes(amount);
+            case "h" -> Duration.ofHours(amount);
+            default -> Duration.ofDays(amount);
+          };
+      var _ = duration.toNanos(); // the scheduler and the task app wait in nanoseconds
+      return duration;
+    } catch (NumberFormatException | ArithmeticException tooLong) {
+      throw error(key, describe(value) + " is too long; use at most " + MAX_DAYS + "d");
+    }
   }
 
   /** One of {@code choices} (case-insensitive), returned lower-case. */
@@ -222,11 +232,12 @@ final class ConfigTree {
       uri = new URI(value.trim());
     } catch (URISyntaxException e) {
       throw error(
-          key, quote(value) + " is not " + what + " (" + e.getReason() + "); use " + accepted);
+          key,
+          quote(redact(value)) + " is not " + what + " (" + e.getReason() + "); use " + accepted);
     }
     String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
     if (!schemes.contains(scheme) || uri.getHost() == null) {
-      throw error(key, quote(value) + " is not " + what + "; use " + accepted);
+      throw error(key, quote(redact(value)) + " is not " + what + "; use " + accepted);
     }
     return uri;
   }
@@ -296,6 +307,16 @@ final class ConfigTree {
     }
     matcher.appendTail(out);
     return out.toString();
+  }
+
+  private static final Pattern PASSWORD = Pattern.compile("(//[^/@:]*:)[^/@]*@");
+
+  /**
+   * {@code text} with the password of any {@code scheme://user:password@host} in it replaced by
+   * {@code ***}, for messages and {@code toString}; works on text that does not parse as a URI.
+   */
+  static String redact(String text) {
+    return PASSWORD.matcher(text).replaceAll("$1***@");
   }
 
   private static String describe(@Nullable Object value) {

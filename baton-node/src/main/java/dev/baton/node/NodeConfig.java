@@ -4,6 +4,7 @@ import static java.util.Objects.requireNonNull;
 
 import dev.baton.dashboard.DashboardSettings;
 import java.io.IOException;
+import java.net.InetAddress;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -287,7 +288,7 @@ public record NodeConfig(
                     : StoreConfig.Backend.MEMORY,
                 storeUri),
             dbs,
-            root2 == null ? null : Path.of(root2),
+            root2 == null || root2.isBlank() ? null : Path.of(root2),
             security,
             workflow));
     m.finish();
@@ -395,6 +396,23 @@ public record NodeConfig(
       }
     }
 
+    @Override
+    public String toString() {
+      return "TasksConfig[enabled="
+          + enabled
+          + ", mode="
+          + mode
+          + ", broker="
+          + (broker == null ? null : TaskWiring.redact(broker))
+          + ", backend="
+          + (backend == null ? null : TaskWiring.redact(backend))
+          + ", workers="
+          + workers
+          + ", shutdownGrace="
+          + shutdownGrace
+          + "]";
+    }
+
     /** The backend's URI: {@link #backend()} if set, else the broker's. */
     public @Nullable URI backendOrBroker() {
       return backend != null ? backend : broker;
@@ -410,7 +428,7 @@ public record NodeConfig(
     String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
     if (!List.of("redis", "rediss", "amqp", "amqps").contains(scheme) || uri.getHost() == null) {
       throw new NodeConfigException(
-          key + ": \"" + uri + "\" is not a broker URI; use " + BROKER_FORMS);
+          key + ": \"" + TaskWiring.redact(uri) + "\" is not a broker URI; use " + BROKER_FORMS);
     }
   }
 
@@ -483,6 +501,15 @@ public record NodeConfig(
         throw new NodeConfigException(
             "modules.store.uri: the redis store backend needs a URI; set redis://host:port[/db]");
       }
+    }
+
+    @Override
+    public String toString() {
+      return "StoreConfig["
+          + backend
+          + ", uri="
+          + (uri == null ? null : TaskWiring.redact(uri))
+          + "]";
     }
   }
 
@@ -637,7 +664,8 @@ public record NodeConfig(
           throw new NodeConfigException(String.valueOf(e.getMessage()), e);
         }
       }
-      if (!isLoopback(bind) && token == null && enabled) {
+      boolean loopback = isLoopback(bind);
+      if (!loopback && token == null && enabled) {
         throw new NodeConfigException(
             "dashboard.token: the dashboard binds "
                 + bind
@@ -646,11 +674,26 @@ public record NodeConfig(
       }
     }
 
+    /**
+     * Whether {@code bind} is a loopback address.
+     *
+     * @throws NodeConfigException naming {@code dashboard.bind} if it is neither a literal IP
+     *     address nor {@code localhost} (no name is looked up)
+     */
     static boolean isLoopback(String bind) {
-      return bind.equals("localhost")
-          || bind.startsWith("127.")
-          || bind.equals("::1")
-          || bind.equals("[::1]");
+      if (bind.equals("localhost")) {
+        return true;
+      }
+      try {
+        return InetAddress.ofLiteral(bind).isLoopbackAddress();
+      } catch (IllegalArgumentException e) {
+        throw new NodeConfigException(
+            "dashboard.bind: \""
+                + bind
+                + "\" is not an address; use a literal IP address (127.0.0.1, 0.0.0.0, ::1) or"
+                + " localhost",
+            e);
+      }
     }
 
     @Override

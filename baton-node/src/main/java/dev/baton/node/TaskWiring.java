@@ -70,10 +70,6 @@ final class TaskWiring {
 
   /** The URI without its password, for messages. */
   static String redact(URI uri) {
-    String userInfo = uri.getUserInfo();
-    if (userInfo == null || !userInfo.contains(":")) {
-      return uri.toString();
-    }
-    return uri.toString().replace(userInfo, userInfo.substring(0, userInfo.indexOf(':')) + ":***");
+    return ConfigTree.redact(uri.toString());
   }
 }

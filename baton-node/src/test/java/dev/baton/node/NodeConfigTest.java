@@ -183,6 +183,63 @@ class NodeConfigTest {
   }
 
   @Test
+  void aDurationTooLongForTheClock_isRefusedNamingTheLongestAccepted() {
+    fails(
+        "scheduler:\n  shutdownDeadline: 99999999999999999999s\n",
+        "node.yaml: scheduler.shutdownDeadline: \"99999999999999999999s\" is too long;"
+            + " use at most 106751d");
+    fails(
+        "tasks:\n  shutdownGrace: 106752d\n",
+        "tasks.shutdownGrace: \"106752d\" is too long; use at most 106751d");
+    assertThat(parse("tasks:\n  shutdownGrace: 106751d\n").tasks().shutdownGrace())
+        .isEqualTo(Duration.ofDays(106751));
+  }
+
+  @Test
+  void aBrokerPassword_staysOutOfErrorsAndToString() {
+    fails(
+        "tasks:\n  mode: remote\n  broker:\n    uri: \"http://guest:s3cret@x\"\n",
+        "tasks.broker.uri: \"http://guest:***@x\" is not a broker URI");
+    assertThatThrownBy(
+            () -> parse("tasks:\n  mode: remote\n  broker:\n    uri: \"redis://u:s3cret@h:1 2\"\n"))
+        .hasMessageNotContaining("s3cret");
+    NodeConfig config =
+        parse(
+            """
+            tasks:
+              mode: remote
+              broker: {uri: "amqp://guest:s3cret@127.0.0.1:5672/%2F"}
+              backend: {uri: "redis://:s3cret@127.0.0.1:6379"}
+            modules:
+              store: {backend: redis, uri: "redis://:s3cret@127.0.0.1:6379/1"}
+            """);
+    assertThat(config.toString()).doesNotContain("s3cret").contains("guest:***@127.0.0.1");
+    // An escaped character in the password must not let it through.
+    assertThat(TaskWiring.redact(URI.create("amqp://guest:p%40ss@127.0.0.1:5672/%2F")))
+        .isEqualTo("amqp://guest:***@127.0.0.1:5672/%2F");
+  }
+
+  @Test
+  void aDashboardBindThatIsNoAddress_isRefusedAsSuch_withoutALookup() {
+    fails(
+        "dashboard:\n  bind: not an address\n",
+        "node.yaml: dashboard.bind: \"not an address\" is not an address;"
+            + " use a literal IP address (127.0.0.1, 0.0.0.0, ::1) or localhost");
+    fails("dashboard:\n  bind: example.com\n", "dashboard.bind: \"example.com\" is not an address");
+    assertThat(parse("dashboard:\n  bind: \"::1\"\n").dashboard().bind()).isEqualTo("::1");
+    assertThat(parse("dashboard:\n  bind: localhost\n").dashboard().bind()).isEqualTo("localhost");
+    assertThatThrownBy(() -> NodeConfig.builder().dashboardAddress("", 0))
+        .isInstanceOf(NodeConfigException.class)
+        .hasMessageStartingWith("dashboard.bind: ");
+  }
+
+  @Test
+  void anEmptyObjectStoreRoot_meansTheDefault_notTheWorkingDirectory() {
+    assertThat(parse("modules:\n  cloudstorage:\n    root: ''\n").modules().cloudstorageRoot())
+        .isNull();
+  }
+
+  @Test
   void aBadBrokerUri_namesTheKeyAndTheAcceptedForms() {
     fails(
         "tasks:\n  mode: remote\n  broker:\n    uri: \"http://x\"\n",
