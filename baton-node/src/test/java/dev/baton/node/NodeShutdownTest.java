@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.baton.boot.Component;
 import dev.baton.boot.ShutdownException;
+import dev.baton.modules.clock.Clock;
 import dev.baton.node.spi.ExtensionContext;
 import dev.baton.node.spi.NodeExtension;
 import dev.baton.process.Pid;
@@ -147,6 +148,32 @@ class NodeShutdownTest {
     assertThat(node.awaitStopped(Duration.ZERO)).isTrue();
     assertThat(objectDirectories(tmp, name)).isEmpty();
     node.close(); // a second close waits for the first and does not throw again
+  }
+
+  @Test
+  void aProcessAsleepInTheClock_doesNotSeeTheCancel_andIsTerminatedAtTheDeadline()
+      throws Exception {
+    Duration deadline = Duration.ofMillis(400);
+    NodeConfig config =
+        NodeConfig.builder()
+            .dashboard(false)
+            .scheduler(new NodeConfig.SchedulerConfig(2, 1000, 100, deadline))
+            .build();
+    Node node = Node.start(config, List.of());
+    Pid sleeper =
+        node.scheduler().spawnCoroutine((p, input) -> p.call(new Clock.Sleep(Duration.ofHours(1))));
+    awaitCondition(
+        "the process to sleep",
+        () -> node.view().snapshot().processesByState().getOrDefault("BLOCKED", 0) == 1);
+
+    long started = System.nanoTime();
+    node.close();
+    Duration took = Duration.ofNanos(System.nanoTime() - started);
+
+    // The cancel waits in the mailbox behind the hour-long sleep, so close() waits out
+    // scheduler.shutdownDeadline and then terminates the process (docs/node.md, Shutdown).
+    assertThat(took).isGreaterThanOrEqualTo(deadline).isLessThan(Duration.ofSeconds(30));
+    assertThat(node.scheduler().isAlive(sleeper)).isFalse();
   }
 
   private static List<Path> objectDirectories(Path tmp, String node) throws IOException {
