@@ -25,9 +25,12 @@ import org.jspecify.annotations.Nullable;
  * {@link #sent} comes once per call the broker or local queue accepted. Each attempt a worker runs
  * gets one {@link #attemptStarted} and then one {@link #attemptFinished}; a task revoked or expired
  * before it started has none. In local mode the order is sent, then the attempts, then {@link
- * #deadLettered} and {@link #callFinished}; in remote mode the two sides run on different machines,
- * and even a caller's {@code sent} (the broker's confirm) may come after its {@code callFinished}
- * when a worker was faster. {@code callFinished} comes before the call's {@link Result} completes.
+ * #deadLettered} and {@link #callFinished}, except for a call that ends without waiting for its
+ * attempt: one with {@code ignoreReport} finishes once queued, and one that times out or is revoked
+ * finishes while its attempt is still being stopped, so the attempt's callbacks may come after its
+ * {@code callFinished}; in remote mode the two sides run on different machines, and even a caller's
+ * {@code sent} (the broker's confirm) may come after its {@code callFinished} when a worker was
+ * faster. {@code callFinished} comes before the call's {@link Result} completes.
  */
 public interface TaskObserver {
 
