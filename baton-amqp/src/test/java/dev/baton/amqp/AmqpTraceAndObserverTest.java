@@ -5,15 +5,19 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.rabbitmq.client.Channel;
 import com.rabbitmq.client.Connection;
 import com.rabbitmq.client.GetResponse;
+import dev.baton.tasks.ErrorCode;
 import dev.baton.tasks.Result;
+import dev.baton.tasks.RetryPolicy;
 import dev.baton.tasks.TaskApp;
 import dev.baton.tasks.TaskContext;
 import dev.baton.tasks.TaskError;
+import dev.baton.tasks.TaskFailedException;
 import dev.baton.tasks.TaskKey;
 import dev.baton.tasks.TaskObserver;
 import dev.baton.tasks.TaskOptions;
 import dev.baton.tasks.TaskState;
 import dev.baton.tasks.TraceParent;
+import dev.baton.tasks.spi.DeadLetter;
 import dev.baton.time.SystemTimeSource;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -152,6 +156,51 @@ class AmqpTraceAndObserverTest {
     assertThat(callerSaw.traces).containsExactly(given);
     assertThat(workerSaw.lines).containsExactly("started 1", "finished 1 SUCCEEDED");
     assertThat(workerSaw.traces).containsExactly(attempt);
+  }
+
+  @Test
+  void theTraceparentHeaderStaysOnTheNextAttemptTheDeadLetterAndTheRetriedDeadLetter()
+      throws Exception {
+    Recorder workerSaw = new Recorder();
+    TaskApp caller = app(new Recorder());
+    TaskApp worker = app(workerSaw);
+    worker.register(
+        "doomed",
+        String.class,
+        String.class,
+        s -> {
+          throw new IllegalStateException("always fails");
+        });
+    worker.allocate("doomed", 1, 0);
+    TraceParent given =
+        TraceParent.parse("00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01");
+    Duration backoff = Duration.ofMillis(50);
+    TaskOptions options =
+        TaskOptions.builder()
+            .traceparent(given)
+            .retry(new RetryPolicy(2, backoff, 1.0, backoff, 0.0))
+            .build();
+
+    Result<String> result = caller.call("doomed", String.class, options, "x");
+
+    assertThat(
+            org.assertj.core.api.Assertions.catchThrowableOfType(
+                    TaskFailedException.class, () -> result.await(BOUND))
+                .error()
+                .code())
+        .isEqualTo(ErrorCode.TASK_FAILED);
+    // Attempt 2 came back through the delay queues; its envelope kept the caller's trace.
+    assertThat(workerSaw.traces).hasSize(2);
+    assertThat(workerSaw.traces).allMatch(trace -> trace.traceId().equals(given.traceId()));
+    // The dead letter's header was copied from attempt 2's message, which the requeue wrote.
+    assertThat(peekTraceparentHeader(broker.names().deadQueue())).isEqualTo(given.toString());
+
+    worker.close(); // so the retried dead letter stays on its queue to be looked at
+    List<DeadLetter> letters = broker.deadLetters(10);
+    assertThat(letters).hasSize(1);
+    assertThat(broker.retryDeadLetter(letters.getFirst().id())).isTrue();
+    assertThat(peekTraceparentHeader(broker.names().taskQueue("doomed")))
+        .isEqualTo(given.toString());
   }
 
   /**
