@@ -6,6 +6,7 @@ import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.ConcurrentHashMap;
@@ -20,7 +21,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The live updates behind {@code GET /api/events}: server-sent events of {@code snapshot} every
- * sample interval and {@code tasks} when the recent tasks changed.
+ * sample interval, {@code tasks} when the recent tasks changed, and {@code problem} ({@code
+ * {"error": "..."}}) for each sample the node failed to answer, so a page can tell frozen numbers
+ * from quiet ones.
  *
  * <p><b>Design.</b> One sampler (a single-threaded scheduled executor on a virtual thread) calls
  * {@link NodeView} once per interval while at least one stream is open, writes each event's text
@@ -125,6 +128,7 @@ final class LiveFeed implements AutoCloseable {
         first += event("snapshot", node.snapshot());
       } catch (RuntimeException | LinkageError | AssertionError | StackOverflowError e) {
         LOG.warn("dashboard: the node's snapshot failed; the stream starts without one", e);
+        first += event("problem", Map.of("error", "the node could not answer: " + e));
       }
       write(out, first);
       long heartbeatNanos = HEARTBEAT.toNanos();
@@ -175,6 +179,7 @@ final class LiveFeed implements AutoCloseable {
         failing = true;
         LOG.warn("dashboard: sampling the node failed; live updates pause until it works", e);
       }
+      broadcast(event("problem", Map.of("error", "the node could not answer: " + e)));
     }
   }
 

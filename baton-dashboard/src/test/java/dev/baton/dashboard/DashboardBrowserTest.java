@@ -163,6 +163,43 @@ class DashboardBrowserTest {
     }
   }
 
+  @Test
+  void aNodeThatFailsToAnswer_isShownAsSuch_andThePageRecoversOnItsOwn() throws Exception {
+    try (LiveNode node = new LiveNode()) {
+      node.startWork();
+      java.util.concurrent.atomic.AtomicBoolean broken =
+          new java.util.concurrent.atomic.AtomicBoolean(true);
+      try (Dashboard dashboard =
+          Dashboard.start(
+              DashboardSettings.builder().port(0).sampleInterval(Duration.ofMillis(200)).build(),
+              new FlakyView(node.view(), broken))) {
+        String url = "http://127.0.0.1:" + dashboard.address().getPort() + "/";
+        withBrowser(
+            driver -> {
+              WebDriverWait wait = new WebDriverWait(driver, TestNode.BOUND);
+              // Failing when the page loads: the banner says why, and the page keeps asking.
+              driver.get(url);
+              wait.until(ExpectedConditions.visibilityOfElementLocated(By.id("error")));
+              assertThat(text(driver, "error-text")).contains("the broker is down");
+
+              broken.set(false);
+              wait.until(ExpectedConditions.textToBe(By.id("live-status"), "live"));
+              wait.until(ExpectedConditions.invisibilityOfElementLocated(By.id("error")));
+              wait.until(d -> !text(d, "stat-commands").equals("–"));
+
+              // Failing while the page is live: the header says the numbers are not fresh.
+              broken.set(true);
+              wait.until(ExpectedConditions.textToBe(By.id("live-status"), "node not answering"));
+              assertThat(driver.findElement(By.id("live-status")).getDomAttribute("title"))
+                  .contains("the broker is down");
+
+              broken.set(false);
+              wait.until(ExpectedConditions.textToBe(By.id("live-status"), "live"));
+            });
+      }
+    }
+  }
+
   /**
    * Runs {@code steps} in a fresh headless Chromium (its own profile directory, removed after),
    * driven through Debian's chromedriver.

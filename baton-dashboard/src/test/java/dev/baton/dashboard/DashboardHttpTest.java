@@ -498,7 +498,7 @@ class DashboardHttpTest {
       throws Exception {
     java.util.concurrent.atomic.AtomicBoolean broken =
         new java.util.concurrent.atomic.AtomicBoolean(true);
-    NodeView flaky = new FlakyView(node.view(), broken);
+    FlakyView flaky = new FlakyView(node.view(), broken);
     try (Dashboard own =
         Dashboard.start(
             DashboardSettings.builder().port(0).sampleInterval(Duration.ofMillis(50)).build(),
@@ -514,93 +514,15 @@ class DashboardHttpTest {
       try (SseClient events = new SseClient(http, URI.create(url + "/api/events"))) {
         assertThat(events.response.statusCode()).isEqualTo(200);
         // Let the sampler fail several times, both ways, before the view works again.
-        awaitCondition("the sampler to fail a few times", () -> flakyCalls(flaky) >= 7);
+        awaitCondition("the sampler to fail a few times", () -> flaky.failures.get() >= 7);
+        // The stream says why its numbers stopped: an exception, then an error.
+        assertThat(events.next("problem").data()).contains("the broker is down");
+        assertThat(events.next("problem").data()).contains("the broker is down");
         broken.set(false);
         JsonNode live = Json.mapper().readTree(events.next("snapshot").data());
         assertThat(live.get("node").asText()).isEqualTo(LiveNode.NODE_NAME);
       }
       assertThat(send(url, "/api/snapshot").statusCode()).isEqualTo(200);
-    }
-  }
-
-  private static int flakyCalls(NodeView view) {
-    return ((FlakyView) view).failures.get();
-  }
-
-  /** A view that throws while {@code broken}, else answers as {@code delegate}. */
-  private static final class FlakyView implements NodeView {
-    private final NodeView delegate;
-    private final java.util.concurrent.atomic.AtomicBoolean broken;
-    final java.util.concurrent.atomic.AtomicInteger failures =
-        new java.util.concurrent.atomic.AtomicInteger();
-
-    FlakyView(NodeView delegate, java.util.concurrent.atomic.AtomicBoolean broken) {
-      this.delegate = delegate;
-      this.broken = broken;
-    }
-
-    /** Throws while broken: an exception, and every other time an error (a missing class). */
-    private void check() {
-      if (broken.get()) {
-        if (failures.incrementAndGet() % 2 == 0) {
-          throw new NoClassDefFoundError("the broker is down: its client's classes are missing");
-        }
-        throw new IllegalStateException("the broker is down");
-      }
-    }
-
-    @Override
-    public NodeSnapshot snapshot() {
-      check();
-      return delegate.snapshot();
-    }
-
-    @Override
-    public List<dev.baton.process.ProcessInfo> processes(int limit) {
-      check();
-      return delegate.processes(limit);
-    }
-
-    @Override
-    public boolean terminate(Pid pid) {
-      check();
-      return delegate.terminate(pid);
-    }
-
-    @Override
-    public List<TaskRow> recentTasks(int limit) {
-      check();
-      return delegate.recentTasks(limit);
-    }
-
-    @Override
-    public List<dev.baton.tasks.spi.QueueStats> queues() {
-      check();
-      return delegate.queues();
-    }
-
-    @Override
-    public List<dev.baton.tasks.spi.WorkerHeartbeat> workers() {
-      check();
-      return delegate.workers();
-    }
-
-    @Override
-    public List<DeadLetter> deadLetters(int limit) {
-      check();
-      return delegate.deadLetters(limit);
-    }
-
-    @Override
-    public boolean retryDeadLetter(String deadLetterId) {
-      check();
-      return delegate.retryDeadLetter(deadLetterId);
-    }
-
-    @Override
-    public java.util.Optional<String> prometheusScrape() {
-      check();
-      return delegate.prometheusScrape();
     }
   }
 

@@ -15,6 +15,9 @@
     reconnectTimer: null,
     lastSideRefresh: 0,
     refreshing: false, // a view refresh is in flight (live events never pile requests up)
+    problem: false, // the stream reported that the node failed to answer
+    bootTimer: null,
+    bootFailed: false, // the error banner shows why the page could not open yet
   };
 
   const $ = (id) => document.getElementById(id);
@@ -144,6 +147,12 @@
   }
 
   function onSnapshot(snapshot) {
+    if (state.problem) {
+      state.problem = false;
+      $('live-status').textContent = 'live';
+      $('live-status').className = 'status live';
+      $('live-status').title = '';
+    }
     $('node-name').textContent = snapshot.node;
     $('stat-commands').textContent = number(snapshot.commandsDispatched);
     $('stat-ready').textContent = number(snapshot.readyQueue);
@@ -393,6 +402,11 @@
     }
   }
 
+  function bootFailed(e) {
+    state.bootFailed = true;
+    handleFailure(e);
+  }
+
   // ---- live stream ----
   // The browser reconnects a stream that broke by itself, but gives up for good when the answer is
   // not a stream (401 after the token changed, 503 when too many are open): then the page asks the
@@ -417,6 +431,14 @@
     });
     events.addEventListener('snapshot', (e) => onSnapshot(JSON.parse(e.data)));
     events.addEventListener('tasks', (e) => onTasks(JSON.parse(e.data)));
+    // The stream is open but the node failed to answer this sample: the numbers shown are old.
+    events.addEventListener('problem', (e) => {
+      const problem = JSON.parse(e.data);
+      state.problem = true;
+      $('live-status').textContent = 'node not answering';
+      $('live-status').className = 'status down';
+      $('live-status').title = problem.error;
+    });
     events.addEventListener('error', () => {
       state.streamBroken = true;
       $('live-status').textContent = 'reconnecting…';
@@ -438,13 +460,21 @@
     $('node-name').textContent = session.node;
   }
 
+  // A node that fails to answer when the page loads (500, or the node not up yet) is asked again
+  // every 3 s; the page opens as soon as it answers.
   async function boot() {
+    clearTimeout(state.bootTimer);
     try {
       await readSession();
     } catch (e) {
-      handleFailure(e);
+      bootFailed(e);
+      if (!(e instanceof ApiError && e.status === 401)) {
+        state.bootTimer = setTimeout(boot, 3000);
+      }
       return;
     }
+    if (state.bootFailed) $('error').hidden = true;
+    state.bootFailed = false;
     $('login').hidden = true;
     $('main').hidden = false;
     try {
