@@ -44,7 +44,8 @@ import picocli.CommandLine.Spec;
     mixinStandardHelpOptions = true,
     description = {
       "Call a task on a remote cluster and print its result as JSON on stdout.",
-      "A worker must serve the task: e.g. `baton node --config FILE` with the same broker.",
+      "A worker must serve the task, e.g. `baton node --config FILE` on the same",
+      "broker.",
       "",
       "Examples:",
       "  baton call add '[1, 2]' --broker redis://127.0.0.1:6379",

@@ -31,9 +31,9 @@ import picocli.CommandLine.Spec;
     description = {
       "Run a long-lived node from a YAML configuration.",
       "The file (docs/node.md lists every key) sets the scheduler, the command modules,",
-      "the task app and its workers (local, or remote on Redis or RabbitMQ), extensions,",
-      "metrics and the dashboard. Runs until Ctrl+C (SIGINT) or SIGTERM, then stops",
-      "gracefully; a second signal forces exit.",
+      "the task app and its workers (local, or remote on Redis or RabbitMQ),",
+      "extensions, metrics and the dashboard. Runs until Ctrl+C (SIGINT) or SIGTERM,",
+      "then stops gracefully; a second signal forces exit.",
       "",
       "A worker serving the demo's tasks on Redis, for `baton call`:",
       "  name: worker-1",

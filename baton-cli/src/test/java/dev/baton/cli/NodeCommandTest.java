@@ -6,10 +6,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.baton.node.Node;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.atomic.AtomicReference;
 import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
 
 class NodeCommandTest {
 
@@ -89,6 +92,26 @@ class NodeCommandTest {
       assertThat(run.exitCode()).as(command).isZero();
       assertThat(run.out()).as(command).contains("Usage: baton " + command).contains("Exit codes");
       assertThat(run.err()).as(command).isEmpty();
+    }
+  }
+
+  @Test
+  void everyCommandsHelp_fitsEightyColumns_andKeepsItsLinesAsWritten() {
+    CommandLine baton = Main.newCommandLine();
+    List<CommandLine> commands = new ArrayList<>(List.of(baton));
+    commands.addAll(baton.getSubcommands().values());
+    commands.removeIf(command -> command.getCommandName().equals("help")); // picocli's own
+    for (CommandLine command : commands) {
+      String name = command.getCommandName();
+      String help = command.getUsageMessage(CommandLine.Help.Ansi.OFF);
+      assertThat(help.lines()).as(name).allSatisfy(line -> assertThat(line).hasSizeLessThan(81));
+      List<String> written = new ArrayList<>();
+      written.addAll(List.of(command.getCommandSpec().usageMessage().description()));
+      written.addAll(List.of(command.getCommandSpec().usageMessage().footer()));
+      for (String line : written) {
+        // picocli formats the lines (%% is a percent sign); a line it had to re-wrap is not there
+        assertThat(help).as(name).contains(line.replace("%%", "%").stripTrailing());
+      }
     }
   }
 }

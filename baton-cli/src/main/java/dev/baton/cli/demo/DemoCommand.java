@@ -49,20 +49,21 @@ import picocli.CommandLine.Spec;
     description = {
       "Boot a node on the embedded default and show it at work. Needs no server.",
       "",
-      "Four phases, each with a live progress bar on stderr and what it shows on stdout:",
-      "  dispatch   commands down every path (answered at once, later, a handler that",
-      "             throws, an unknown id), an id collision refused, a burst of commands",
+      "Four phases, each under a live progress bar on stderr, then what it showed:",
+      "  dispatch   commands down every path (answered at once, later, a handler",
+      "             that throws, an unknown id), an id collision, a command burst",
       "  processes  a step process and a coroutine, then many step processes doing",
       "             command round trips",
-      "  tasks      local task calls, a stub, a retried task, the errors a caller gets,",
-      "             a burst with 1,000 calls in flight",
-      "  modules    one process using each standard module (process, clock, event, store,",
-      "             function, exec, sql on H2, security, cloudstorage, eval, workflow,",
-      "             contract)",
-      "then a summary: per phase the count, time and throughput, and the node's totals.",
+      "  tasks      local task calls, a stub, a retried task, the errors a caller",
+      "             gets, a burst with 1,000 calls in flight",
+      "  modules    one process using each standard module (process, clock, event,",
+      "             store, function, exec, sql on H2, security, cloudstorage, eval,",
+      "             workflow, contract)",
+      "and a summary: per phase the count, time and throughput, and the node's totals.",
       "",
       "With --serve the node and its dashboard stay up afterwards, under a gentle",
-      "continuous workload, until Ctrl+C (SIGINT) or SIGTERM; a second signal forces exit."
+      "continuous workload, until Ctrl+C (SIGINT) or SIGTERM; a second signal forces",
+      "exit."
     },
     footer = {
       "",
@@ -322,7 +323,7 @@ public final class DemoCommand implements Callable<Integer> {
         "  node '%s': %,d commands dispatched (%s)%n",
         snapshot.node(),
         snapshot.commandsDispatched(),
-        topModules(snapshot.commandsByModule()));
+        byModule(snapshot.commandsByModule()));
     out.printf(
         Locale.ROOT,
         "  tasks: %,d sent, %,d succeeded, %,d failed, %,d retried, %,d dead-lettered%n",
@@ -333,14 +334,27 @@ public final class DemoCommand implements Callable<Integer> {
         tasks.deadLettered());
   }
 
-  private static String topModules(Map<String, Long> byModule) {
-    return String.join(
-        ", ",
+  /** How many modules the summary names; the rest only count in the total. */
+  static final int TOP_MODULES = 4;
+
+  /**
+   * The commands per module, most first (ties by name, so runs print alike); when there are more
+   * than {@value #TOP_MODULES} modules it says that these are the top ones of how many.
+   */
+  static String byModule(Map<String, Long> byModule) {
+    List<String> top =
         byModule.entrySet().stream()
-            .sorted(Map.Entry.<String, Long>comparingByValue().reversed())
-            .limit(4)
+            .sorted(
+                Map.Entry.<String, Long>comparingByValue()
+                    .reversed()
+                    .thenComparing(Map.Entry.comparingByKey()))
+            .limit(TOP_MODULES)
             .map(e -> String.format(Locale.ROOT, "%s %,d", e.getKey(), e.getValue()))
-            .toList());
+            .toList();
+    String shown = String.join(", ", top);
+    return byModule.size() <= TOP_MODULES
+        ? shown
+        : "top " + TOP_MODULES + " of " + byModule.size() + " modules: " + shown;
   }
 
   /** Dispatches down every path, shows the collision and the burst. */

@@ -5,13 +5,12 @@ import dev.baton.dispatch.CommandContext;
 import dev.baton.dispatch.CommandRouter;
 import dev.baton.dispatch.Registry;
 import dev.baton.dispatch.ResultReceiver;
-import dev.baton.modules.clock.Clock;
 import dev.baton.node.Node;
 import dev.baton.node.NodeSignals;
 import dev.baton.process.Coroutine;
 import dev.baton.process.CoroutineScope;
 import dev.baton.process.Event;
-import dev.baton.process.Pid;
+import dev.baton.process.Message;
 import dev.baton.process.Scheduler;
 import dev.baton.process.StepOutput;
 import dev.baton.process.StepProcess;
@@ -21,8 +20,8 @@ import dev.baton.tasks.TaskOptions;
 import java.io.PrintWriter;
 import java.net.InetSocketAddress;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -42,8 +41,9 @@ import org.jspecify.annotations.Nullable;
  * is dead-lettered.
  *
  * <p>Threads: {@link #run()} blocks its caller until SIGINT/SIGTERM ({@link NodeSignals}, which
- * also closes the node gracefully; a second signal forces exit) or {@link #stop()} (any thread: a
- * test) or an interrupt; the workload runs on one daemon thread of its own.
+ * also closes the node gracefully; a second signal forces exit; {@code run} returns once the node
+ * has stopped) or {@link #stop()} (any thread: a test; the caller then closes the node) or an
+ * interrupt; the workload runs on one daemon thread of its own.
  */
 public final class ServeLoop {
   static final long TICK_MILLIS = 250;
@@ -103,9 +103,8 @@ public final class ServeLoop {
     out.flush();
 
     Scheduler scheduler = node.scheduler();
-    List<Pid> longLived = new ArrayList<>();
     for (int i = 0; i < LONG_LIVED; i++) {
-      longLived.add(scheduler.spawnCoroutine(new GreetAndSleep()));
+      var _ = scheduler.spawnCoroutine(new GreetAndSleep());
     }
     CommandRouter router = new CommandRouter(node.services().require(Registry.KEY));
     CancellationSignal cancellation = new CancellationSignal();
@@ -145,26 +144,41 @@ public final class ServeLoop {
             TimeUnit.MILLISECONDS);
     NodeSignals signals = NodeSignals.install(node, System.out);
     try (signals) {
-      // A signal closes the node on a thread of its own; this loop then stops its workload.
-      while (!stopped.await(100, TimeUnit.MILLISECONDS) && !signals.signalled()) {
-        // serving
+      try {
+        // A signal closes the node on a thread of its own; this loop then stops its workload.
+        while (!stopped.await(100, TimeUnit.MILLISECONDS) && !signals.signalled()) {
+          // serving
+        }
+      } finally {
+        workload.shutdownNow();
+        cancellation.cancel();
       }
-    } finally {
-      workload.shutdownNow();
-      cancellation.cancel();
-      for (Pid pid : longLived) {
-        scheduler.terminate(pid, "the demo stops");
+      // The handlers stay installed until the node has stopped, so that a second signal during
+      // the shutdown still exits at once (with the JVM's own handlers back, it would run the
+      // shutdown hooks instead). The long-lived processes end on the shutdown's cancel.
+      if (signals.signalled()) {
+        while (!node.awaitStopped(Duration.ofSeconds(1))) {
+          // the shutdown thread closes the node
+        }
       }
     }
   }
 
-  /** A long-lived process: greets, sleeps a second, again, until cancelled or terminated. */
-  private static final class GreetAndSleep implements Coroutine {
+  /**
+   * A long-lived process: greets, waits a second, again, until cancelled (it then ends with the
+   * number of rounds) or terminated. It waits on its mailbox rather than with {@code Clock.Sleep},
+   * so the cancel the node's shutdown sends ends it at once; a sleep would not see the cancel and
+   * would hold the shutdown until the scheduler's deadline.
+   */
+  static final class GreetAndSleep implements Coroutine {
     @Override
     public @Nullable Object run(CoroutineScope p, @Nullable Object input) {
       for (long round = 1; ; round++) {
         p.call(new GreeterModule.Greet("round " + round));
-        p.call(new Clock.Sleep(Duration.ofSeconds(1)));
+        Optional<Message> message = p.receive(Duration.ofSeconds(1));
+        if (message.isPresent() && message.get().topic().equals(Message.CANCEL_TOPIC)) {
+          return round;
+        }
       }
     }
   }

@@ -4,6 +4,10 @@ import static java.util.Objects.requireNonNull;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.baton.cli.CliRun;
+import dev.baton.node.Node;
+import dev.baton.node.NodeConfig;
+import dev.baton.process.Pid;
+import dev.baton.process.ProcessNotFoundException;
 import dev.baton.testing.TestNode;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -12,6 +16,8 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.util.List;
+import java.util.Map;
 import java.util.concurrent.atomic.AtomicReference;
 import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.Test;
@@ -80,7 +86,8 @@ class DemoCommandTest {
         .containsPattern("processes +5,000 +\\d+ ms +\\S+ +round trips")
         .containsPattern("tasks +2,000 +\\d+ ms +\\S+ +calls")
         .containsPattern("modules +12 +\\d+ ms +\\S+ +families")
-        .containsPattern("node 'demo': [\\d,]+ commands dispatched \\(greeter [\\d,]+")
+        .containsPattern(
+            "node 'demo': [\\d,]+ commands dispatched \\(top 4 of 1[0-9] modules: greeter [\\d,]+")
         .containsPattern("tasks: [\\d,]+ sent, [\\d,]+ succeeded, [\\d,]+ failed, [\\d,]+ retried");
     // Not a terminal: one progress line per phase at 0, 50 and 100%.
     assertThat(run.err())
@@ -185,6 +192,55 @@ class DemoCommandTest {
       assertThat(response.statusCode()).isEqualTo(200);
       return response.body();
     }
+  }
+
+  @Test
+  void serveLoopsLongLivedProcess_endsWhenTheNodeCancelsIt_notAtTheShutdownDeadline()
+      throws Exception {
+    NodeConfig.SchedulerConfig defaults = NodeConfig.defaults().scheduler();
+    Node node =
+        Node.start(
+            NodeConfig.defaults().toBuilder()
+                .name("serve-cancel")
+                .dashboard(false)
+                .scheduler(
+                    new NodeConfig.SchedulerConfig(
+                        defaults.workers(),
+                        defaults.maxProcesses(),
+                        defaults.mailboxCapacity(),
+                        Duration.ofHours(1)))
+                .build(),
+            List.of(new DemoExtension()));
+    Pid pid = node.scheduler().spawnCoroutine(new ServeLoop.GreetAndSleep());
+    try {
+      TestNode.awaitCondition(
+          "the process waits between greetings",
+          () -> node.view().snapshot().commandsByModule().getOrDefault("greeter", 0L) >= 1);
+      Thread closer = new Thread(node::close, "serve-cancel-closer");
+      closer.setDaemon(true);
+      closer.start();
+
+      assertThat(node.awaitStopped(TestNode.BOUND))
+          .as("the node stopped within %s, long before its 1 h process deadline", TestNode.BOUND)
+          .isTrue();
+    } finally {
+      try {
+        node.scheduler().terminate(pid, "the test is over");
+      } catch (ProcessNotFoundException ended) {
+        // it ended as it should
+      }
+      node.close();
+    }
+  }
+
+  @Test
+  void summaryByModule_namesTheTopModules_andSaysSoWhenItLeavesSomeOut() {
+    assertThat(DemoCommand.byModule(Map.of("greeter", 10L, "clock", 3L)))
+        .isEqualTo("greeter 10, clock 3");
+    assertThat(
+            DemoCommand.byModule(
+                Map.of("greeter", 2_000L, "sql", 3L, "clock", 3L, "store", 3L, "eval", 1L)))
+        .isEqualTo("top 4 of 5 modules: greeter 2,000, clock 3, sql 3, store 3");
   }
 
   @Test
