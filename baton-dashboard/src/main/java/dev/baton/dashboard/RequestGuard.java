@@ -171,8 +171,9 @@ final class RequestGuard {
   }
 
   /**
-   * A POST with an Origin header must come from this dashboard's own origin ({@code
-   * http://<Host>}); browsers send Origin on every POST, so a page of another origin is refused.
+   * A POST with an Origin header must come from this dashboard's own origin ({@code http://<Host>},
+   * or {@code https://<Host>} behind a proxy that ends TLS and passes the Host on); browsers send
+   * Origin on every POST, so a page of another origin is refused.
    */
   void checkOrigin(Headers headers) {
     String origin = headers.getFirst("Origin");
@@ -180,7 +181,9 @@ final class RequestGuard {
       return;
     }
     String host = headers.getFirst("Host");
-    if (host == null || !origin.equalsIgnoreCase("http://" + host.trim())) {
+    if (host == null
+        || !(origin.equalsIgnoreCase("http://" + host.trim())
+            || origin.equalsIgnoreCase("https://" + host.trim()))) {
       throw HttpError.forbidden(
           "Origin '" + origin + "' is not this dashboard's; actions are taken from its own page");
     }

@@ -342,6 +342,23 @@ class DashboardHttpTest {
   }
 
   @Test
+  void post_fromItsOwnHostOverHttps_isAccepted_asBehindAProxyThatEndsTls() throws Exception {
+    Pid pid = node.spawnIdle();
+    String host = "127.0.0.1:" + dashboard.address().getPort();
+
+    HttpResponse<String> response =
+        post(
+            "/api/processes/" + pid.id() + "/terminate",
+            RequestGuard.CSRF_HEADER,
+            csrf(),
+            "Origin",
+            "https://" + host);
+
+    assertThat(response.statusCode()).isEqualTo(200);
+    assertThat(json(response).get("terminated").asBoolean()).isTrue();
+  }
+
+  @Test
   void aHostHeaderNamingAnotherSite_is403_againstDnsRebinding() throws Exception {
     assertThat(rawStatus("evil.example:" + dashboard.address().getPort())).isEqualTo(403);
     assertThat(rawStatus("127.0.0.1:" + (dashboard.address().getPort() + 1))).isEqualTo(403);
