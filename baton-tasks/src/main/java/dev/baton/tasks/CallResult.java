@@ -4,7 +4,6 @@ import static java.util.Objects.requireNonNull;
 
 import com.google.errorprone.annotations.concurrent.GuardedBy;
 import dev.baton.time.Scheduled;
-import dev.baton.time.TimeSource;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -46,12 +45,15 @@ final class CallResult<T extends @Nullable Object> implements Result<T> {
   private final boolean keepsHistory;
   private final CompletableFuture<T> outcome = new CompletableFuture<>();
   private final Consumer<ErrorCode> onStop;
-  private final TimeSource time;
+
+  /** The app's time source and observer (one reference for both, so a call stays small). */
+  private final AppServices services;
+
   private final @Nullable PendingCalls pending;
   private final @Nullable Duration timeout;
 
-  /** Told of the outcome once, if the app has an observer; {@code null} when it has none. */
-  private final @Nullable ObserverCalls observers;
+  /** Whether the app's observer hears of the outcome: it has one, and this call is observed. */
+  private final boolean observed;
 
   /** When the call was made, on the time source's nano clock: the start of its latency. */
   private final long createdNanos;
@@ -101,31 +103,33 @@ final class CallResult<T extends @Nullable Object> implements Result<T> {
 
   /**
    * @param keepsHistory whether non-final reports are kept and published (monitor-progress)
+   * @param services the app's time source and observer
    * @param timeout how long the caller waits for a report before failing with TIMEOUT; re-armed by
    *     every report; {@code null} for no limit ({@link #armDeadline} starts it)
    * @param pending the table this call leaves when it has its outcome, if it is in one
    * @param onStop stops the call where it runs (revokes it, interrupts its attempt) with the reason
    *     the caller gave up: REVOKED or TIMEOUT; called once, after the outcome changed
-   * @param observers told {@link TaskObserver#callFinished} once the call has its outcome; {@code
-   *     null} for none (an app without an observer, or a call that only shares another's outcome)
+   * @param observed whether the app's observer hears {@link TaskObserver#callFinished} once the
+   *     call has its outcome; {@code false} for a call that only shares another's outcome, or that
+   *     no caller made (a retried dead letter)
    * @param createdNanos when the call was made (nano clock), for the latency the observer hears
    */
   CallResult(
       TaskKey key,
       boolean keepsHistory,
-      TimeSource time,
+      AppServices services,
       @Nullable Duration timeout,
       @Nullable PendingCalls pending,
       Consumer<ErrorCode> onStop,
-      @Nullable ObserverCalls observers,
+      boolean observed,
       long createdNanos) {
     this.key = requireNonNull(key, "key");
     this.keepsHistory = keepsHistory;
-    this.time = requireNonNull(time, "time");
+    this.services = requireNonNull(services, "services");
     this.timeout = timeout;
     this.pending = pending;
     this.onStop = requireNonNull(onStop, "onStop");
-    this.observers = observers != null && observers.active() ? observers : null;
+    this.observed = observed && services.observers().active();
     this.createdNanos = createdNanos;
   }
 
@@ -134,13 +138,9 @@ final class CallResult<T extends @Nullable Object> implements Result<T> {
    * of it as of any call.
    */
   static <T extends @Nullable Object> CallResult<T> failed(
-      TaskKey key,
-      TaskError error,
-      TimeSource time,
-      @Nullable ObserverCalls observers,
-      long createdNanos) {
+      TaskKey key, TaskError error, AppServices services, long createdNanos) {
     CallResult<T> result =
-        new CallResult<>(key, false, time, null, null, reason -> {}, observers, createdNanos);
+        new CallResult<>(key, false, services, null, null, reason -> {}, true, createdNanos);
     result.fail(error, 1);
     return result;
   }
@@ -212,7 +212,9 @@ final class CallResult<T extends @Nullable Object> implements Result<T> {
     }
     if (!quiet) {
       // Someone reads the reports: the ordinary path, with a report object.
-      return accept(new Report(key, ReportStatus.SUCCESS, attempt, result, null, null, time.now()));
+      return accept(
+          new Report(
+              key, ReportStatus.SUCCESS, attempt, result, null, null, services.time().now()));
     }
     completeOutcome();
     return true;
@@ -220,7 +222,8 @@ final class CallResult<T extends @Nullable Object> implements Result<T> {
 
   /** Fails the call unless it has an outcome; the shorthand for timeouts, revocation, shutdown. */
   boolean fail(TaskError error, int attempt) {
-    return accept(new Report(key, ReportStatus.FAIL, attempt, null, error, null, time.now()));
+    return accept(
+        new Report(key, ReportStatus.FAIL, attempt, null, error, null, services.time().now()));
   }
 
   /**
@@ -270,7 +273,7 @@ final class CallResult<T extends @Nullable Object> implements Result<T> {
     value = result;
     failure = error;
     finalAttempt = attempt;
-    finalNanos = time.nanoTime();
+    finalNanos = services.time().nanoTime();
     if (deadline != null) {
       deadline.cancel();
       deadline = null;
@@ -308,9 +311,9 @@ final class CallResult<T extends @Nullable Object> implements Result<T> {
       finalState = state;
       finishedNanos = finalNanos;
     }
-    if (observers != null) {
+    if (observed) {
       // Before the future completes, so an awaiting caller finds the call already observed.
-      observers.callFinished(key, finalState, error, finishedNanos - createdNanos);
+      services.observers().callFinished(key, finalState, error, finishedNanos - createdNanos);
     }
     if (error == null) {
       outcome.complete((T) result);
@@ -359,14 +362,14 @@ final class CallResult<T extends @Nullable Object> implements Result<T> {
     if (deadline != null) {
       deadline.cancel();
     }
-    deadline = time.schedule(delay.plus(timeout), this::deadlinePassed);
+    deadline = services.time().schedule(delay.plus(timeout), this::deadlinePassed);
   }
 
   @GuardedBy("this")
   private void rearmDeadline() {
     if (deadline != null && timeout != null) {
       deadline.cancel();
-      deadline = time.schedule(timeout, this::deadlinePassed);
+      deadline = services.time().schedule(timeout, this::deadlinePassed);
     }
   }
 
@@ -543,7 +546,7 @@ final class CallResult<T extends @Nullable Object> implements Result<T> {
     if (last != null || !finished) {
       return last;
     }
-    Instant at = time.now().minusNanos(time.nanoTime() - finalNanos);
+    Instant at = services.time().now().minusNanos(services.time().nanoTime() - finalNanos);
     last =
         failure == null
             ? new Report(key, ReportStatus.SUCCESS, finalAttempt, value, null, null, at)

@@ -68,8 +68,7 @@ final class LocalBridge implements Bridge, BrokerInspection {
           new TaskError(
               ErrorCode.UNKNOWN_TASK,
               "no task named '" + key.name() + "' is registered in this app; register it first"),
-          services.time(),
-          services.observers(),
+          services,
           request.createdNanos());
     }
     @Nullable Object[] arguments;
@@ -79,8 +78,7 @@ final class LocalBridge implements Bridge, BrokerInspection {
       return CallResult.failed(
           key,
           new TaskError(ErrorCode.BAD_ARGUMENTS, String.valueOf(e.getMessage())),
-          services.time(),
-          services.observers(),
+          services,
           request.createdNanos());
     }
     TaskOptions options = request.options();
@@ -97,11 +95,11 @@ final class LocalBridge implements Bridge, BrokerInspection {
         new CallResult<>(
             key,
             options.monitorProgress(),
-            services.time(),
+            services,
             options.ignoreReport() ? null : options.timeout(),
             null, // local calls are failed at close through the queues, not a pending table
             task,
-            services.observers(),
+            true,
             request.createdNanos());
     task.result = result;
     if (claimKey != null) {
@@ -427,14 +425,7 @@ final class LocalBridge implements Bridge, BrokerInspection {
         // No caller waits for it, so no observer hears a callFinished; its attempts are observed.
         again.result =
             new CallResult<>(
-                old.key,
-                false,
-                services.time(),
-                null,
-                null,
-                again,
-                null,
-                services.time().nanoTime());
+                old.key, false, services, null, null, again, false, services.time().nanoTime());
         queue(old.queue()).offer(again);
         return true;
       }

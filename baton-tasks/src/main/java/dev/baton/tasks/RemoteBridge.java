@@ -300,13 +300,13 @@ final class RemoteBridge implements Bridge {
         new CallResult<>(
             callKey,
             options.monitorProgress(),
-            time,
+            services,
             options.ignoreReport() ? null : options.timeout(),
             options.ignoreReport() ? null : services.pending(),
             // A duplicate shares the first call's task; giving up on it must not stop that task.
             duplicate ? reason -> {} : reason -> revoke(callKey, options, reason),
             // A duplicate is answered by the first call, which is the one observed (as locally).
-            duplicate ? null : services.observers(),
+            !duplicate,
             request.createdNanos());
     if (duplicate && options.ignoreReport()) {
       result.succeed(null, 1); // the first call's task is accepted; nothing to wait for
@@ -397,8 +397,7 @@ final class RemoteBridge implements Bridge {
   }
 
   private CallResult<?> refused(CallRequest request, TaskKey key, ErrorCode code, String message) {
-    return CallResult.failed(
-        key, new TaskError(code, message), time, services.observers(), request.createdNanos());
+    return CallResult.failed(key, new TaskError(code, message), services, request.createdNanos());
   }
 
   /** The signature to decode the value with: the caller's requested return type wins. */

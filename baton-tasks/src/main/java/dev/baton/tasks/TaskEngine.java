@@ -39,7 +39,7 @@ final class TaskEngine {
   private final TaskCatalog catalog;
   private final EventBus events;
   private final PendingCalls pending = new PendingCalls();
-  private final ObserverCalls observers;
+  private final AppServices services;
   private final Bridge bridge;
   private final Object lifecycle = new Object();
   private volatile boolean closed;
@@ -51,7 +51,7 @@ final class TaskEngine {
     this.time = given != null ? given : requireNonNull(ownedTime);
     this.catalog = new TaskCatalog(settings.mode(), () -> time.now().toEpochMilli());
     this.events = new EventBus(settings.eventBufferSize());
-    AppServices services =
+    this.services =
         new AppServices(
             settings,
             time,
@@ -60,7 +60,6 @@ final class TaskEngine {
             pending,
             new AttemptRunner(time),
             new ObserverCalls(settings.observer(), events, time));
-    this.observers = services.observers();
     this.bridge =
         settings.mode() == TaskApp.Mode.LOCAL
             ? new LocalBridge(services)
@@ -169,7 +168,7 @@ final class TaskEngine {
     TaskKey key = new TaskKey(name, catalog.idMakerOf(name).newId(name));
     long createdNanos = time.nanoTime();
     if (closed) {
-      return CallResult.failed(key, shutdownError(key), time, observers, createdNanos);
+      return CallResult.failed(key, shutdownError(key), services, createdNanos);
     }
     TaskEntry entry = catalog.find(name);
     TaskSignature known = entry != null ? entry.signature() : catalog.knownSignature(name);
