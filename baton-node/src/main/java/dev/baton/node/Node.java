@@ -139,12 +139,21 @@ public final class Node implements AutoCloseable {
       NodeConfig.WorkflowConfig workflow = config.modules().workflow();
       if (config.runs("workflow")
           && workflow.journal() == NodeConfig.WorkflowConfig.Journal.POSTGRES) {
-        PostgresWorkflowJournal postgres =
-            PostgresWorkflowJournal.open(
-                requireNonNull(workflow.url()),
-                workflow.user(),
-                workflow.password(),
-                workflow.schema());
+        PostgresWorkflowJournal postgres;
+        try {
+          postgres =
+              PostgresWorkflowJournal.open(
+                  requireNonNull(workflow.url()),
+                  workflow.user(),
+                  workflow.password(),
+                  workflow.schema());
+        } catch (RuntimeException e) {
+          throw new NodeConfigException(
+              "modules.workflow.url: cannot open the PostgreSQL journal ("
+                  + e.getMessage()
+                  + "); check that the server runs and the URL, user and password are right",
+              e);
+        }
         resources.add(postgres);
         journal = postgres;
       }

@@ -271,7 +271,18 @@ final class NodeAssembly implements ExtensionContext {
       if (uri == null) {
         throw new IllegalStateException("checked by StoreConfig");
       }
-      return Stores.component(time -> List.of(RedisStore.connect(uri, Store.DEFAULT_STORE)));
+      return Stores.component(
+          time -> {
+            try {
+              return List.of(RedisStore.connect(uri, Store.DEFAULT_STORE));
+            } catch (RuntimeException e) {
+              throw new NodeConfigException(
+                  "modules.store.uri: "
+                      + e.getMessage()
+                      + "; check that the server runs and the URI is right",
+                  e);
+            }
+          });
     }
     return Stores.component();
   }

@@ -119,6 +119,42 @@ class NodeRemoteTasksTest {
   }
 
   @Test
+  void anUnreachableStoreOrJournal_failsTheStartNamingTheKey() {
+    NodeConfig.Builder base =
+        NodeConfig.builder().dashboard(false).disable("function", "workflow").tasksEnabled(false);
+    NodeConfig.ModulesConfig modules = base.build().modules();
+    NodeConfig redisStore =
+        base.modules(
+                new NodeConfig.ModulesConfig(
+                    modules.disabled(),
+                    new NodeConfig.StoreConfig(
+                        NodeConfig.StoreConfig.Backend.REDIS,
+                        URI.create("redis://:s3cret@127.0.0.1:1")),
+                    modules.databases(),
+                    modules.cloudstorageRoot(),
+                    modules.security(),
+                    modules.workflow()))
+            .build();
+    assertThatThrownBy(() -> Node.start(redisStore))
+        .hasMessageContaining("modules.store.uri: cannot connect to redis://:***@127.0.0.1:1")
+        .hasMessageNotContaining("s3cret");
+
+    NodeConfig journal =
+        NodeConfig.parse(
+            """
+            dashboard: {enabled: false}
+            modules:
+              workflow: {journal: postgres, url: "jdbc:postgresql://127.0.0.1:1/test"}
+            """,
+            "node.yaml");
+    assertThatThrownBy(() -> Node.start(journal))
+        .isInstanceOf(NodeConfigException.class)
+        .hasMessageStartingWith("modules.workflow.url: cannot open the PostgreSQL journal (")
+        .hasMessageEndingWith(
+            "check that the server runs and the URL, user and password are right");
+  }
+
+  @Test
   void aTaskRunningWhenTheNodeCloses_isDeliveredAgainToAnotherWorker() throws Exception {
     URI uri = redis();
     String slow = "node-slow-" + UUID.randomUUID();
