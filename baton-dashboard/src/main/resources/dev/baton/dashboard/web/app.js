@@ -11,11 +11,11 @@
     previous: null, // the last snapshot, for rates
     points: [], // {at, commands, tasks}: rates per second between two snapshots
     events: null,
-    streamBroken: false, // the live stream failed since it last opened
+    sessionStale: false, // the live stream broke since the session (CSRF token) was last read
+    sessionRefreshing: false,
     reconnectTimer: null,
     lastSideRefresh: 0,
     refreshing: false, // a view refresh is in flight (live events never pile requests up)
-    problem: false, // the stream reported that the node failed to answer
     bootTimer: null,
     bootFailed: false, // the error banner shows why the page could not open yet
   };
@@ -147,12 +147,6 @@
   }
 
   function onSnapshot(snapshot) {
-    if (state.problem) {
-      state.problem = false;
-      $('live-status').textContent = 'live';
-      $('live-status').className = 'status live';
-      $('live-status').title = '';
-    }
     $('node-name').textContent = snapshot.node;
     $('stat-commands').textContent = number(snapshot.commandsDispatched);
     $('stat-ready').textContent = number(snapshot.readyQueue);
@@ -418,29 +412,23 @@
     const events = new EventSource('/api/events');
     state.events = events;
     events.addEventListener('open', () => {
-      const live = () => {
-        $('live-status').textContent = 'live';
-        $('live-status').className = 'status live';
-      };
-      if (!state.streamBroken) {
-        live();
-        return;
-      }
-      state.streamBroken = false;
-      readSession().then(live, handleFailure);
+      if (state.sessionStale) refreshSession(); else showLive();
     });
-    events.addEventListener('snapshot', (e) => onSnapshot(JSON.parse(e.data)));
+    events.addEventListener('snapshot', (e) => {
+      onSnapshot(JSON.parse(e.data));
+      // Fresh numbers from the stream: live again, once the session is current.
+      if (state.sessionStale) refreshSession(); else showLive();
+    });
     events.addEventListener('tasks', (e) => onTasks(JSON.parse(e.data)));
     // The stream is open but the node failed to answer this sample: the numbers shown are old.
     events.addEventListener('problem', (e) => {
       const problem = JSON.parse(e.data);
-      state.problem = true;
       $('live-status').textContent = 'node not answering';
       $('live-status').className = 'status down';
       $('live-status').title = problem.error;
     });
     events.addEventListener('error', () => {
-      state.streamBroken = true;
+      state.sessionStale = true;
       $('live-status').textContent = 'reconnecting…';
       $('live-status').className = 'status down';
       if (events.readyState === EventSource.CLOSED && state.events === events) {
@@ -452,6 +440,21 @@
           });
       }
     });
+  }
+
+  function showLive() {
+    $('live-status').textContent = 'live';
+    $('live-status').className = 'status live';
+    $('live-status').title = '';
+  }
+
+  // Reads the session again after the stream broke (one read at a time), then shows the page live.
+  function refreshSession() {
+    if (state.sessionRefreshing) return;
+    state.sessionRefreshing = true;
+    readSession()
+      .then(() => { state.sessionStale = false; showLive(); }, handleFailure)
+      .finally(() => { state.sessionRefreshing = false; });
   }
 
   async function readSession() {
