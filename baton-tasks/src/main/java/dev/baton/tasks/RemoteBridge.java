@@ -234,7 +234,12 @@ final class RemoteBridge implements Bridge {
   private void declare(String queue) {
     TaskProducer attached = producer;
     if (attached != null && declaredQueues.add(queue)) {
-      attached.declare(queue);
+      try {
+        attached.declare(queue);
+      } catch (RuntimeException e) {
+        declaredQueues.remove(queue); // not declared: the next call or registration tries again
+        throw e;
+      }
     }
   }
 
@@ -352,9 +357,11 @@ final class RemoteBridge implements Bridge {
             time.now(),
             trace.toString(),
             attachedStore == null ? null : attachedStore.replyAddress());
-    declare(request.queue());
     CompletionStage<Void> sent;
     try {
+      // A broker that cannot declare the queue fails this call like one that refuses the task:
+      // the caller (and the observer) get a failed result, and nothing stays pending.
+      declare(request.queue());
       sent = attachedProducer.send(envelope);
     } catch (RuntimeException e) {
       sent = CompletableFuture.failedFuture(e);

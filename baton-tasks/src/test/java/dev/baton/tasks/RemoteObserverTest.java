@@ -303,6 +303,43 @@ class RemoteObserverTest {
     assertThat(seen.get().traceparent()).isNull();
   }
 
+  @Test
+  void aQueueTheBrokerCannotDeclareFailsTheCallOnceAndIsDeclaredAgainNextTime() throws Exception {
+    worker.register("fresh", int.class, int.class, n -> n + 1);
+    worker.allocate("fresh", 1, 0);
+    RecordingObserver flakySaw = new RecordingObserver();
+    TaskApp flaky =
+        TaskApp.builder().mode(TaskApp.Mode.REMOTE).timeSource(time).observer(flakySaw).build();
+    apps.add(flaky);
+    AtomicInteger declares = new AtomicInteger();
+    flaky.use(
+        new ForwardingProducer(broker) {
+          @Override
+          public void declare(String queue) {
+            if (declares.incrementAndGet() == 1) {
+              throw new IllegalStateException("channel closed while declaring " + queue);
+            }
+            super.declare(queue);
+          }
+        },
+        Role.PRODUCER);
+    flaky.use(backend, Role.STORE);
+
+    Result<@Nullable Object> refused = flaky.call("fresh", 1);
+
+    TaskError error = failure(refused);
+    assertThat(error.code()).isEqualTo(ErrorCode.GENERIC);
+    assertThat(error.message()).contains("channel closed while declaring fresh");
+    assertThat(flakySaw.lines()).containsExactly("call FAILED GENERIC");
+
+    assertThat(flaky.call("fresh", 2).await(BOUND)).isEqualTo(3);
+    assertThat(declares.get()).isEqualTo(2);
+    flaky.close();
+    assertThat(flakySaw.lines())
+        .as("nothing left pending for close to fail")
+        .containsExactlyInAnyOrder("call FAILED GENERIC", "sent", "call SUCCEEDED");
+  }
+
   // ---- trace context ----
 
   @Test
@@ -391,11 +428,11 @@ class RemoteObserverTest {
     assertThat(warnings.getFirst().key()).isEqualTo(result.key());
   }
 
-  /** A producer that sends every task with a traceparent no parser accepts. */
-  private static final class MalformedTraceProducer implements TaskProducer {
+  /** A producer that hands everything to another; tests override what they break. */
+  private static class ForwardingProducer implements TaskProducer {
     private final TaskProducer delegate;
 
-    MalformedTraceProducer(TaskProducer delegate) {
+    ForwardingProducer(TaskProducer delegate) {
       this.delegate = delegate;
     }
 
@@ -406,7 +443,27 @@ class RemoteObserverTest {
 
     @Override
     public CompletionStage<Void> send(TaskEnvelope task) {
-      return delegate.send(
+      return delegate.send(task);
+    }
+
+    @Override
+    public CompletionStage<Void> revoke(TaskKey key, Instant until) {
+      return delegate.revoke(key, until);
+    }
+
+    @Override
+    public void close() {}
+  }
+
+  /** A producer that sends every task with a traceparent no parser accepts. */
+  private static final class MalformedTraceProducer extends ForwardingProducer {
+    MalformedTraceProducer(TaskProducer delegate) {
+      super(delegate);
+    }
+
+    @Override
+    public CompletionStage<Void> send(TaskEnvelope task) {
+      return super.send(
           new TaskEnvelope(
               task.version(),
               task.key(),
@@ -420,13 +477,5 @@ class RemoteObserverTest {
               "01-NOT-A-TRACE",
               task.replyTo()));
     }
-
-    @Override
-    public CompletionStage<Void> revoke(TaskKey key, Instant until) {
-      return delegate.revoke(key, until);
-    }
-
-    @Override
-    public void close() {}
   }
 }
