@@ -268,7 +268,7 @@ public final class CallCommand implements Callable<Integer> {
     } catch (JsonProcessingException e) {
       throw new IllegalArgumentException(
           "ARGS is not valid JSON ("
-              + e.getOriginalMessage()
+              + jsonProblem(e)
               + "); write the arguments as a JSON array, e.g. '[1, \"two\"]'",
           e);
     }
@@ -283,6 +283,20 @@ public final class CallCommand implements Callable<Integer> {
       values.add(JSON.convertValue(element, Object.class));
     }
     return values.toArray();
+  }
+
+  /**
+   * Jackson's account of a parse error without the source locations it embeds ({@code [Source:
+   * REDACTED ...]}), which tell a user nothing; the column where it went wrong instead.
+   */
+  static String jsonProblem(JsonProcessingException e) {
+    String problem =
+        String.valueOf(e.getOriginalMessage())
+            .replaceAll("\\s*\\((?:start marker at )?\\[Source: [^]]*\\]\\)", "")
+            .strip();
+    return e.getLocation() == null
+        ? problem
+        : problem + ", at column " + e.getLocation().getColumnNr();
   }
 
   private static AutoCloseable connectBroker(URI uri, SystemTimeSource time) {
@@ -313,7 +327,7 @@ public final class CallCommand implements Callable<Integer> {
         + " at "
         + redact(uri)
         + ": "
-        + e.getMessage()
+        + String.valueOf(e.getMessage()).replaceAll("[.\\s]+$", "")
         + ". Is the server running? Check the URI (--"
         + role
         + ").";

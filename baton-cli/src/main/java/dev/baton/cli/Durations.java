@@ -21,6 +21,10 @@ final class Durations implements ITypeConverter<Duration> {
       if (text.startsWith("pt") || text.startsWith("p")) {
         return positive(value, Duration.parse(value.strip().toUpperCase(Locale.ROOT)));
       }
+      if (!text.isEmpty() && text.chars().allMatch(Character::isDigit)) {
+        throw new TypeConversionException(
+            "'" + value + "' has no unit; write e.g. " + text + "s (or 500ms, 5m, 1h, PT30S)");
+      }
       if (text.endsWith("ms")) {
         return positive(
             value, Duration.ofMillis(Long.parseLong(text.substring(0, text.length() - 2))));

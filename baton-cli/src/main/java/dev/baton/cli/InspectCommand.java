@@ -14,6 +14,7 @@ import java.net.http.HttpResponse;
 import java.net.http.HttpTimeoutException;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -270,9 +271,9 @@ public final class InspectCommand implements Callable<Integer> {
         s.path("startedAt").asText("?"));
     out.printf(
         Locale.ROOT,
-        "commands dispatched %,d %s%n",
+        "commands dispatched %,d%s%n",
         s.path("commandsDispatched").asLong(),
-        s.path("commandsByModule").isEmpty() ? "" : "(" + pairs(s.path("commandsByModule")) + ")");
+        s.path("commandsByModule").isEmpty() ? "" : " (" + pairs(s.path("commandsByModule")) + ")");
     out.printf(
         Locale.ROOT,
         "processes %s; ready queue %,d; %d scheduler workers%n",
@@ -290,10 +291,16 @@ public final class InspectCommand implements Callable<Integer> {
         t.path("deadLettered").asLong());
   }
 
-  private static String pairs(JsonNode object) {
+  /** An object's fields as {@code name count} pairs, the largest count first (ties by name). */
+  static String pairs(JsonNode object) {
+    List<Map.Entry<String, JsonNode>> fields = new ArrayList<>(object.properties());
+    fields.sort(
+        Comparator.comparingLong((Map.Entry<String, JsonNode> field) -> field.getValue().asLong())
+            .reversed()
+            .thenComparing(Map.Entry::getKey));
     List<String> pairs = new ArrayList<>();
-    for (Map.Entry<String, JsonNode> field : object.properties()) {
-      pairs.add(field.getKey() + " " + field.getValue().asText());
+    for (Map.Entry<String, JsonNode> field : fields) {
+      pairs.add(field.getKey() + " " + cell(field.getValue()));
     }
     return String.join(", ", pairs);
   }

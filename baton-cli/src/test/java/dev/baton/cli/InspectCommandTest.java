@@ -2,6 +2,8 @@ package dev.baton.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.baton.modules.clock.Clock;
 import dev.baton.node.Node;
 import dev.baton.node.NodeConfig;
@@ -116,5 +118,15 @@ class InspectCommandTest {
     assertThat(section.err()).contains("unknown section 'nodes'").contains("dead-letters");
     assertThat(url.exitCode()).isEqualTo(2);
     assertThat(url.err()).contains("must be http://HOST:PORT");
+  }
+
+  @Test
+  void pairs_putTheLargestCountFirst_withThousandsSeparators() throws Exception {
+    JsonNode byModule =
+        new ObjectMapper()
+            .readTree("{\"sql\": 3, \"greeter\": 2000174, \"clock\": 18, \"eval\": 3}");
+
+    assertThat(InspectCommand.pairs(byModule))
+        .isEqualTo("greeter 2,000,174, clock 18, eval 3, sql 3");
   }
 }
