@@ -325,7 +325,19 @@ final class RemoteBridge implements Bridge {
         return result;
       }
       ReportDecoder decoder = new ReportDecoder(result, signatureFor(request));
-      Subscription poll = attachedStore.poll(callKey, decoder::receive);
+      Subscription poll;
+      try {
+        poll = attachedStore.poll(callKey, decoder::receive);
+      } catch (RuntimeException e) {
+        // Fail the call rather than throw: it joined the pending table, and the observer hears
+        // of it once. Nothing was sent, so no task runs without a caller listening.
+        result.fail(
+            new TaskError(
+                ErrorCode.GENERIC,
+                "the backend cannot poll the reports of " + callKey + ": " + e.getMessage()),
+            1);
+        return result;
+      }
       var _ =
           result
               .toCompletableFuture()

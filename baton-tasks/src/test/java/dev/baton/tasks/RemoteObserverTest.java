@@ -6,6 +6,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.baton.tasks.memory.InMemoryBackend;
 import dev.baton.tasks.memory.InMemoryBroker;
+import dev.baton.tasks.spi.ReportStore;
+import dev.baton.tasks.spi.Subscription;
 import dev.baton.tasks.spi.TaskEnvelope;
 import dev.baton.tasks.spi.TaskProducer;
 import dev.baton.time.ManualTimeSource;
@@ -338,6 +340,48 @@ class RemoteObserverTest {
     assertThat(flakySaw.lines())
         .as("nothing left pending for close to fail")
         .containsExactlyInAnyOrder("call FAILED GENERIC", "sent", "call SUCCEEDED");
+  }
+
+  @Test
+  void aBackendThatCannotPollFailsTheCallOnceWithoutSendingIt() throws Exception {
+    AtomicInteger ran = new AtomicInteger();
+    worker.register("unheard", int.class, int.class, n -> ran.incrementAndGet());
+    worker.allocate("unheard", 1, 0);
+    RecordingObserver brokenSaw = new RecordingObserver();
+    TaskApp broken =
+        TaskApp.builder().mode(TaskApp.Mode.REMOTE).timeSource(time).observer(brokenSaw).build();
+    apps.add(broken);
+    broken.use(broker, Role.PRODUCER);
+    broken.use(
+        new ReportStore() {
+          @Override
+          public Subscription poll(TaskKey key, java.util.function.Consumer<byte[]> sink) {
+            throw new IllegalStateException("the backend's connection is closed");
+          }
+
+          @Override
+          public void done(TaskKey key) {}
+
+          @Override
+          public String claimIdempotencyKey(
+              String taskName, String idempotencyKey, String candidateId, Duration ttl) {
+            return candidateId;
+          }
+
+          @Override
+          public void close() {}
+        },
+        Role.STORE);
+
+    Result<@Nullable Object> result = broken.call("unheard", 1);
+
+    TaskError error = failure(result);
+    assertThat(error.code()).isEqualTo(ErrorCode.GENERIC);
+    assertThat(error.message()).contains("the backend's connection is closed");
+    broken.close();
+    assertThat(brokenSaw.lines()).containsExactly("call FAILED GENERIC");
+    assertThat(broker.queues()).allMatch(queue -> queue.ready() == 0 && queue.delayed() == 0);
+    assertThat(ran.get()).isZero();
   }
 
   // ---- trace context ----
