@@ -173,7 +173,21 @@ public final class Node implements AutoCloseable {
       view.attach(services.require(Scheduler.KEY));
       if (app != null) {
         for (Map.Entry<String, Integer> allocation : assembly.allocations().entrySet()) {
-          app.allocate(allocation.getKey(), allocation.getValue(), 0);
+          String task = allocation.getKey();
+          try {
+            app.allocate(task, allocation.getValue(), 0);
+          } catch (RuntimeException e) {
+            if (!config.tasks().workers().containsKey(task)) {
+              throw e;
+            }
+            throw new NodeConfigException(
+                "tasks.workers."
+                    + task
+                    + ": cannot allocate workers ("
+                    + e.getMessage()
+                    + "); name a task that one of the node's extensions registers",
+                e);
+          }
         }
       }
       for (Consumer<AppContext> action : assembly.startedActions()) {

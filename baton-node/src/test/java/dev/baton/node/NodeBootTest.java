@@ -206,6 +206,16 @@ class NodeBootTest {
   }
 
   @Test
+  void workersForATaskNoExtensionRegistered_failTheStartNamingTheKey() {
+    NodeConfig config = quiet().taskWorkers("ghost", 2).build();
+    assertThatThrownBy(() -> Node.start(config, List.of(new Everything())))
+        .isInstanceOf(NodeConfigException.class)
+        .hasMessageStartingWith("tasks.workers.ghost: cannot allocate workers (")
+        .hasMessageContaining("'ghost'")
+        .hasMessageEndingWith("name a task that one of the node's extensions registers");
+  }
+
+  @Test
   void aFailingExtension_failsTheStartNamingIt() {
     NodeExtension failing =
         new NodeExtension() {
