@@ -29,11 +29,29 @@ final class ProgressBar implements AutoCloseable {
     /** Draws nothing. */
     OFF;
 
-    /** {@link #TTY} if the JVM has an interactive terminal, else {@link #LINES}. */
+    /**
+     * The system property the {@code baton} launcher sets to whether stderr, where the bar draws,
+     * is a terminal: the shell can test stderr itself, the JVM only stdin and stdout together.
+     */
+    static final String STDERR_TERMINAL = "baton.stderr.terminal";
+
+    /** {@link #of} this JVM's {@value #STDERR_TERMINAL} property and console. */
     @SuppressWarnings("SystemConsoleNull") // null-safe on any JDK; isTerminal() is what counts
     static Style detect() {
       java.io.@Nullable Console console = System.console();
-      return console != null && console.isTerminal() ? TTY : LINES;
+      return of(System.getProperty(STDERR_TERMINAL), console != null && console.isTerminal());
+    }
+
+    /**
+     * {@link #TTY} if stderr is a terminal, else {@link #LINES}: as {@code stderrTerminal} says
+     * ({@code "true"} or {@code "false"}) when it is set, else as the console says (a run without
+     * the launcher), so that {@code baton demo 2> log} writes lines, not redraws, into the log.
+     */
+    static Style of(@Nullable String stderrTerminal, boolean consoleIsTerminal) {
+      if (stderrTerminal != null) {
+        return Boolean.parseBoolean(stderrTerminal.strip()) ? TTY : LINES;
+      }
+      return consoleIsTerminal ? TTY : LINES;
     }
   }
 

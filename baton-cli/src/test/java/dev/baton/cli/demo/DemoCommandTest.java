@@ -244,6 +244,14 @@ class DemoCommandTest {
   }
 
   @Test
+  void progressStyle_followsWhatTheLauncherSaysOfStderr_elseTheConsole() {
+    assertThat(ProgressBar.Style.of("false", true)).isEqualTo(ProgressBar.Style.LINES);
+    assertThat(ProgressBar.Style.of("true", false)).isEqualTo(ProgressBar.Style.TTY);
+    assertThat(ProgressBar.Style.of(null, true)).isEqualTo(ProgressBar.Style.TTY);
+    assertThat(ProgressBar.Style.of(null, false)).isEqualTo(ProgressBar.Style.LINES);
+  }
+
+  @Test
   void progressBar_onATerminal_redrawsOneLineInPlace() {
     StringWriter err = new StringWriter();
     try (ProgressBar bar = new ProgressBar(new PrintWriter(err), ProgressBar.Style.TTY)) {
