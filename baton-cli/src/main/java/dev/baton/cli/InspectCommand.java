@@ -40,8 +40,9 @@ import picocli.CommandLine.Spec;
     },
     footer = {
       "",
-      "Exit codes: 0 shown, 2 bad option, 3 no node answers at the URL,",
-      "4 the node refused (401: pass --token; other HTTP errors)."
+      "Exit codes: 0 shown, 1 the answer could not be printed, 2 bad option, 3 no",
+      "node answers at the URL, 4 the node refused (401: pass --token; other HTTP",
+      "errors)."
     })
 public final class InspectCommand implements Callable<Integer> {
   private static final Duration TIMEOUT = Duration.ofSeconds(10);

@@ -45,7 +45,8 @@ import picocli.CommandLine.Spec;
     footer = {
       "",
       "Exit codes: 0 stopped by a signal, 1 the node failed to start, 2 the",
-      "configuration is wrong (the message names the key)."
+      "configuration is wrong (the message names the key), 130 or 143 a second",
+      "SIGINT or SIGTERM forced the exit."
     })
 public final class NodeCommand implements Callable<Integer> {
 
@@ -139,22 +140,27 @@ public final class NodeCommand implements Callable<Integer> {
     if (dashboard == null) {
       out.println("  dashboard  off");
     } else {
-      String host =
-          dashboard.getAddress().isAnyLocalAddress() ? "127.0.0.1" : dashboard.getHostString();
-      if (host.contains(":")) {
-        host = "[" + host + "]";
-      }
       out.println(
-          "  dashboard  http://"
-              + host
-              + ":"
-              + dashboard.getPort()
+          "  dashboard  "
+              + dashboardUrl(dashboard)
               + "/"
               + (c.dashboard().token() == null ? "" : " (token required)")
               + (c.metrics().enabled() ? ", Prometheus at /metrics" : ""));
     }
     out.println("Ctrl+C or SIGTERM stops the node gracefully; a second signal forces exit.");
     out.flush();
+  }
+
+  /**
+   * The URL a user opens for a dashboard bound to {@code address}, without a trailing slash: a
+   * wildcard bind shows as 127.0.0.1, an IPv6 address in brackets.
+   */
+  public static String dashboardUrl(InetSocketAddress address) {
+    String host = address.getAddress().isAnyLocalAddress() ? "127.0.0.1" : address.getHostString();
+    if (host.contains(":")) {
+      host = "[" + host + "]";
+    }
+    return "http://" + host + ":" + address.getPort();
   }
 
   private static String redact(@Nullable URI uri) {

@@ -4,6 +4,8 @@ import static java.util.Objects.requireNonNull;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.baton.node.Node;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -113,5 +115,24 @@ class NodeCommandTest {
         assertThat(help).as(name).contains(line.replace("%%", "%").stripTrailing());
       }
     }
+  }
+
+  @Test
+  void dashboardUrl_showsAWildcardBindAsLoopback_andBracketsIpv6() throws Exception {
+    assertThat(
+            NodeCommand.dashboardUrl(
+                new InetSocketAddress(InetAddress.getByAddress(new byte[4]), 7070)))
+        .isEqualTo("http://127.0.0.1:7070");
+    assertThat(
+            NodeCommand.dashboardUrl(
+                new InetSocketAddress(InetAddress.getByAddress(new byte[] {127, 0, 0, 1}), 7071)))
+        .isEqualTo("http://127.0.0.1:7071");
+    assertThat(
+            NodeCommand.dashboardUrl(
+                new InetSocketAddress(
+                    InetAddress.getByAddress(
+                        new byte[] {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1}),
+                    7072)))
+        .isEqualTo("http://[0:0:0:0:0:0:0:1]:7072");
   }
 }

@@ -1,5 +1,6 @@
 package dev.baton.cli.demo;
 
+import dev.baton.cli.NodeCommand;
 import dev.baton.dispatch.CancellationSignal;
 import dev.baton.dispatch.CommandContext;
 import dev.baton.dispatch.CommandRouter;
@@ -86,17 +87,13 @@ public final class ServeLoop {
   /** Prints the dashboard's URL, runs the workload until {@link #stop()}, then stops it. */
   void run() throws InterruptedException {
     InetSocketAddress address = node.dashboardAddress().orElseThrow();
-    String host = address.getAddress().isAnyLocalAddress() ? "127.0.0.1" : address.getHostString();
-    if (host.contains(":")) {
-      host = "[" + host + "]";
-    }
+    String url = NodeCommand.dashboardUrl(address);
     out.println();
-    out.println("Dashboard: http://" + host + ":" + address.getPort() + "/");
+    out.println("Dashboard: " + url + "/");
     if (node.config().dashboard().token() != null) {
       out.println("  it asks for the token you passed (--token or BATON_TOKEN) once per session");
     }
-    out.println(
-        "  inspect from a shell: baton inspect --url http://" + host + ":" + address.getPort());
+    out.println("  inspect from a shell: baton inspect --url " + url);
     out.println(
         "Serving a gentle workload (processes, commands, tasks; a dead letter now and then)."
             + " Ctrl+C stops the node.");
