@@ -184,7 +184,7 @@ public final class DemoCommand implements Callable<Integer> {
     try {
       config = nodeConfig();
     } catch (NodeConfigException | IllegalArgumentException e) {
-      err.println("baton demo: " + e.getMessage());
+      err.println("baton demo: " + forTheDemo(String.valueOf(e.getMessage())));
       return 2;
     }
     out.println("Baton demo: a node on the embedded default (no server needed)");
@@ -193,7 +193,7 @@ public final class DemoCommand implements Callable<Integer> {
     try {
       node = Node.start(config, List.of(new DemoExtension()));
     } catch (NodeConfigException | IllegalArgumentException e) {
-      err.println("baton demo: " + e.getMessage());
+      err.println("baton demo: " + forTheDemo(String.valueOf(e.getMessage())));
       return 2;
     } catch (RuntimeException e) {
       err.println("baton demo: the node did not start: " + Messages.rootMessage(e));
@@ -266,6 +266,16 @@ public final class DemoCommand implements Callable<Integer> {
       out.flush();
       return failed.isEmpty() ? 0 : 1;
     }
+  }
+
+  /**
+   * A configuration error in the demo's words: the node names its keys (dashboard.token), the demo
+   * sets them from options.
+   */
+  static String forTheDemo(String message) {
+    return message.contains("dashboard.token")
+        ? message + " (for baton demo: pass --token TOKEN or set BATON_TOKEN)"
+        : message;
   }
 
   private NodeConfig nodeConfig() {

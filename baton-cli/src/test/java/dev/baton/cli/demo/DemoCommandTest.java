@@ -141,6 +141,11 @@ class DemoCommandTest {
     assertThat(unknown.err()).contains("--tsaks");
     assertThat(badPort.exitCode()).isEqualTo(2);
     assertThat(badPort.err()).contains("--port must be from 0 to 65535, was 70000");
+    CliRun shortToken = CliRun.run("demo", "--serve", "--token", "short");
+    assertThat(shortToken.exitCode()).isEqualTo(2);
+    assertThat(shortToken.err())
+        .contains("dashboard.token must have from 16 to 512 characters")
+        .contains("(for baton demo: pass --token TOKEN or set BATON_TOKEN)");
   }
 
   @Test
