@@ -21,6 +21,7 @@ import dev.baton.tasks.spi.Subscription;
 import dev.baton.tasks.spi.TaskEnvelope;
 import dev.baton.tasks.spi.TaskProducer;
 import dev.baton.tasks.spi.WorkerHeartbeat;
+import dev.baton.testing.TestNode;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -646,6 +647,10 @@ public abstract class BrokerContract {
     String workerId = queue("worker");
     WorkerHeartbeat heartbeat = new WorkerHeartbeat(workerId, Set.of(queue("hb")), 1, 4, now());
     namedConsumer().heartbeat(heartbeat);
+    // A heartbeat may be stored asynchronously (RabbitMQ publishes it from a virtual thread).
+    TestNode.awaitCondition(
+        "inspection to list the worker " + workerId,
+        () -> inspection.workers().stream().anyMatch(w -> w.workerId().equals(workerId)));
     assertThat(inspection.workers())
         .as("workers listed after a heartbeat of %s", workerId)
         .filteredOn(w -> w.workerId().equals(workerId))
