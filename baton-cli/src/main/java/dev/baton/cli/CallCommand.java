@@ -6,12 +6,9 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.datatype.jdk8.Jdk8Module;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
-import dev.baton.amqp.AmqpBackend;
-import dev.baton.amqp.AmqpBroker;
 import dev.baton.node.NodeConfig;
 import dev.baton.node.NodeConfigException;
-import dev.baton.redis.RedisBackend;
-import dev.baton.redis.RedisBroker;
+import dev.baton.node.RemoteTasks;
 import dev.baton.tasks.ErrorCode;
 import dev.baton.tasks.Result;
 import dev.baton.tasks.TaskApp;
@@ -139,9 +136,10 @@ public final class CallCommand implements Callable<Integer> {
     try (SystemTimeSource time = new SystemTimeSource()) {
       AutoCloseable brokerAdapter;
       try {
-        brokerAdapter = connectBroker(brokerUri, time);
+        brokerAdapter = RemoteTasks.connectBroker(brokerUri, time);
       } catch (IllegalArgumentException e) {
-        err.println("baton call: --broker " + redact(brokerUri) + ": " + e.getMessage());
+        err.println(
+            "baton call: --broker " + RemoteTasks.redact(brokerUri) + ": " + e.getMessage());
         return 2;
       } catch (RuntimeException e) {
         err.println(unreachable("broker", brokerUri, e));
@@ -150,9 +148,10 @@ public final class CallCommand implements Callable<Integer> {
       try (brokerAdapter) {
         AutoCloseable backendAdapter;
         try {
-          backendAdapter = connectBackend(backendUri, time);
+          backendAdapter = RemoteTasks.connectBackend(backendUri, time);
         } catch (IllegalArgumentException e) {
-          err.println("baton call: --backend " + redact(backendUri) + ": " + e.getMessage());
+          err.println(
+              "baton call: --backend " + RemoteTasks.redact(backendUri) + ": " + e.getMessage());
           return 2;
         } catch (RuntimeException e) {
           err.println(unreachable("backend", backendUri, e));
@@ -160,8 +159,8 @@ public final class CallCommand implements Callable<Integer> {
         }
         try (backendAdapter;
             TaskApp app = TaskApp.builder().mode(TaskApp.Mode.REMOTE).timeSource(time).build()) {
-          attach(app, brokerAdapter);
-          attach(app, backendAdapter);
+          app.use(brokerAdapter);
+          app.use(backendAdapter);
           return callAndPrint(app, args, brokerUri, out, err);
         }
       }
@@ -198,7 +197,7 @@ public final class CallCommand implements Callable<Integer> {
               + "] "
               + error.message()
               + (error.code() == ErrorCode.TIMEOUT
-                  ? "; is a worker serving it on " + redact(brokerUri) + "?"
+                  ? "; is a worker serving it on " + RemoteTasks.redact(brokerUri) + "?"
                   : ""));
       return 1;
     } catch (TimeoutException e) {
@@ -208,7 +207,7 @@ public final class CallCommand implements Callable<Integer> {
               + " within "
               + timeout.toString().substring(2).toLowerCase(Locale.ROOT)
               + "; is a worker serving it on "
-              + redact(brokerUri)
+              + RemoteTasks.redact(brokerUri)
               + "? (start one with `baton node --config FILE`)");
       return 1;
     }
@@ -299,47 +298,15 @@ public final class CallCommand implements Callable<Integer> {
         : problem + ", at column " + e.getLocation().getColumnNr();
   }
 
-  private static AutoCloseable connectBroker(URI uri, SystemTimeSource time) {
-    return isRedis(uri) ? RedisBroker.connect(uri, time) : AmqpBroker.connect(uri, time);
-  }
-
-  private static AutoCloseable connectBackend(URI uri, SystemTimeSource time) {
-    return isRedis(uri) ? RedisBackend.connect(uri, time) : AmqpBackend.connect(uri, time);
-  }
-
-  private static void attach(TaskApp app, AutoCloseable adapter) {
-    switch (adapter) {
-      case RedisBroker b -> app.use(b);
-      case AmqpBroker b -> app.use(b);
-      case RedisBackend b -> app.use(b);
-      case AmqpBackend b -> app.use(b);
-      default -> throw new IllegalStateException("not an adapter: " + adapter);
-    }
-  }
-
-  private static boolean isRedis(URI uri) {
-    return String.valueOf(uri.getScheme()).toLowerCase(Locale.ROOT).startsWith("redis");
-  }
-
   private static String unreachable(String role, URI uri, RuntimeException e) {
     return "baton call: cannot reach the "
         + role
         + " at "
-        + redact(uri)
+        + RemoteTasks.redact(uri)
         + ": "
         + String.valueOf(e.getMessage()).replaceAll("[.\\s]+$", "")
         + ". Is the server running? Check the URI (--"
         + role
         + ").";
-  }
-
-  /** The URI without its password. */
-  static String redact(URI uri) {
-    @Nullable String userInfo = uri.getRawUserInfo();
-    if (userInfo == null || !userInfo.contains(":")) {
-      return uri.toString();
-    }
-    String user = userInfo.substring(0, userInfo.indexOf(':'));
-    return uri.toString().replace(userInfo + "@", user + ":***@");
   }
 }

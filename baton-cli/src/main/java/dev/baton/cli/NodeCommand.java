@@ -4,6 +4,7 @@ import dev.baton.node.Node;
 import dev.baton.node.NodeConfig;
 import dev.baton.node.NodeConfigException;
 import dev.baton.node.NodeSignals;
+import dev.baton.node.RemoteTasks;
 import java.io.PrintWriter;
 import java.net.InetSocketAddress;
 import java.net.URI;
@@ -164,6 +165,6 @@ public final class NodeCommand implements Callable<Integer> {
   }
 
   private static String redact(@Nullable URI uri) {
-    return uri == null ? "(none)" : CallCommand.redact(uri);
+    return uri == null ? "(none)" : RemoteTasks.redact(uri);
   }
 }

@@ -403,9 +403,9 @@ public record NodeConfig(
           + ", mode="
           + mode
           + ", broker="
-          + (broker == null ? null : TaskWiring.redact(broker))
+          + (broker == null ? null : RemoteTasks.redact(broker))
           + ", backend="
-          + (backend == null ? null : TaskWiring.redact(backend))
+          + (backend == null ? null : RemoteTasks.redact(backend))
           + ", workers="
           + workers
           + ", shutdownGrace="
@@ -428,7 +428,7 @@ public record NodeConfig(
     String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
     if (!List.of("redis", "rediss", "amqp", "amqps").contains(scheme) || uri.getHost() == null) {
       throw new NodeConfigException(
-          key + ": \"" + TaskWiring.redact(uri) + "\" is not a broker URI; use " + BROKER_FORMS);
+          key + ": \"" + RemoteTasks.redact(uri) + "\" is not a broker URI; use " + BROKER_FORMS);
     }
   }
 
@@ -508,7 +508,7 @@ public record NodeConfig(
       return "StoreConfig["
           + backend
           + ", uri="
-          + (uri == null ? null : TaskWiring.redact(uri))
+          + (uri == null ? null : RemoteTasks.redact(uri))
           + "]";
     }
   }

@@ -2,14 +2,9 @@ package dev.baton.node;
 
 import static java.util.Objects.requireNonNull;
 
-import dev.baton.amqp.AmqpBackend;
-import dev.baton.amqp.AmqpBroker;
-import dev.baton.redis.RedisBackend;
-import dev.baton.redis.RedisBroker;
 import dev.baton.tasks.TaskApp;
 import dev.baton.time.SystemTimeSource;
 import java.net.URI;
-import java.util.Locale;
 import java.util.UUID;
 
 /** Builds the node's task app: local, or remote on the configured broker and backend. */
@@ -49,27 +44,17 @@ final class TaskWiring {
   }
 
   private static AutoCloseable connect(String key, URI uri, boolean broker, SystemTimeSource time) {
-    String scheme = requireNonNull(uri.getScheme()).toLowerCase(Locale.ROOT);
-    boolean redis = scheme.startsWith("redis");
     try {
-      if (broker) {
-        return redis ? RedisBroker.connect(uri, time) : AmqpBroker.connect(uri, time);
-      }
-      return redis ? RedisBackend.connect(uri, time) : AmqpBackend.connect(uri, time);
+      return broker ? RemoteTasks.connectBroker(uri, time) : RemoteTasks.connectBackend(uri, time);
     } catch (RuntimeException e) {
       throw new NodeConfigException(
           key
               + ": cannot connect to "
-              + redact(uri)
+              + RemoteTasks.redact(uri)
               + " ("
               + e.getMessage()
               + "); check that the server runs and the URI is right",
           e);
     }
-  }
-
-  /** The URI without its password, for messages. */
-  static String redact(URI uri) {
-    return ConfigTree.redact(uri.toString());
   }
 }

@@ -215,7 +215,7 @@ class NodeConfigTest {
             """);
     assertThat(config.toString()).doesNotContain("s3cret").contains("guest:***@127.0.0.1");
     // An escaped character in the password must not let it through.
-    assertThat(TaskWiring.redact(URI.create("amqp://guest:p%40ss@127.0.0.1:5672/%2F")))
+    assertThat(RemoteTasks.redact(URI.create("amqp://guest:p%40ss@127.0.0.1:5672/%2F")))
         .isEqualTo("amqp://guest:***@127.0.0.1:5672/%2F");
   }
 
