@@ -17,12 +17,14 @@
 #   BATON_SERVICES_DIR  where pid and log files of started servers go (default: a new temp dir,
 #                       removed at stop unless a start failed).
 
+# shellcheck source=scripts/lib/apt.sh
+source "$(dirname "${BASH_SOURCE[0]}")/apt.sh"
+
 _BATON_SVC_STARTED_NAMES=()
 _BATON_SVC_STARTED_PIDS=()
 _BATON_SVC_STARTED_SIGNALS=()
 _BATON_SVC_STARTED_WAITS=()
 _BATON_SVC_STARTED_STARTTIMES=()
-_BATON_SVC_APT_UPDATED=""
 _BATON_SVC_DIR=""
 _BATON_SVC_DIR_OWNED=""
 _BATON_SVC_KEEP_DIR=""
@@ -54,37 +56,6 @@ _baton_svc_wait_port() {
     sleep 0.5
   done
   baton_port_open "$port"
-}
-
-# Runs a command as root: directly when already root, else through passwordless sudo.
-_baton_svc_as_root() {
-  if ((EUID == 0)); then
-    "$@"
-  elif command -v sudo >/dev/null 2>&1 && sudo -n true 2>/dev/null; then
-    sudo -n "$@"
-  else
-    "$@"
-  fi
-}
-
-_baton_svc_can_install() {
-  [[ -z ${BATON_NO_INSTALL+set} ]] || return 1
-  command -v apt-get >/dev/null 2>&1 || return 1
-  ((EUID == 0)) && return 0
-  command -v sudo >/dev/null 2>&1 && sudo -n true 2>/dev/null
-}
-
-_baton_svc_apt_install() {
-  local package=$1
-  if [[ -z $_BATON_SVC_APT_UPDATED ]]; then
-    _baton_svc_say "apt-get update"
-    _baton_svc_as_root env DEBIAN_FRONTEND=noninteractive apt-get update -q >/dev/null ||
-      return 1
-    _BATON_SVC_APT_UPDATED=1
-  fi
-  _baton_svc_say "apt-get install $package"
-  _baton_svc_as_root env DEBIAN_FRONTEND=noninteractive \
-    apt-get install -y -q --no-install-recommends "$package" >/dev/null
 }
 
 # Sets _BATON_SVC_DIR, the directory for pid and log files of servers started here. (Not called in
@@ -138,7 +109,7 @@ _baton_svc_record() {
 _baton_svc_listener_pid() {
   local line pattern='pid=([0-9]+)'
   command -v ss >/dev/null 2>&1 || return 1
-  line=$(_baton_svc_as_root ss -Hltnp "sport = :$1" 2>/dev/null) || return 1
+  line=$(baton_as_root ss -Hltnp "sport = :$1" 2>/dev/null) || return 1
   [[ $line =~ $pattern ]] || return 1
   printf '%s\n' "${BASH_REMATCH[1]}"
 }
@@ -147,10 +118,10 @@ _baton_svc_listener_pid() {
 # may hold that log) for inspection.
 _baton_svc_show_log() {
   local log=$1
-  if _baton_svc_as_root test -s "$log"; then
+  if baton_as_root test -s "$log"; then
     _BATON_SVC_KEEP_DIR=1
     printf -- '--- last lines of %s ---\n' "$log" >&2
-    _baton_svc_as_root tail -n 20 "$log" >&2 || true
+    baton_as_root tail -n 20 "$log" >&2 || true
     printf -- '---\n' >&2
   fi
 }
@@ -198,17 +169,17 @@ _baton_svc_start_rabbitmq() {
   pidfile=$dir/rabbitmq.pid
   # On Debian, rabbitmq-server run as root switches to the rabbitmq user, which writes the pid file.
   if id rabbitmq >/dev/null 2>&1 && [[ $(id -un) != rabbitmq ]]; then
-    _baton_svc_as_root chown rabbitmq: "$dir" || return 1
+    baton_as_root chown rabbitmq: "$dir" || return 1
   fi
   baton_port_open 4369 && epmd_was_up=1
 
-  if ! _baton_svc_as_root env RABBITMQ_PID_FILE="$pidfile" rabbitmq-server -detached; then
+  if ! baton_as_root env RABBITMQ_PID_FILE="$pidfile" rabbitmq-server -detached; then
     _baton_svc_fail "rabbitmq: rabbitmq-server -detached failed; logs: $log/"
     return 1
   fi
   local waited=0
-  _baton_svc_as_root rabbitmqctl wait "$pidfile" --timeout 120 >"$dir/wait.log" 2>&1 || waited=$?
-  if ! pid=$(_baton_svc_as_root cat "$pidfile" 2>/dev/null) || ! [[ $pid =~ ^[0-9]+$ ]]; then
+  baton_as_root rabbitmqctl wait "$pidfile" --timeout 120 >"$dir/wait.log" 2>&1 || waited=$?
+  if ! pid=$(baton_as_root cat "$pidfile" 2>/dev/null) || ! [[ $pid =~ ^[0-9]+$ ]]; then
     pid=""
   fi
   [[ -z $pid ]] || _baton_svc_record rabbitmq "$pid" TERM 60
@@ -256,12 +227,12 @@ _baton_svc_start_postgresql() {
       "start a cluster on $port or set BATON_POSTGRES_PORT=$cluster_port"
     return 1
   fi
-  if ! _baton_svc_as_root pg_ctlcluster --skip-systemctl-redirect "$ver" main start; then
+  if ! baton_as_root pg_ctlcluster --skip-systemctl-redirect "$ver" main start; then
     _baton_svc_show_log "$log"
     _baton_svc_fail "postgresql: pg_ctlcluster $ver main start failed; log: $log"
     return 1
   fi
-  pid=$(_baton_svc_as_root head -n 1 "$datadir/postmaster.pid" 2>/dev/null) || pid=""
+  pid=$(baton_as_root head -n 1 "$datadir/postmaster.pid" 2>/dev/null) || pid=""
   if ! [[ $pid =~ ^[0-9]+$ ]]; then
     _baton_svc_fail "postgresql: started but $datadir/postmaster.pid holds no pid; log: $log"
     return 1
@@ -305,14 +276,14 @@ baton_ensure_services() {
     fi
 
     if ! command -v "$binary" >/dev/null 2>&1; then
-      if ! _baton_svc_can_install; then
+      if ! baton_can_install; then
         _baton_svc_fail "$name: nothing answers on 127.0.0.1:$port and $binary is not installed." \
           "Install it (Debian/Ubuntu: apt-get install $package) or start $name on that port;" \
           "this script installs it itself when run as root or with passwordless sudo, unless" \
           "BATON_NO_INSTALL is set."
         return 1
       fi
-      _baton_svc_apt_install "$package" || {
+      baton_apt_install "$package" || {
         _baton_svc_fail "$name: apt-get install $package failed"
         return 1
       }
@@ -352,7 +323,7 @@ baton_stop_started_services() {
       _baton_svc_say "$name: pid $pid now belongs to another process; not stopping it"
       continue
     fi
-    _baton_svc_as_root kill "-$signal" "$pid" 2>/dev/null || true
+    baton_as_root kill "-$signal" "$pid" 2>/dev/null || true
     for ((tries = seconds * 10; tries > 0; tries--)); do
       _baton_svc_alive "$pid" || break
       sleep 0.1
@@ -360,7 +331,7 @@ baton_stop_started_services() {
     if _baton_svc_alive "$pid"; then
       printf '%s: pid %s still running %s s after SIG%s; sending SIGKILL\n' \
         "$name" "$pid" "$seconds" "$signal" >&2
-      _baton_svc_as_root kill -KILL "$pid" 2>/dev/null || true
+      baton_as_root kill -KILL "$pid" 2>/dev/null || true
     else
       _baton_svc_say "$name: stopped (pid $pid)"
     fi
@@ -375,7 +346,7 @@ baton_stop_started_services() {
     if [[ -n $_BATON_SVC_KEEP_DIR ]]; then
       printf 'logs of the servers started here are kept in %s\n' "$_BATON_SVC_DIR" >&2
     else
-      _baton_svc_as_root rm -rf -- "$_BATON_SVC_DIR" || true
+      baton_as_root rm -rf -- "$_BATON_SVC_DIR" || true
     fi
     _BATON_SVC_DIR=""
     _BATON_SVC_DIR_OWNED=""
