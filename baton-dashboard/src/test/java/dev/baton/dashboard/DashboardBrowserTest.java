@@ -19,9 +19,9 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.openqa.selenium.By;
 import org.openqa.selenium.OutputType;
+import org.openqa.selenium.StaleElementReferenceException;
 import org.openqa.selenium.TakesScreenshot;
 import org.openqa.selenium.WebDriver;
-import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.chrome.ChromeDriverService;
 import org.openqa.selenium.chrome.ChromeOptions;
@@ -82,7 +82,7 @@ class DashboardBrowserTest {
         String url = "http://127.0.0.1:" + dashboard.address().getPort() + "/";
         withBrowser(
             driver -> {
-              WebDriverWait wait = new WebDriverWait(driver, TestNode.BOUND);
+              WebDriverWait wait = waitFor(driver);
               driver.get(url);
               wait.until(ExpectedConditions.visibilityOfElementLocated(By.id("login")));
               assertThat(driver.findElement(By.id("main")).isDisplayed()).isFalse();
@@ -105,8 +105,9 @@ class DashboardBrowserTest {
               // Nothing was dead-lettered: the table says so rather than staying blank.
               driver.findElement(By.cssSelector("[data-testid=nav-tasks]")).click();
               By empty = By.cssSelector("#dead-letters-table tr[data-testid=empty]");
-              wait.until(ExpectedConditions.visibilityOfElementLocated(empty));
-              assertThat(driver.findElement(empty).getText()).startsWith("No dead letters");
+              // A live refresh may replace the row between finding and reading it: read it in
+              // the wait, which retries a stale element.
+              wait.until(d -> d.findElement(empty).getText().startsWith("No dead letters"));
             });
       }
     }
@@ -126,7 +127,7 @@ class DashboardBrowserTest {
         Dashboard before = dashboard;
         withBrowser(
             driver -> {
-              WebDriverWait wait = new WebDriverWait(driver, TestNode.BOUND);
+              WebDriverWait wait = waitFor(driver);
               driver.get("http://127.0.0.1:" + port + "/");
               wait.until(ExpectedConditions.textToBe(By.id("live-status"), "live"));
               driver.findElement(By.cssSelector("[data-testid=nav-processes]")).click();
@@ -176,7 +177,7 @@ class DashboardBrowserTest {
         String url = "http://127.0.0.1:" + dashboard.address().getPort() + "/";
         withBrowser(
             driver -> {
-              WebDriverWait wait = new WebDriverWait(driver, TestNode.BOUND);
+              WebDriverWait wait = waitFor(driver);
               // Failing when the page loads: the banner says why, and the page keeps asking.
               driver.get(url);
               wait.until(ExpectedConditions.visibilityOfElementLocated(By.id("error")));
@@ -280,7 +281,7 @@ class DashboardBrowserTest {
       Pid idle,
       Pid other)
       throws IOException {
-    WebDriverWait wait = new WebDriverWait(driver, TestNode.BOUND);
+    WebDriverWait wait = waitFor(driver);
     driver.get(url);
 
     // Overview: the stream is live and the numbers move while the node works.
@@ -302,8 +303,9 @@ class DashboardBrowserTest {
     // Tasks: the dead letter is listed with its error; Retry puts it back and it runs again.
     driver.findElement(By.cssSelector("[data-testid=nav-tasks]")).click();
     By letterRow = By.cssSelector("tr[data-testid=dead-letter-row][data-id='" + letter.id() + "']");
-    WebElement row = wait.until(ExpectedConditions.visibilityOfElementLocated(letterRow));
-    assertThat(row.getText()).contains("broken on purpose: for the browser");
+    wait.until(ExpectedConditions.visibilityOfElementLocated(letterRow));
+    wait.until(
+        d -> d.findElement(letterRow).getText().contains("broken on purpose: for the browser"));
     By taskRow = By.cssSelector("tr[data-testid=task-row][data-task-id='" + callId + "']");
     int runsBefore = node.brokenRuns.get();
     Instant clicked = Instant.now();
@@ -323,7 +325,7 @@ class DashboardBrowserTest {
         d ->
             d.findElements(By.cssSelector("tr[data-testid=dead-letter-row]")).stream()
                 .anyMatch(r -> r.getText().contains(callId)));
-    assertThat(driver.findElement(taskRow).getDomAttribute("class")).isEqualTo("failed");
+    wait.until(d -> "failed".equals(d.findElement(taskRow).getDomAttribute("class")));
     screenshot(driver, "tasks");
 
     // Processes: Terminate ends the process and its row goes.
@@ -363,6 +365,16 @@ class DashboardBrowserTest {
           String drawn = d.findElement(By.id("throughput-chart")).getDomAttribute("data-points");
           return drawn != null && Integer.parseInt(drawn) >= points;
         });
+  }
+
+  /**
+   * A bounded wait that retries a condition whose element went stale: the page re-renders tables on
+   * live updates, so an element found a moment ago may have been replaced.
+   */
+  private static WebDriverWait waitFor(WebDriver driver) {
+    WebDriverWait wait = new WebDriverWait(driver, TestNode.BOUND);
+    wait.ignoring(StaleElementReferenceException.class);
+    return wait;
   }
 
   private static String text(WebDriver driver, String id) {
