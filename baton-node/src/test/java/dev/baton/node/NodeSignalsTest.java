@@ -80,8 +80,13 @@ class NodeSignalsTest {
       testClasses = Path.of("target", "test-classes").toAbsolutePath().toString();
     }
     String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    // A process started in the background of a non-interactive shell (CI, `nohup`, `cmd &`) has
+    // SIGINT ignored, the child inherits that, and the JVM rightly leaves an ignored signal
+    // ignored; env (coreutils) puts the default back so the child sees what a terminal's would.
     List<String> command =
         List.of(
+            "env",
+            "--default-signal=INT,TERM",
             java,
             "--module-path",
             String.join(File.pathSeparator, entries),
